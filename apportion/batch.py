@@ -1,0 +1,76 @@
+"""Many jobs at once: a process pool, failure isolation and a closing table.
+
+A crash inside one job (any exception) becomes that job's failure with its
+message; the others still complete.
+"""
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import IssueLog
+from .readers.jobs import JobSource, discover
+from .readers.safety import DEFAULT_LIMITS, Limits
+from .runner import Outcome, run_job
+
+
+@dataclass
+class Batch:
+    """The outcome of every job, plus issues about the input folder itself."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    log: IssueLog = field(default_factory=IssueLog)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every job computed (warnings allowed), 1 when any job had input errors or crashed."""
+        bad = any(o.status != "ok" for o in self.outcomes) or bool(self.log.errors)
+        return 1 if bad else 0
+
+
+def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False) -> Outcome:
+    try:
+        return run_job(source, output, limits, write)
+    except Exception as exc:  # isolation: one job's crash never stops the batch
+        message = f"{type(exc).__name__}: {exc}"
+        if verbose:
+            message += "\n" + traceback.format_exc()
+        return Outcome(name=source.name, source=str(source.path), status="crashed", message=message, errors=1)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: bool = True,
+              limits: Limits = DEFAULT_LIMITS, on_done: Callable[[Outcome], None] | None = None,
+              verbose: bool = False) -> Batch:
+    """Run every job found under ``paths``; ``on_done`` is called as each finishes."""
+    batch = Batch()
+    sources = discover(paths, batch.log)
+    workers = min(jobs or default_jobs(), max(1, len(sources)))
+    if workers <= 1 or len(sources) <= 1:
+        for source in sources:
+            outcome = _safe_run(source, output, limits, write, verbose)
+            batch.outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_safe_run, s, output, limits, write, verbose): s for s in sources}
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker process itself died
+                    s = futures[future]
+                    outcome = Outcome(name=s.name, source=str(s.path), status="crashed", errors=1,
+                                      message=f"{type(exc).__name__}: {exc}")
+                batch.outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+    batch.outcomes.sort(key=lambda o: o.source)
+    return batch

@@ -1,0 +1,142 @@
+"""The command line: a thin click layer over the library (FORMATS.md, Command line).
+
+Exit codes: 0 every job computed (warnings allowed), 1 any job had input
+errors, 2 a usage error. No traceback unless ``-v``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+def _echo_issues(issues, verbose: bool) -> None:
+    """Issues grouped by file and sheet, as a person reads the workbook."""
+    group = None
+    for issue in issues:
+        if issue.severity == "note" and not verbose:
+            continue
+        key = (issue.file, issue.sheet)
+        if key != group:
+            group = key
+            click.echo(f"  {issue.file or '(job)'}" + (f' — sheet "{issue.sheet}"' if issue.sheet else ""))
+        click.echo(f"    {issue.severity:7} {issue.render().strip()}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="apportion")
+def cli() -> None:
+    """Apportion a BOCES's budgets, price its CoSers and estimate BOCES aid (Educ. Law §1950).
+
+    Example: apportion run inputs/ -o outputs/
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder for the outputs (one sub-folder per job).")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
+def run(paths: tuple[Path, ...], output: Path, jobs: int | None, verbose: bool) -> None:
+    """Compute every job under PATH (default inputs/) and write its reports.
+
+    Example: apportion run inputs/example_valley_2026-27.xlsx -o outputs/
+    """
+    from .batch import run_batch
+    from .progress import Progress
+    paths = list(paths) or [Path("inputs")]
+    progress = Progress()
+    batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose)
+    progress.close()
+    if batch.log.issues:
+        _echo_issues(batch.log.sorted(), verbose)
+    if not batch.outcomes:
+        click.echo("No jobs found.", err=True)
+        sys.exit(1 if batch.log.errors else 0)
+    progress.table(batch.outcomes, verbose)
+    sys.exit(batch.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
+def validate(paths: tuple[Path, ...], verbose: bool) -> None:
+    """Check every job under PATH without writing anything; exit 1 on any error.
+
+    Example: apportion validate inputs/
+    """
+    from .batch import run_batch
+    batch = run_batch(list(paths), Path("."), jobs=1, write=False, verbose=verbose)
+    if batch.log.issues:
+        _echo_issues(batch.log.sorted(), verbose)
+    for o in batch.outcomes:
+        errors = sum(i.severity == "error" for i in o.issues) or o.errors
+        warnings = sum(i.severity == "warning" for i in o.issues)
+        state = "OK" if o.status == "ok" else ("CRASHED" if o.status == "crashed" else "ERRORS")
+        click.echo(f"{state:7} {o.source}: {errors} error(s), {warnings} warning(s)")
+        _echo_issues(o.issues, verbose)
+        if o.message:
+            click.echo(f"    {o.message}")
+    sys.exit(batch.exit_code)
+
+
+@cli.command()
+@click.option("--year", "year", default=None, help="Budget year, e.g. 2026-27 (default: every value on file).")
+def params(year: str | None) -> None:
+    """List every law parameter in force, with its citation.
+
+    Example: apportion params --year 2026-27
+    """
+    from .parameters import load_parameters
+    from .years import SchoolYear
+    if year is None:
+        for name, p in load_parameters().items():
+            click.echo(f"{name}  ({p.label}; {p.unit}; keyed on {p.keyed_on})")
+            for when, value in p.values:
+                click.echo(f"    from {when}: {_number(value)}")
+            click.echo(f"    {p.citation}")
+        return
+    try:
+        budget = SchoolYear.parse(year)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--year") from None
+    from .parameters import parameters_at
+    for name, pv in parameters_at(budget).items():
+        carried = " (carried forward: no value published for this year)" if pv.carried_forward else ""
+        click.echo(f"{name} = {_number(pv.value)}  [{pv.parameter.unit}; {pv.parameter.keyed_on} {pv.year}; "
+                   f"effective {pv.effective}]{carried}")
+        click.echo(f"    {pv.parameter.citation}")
+
+
+def _number(value) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("templates/apportion-input-template.xlsx"),
+              show_default=True, help="Where to write the blank workbook.")
+def template(output: Path) -> None:
+    """Write a blank input workbook with every sheet, header comments and drop-down lists.
+
+    Example: apportion template -o my-boces-2026-27.xlsx
+    """
+    from .template import write_template
+    write_template(output)
+    click.echo(f"Wrote {output}")
+
+
+def main() -> None:
+    try:
+        from .delivery_cli import register
+        register(cli)
+    except ImportError:
+        pass
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Issues: every problem found in a job, located the way the user sees the workbook.
+
+An :class:`Issue` names the file, sheet, A1 cell and header as typed, with what
+was expected and what was found. Readers and checks *collect* issues into an
+:class:`IssueLog`; nothing stops at the first one. A job with any error writes
+no report (FORMATS.md, Outputs).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning", "note"]
+
+ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem (or warning) with its location. Field order is the issues.csv order."""
+
+    severity: Severity
+    code: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    column: str = ""
+    expected: str = ""
+    found: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def render(self) -> str:
+        """One line for a terminal: where, what was expected and found, and the code."""
+        where = self.cell or "-"
+        column = f"{self.column}: " if self.column else ""
+        detail = self.message
+        if self.expected or self.found:
+            detail = f"{detail} (expected {self.expected or '-'}, found {self.found or '-'})".strip()
+        return f"{where:>6}  {column}{detail}  [{self.code}]"
+
+
+@dataclass
+class IssueLog:
+    """Collects issues; errors make a job fail, warnings and notes travel with the report."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, severity: Severity, code: str, message: str, **where: str) -> None:
+        self.issues.append(Issue(severity=severity, code=code, message=message, **where))
+
+    def error(self, code: str, message: str, **where: str) -> None:
+        self.add("error", code, message, **where)
+
+    def warning(self, code: str, message: str, **where: str) -> None:
+        self.add("warning", code, message, **where)
+
+    def note(self, code: str, message: str, **where: str) -> None:
+        self.add("note", code, message, **where)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def __bool__(self) -> bool:  # an empty log is still a log
+        return True
+
+    def sorted(self) -> list[Issue]:
+        """Errors first, then by file, sheet and cell as a person reads them."""
+        rank = {"error": 0, "warning": 1, "note": 2}
+        return sorted(self.issues, key=lambda i: (rank[i.severity], i.file, i.sheet, _cell_key(i.cell), i.code, i.message))
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    """Sort A1 references by row, then column (B2 before A3)."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + (ord(ch) - 64)
+    return (int(digits) if digits else 0, col)
+
+
+class JobInputError(Exception):
+    """The job's inputs hold errors; the issues say which and where."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__(f"{sum(i.severity == 'error' for i in issues)} input error(s)")
+
+
+class ParameterError(Exception):
+    """A parameter file is malformed (unknown key, duplicate key, bad date)."""

@@ -1,0 +1,118 @@
+"""Exact arithmetic for the points where SPEC truncates or rounds.
+
+Money is whole cents (``int64``); pupils, units and other quantities are
+integers in millionths (:data:`QUANTITY_SCALE`). Products of the two can pass
+2**63, so the helpers here work on numpy ``object`` arrays of Python integers
+whenever a bound says ``int64`` might overflow: still one vectorised call per
+column, and never a binary-float quotient, so a ratio that is exactly 0.430
+never becomes 0.429 (SPEC, Notation).
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+import numpy as np
+
+#: quantities (RWADA, enrollment, units, staff) are stored as integer millionths
+QUANTITY_SCALE = 10**6
+_INT64_SAFE = 2**62
+
+
+def big(values) -> np.ndarray:
+    """An object array of Python ints: exact for any magnitude."""
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        return arr
+    return arr.astype(np.int64).astype(object)
+
+
+def fits_int64(*bounds: int) -> bool:
+    """True when a product of values bounded by ``bounds`` stays inside int64."""
+    total = 1
+    for b in bounds:
+        total *= max(1, abs(int(b)))
+    return total < _INT64_SAFE
+
+
+def floor_div(a, b) -> np.ndarray:
+    """Elementwise ⌊a/b⌋ for integers (b > 0), exact."""
+    return np.asarray(a) // np.asarray(b)
+
+
+def half_up_div(a, b) -> np.ndarray:
+    """Elementwise a/b rounded half away from zero (Excel ROUND), for integers, b > 0."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    mag = (2 * np.abs(a) + b) // (2 * b)
+    return np.where(a < 0, -mag, mag)
+
+
+def trunc_div(a, b) -> np.ndarray:
+    """Elementwise a/b truncated toward zero, for integers, b > 0."""
+    a = np.asarray(a)
+    mag = np.abs(a) // np.asarray(b)
+    return np.where(a < 0, -mag, mag)
+
+
+def to_int64(values) -> np.ndarray:
+    """Back to int64 once a result is known to be small (cents, thousandths)."""
+    return np.asarray(values).astype(np.int64)
+
+
+# --- reading numbers -------------------------------------------------------------
+
+def decimal_of(value) -> Decimal | None:
+    """The exact decimal a cell holds: a float as its shortest round-trip text
+    (what Excel shows at full precision), an int as itself, text parsed leniently
+    (thousands separators, a leading $, surrounding spaces). None if not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("$", "").replace("\u00a0", "")
+        if text.startswith("(") and text.endswith(")"):  # accounting negative
+            text = "-" + text[1:-1]
+        if not text:
+            return None
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            return None
+        return d if d.is_finite() else None
+    return None
+
+
+def scaled_int(d: Decimal, scale: int, noise: Decimal = Decimal("1e-6")) -> int | None:
+    """``d × scale`` as an int when it is whole, allowing binary-float noise of
+    ``noise`` units (0.1+0.2 typed as a formula); None when it is not whole."""
+    x = d * scale
+    nearest = x.to_integral_value(rounding="ROUND_HALF_EVEN")
+    if x == nearest:
+        return int(nearest)
+    if abs(x - nearest) <= noise:
+        return int(nearest)
+    return None
+
+
+def fraction_of(text: str | int | float | Decimal) -> Fraction:
+    """A parameter's value as an exact fraction ("0.51" → 51/100)."""
+    if isinstance(text, float):
+        text = repr(text)
+    return Fraction(Decimal(str(text)))
+
+
+def thousandths(f: Fraction) -> int:
+    """A ratio parameter given to three decimals, as integer thousandths."""
+    t = f * 1000
+    if t.denominator != 1:
+        raise ValueError(f"{f} is not a three-decimal ratio")
+    return int(t)

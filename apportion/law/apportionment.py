@@ -1,0 +1,110 @@
+"""Sharing the administrative, capital and rent budgets among component districts.
+
+Statute: Educ. Law §1950(4)(b)(7)(i)-(ii); §1951(1). SPEC §1-§2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..exact import QUANTITY_SCALE, big, half_up_div
+from ..money import split
+
+BASIS_LABELS = {"true value": "full value", "WADA": "RWADA", "enrollment": "enrollment", "blend": "blended weight"}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Each component's apportionment basis.
+
+    ``weight``: exact integer weights (object ints) used for the split.
+    ``shown``: the basis as a person reads it — full value in dollars, pupils,
+    or the blended weight to six decimals — as integers over ``scale``.
+    """
+
+    method: str
+    weight: pd.Series
+    shown: pd.Series
+    scale: int
+
+    @property
+    def total(self) -> int:
+        return int(self.weight.sum())
+
+    def share_percent(self) -> pd.Series:
+        """Each district's share of the pool in percent, for reading (money never uses it)."""
+        total = self.total or 1
+        return pd.Series(half_up_div(big(self.weight.to_numpy()) * 10**8, total).astype(np.int64) / 10**6,
+                         index=self.weight.index)
+
+    def shown_decimal(self) -> pd.Series:
+        """The shown basis as exact decimals (for reports and billing.csv)."""
+        return self.shown.map(lambda x: Decimal(int(x)) / self.scale)
+
+
+def true_value_basis(full_value: pd.Series, rwada: pd.Series, is_special_act: pd.Series,
+                     state_avg_av_per_rwada_cents: int) -> pd.Series:
+    """True value basis in cent-millionths. Statute: Educ. Law §1950(4)(b)(7)(i)(1), (ii).
+
+    A special act district's full value is computed as RWADA × the statewide
+    average full value per RWADA; every other district's is its full value.
+    Both are scaled to cents × 10⁶ so the two kinds compare exactly.
+    """
+    ordinary = big(full_value.fillna(0).to_numpy()) * QUANTITY_SCALE
+    special = big(rwada.fillna(0).to_numpy()) * state_avg_av_per_rwada_cents
+    return pd.Series(np.where(is_special_act.to_numpy(), special, ordinary), index=full_value.index, dtype=object)
+
+
+def blend_basis(tv: pd.Series, wada: pd.Series, tv_percent: Fraction) -> pd.Series:
+    """Blended weight t·TVᵢ/ΣTV + w·WADAᵢ/ΣWADA, over a common denominator.
+
+    Statute: Educ. Law §1950(4)(b)(7) (Suffolk merged supervisory district;
+    Putnam-Northern Westchester schedule). Returned as exact integers
+    proportional to the weight: a·TVᵢ·ΣWADA + (d−a)·WADAᵢ·ΣTV for t = a/d.
+    """
+    t = Fraction(tv_percent) / 100
+    a, d = t.numerator, t.denominator
+    sum_tv, sum_wada = int(tv.sum()), int(wada.sum())
+    weight = big(tv.to_numpy()) * (a * sum_wada) + big(wada.to_numpy()) * ((d - a) * sum_tv)
+    return pd.Series(weight, index=tv.index, dtype=object)
+
+
+def basis(method: str, comps: pd.DataFrame, state_avg_cents: int, tv_percent: Fraction | None) -> Basis:
+    """The basis of ``method`` for the component districts. Statute: Educ. Law §1950(4)(b)(7)(i)."""
+    is_special = comps["type"] == "special act"
+    tv = true_value_basis(comps["full_value"], comps["rwada"], is_special, state_avg_cents)
+    wada = pd.Series(big(comps["rwada"].fillna(0).to_numpy()), index=comps.index, dtype=object)
+    if method == "true value":
+        return Basis(method, tv, tv, 100 * QUANTITY_SCALE)
+    if method == "WADA":
+        return Basis(method, wada, wada, QUANTITY_SCALE)
+    if method == "enrollment":
+        enrollment = pd.Series(big(comps["enrollment"].fillna(0).to_numpy()), index=comps.index, dtype=object)
+        return Basis(method, enrollment, enrollment, QUANTITY_SCALE)
+    if method == "blend":
+        weight = blend_basis(tv, wada, tv_percent)
+        total = int(weight.sum()) or 1
+        shown = pd.Series(half_up_div(big(weight.to_numpy()) * 10**6, total), index=comps.index, dtype=object)
+        return Basis(method, weight, shown, 10**6)
+    raise ValueError(method)  # pragma: no cover - the reader only admits the four methods
+
+
+def apportion(pool_cents: int, b: Basis, rounding: str) -> pd.Series:
+    """Each component's share of a pool, settled to the cent. Statute: Educ. Law §1950(4)(b)(7)(i); SPEC §2."""
+    code = pd.Series(b.weight.index, index=b.weight.index)
+    return split_pool(pool_cents, b.weight, code, rounding)
+
+
+def split_pool(pool_cents: int, weight: pd.Series, code: pd.Series, rounding: str) -> pd.Series:
+    """One pool split by weight with the job's rounding rule (all splits share :func:`~apportion.money.split`)."""
+    group = pd.Series(0, index=weight.index)
+    return split(pd.Series({0: int(pool_cents)}), group, weight, code, rounding)
+
+
+def putnam_nw_lawful(tv_percent: Fraction, scheduled_percent: Fraction) -> bool:
+    """Putnam-Northern Westchester must blend at the statutory schedule. Statute: Educ. Law §1950(4)(b)(7)."""
+    return Fraction(tv_percent) == Fraction(scheduled_percent)

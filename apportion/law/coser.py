@@ -1,0 +1,84 @@
+"""Cooperative services (CoSers): uniform unit costs and each participant's charge.
+
+Statute: Educ. Law §1950(4)(d)(3)-(5), §1950(4)(f), §1951(1). SPEC §3.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exact import QUANTITY_SCALE, big, half_up_div
+from ..money import split
+
+#: the basis units are Σ of these columns divided by the divisor (SPEC §3 table)
+BASIS_COLUMNS = {
+    "anticipated": (("units",), 1),
+    "current": (("current_units",), 1),
+    "2-year average": (("current_units", "prior_units"), 2),
+    "3-year average": (("current_units", "prior_units", "prior2_units"), 3),
+}
+
+
+def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
+    """Each row's basis units under its service's unit cost basis. Statute: Educ. Law §1950(4)(d)(3).
+
+    Returns ``weight`` (integer millionths summed over the averaged years, the
+    exact split weight) and ``divisor`` (1, 2 or 3): units = weight / divisor / 10⁶.
+    """
+    basis = participation["service_code"].map(services["basis"]).fillna("anticipated")
+    weight = np.zeros(len(participation), dtype=np.int64)
+    divisor = np.ones(len(participation), dtype=np.int64)
+    for name, (columns, n) in BASIS_COLUMNS.items():
+        mask = (basis == name).to_numpy()
+        total = sum(participation[c].fillna(0).to_numpy(dtype=np.int64) for c in columns)
+        weight = np.where(mask, total, weight)
+        divisor = np.where(mask, n, divisor)
+    return pd.DataFrame({"weight": weight, "divisor": divisor}, index=participation.index)
+
+
+def salaries_over_limit(staff: pd.DataFrame, services: pd.DataFrame, salary_limit_cents: int) -> pd.Series:
+    """Σ max(0, salary − limit) per service, unless the Services sheet gives it. Statute: Educ. Law §1950(5)(b)."""
+    excess = (staff["salary"].fillna(0).astype(np.int64) - salary_limit_cents).clip(lower=0)
+    computed = excess.groupby(staff["service_code"]).sum().reindex(services.index).fillna(0).astype(np.int64)
+    given = services["salaries_over_limit"]
+    return given.where(given.notna(), computed).astype(np.int64)
+
+
+def unit_cost_cents(budget: pd.Series, total_weight: pd.Series, divisor: pd.Series) -> pd.Series:
+    """The local uniform unit cost, budget / Σ basis units, to the cent. Statute: Educ. Law §1950(4)(d)(3)."""
+    numerator = big(budget.to_numpy()) * big(divisor.to_numpy()) * QUANTITY_SCALE
+    denominator = big(total_weight.to_numpy())
+    safe = np.where(denominator == 0, 1, denominator)
+    cost = np.where(denominator == 0, 0, half_up_div(numerator, safe))
+    return pd.Series(cost.astype(np.int64), index=budget.index)
+
+
+def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: str) -> pd.Series:
+    """Each participant's charge: the budget split by basis units (SPEC §3, §2 rounding)."""
+    return split(budget, rows["service_code"], weight, rows["district_code"], rounding)
+
+
+def approval_shortfall(participants: pd.Series, approvals: pd.Series, fraction) -> pd.Series:
+    """True where fewer than ⌈fraction × participants⌉ approved. Statute: Educ. Law §1950(4)(d)(3)."""
+    needed = approvals_needed(participants, fraction)
+    return approvals.notna() & (approvals.fillna(0) < needed * QUANTITY_SCALE)
+
+
+def approvals_needed(participants: pd.Series, fraction) -> pd.Series:
+    """⌈fraction × participants⌉, exactly."""
+    return -((-participants.astype(np.int64) * fraction.numerator) // fraction.denominator)
+
+
+def aidable_fraction(services: pd.DataFrame, over_limit: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numerator, denominator) of each service's aidable fraction. Statute: Educ. Law §1950(5)(b), (q).
+
+    0 when the service is not aidable, is transportation (aided as transportation
+    aid instead) or has budget 0; else (budget − salaries over limit − non-aidable) / budget.
+    """
+    budget = services["budget"].astype(np.int64)
+    num = (budget - over_limit - services["non_aidable"].fillna(0).astype(np.int64)).clip(lower=0)
+    excluded = (~services["aidable"].fillna(True).astype(bool)) | services["transportation"].fillna(False).astype(bool) \
+        | (budget == 0)
+    num = num.where(~excluded, 0)
+    den = budget.where(budget != 0, 1)
+    return num.astype(np.int64), den.astype(np.int64)

@@ -1,0 +1,1 @@
+"""Readers: input files → typed tables or located issues (FORMATS.md)."""

@@ -1,0 +1,131 @@
+"""One job from inputs to outputs: read → validate → compute → write (FORMATS.md, Outputs).
+
+A job with any error writes only ``issues.csv`` and ``ERRORS.txt``, never a
+partial report; outputs are swapped into place atomically.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import IssueLog, JobInputError
+from .readers.jobs import JobSource, read_inputs
+from .readers.safety import DEFAULT_LIMITS, Limits
+from .result import Result
+from .validate import build_job
+
+
+@dataclass
+class Outcome:
+    """What happened to one job, for the batch summary."""
+
+    name: str
+    source: str
+    status: str  # "ok", "failed" (input errors) or "crashed"
+    output: str = ""
+    districts: int = 0
+    total_charges: int = 0  # cents
+    total_aid: int = 0  # dollars
+    warnings: int = 0
+    errors: int = 0
+    message: str = ""
+    issues: list = field(default_factory=list)
+
+
+def _load(source: JobSource, log: IssueLog, limits: Limits) -> Result | None:
+    from .compute import compute
+    inputs = read_inputs(source, log, limits)
+    if log.errors:
+        return None
+    job = build_job(inputs, log)
+    if job is None or log.errors:
+        return None
+    return compute(job, log)
+
+
+def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
+    """The library call: a job's result, or :class:`JobInputError` with every issue."""
+    log = IssueLog()
+    result = _load(JobSource(path), log, limits)
+    if result is None or log.errors:
+        raise JobInputError(log.sorted())
+    return result
+
+
+def check_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> list:
+    """All issues of a job (validation and the computation's own checks), writing nothing."""
+    log = IssueLog()
+    _load(JobSource(path), log, limits)
+    return log.sorted()
+
+
+def _folder_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "job"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def output_files(result: Result, inputs: list[tuple[str, str]]) -> dict[str, bytes]:
+    """Every output file of a computed job, by path relative to its folder."""
+    from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
+    from .writers.statement import write_statement
+    from .writers.summary import write_summary
+    from .writers.text import short_names
+    s = result.job.settings
+    stem = f"{_folder_name(s.boces_code)}_{s.school_year}"
+    files = {
+        f"{stem}_summary.xlsx": write_summary(result, inputs),
+        "billing.csv": billing_csv(result),
+        "aid.csv": aid_csv(result),
+        "issues.csv": issues_csv([i for i in result.log.sorted() if i.severity != "note"]),
+    }
+    if result.reconciliation is not None:
+        files["reconciliation.csv"] = reconciliation_csv(result)
+    d = result.job.districts
+    billed = set(result.billing["district_code"])
+    codes = d.index[d["is_component"] | d.index.isin(billed)]
+    names = short_names(d.loc[codes, "district_name"])
+    for code in codes:
+        files[f"districts/{code}_{names[code]}.xlsx"] = write_statement(result, code)
+    return files
+
+
+def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True) -> Outcome:
+    """Run one job and write its folder; never raises for bad input."""
+    from .writers.atomic import write_folder
+    from .writers.csvs import errors_txt, issues_csv
+    log = IssueLog()
+    outcome = Outcome(name=source.name, source=str(source.path), status="ok")
+    result = _load(source, log, limits)
+    issues = log.sorted()
+    outcome.warnings = len(log.warnings)
+    outcome.errors = len(log.errors)
+    outcome.issues = issues
+    if result is None or log.errors:
+        outcome.status = "failed"
+        folder = output_root / _folder_name(source.name)
+        if write:
+            write_folder(folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
+                                  "ERRORS.txt": errors_txt(source.name, issues)})
+        outcome.output = str(folder)
+        return outcome
+    s = result.job.settings
+    folder = output_root / f"{_folder_name(s.boces_code)}_{s.school_year}"
+    outcome.name = f"{s.boces_code} {s.school_year}"
+    outcome.districts = int(result.job.components.shape[0])
+    outcome.total_charges = int(result.billing["amount"].sum())
+    outcome.total_aid = int(result.aid["total_aid"].sum())
+    outcome.output = str(folder)
+    if write:
+        base = source.path.parent
+        inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.job.files]
+        write_folder(folder, output_files(result, inputs))
+    return outcome

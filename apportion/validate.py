@@ -1,0 +1,204 @@
+"""Cross-sheet checks: from typed sheets to a :class:`~apportion.model.Job`, or issues.
+
+Each check collects every problem it finds (unknown or duplicate codes, the
+columns the chosen method needs, impossible values) with its cell; nothing
+stops at the first.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .errors import IssueLog
+from .model import Job, Settings
+from .readers.jobs import Inputs
+from .readers.workbook import Table
+from .schema import (AID_CLAIM, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION, PD_ATTENDANCE, SERVICES,
+                     SHARED_PD, STAFF, TableSheet)
+
+METHOD_COLUMNS = {"true value": ("full_value",), "WADA": ("rwada",), "enrollment": ("enrollment",),
+                  "blend": ("full_value", "rwada")}
+
+
+def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
+    """Check the sheets against each other; None when any error was found."""
+    if inputs.items is None or inputs.table("Districts") is None:
+        return None
+    settings = _settings(inputs, log)
+    districts = _districts(inputs.table("Districts"), log)
+    services = _frame(inputs, SERVICES, log).set_index("service_code", drop=False)
+    participation = _frame(inputs, PARTICIPATION, log)
+    staff = _frame(inputs, STAFF, log)
+    shared_pd = _frame(inputs, SHARED_PD, log).set_index("contract", drop=False)
+    attendance = _frame(inputs, PD_ATTENDANCE, log)
+    claim_table = inputs.table("Aid claim")
+    aid_claim = _frame(inputs, AID_CLAIM, log).set_index("district_code", drop=False) if claim_table else None
+    collaboration = _frame(inputs, COLLABORATION, log)
+    if settings is None:
+        return None
+    codes = set(districts.index)
+    _check_unique(inputs.table("Services"), ("service_code",), log)
+    _check_unique(inputs.table("Participation"), ("district_code", "service_code"), log)
+    _check_unique(inputs.table("Shared PD"), ("contract",), log)
+    _check_unique(claim_table, ("district_code",), log)
+    for name, column in (("Participation", "district_code"), ("PD Attendance", "district_code"),
+                         ("Aid claim", "district_code"), ("Collaboration hours", "district_code")):
+        _check_known(inputs.table(name), column, codes, "unknown-district", "a district listed on the Districts sheet", log)
+    _check_known(inputs.table("Participation"), "service_code", set(services.index), "unknown-service",
+                 "a service listed on the Services sheet", log)
+    _check_known(inputs.table("Staff"), "service_code", set(services.index), "unknown-service",
+                 "a service listed on the Services sheet", log)
+    _check_known(inputs.table("PD Attendance"), "contract", set(shared_pd.index), "unknown-contract",
+                 "a contract listed on the Shared PD sheet", log)
+    _check_method_columns(inputs.table("Districts"), districts, settings, log)
+    _check_aid_columns(inputs.table("Districts"), districts, aid_claim, log)
+    if log.errors:
+        return None
+    return Job(
+        name=inputs.source.name, files=inputs.files, settings=settings, districts=districts, services=services,
+        participation=participation, staff=staff, shared_pd=shared_pd, pd_attendance=attendance,
+        aid_claim=aid_claim, collaboration=collaboration,
+        tables={t.spec.name: t for t in inputs.tables.values()},
+    )
+
+
+def _frame(inputs: Inputs, spec: TableSheet, log: IssueLog) -> pd.DataFrame:
+    """The sheet's typed frame with every column present (absent optional columns at their default)."""
+    table = inputs.table(spec.name)
+    frame = table.frame.copy() if table is not None else pd.DataFrame()
+    for f in spec.fields:
+        if f.key not in frame.columns:
+            frame[f.key] = pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
+        elif f.default is not None:
+            frame[f.key] = frame[f.key].where(frame[f.key].notna(), f.default)
+    for f in spec.fields:
+        if f.kind in ("money", "signed money", "quantity"):
+            frame[f.key] = frame[f.key].astype("Int64")
+        elif f.kind == "yesno":
+            frame[f.key] = frame[f.key].astype("boolean")
+    frame["excel_row"] = frame.index
+    return frame.reset_index(drop=True)
+
+
+def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
+    """The BOCES items, with the blend rules of §1950(4)(b)(7)."""
+    items = inputs.items
+    v = items.values
+    if any(v.get(k) is None for k in ("boces_name", "boces_code", "school_year", "method")):
+        return None
+    settings = Settings(**{k: v[k] for k in Settings.__dataclass_fields__ if k in v and v[k] is not None})
+    if settings.method == "blend":
+        if settings.blend_authority is None:
+            log.error("blend-authority-missing", "a blend is lawful only for a Suffolk merged supervisory district or "
+                      "Putnam-Northern Westchester; say which", **items.where("blend_authority"),
+                      expected="Suffolk or Putnam-Northern Westchester", found="nothing")
+        if settings.blend_tv_percent is None:
+            log.error("blend-percent-missing", "the blend needs its true value percent",
+                      **items.where("blend_tv_percent"), expected="a percent, 0-100", found="nothing")
+        else:
+            pct = settings.blend_tv_percent
+            pct = pct * 100 if pct <= 1 else pct  # Excel stores 50% as 0.5
+            if pct > 100:
+                log.error("blend-percent-range", "the true value percent must be between 0 and 100",
+                          **items.where("blend_tv_percent"), expected="0-100", found=str(settings.blend_tv_percent))
+            settings.blend_tv_percent = pct
+    cap = settings.capital_aidable_fraction
+    if cap is not None and not (0 <= cap <= 1):
+        log.error("fraction-range", "the capital aidable fraction must be between 0 and 1",
+                  **items.where("capital_aidable_fraction"), expected="0-1", found=str(cap))
+    for budget, aid, other, label in (("admin_budget", "state_aid_admin", "other_revenue_admin", "administrative"),
+                                      ("capital_budget", "state_aid_capital", "other_revenue_capital", "capital")):
+        if v.get(budget) is not None and getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other) < 0:
+            log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
+                      **items.where(aid), expected=f"state aid and other revenue no more than the {label} budget",
+                      found=f"{label} pool of {(getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other)) / 100:,.2f}")
+    if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
+        log.error("not-positive", "the state average AV per RWADA must be more than 0",
+                  **items.where("state_avg_av_per_rwada"), expected="dollars, more than 0", found="0")
+    return settings
+
+
+def _districts(table: Table, log: IssueLog) -> pd.DataFrame:
+    """Districts indexed by code, with their type settled (blank = component)."""
+    frame = table.frame.copy()
+    _check_unique(table, ("district_code",), log)
+    for f in DISTRICTS.fields:
+        if f.key not in frame.columns:
+            frame[f.key] = pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
+    frame["type"] = frame["type"].fillna("component")
+    frame["pilots"] = frame["pilots"].fillna(0)
+    for key in ("full_value", "rwada", "enrollment", "aid_av", "aid_rwada", "tax_levy", "pilots", "prior_total_charges"):
+        frame[key] = frame[key].astype("Int64")
+    frame["is_component"] = frame["type"].isin(COMPONENT_TYPES)
+    frame["aid_av"] = frame["aid_av"].fillna(frame["full_value"])
+    frame["aid_rwada"] = frame["aid_rwada"].fillna(frame["rwada"])
+    frame["excel_row"] = frame.index
+    frame = frame[frame["district_code"].notna()]
+    frame = frame[~frame["district_code"].duplicated(keep="first")]
+    return frame.set_index("district_code", drop=False).sort_index()
+
+
+def _check_unique(table: Table | None, keys: tuple[str, ...], log: IssueLog) -> None:
+    """A second row with the same code (or code pair) is an error at the second row."""
+    if table is None or not all(k in table.frame.columns for k in keys):
+        return
+    frame = table.frame.dropna(subset=list(keys))
+    dup = frame.duplicated(subset=list(keys), keep="first")
+    for row in frame.index[dup.to_numpy()]:
+        value = " / ".join(str(frame.at[row, k]) for k in keys)
+        first = frame.index[(frame[list(keys)] == frame.loc[row, list(keys)]).all(axis=1).to_numpy()][0]
+        log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], row),
+                  expected="each code once", found=f"{value} again (first at row {first})")
+
+
+def _check_known(table: Table | None, column: str, known: set, code: str, expected: str, log: IssueLog) -> None:
+    """Codes that refer to another sheet must be listed there."""
+    if table is None or column not in table.frame.columns:
+        return
+    values = table.frame[column]
+    unknown = values.notna() & ~values.isin(known)
+    for row in values.index[unknown.to_numpy()]:
+        log.error(code, f"{values[row]} is not listed", **table.where(column, row), expected=expected,
+                  found=str(values[row]))
+
+
+def _check_method_columns(table: Table, districts: pd.DataFrame, settings: Settings, log: IssueLog) -> None:
+    """Every component needs the basis the apportionment method uses (§1950(4)(b)(7))."""
+    needed = METHOD_COLUMNS.get(settings.method, ())
+    comps = districts[districts["is_component"]]
+    for key in needed:
+        spec = DISTRICTS.field(key)
+        rows = comps
+        if key == "full_value":  # a special act district's true value comes from its RWADA (§1950(4)(b)(7)(ii))
+            special = comps[comps["type"] == "special act"]
+            for code in special.index[special["rwada"].isna().to_numpy()]:
+                log.error("missing-value", "a special act district's true value is computed from its RWADA",
+                          **table.where("rwada", int(special.at[code, "excel_row"])),
+                          expected="RWADA for the special act district", found="a blank cell")
+            rows = comps[comps["type"] != "special act"]
+        if not table.present(key):
+            if len(rows):
+                log.error("missing-column", f"the {settings.method} method needs the column {spec.header!r}",
+                          **table.where(key), expected=f"a column headed {spec.header!r}", found="no such column")
+            continue
+        for code in rows.index[rows[key].isna().to_numpy()]:
+            log.error("missing-value", f"the {settings.method} method needs {spec.header!r} for every component district",
+                      **table.where(key, int(rows.at[code, "excel_row"])), expected=spec.header, found="a blank cell")
+
+
+def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFrame | None, log: IssueLog) -> None:
+    """BOCES aid needs each component's AV, RWADA and tax levy — except a special act district (§1950(4)(m))."""
+    comps = districts[districts["is_component"] & (districts["type"] != "special act")]
+    checks = (("aid_av", "full_value", "Aid AV or Full value, more than 0"),
+              ("aid_rwada", "rwada", "Aid RWADA or RWADA, more than 0"),
+              ("tax_levy", "tax_levy", "Tax levy, 0 or more"))
+    for key, shown, expected in checks:
+        values = comps[key]
+        bad = values.isna() if key == "tax_levy" else (values.isna() | (values.fillna(0) <= 0))
+        for code in comps.index[bad.to_numpy()]:
+            col = key if table.present(key) and pd.notna(comps.at[code, key]) else shown
+            log.error("aid-input-missing", "BOCES aid needs this for every component district",
+                      **table.where(col, int(comps.at[code, "excel_row"])), expected=expected,
+                      found="a blank cell" if pd.isna(values[code]) else str(values[code]))

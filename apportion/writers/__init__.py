@@ -1,0 +1,1 @@
+"""Writers: results → CSV exports and Excel reports, written atomically and byte-for-byte repeatable."""

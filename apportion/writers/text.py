@@ -1,0 +1,81 @@
+"""Formatting shared by every writer: money, ratios, units, safe text and safe file names."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+import pandas as pd
+
+DANGEROUS_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value) -> str:
+    """Text from inputs for a CSV cell: a leading = + - @ tab or CR gets a ' so no spreadsheet runs it."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(DANGEROUS_LEADS) else text
+
+
+def cents_text(cents) -> str:
+    """Cents as dollars with exactly two decimals; blank for a missing value."""
+    if cents is None or cents is pd.NA or (isinstance(cents, float) and cents != cents):
+        return ""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def scaled_text(value, scale: int) -> str:
+    """An integer over a power-of-ten scale with exactly that many decimals (ratio 531/1000 → "0.531")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    digits = len(str(scale)) - 1
+    return f"{Decimal(int(value)) / scale:.{digits}f}"
+
+
+def whole_text(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(int(value))
+
+
+def decimal_text(value: Decimal | None) -> str:
+    """An exact decimal without exponent or trailing zeros (3230.400000 → "3230.4")."""
+    if value is None or value is pd.NA:
+        return ""
+    d = Decimal(value)
+    text = f"{d:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def short_names(names: pd.Series, limit: int = 40) -> pd.Series:
+    """File-system-safe short names (letters, digits, - and _; at most ``limit``), unique within the job.
+
+    Clashes (two names that sanitise alike, or reserved names like CON) get the district code's tail.
+    """
+    reserved = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)}
+
+    def clean(name) -> str:
+        ascii_name = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+        text = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_name).strip("_-.")
+        text = re.sub(r"_+", "_", text)[:limit].strip("_-") or "district"
+        return text + "_" if text.casefold() in reserved else text
+
+    cleaned = names.map(clean)
+    seen: dict[str, int] = {}
+    out = {}
+    for code in sorted(names.index):
+        base = cleaned[code]
+        key = base.casefold()
+        if key in seen:
+            suffix = f"-{str(code)[-4:]}"
+            base = base[: limit - len(suffix)] + suffix
+            key = base.casefold()
+        seen[key] = 1
+        out[code] = base
+    return pd.Series(out).reindex(names.index)
