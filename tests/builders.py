@@ -72,3 +72,84 @@ def vector_job(path: Path) -> Path:
         "Districts": districts,
         "Aid claim": claim,
     })
+
+
+def small_sheets() -> dict[str, list[list]]:
+    """A small valid job (4 components, a CHSD pair, a special act and a non-component) as editable rows."""
+    return {
+        "BOCES": boces_rows(**{
+            "BOCES name": "Test BOCES", "BOCES code": "TEST", "School year": "2026-27",
+            "Apportionment method": "WADA", "Administrative budget": 1_000_000, "Capital budget": 300_000,
+            "Rent budget": 60_000, "State aid administrative": 0, "Other revenue administrative": 100_000,
+            "State average AV per RWADA": 1_037_700, "Prior year method": "WADA"}),
+        "Districts": [
+            ["District code", "District name", "Type", "Full value", "RWADA", "Enrollment", "Tax levy", "PILOTs",
+             "Budget vote", "Email", "Prior year total charges"],
+            ["010100010000", "Alpha CSD", "component", 500_000_000, 1000, 950, 8_000_000, 0, "yes",
+             "alpha@example.org", 300_000],
+            ["010200010000", "Beta CSD", "component", 300_000_000, 600, 580, 6_000_000, 0, "yes", None, None],
+            ["010300010000", "Gamma CHSD", "CHSD", 800_000_000, 1500, 1400, 7_000_000, 0, "yes", None, None],
+            ["010400010000", "Delta UFSD", "CHSD component", 200_000_000, 400, 390, 2_500_000, 0, "no", None, None],
+            ["010500010000", "Epsilon Home", "special act", None, 50, 45, None, None, None, None, None],
+            ["010600010000", "Outside City SD", "non-component", 900_000_000, 2000, 1900, 20_000_000, 0, None, None, None],
+        ],
+        "Services": [
+            ["Service code", "Service name", "Budget", "Unit", "Unit cost basis", "Aidable", "Transportation",
+             "Salaries over limit", "Non-aidable costs", "Approvals", "Students with disabilities", "Actual cost",
+             "Surplus"],
+            ["S100", "Itinerant speech", 90_000, "FTE", "anticipated", "yes", "no", None, 0, 3, "no", None, 0],
+            ["S200", "Special class", 200_000, "pupil", "2-year average", "yes", "no", 10_000, 5_000, 2, "yes",
+             210_000, 0],
+            ["S300", "Bus runs", 50_000, "run", "current", "yes", "yes", None, 0, 2, "no", None, 0],
+            ["S400", "Tech support", 30_000, "device", "3-year average", "no", "no", None, 0, 1, "no", None, 3_000],
+        ],
+        "Participation": [
+            ["District code", "Service code", "Units", "Current units", "Prior units", "Prior 2 units", "Actual units"],
+            ["010100010000", "S100", 2, 0, 0, 0, None],
+            ["010200010000", "S100", 1, 0, 0, 0, None],
+            ["010300010000", "S100", 0.5, 0, 0, 0, None],
+            ["010100010000", "S200", 0, 4, 6, 0, 5],
+            ["010200010000", "S200", 0, 3, 2, 0, 4],
+            ["010500010000", "S200", 0, 1, 1, 0, 1],
+            ["010100010000", "S300", 0, 3, 0, 0, None],
+            ["010600010000", "S300", 0, 1, 0, 0, None],
+            ["010100010000", "S400", 0, 10, 11, 12, None],
+            ["010200010000", "S400", 0, 5, 5, 5, None],
+        ],
+        "Staff": [["Service code", "Employee", "Salary"],
+                  ["S100", "Speech therapist", 65_000], ["S100", "Aide", 28_000]],
+        "Shared PD": [
+            ["Contract", "Vendor", "Cost", "Days", "Credit or certificate", "Non-aidable costs", "Board approval date",
+             "Start date"],
+            ["PD-1", "Literacy Partners", 12_000, 3, "no", 2_000, dt.date(2026, 8, 5), dt.date(2026, 9, 1)],
+        ],
+        "PD Attendance": [["Contract", "District code", "Date", "Staff attending"],
+                          ["PD-1", "010100010000", dt.date(2026, 9, 1), 5],
+                          ["PD-1", "010200010000", dt.date(2026, 9, 1), 3],
+                          ["PD-1", "010100010000", dt.date(2026, 9, 2), 2]],
+        "Collaboration hours": [
+            ["Teacher", "District code", "Course", "Quarter", "Hours", "Wants credit"],
+            ["A. Teacher", "010100010000", "Biology", "2026-Q1", 5, "yes"],
+            ["A. Teacher", "010100010000", "Biology", "2026-Q2", 7.5, "yes"],
+            ["B. Teacher", "010200010000", "History", "2026-Q1", 25, "no"],
+        ],
+    }
+
+
+def set_item(sheets: dict, item: str, value) -> dict:
+    """Set (or add) a BOCES item in editable sheets."""
+    rows = sheets["BOCES"]
+    for row in rows:
+        if row[0] == item:
+            row[1] = value
+            return sheets
+    rows.append([item, value])
+    return sheets
+
+
+def small_job(path: Path, edit=None) -> Path:
+    """Write the small job, after ``edit(sheets)`` if given."""
+    sheets = small_sheets()
+    if edit:
+        edit(sheets)
+    return write_workbook(path, sheets)
