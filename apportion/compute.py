@@ -6,14 +6,13 @@ wires them together and lays out the tables the writers print.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from .errors import IssueLog
-from .exact import QUANTITY_SCALE, big, half_up_div, thousandths
+from .exact import QUANTITY_SCALE, big, half_up_div, scaled_text, thousandths
 from .law import aid as aidlaw
 from .law import apportionment as ap
 from .law import coser, governance, pools, shared_pd
@@ -293,9 +292,16 @@ def _shared_pd(job: Job, p: _P, rounding: str, log: IssueLog) -> tuple[pd.DataFr
 
 
 def _units_text(weight: pd.Series, divisor: pd.Series) -> pd.Series:
-    """Basis units as exact decimals, averages to six decimals (half up)."""
+    """Basis units as exact decimal text, averages to six decimals (half up), trailing zeros dropped."""
     scaled = half_up_div(big(weight.to_numpy()), big(divisor.to_numpy()))  # millionths of a unit
-    return pd.Series([Decimal(int(v)) / QUANTITY_SCALE for v in scaled], index=weight.index, dtype=object)
+    return pd.Series(scaled_text(scaled, QUANTITY_SCALE, trim=True), index=weight.index, dtype=object)
+
+
+def _basis_text(basis) -> pd.Series:
+    """The apportionment basis as billing.csv prints it: full value in dollars, pupils, or the
+    blended weight with exactly six decimals."""
+    return pd.Series(scaled_text(basis.shown.to_numpy(), basis.scale, trim=basis.method != "blend"),
+                     index=basis.shown.index, dtype=object)
 
 
 def _billing(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame, rows: pd.DataFrame,
@@ -303,7 +309,7 @@ def _billing(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame, rows
     """One row per charge, FORMATS.md billing.csv (units as exact decimals, money in cents)."""
     names = job.districts["district_name"]
     parts = []
-    basis_units = basis.shown_decimal()
+    basis_units = _basis_text(basis)
     pool_rows = [("administrative", "ADMIN", "Administrative budget", "administrative", True),
                  ("capital", "CAPITAL", "Capital budget", "capital", True),
                  ("rent", "RENT", "Rent budget", "rent", pool_rent != 0),

@@ -116,3 +116,19 @@ def thousandths(f: Fraction) -> int:
     if t.denominator != 1:
         raise ValueError(f"{f} is not a three-decimal ratio")
     return int(t)
+
+
+def scaled_text(values, scale: int, trim: bool = False) -> list[str]:
+    """Integers over a power-of-ten ``scale`` as exact decimal text (531, 1000 → "0.531"); with
+    ``trim``, trailing zeros and a bare point are dropped ("3230.400000" → "3230.4")."""
+    digits = len(str(scale)) - 1
+    out = []
+    for v in values:
+        v = int(v)
+        sign = "-" if v < 0 else ""
+        whole, part = divmod(abs(v), scale)
+        text = f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}"
+        if trim and digits:
+            text = text.rstrip("0").rstrip(".")
+        out.append(text)
+    return out

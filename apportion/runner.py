@@ -34,21 +34,27 @@ class Outcome:
     issues: list = field(default_factory=list)
 
 
-def _load(source: JobSource, log: IssueLog, limits: Limits) -> Result | None:
+def _load(source: JobSource, log: IssueLog, limits: Limits) -> tuple[Result | None, str]:
+    """The job's result (None on errors) and its output folder name, ``<BOCES code>_<school year>``
+    whenever the BOCES sheet says so (else the job's own name)."""
     from .compute import compute
     inputs = read_inputs(source, log, limits)
+    items = inputs.items.values if inputs.items is not None else {}
+    folder = source.name
+    if items.get("boces_code") and items.get("school_year"):
+        folder = f"{items['boces_code']}_{items['school_year']}"
     if log.errors:
-        return None
+        return None, folder
     job = build_job(inputs, log)
     if job is None or log.errors:
-        return None
-    return compute(job, log)
+        return None, folder
+    return compute(job, log), folder
 
 
 def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
     """The library call: a job's result, or :class:`JobInputError` with every issue."""
     log = IssueLog()
-    result = _load(JobSource(path), log, limits)
+    result, _ = _load(JobSource(path), log, limits)
     if result is None or log.errors:
         raise JobInputError(log.sorted())
     return result
@@ -80,7 +86,7 @@ def output_files(result: Result, inputs: list[tuple[str, str]]) -> dict[str, byt
     from .writers.summary import write_summary
     from .writers.text import short_names
     s = result.job.settings
-    stem = f"{_folder_name(s.boces_code)}_{s.school_year}"
+    stem = _folder_name(f"{s.boces_code}_{s.school_year}")
     files = {
         f"{stem}_summary.xlsx": write_summary(result, inputs),
         "billing.csv": billing_csv(result),
@@ -104,21 +110,21 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     from .writers.csvs import errors_txt, issues_csv
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
-    result = _load(source, log, limits)
+    result, folder_name = _load(source, log, limits)
     issues = log.sorted()
     outcome.warnings = len(log.warnings)
     outcome.errors = len(log.errors)
     outcome.issues = issues
     if result is None or log.errors:
         outcome.status = "failed"
-        folder = output_root / _folder_name(source.name)
+        folder = output_root / _folder_name(folder_name)
         if write:
             write_folder(folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
                                   "ERRORS.txt": errors_txt(source.name, issues)})
         outcome.output = str(folder)
         return outcome
     s = result.job.settings
-    folder = output_root / f"{_folder_name(s.boces_code)}_{s.school_year}"
+    folder = output_root / _folder_name(folder_name)
     outcome.name = f"{s.boces_code} {s.school_year}"
     outcome.districts = int(result.job.components.shape[0])
     outcome.total_charges = int(result.billing["amount"].sum())

@@ -54,6 +54,7 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
                  "a contract listed on the Shared PD sheet", log)
     _check_method_columns(inputs.table("Districts"), districts, settings, log)
     _check_aid_columns(inputs.table("Districts"), districts, aid_claim, log)
+    _check_claim(claim_table, districts, log)
     if log.errors:
         return None
     return Job(
@@ -202,3 +203,25 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
             log.error("aid-input-missing", "BOCES aid needs this for every component district",
                       **table.where(col, int(comps.at[code, "excel_row"])), expected=expected,
                       found="a blank cell" if pd.isna(values[code]) else str(values[code]))
+
+
+def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) -> None:
+    """Claimed expenses and published aid are whole dollars (SPEC §5); only components are aided."""
+    if table is None:
+        return
+    frame = table.frame
+    for f in AID_CLAIM.fields:
+        if f.kind != "money" or f.key not in frame.columns:
+            continue
+        values = frame[f.key]
+        cents = values.notna() & (values.fillna(0) % 100 != 0)
+        for row in values.index[cents.to_numpy()]:
+            log.error("not-whole-dollars", f"{f.header!r} is claimed in whole dollars", **table.where(f.key, row),
+                      expected="whole dollars", found=f"{int(values[row]) / 100:.2f}")
+    if "district_code" in frame.columns:
+        codes = frame["district_code"]
+        outside = codes.isin(districts.index[~districts["is_component"]])
+        for row in codes.index[outside.to_numpy()]:
+            log.warning("claim-not-component", "only component districts receive BOCES aid; this row is ignored",
+                        **table.where("district_code", row), expected="a component district",
+                        found=f"{codes[row]} ({districts.at[codes[row], 'type']})")

@@ -5,7 +5,6 @@ Statute: Educ. Law §1950(4)(b)(7)(i)-(ii); §1951(1). SPEC §1-§2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -40,10 +39,6 @@ class Basis:
         total = self.total or 1
         return pd.Series(half_up_div(big(self.weight.to_numpy()) * 10**8, total).astype(np.int64) / 10**6,
                          index=self.weight.index)
-
-    def shown_decimal(self) -> pd.Series:
-        """The shown basis as exact decimals (for reports and billing.csv)."""
-        return self.shown.map(lambda x: Decimal(int(x)) / self.scale)
 
 
 def true_value_basis(full_value: pd.Series, rwada: pd.Series, is_special_act: pd.Series,

@@ -6,7 +6,7 @@ import io
 
 from ..errors import ISSUE_FIELDS, Issue
 from ..result import Result
-from .text import cents_text, decimal_text, safe_text, scaled_text, whole_text
+from .text import cents_text, safe_text, scaled_text, whole_text
 
 BILLING_COLUMNS = ["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]
 AID_COLUMNS = ["district_code", "district_name", "tax_rate_mills", "millage_ratio", "wealth_ratio", "rwada_ratio",
@@ -28,7 +28,7 @@ def billing_csv(result: Result) -> bytes:
     """One row per charge, sorted by district code, category and item code; amounts with two decimals."""
     b = result.billing
     rows = zip(b["district_code"].map(safe_text), b["district_name"].map(safe_text), b["category"],
-               b["item_code"].map(safe_text), b["item_name"].map(safe_text), b["units"].map(decimal_text),
+               b["item_code"].map(safe_text), b["item_name"].map(safe_text), b["units"].fillna(""),
                b["unit_cost"].map(cents_text), b["amount"].map(cents_text))
     return _csv(BILLING_COLUMNS, rows)
 
