@@ -195,7 +195,8 @@ def _cosers(job: Job, p: _P, rounding: str, log: IssueLog) -> tuple[pd.DataFrame
     units = coser.basis_units(rows, services)
     rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
     services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
-    services["divisor"] = services["basis"].fillna("anticipated").map(lambda b: coser.BASIS_COLUMNS[b][1]).astype(np.int64)
+    divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
+    services["divisor"] = services["basis"].fillna("anticipated").map(divisors).astype(np.int64)
     services["budget"] = services["budget"].astype(np.int64)
     empty = (services["total_weight"] == 0) & (services["budget"] != 0)
     for code in services.index[empty.to_numpy()]:
@@ -207,7 +208,7 @@ def _cosers(job: Job, p: _P, rounding: str, log: IssueLog) -> tuple[pd.DataFrame
     services["unit_cost"] = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
-    has_actual = rows.groupby("service_code")["actual_units"].apply(lambda s: s.notna().any()) if len(rows) else pd.Series(dtype=bool)
+    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
     swd = services["swd"].fillna(False).astype(bool) & has_actual.reindex(services.index).fillna(False).astype(bool)
     services["trued_up"] = swd
     services["final_cost"] = services["actual_cost"].where(services["actual_cost"].notna(), services["budget"]).astype(np.int64)
@@ -260,22 +261,27 @@ def _shared_pd(job: Job, p: _P, rounding: str, log: IssueLog) -> tuple[pd.DataFr
     contracts["paying_districts"] = paying
     minimum = int(p("shared_pd.min_paying_districts"))
     max_days = int(p("shared_pd.max_days"))
-    for code, c in contracts.iterrows():  # per contract rule checks: a handful of rows, each its own message
-        where = lambda key: job.where("Shared PD", key, c["excel_row"])  # noqa: E731
-        if paying[code] < minimum:
-            log.error("pd-too-few-districts", f"contract {code} must be shared by at least {minimum} paying districts",
-                      **where("contract"), expected=f"{minimum} or more districts attending", found=str(paying[code]))
-        if pd.notna(c["days"]) and c["days"] >= max_days * QUANTITY_SCALE:
-            log.error("pd-too-long", f"contract {code}: activities must be less than {max_days} days",
-                      **where("days"), expected=f"fewer than {max_days} days", found=f"{c['days'] / QUANTITY_SCALE:g}")
-        if bool(c["credit"]) if pd.notna(c["credit"]) else False:
-            log.error("pd-credit", f"contract {code}: activities may not grant college credit or a certificate",
-                      **where("credit"), expected="no", found="yes")
-        if c["board_approval_date"] is not None and c["start_date"] is not None \
-                and not c["board_approval_date"] < c["start_date"]:
-            log.error("pd-post-dated", f"contract {code}: the board must approve before the work starts (no post-dated "
-                      "work)", **where("board_approval_date"), expected=f"a date before {c['start_date']}",
-                      found=str(c["board_approval_date"]))
+    days = contracts["days"].astype("Int64")
+    credit = contracts["credit"].fillna(False).astype(bool)
+    approved, start = contracts["board_approval_date"], contracts["start_date"]
+    post_dated = approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object))
+    rules = [  # (rows breaking the rule, code, column, message, expected, found) — COSER 507, seed 000
+        (paying < minimum, "pd-too-few-districts", "contract",
+         lambda c: f"contract {c} must be shared by at least {minimum} paying districts",
+         f"{minimum} or more districts attending", lambda c: str(paying[c])),
+        (days.fillna(0) >= max_days * QUANTITY_SCALE, "pd-too-long", "days",
+         lambda c: f"contract {c}: activities must be less than {max_days} days",
+         f"fewer than {max_days} days", lambda c: f"{days[c] / QUANTITY_SCALE:g}"),
+        (credit, "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a certificate",
+         "no", lambda c: "yes"),
+        (post_dated, "pd-post-dated", "board_approval_date",
+         lambda c: f"contract {c}: the board must approve before the work starts (no post-dated work)",
+         "a board approval date before the start date", lambda c: f"{approved[c]} (start {start[c]})"),
+    ]
+    for broken, code, column, message, expected, found in rules:
+        for c in contracts.index[broken.to_numpy()]:
+            log.error(code, message(c), **job.where("Shared PD", column, contracts.at[c, "excel_row"]),
+                      expected=expected, found=found(c))
     if log.errors or contracts.empty:
         attending["charge"] = pd.Series(dtype=np.int64)
         contracts["unit_cost"] = pd.Series(dtype=np.int64)
