@@ -86,6 +86,67 @@ class Sheet:
     columns: tuple[Column, ...]
 
 
+# The FORMATS.md table sheets: (header, cell kind, width or None), in column order.
+SCHEMA: dict[str, tuple[tuple[str, str, int | None], ...]] = {
+    "Districts": (
+        ("District code", "text", 16), ("District name", "text", 44), ("Type", "text", 16),
+        ("Full value", "money", 20), ("RWADA", "decimal", None), ("Enrollment", "integer", None),
+        ("Aid AV", "money", 20), ("Aid RWADA", "decimal", None), ("Tax levy", "money", 18),
+        ("PILOTs", "money", None), ("Budget vote", "text", None), ("Email", "text", 60),
+        ("Prior year total charges", "money", 24),
+    ),
+    "Services": (
+        ("Service code", "text", None), ("Service name", "text", 56), ("Budget", "money", 16),
+        ("Unit", "text", None), ("Unit cost basis", "text", 16), ("Aidable", "text", None),
+        ("Transportation", "text", None), ("Salaries over limit", "money", None),
+        ("Non-aidable costs", "money", None), ("Approvals", "integer", None),
+        ("Students with disabilities", "text", None), ("Actual cost", "money", None),
+        ("Surplus", "money", None),
+    ),
+    "Participation": (
+        ("District code", "text", 16), ("Service code", "text", None), ("Units", "number", None),
+        ("Current units", "number", None), ("Prior units", "number", None),
+        ("Prior 2 units", "number", None), ("Actual units", "number", None),
+    ),
+    "Staff": (("Service code", "text", None), ("Employee", "text", 28), ("Salary", "money", None)),
+    "Shared PD": (
+        ("Contract", "text", None), ("Vendor", "text", 34), ("Cost", "money", None),
+        ("Days", "integer", None), ("Credit or certificate", "text", None),
+        ("Non-aidable costs", "money", None), ("Board approval date", "date", None),
+        ("Start date", "date", None),
+    ),
+    "PD Attendance": (
+        ("Contract", "text", None), ("District code", "text", 16), ("Date", "date", None),
+        ("Staff attending", "integer", None),
+    ),
+    "Collaboration hours": (
+        ("Teacher", "text", 24), ("District code", "text", 16), ("Course", "text", 34),
+        ("Quarter", "text", None), ("Hours", "number", None), ("Wants credit", "text", None),
+    ),
+}  # fmt: skip
+
+
+def table_sheet(name: str, columns: dict[str, Sequence]) -> Sheet:
+    """A SCHEMA sheet from values by header (in written units); absent columns are blank."""
+    _check_headers(name, columns)
+    n = len(next(iter(columns.values())))
+    return Sheet(name, tuple(
+        Column(header, kind, columns.get(header, [None] * n), width) for header, kind, width in SCHEMA[name]
+    ))  # fmt: skip
+
+
+def _check_headers(name: str, headers) -> None:
+    unknown = set(headers) - {header for header, _, _ in SCHEMA[name]}
+    if unknown:
+        raise ValueError(f"{name}: not FORMATS.md headers: {sorted(unknown)}")
+
+
+def rows_sheet(name: str, rows: Sequence[dict]) -> Sheet:
+    """A SCHEMA sheet from one dict per row, keyed by header (missing key = blank)."""
+    _check_headers(name, {key for row in rows for key in row})
+    return table_sheet(name, {header: [row.get(header) for row in rows] for header, _, _ in SCHEMA[name]})
+
+
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
     """Write ``sheets`` to ``path`` (streamed, fixed timestamp); return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -430,10 +491,10 @@ class Job:
     districts: Districts
     services: Services
     participation: Participation
-    staff: list[tuple[str, str, int]]  # service code, employee, salary cents
-    contracts: list[dict]
-    attendance: list[tuple[str, str, dt.date, int]]
-    collaboration: list[tuple[str, str, str, str, float, str]]
+    staff: list[dict]  # rows of the Staff sheet, keyed by header
+    contracts: list[dict]  # Shared PD
+    attendance: list[dict]  # PD Attendance
+    collaboration: list[dict]  # Collaboration hours
 
 
 def _make_districts(rng: np.random.Generator, plan: BocesPlan) -> Districts:
@@ -532,10 +593,15 @@ def _quantize(x: np.ndarray, step: np.ndarray) -> np.ndarray:
     return (np.maximum(np.rint(x * 100 / step), 1) * step).astype(np.int64)
 
 
-def _make_participation(
+def _choose_participants(
     rng: np.random.Generator, districts: Districts, services: Services, rows: int
-) -> Participation:
-    """Who buys what (weighted sampling per district), then the units bought."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(district, service) index pairs, about ``rows`` of them, sorted by both codes.
+
+    Components buy a share of the services that varies by district (weighted
+    sampling by service popularity); a non-component buys a handful; every
+    service gets at least two component participants.
+    """
     n_d, n_s = len(districts.code), len(services.code)
     component = districts.component
     outsider_buys = np.where(component, 0, rng.integers(2, 7, n_d))
@@ -549,14 +615,18 @@ def _make_participation(
     buys = rank < buys_count[:, None]
     for s in np.flatnonzero((buys & component[:, None]).sum(axis=0) < 2):
         buys[np.argsort(-np.where(component, keys[:, s], -np.inf))[:2], s] = True
-    d, s = np.nonzero(buys)  # row-major: sorted by district code, then service code
+    return np.nonzero(buys)  # row-major: sorted by district code, then service code
 
-    kinds = services.kind
+
+def units_for(
+    rng: np.random.Generator, enrollment: np.ndarray, kinds: Sequence[ServiceKind], d: np.ndarray, s: np.ndarray
+) -> Participation:
+    """Units bought on rows (d, s): this year, current, two prior years, actual."""
     per_pupil = np.array([k.per_pupil for k in kinds])[s]
     low, high = (np.array([getattr(k, a) for k in kinds])[s] for a in ("low", "high"))
     step = np.array([k.step for k in kinds])[s]
     n = d.size
-    wanted = rng.uniform(low, high) * np.where(per_pupil, districts.enrollment[d], 1)
+    wanted = rng.uniform(low, high) * np.where(per_pupil, enrollment[d], 1)
     units = _quantize(wanted, step)
     current = _quantize(units / 100 * rng.uniform(0.85, 1.15, n), step)
     prior = _quantize(current / 100 * rng.uniform(0.85, 1.15, n), step)
@@ -593,7 +663,7 @@ def _price_services(rng: np.random.Generator, services: Services, participation:
     services.surplus_blank = rng.random(n) >= 0.05
 
 
-def _make_staff(rng: np.random.Generator, services: Services) -> list[tuple[str, str, int]]:
+def _make_staff(rng: np.random.Generator, services: Services) -> list[dict]:
     """Staff lists for some larger services, which then leave Salaries over limit blank."""
     staffed = np.flatnonzero((services.budget >= 15_000_000) & (rng.random(len(services.code)) < 0.12))
     rows = []
@@ -602,9 +672,9 @@ def _make_staff(rng: np.random.Generator, services: Services) -> list[tuple[str,
         salaries = salaries[np.cumsum(salaries) <= 0.7 * services.budget[s]]  # staff fit the budget
         for salary in salaries:
             employee = f"{LAST_NAMES[rng.integers(len(LAST_NAMES))]}, {FIRST_NAMES[rng.integers(len(FIRST_NAMES))]}"
-            rows.append((services.code[s], employee, int(salary)))
+            rows.append({"Service code": services.code[s], "Employee": employee, "Salary": salary / 100})
         services.sol_blank[s] = True
-    return sorted(rows)
+    return sorted(rows, key=lambda row: (row["Service code"], row["Employee"], row["Salary"]))
 
 
 def _make_boces_items(rng: np.random.Generator, plan: BocesPlan, districts: Districts) -> list[tuple]:
@@ -666,7 +736,7 @@ def _estimate_prior_charges(rng: np.random.Generator, job: Job) -> None:
     districts.prior_charges_blank = rng.random(n) < 0.05
 
 
-def _make_shared_pd(rng: np.random.Generator, districts: Districts) -> tuple[list[dict], list[tuple]]:
+def _make_shared_pd(rng: np.random.Generator, districts: Districts) -> tuple[list[dict], list[dict]]:
     """COSER 507 contracts that pass every rule, and their sign-in sheets."""
     components = np.flatnonzero(districts.component)
     contracts, attendance = [], []
@@ -680,9 +750,10 @@ def _make_shared_pd(rng: np.random.Generator, districts: Districts) -> tuple[lis
         contracts.append({
             "Contract": contract,
             "Vendor": VENDORS[int(rng.integers(len(VENDORS)))],
-            "Cost": cost,
+            "Cost": cost / 100,
             "Days": days,
-            "Non-aidable costs": int(cost * rng.uniform(0.05, 0.2)) if rng.random() < 0.4 else None,
+            "Credit or certificate": "no",
+            "Non-aidable costs": int(cost * rng.uniform(0.05, 0.2)) / 100 if rng.random() < 0.4 else None,
             "Board approval date": approval,
             "Start date": start,
         })  # fmt: skip
@@ -691,11 +762,16 @@ def _make_shared_pd(rng: np.random.Generator, districts: Districts) -> tuple[lis
         for d in np.sort(payers):
             picked = sorted(rng.choice(len(sessions), size=int(rng.integers(1, min(3, days) + 1)), replace=False))
             for k in picked:
-                attendance.append((contract, districts.code[d], sessions[k], int(rng.integers(1, 13))))
+                attendance.append({
+                    "Contract": contract,
+                    "District code": districts.code[d],
+                    "Date": sessions[k],
+                    "Staff attending": int(rng.integers(1, 13)),
+                })  # fmt: skip
     return contracts, attendance
 
 
-def _make_collaboration(rng: np.random.Generator, districts: Districts) -> list[tuple]:
+def _make_collaboration(rng: np.random.Generator, districts: Districts) -> list[dict]:
     """Teachers logging collaboration hours over the year's quarters."""
     components = np.flatnonzero(districts.component)
     n_teachers = max(4, components.size // 2)
@@ -707,9 +783,15 @@ def _make_collaboration(rng: np.random.Generator, districts: Districts) -> list[
         wants = "yes" if rng.random() < 0.9 else "no"
         quarters = np.sort(rng.choice(len(QUARTERS), size=int(rng.integers(1, 5)), replace=False))
         for q in quarters:
-            course = COURSES[int(rng.integers(len(COURSES)))]
-            rows.append((teacher, district, course, QUARTERS[q], int(rng.integers(1, 25)) / 2, wants))
-    return sorted(rows)
+            rows.append({
+                "Teacher": teacher,
+                "District code": district,
+                "Course": COURSES[int(rng.integers(len(COURSES)))],
+                "Quarter": QUARTERS[q],
+                "Hours": int(rng.integers(1, 25)) / 2,
+                "Wants credit": wants,
+            })  # fmt: skip
+    return sorted(rows, key=lambda row: (row["Teacher"], row["Quarter"]))
 
 
 def make_job(plan: BocesPlan) -> Job:
@@ -717,7 +799,8 @@ def make_job(plan: BocesPlan) -> Job:
     rng = np.random.default_rng(list(plan.seed))
     districts = _make_districts(rng, plan)
     services = _plan_services(rng, plan.services)
-    participation = _make_participation(rng, districts, services, plan.participation_rows)
+    pairs = _choose_participants(rng, districts, services, plan.participation_rows)
+    participation = units_for(rng, districts.enrollment, services.kind, *pairs)
     _price_services(rng, services, participation)
     staff = _make_staff(rng, services)
     items = _make_boces_items(rng, plan, districts)
@@ -734,7 +817,7 @@ def make_job(plan: BocesPlan) -> Job:
 
 
 def boces_sheet(items: Sequence[tuple[str, object, str]]) -> Sheet:
-    """``Item | Value`` rows; money given in cents is written in dollars."""
+    """``Item | Value`` rows from (item, value, kind); ``money`` values are in cents."""
     values = [value / 100 if kind == "money" else value for _, value, kind in items]
     return Sheet("BOCES", (
         Column("Item", "text", [item for item, _, _ in items], 36),
@@ -742,114 +825,66 @@ def boces_sheet(items: Sequence[tuple[str, object, str]]) -> Sheet:
     ))  # fmt: skip
 
 
-def _districts_sheet(d: Districts) -> Sheet:
-    return Sheet("Districts", (
-        Column("District code", "text", d.code, 16),
-        Column("District name", "text", d.name, 44),
-        Column("Type", "text", list(d.type), 16),
-        Column("Full value", "money", scaled(d.full_value), 20),
-        Column("RWADA", "decimal", scaled(d.rwada)),
-        Column("Enrollment", "integer", d.enrollment.tolist()),
-        Column("Aid AV", "money", scaled(d.aid_av, d.aid_av_blank), 20),
-        Column("Aid RWADA", "decimal", scaled(d.aid_rwada, d.aid_rwada_blank)),
-        Column("Tax levy", "money", scaled(d.levy), 18),
-        Column("PILOTs", "money", scaled(d.pilots, d.pilots_blank)),
-        Column("Budget vote", "text", [v or None for v in d.vote]),
-        Column("Email", "text", d.email, 60),
-        Column("Prior year total charges", "money", scaled(d.prior_charges, d.prior_charges_blank), 24),
-    ))  # fmt: skip
+def districts_sheet(d: Districts) -> Sheet:
+    return table_sheet("Districts", {
+        "District code": d.code,
+        "District name": d.name,
+        "Type": list(d.type),
+        "Full value": scaled(d.full_value),
+        "RWADA": scaled(d.rwada),
+        "Enrollment": d.enrollment.tolist(),
+        "Aid AV": scaled(d.aid_av, d.aid_av_blank),
+        "Aid RWADA": scaled(d.aid_rwada, d.aid_rwada_blank),
+        "Tax levy": scaled(d.levy),
+        "PILOTs": scaled(d.pilots, d.pilots_blank),
+        "Budget vote": [v or None for v in d.vote],
+        "Email": d.email,
+        "Prior year total charges": scaled(d.prior_charges, d.prior_charges_blank),
+    })  # fmt: skip
 
 
-def _services_sheet(s: Services) -> Sheet:
-    swd = np.array([k.swd for k in s.kind])
-    return Sheet("Services", (
-        Column("Service code", "text", s.code),
-        Column("Service name", "text", s.name, 56),
-        Column("Budget", "money", scaled(s.budget), 16),
-        Column("Unit", "text", [k.unit for k in s.kind]),
-        Column("Unit cost basis", "text", [BASES[b] for b in s.basis], 16),
-        Column("Aidable", "text", yes_no(s.aidable)),
-        Column("Transportation", "text", yes_no([k.transportation for k in s.kind])),
-        Column("Salaries over limit", "money", scaled(s.salaries_over_limit, s.sol_blank)),
-        Column("Non-aidable costs", "money", scaled(s.non_aidable, s.non_aidable_blank)),
-        Column("Approvals", "integer", s.approvals.tolist()),
-        Column("Students with disabilities", "text", yes_no(swd)),
-        Column("Actual cost", "money", scaled(s.actual_cost, ~s.with_actuals)),
-        Column("Surplus", "money", scaled(s.surplus, s.surplus_blank)),
-    ))  # fmt: skip
+def services_sheet(s: Services) -> Sheet:
+    return table_sheet("Services", {
+        "Service code": s.code,
+        "Service name": s.name,
+        "Budget": scaled(s.budget),
+        "Unit": [k.unit for k in s.kind],
+        "Unit cost basis": [BASES[b] for b in s.basis],
+        "Aidable": yes_no(s.aidable),
+        "Transportation": yes_no([k.transportation for k in s.kind]),
+        "Salaries over limit": scaled(s.salaries_over_limit, s.sol_blank),
+        "Non-aidable costs": scaled(s.non_aidable, s.non_aidable_blank),
+        "Approvals": s.approvals.tolist(),
+        "Students with disabilities": yes_no([k.swd for k in s.kind]),
+        "Actual cost": scaled(s.actual_cost, ~s.with_actuals),
+        "Surplus": scaled(s.surplus, s.surplus_blank),
+    })  # fmt: skip
 
 
-def _participation_sheet(job: Job) -> Sheet:
+def participation_sheet(p: Participation, district_codes: Sequence[str], services: Services) -> Sheet:
     """Long form; only the unit columns the service's basis (or SWD true-up) uses."""
-    p, s = job.participation, job.services
-    basis = s.basis[p.service]
-    codes = np.array(job.districts.code, dtype=object)
-    services = np.array(s.code, dtype=object)
-    return Sheet("Participation", (
-        Column("District code", "text", codes[p.district].tolist(), 16),
-        Column("Service code", "text", services[p.service].tolist()),
-        Column("Units", "number", scaled(p.units)),
-        Column("Current units", "number", scaled(p.current, basis < 1)),
-        Column("Prior units", "number", scaled(p.prior, basis < 2)),
-        Column("Prior 2 units", "number", scaled(p.prior2, basis < 3)),
-        Column("Actual units", "number", scaled(p.actual, ~s.with_actuals[p.service])),
-    ))  # fmt: skip
-
-
-def staff_sheet(rows: Sequence[tuple[str, str, int]]) -> Sheet:
-    return Sheet("Staff", (
-        Column("Service code", "text", [r[0] for r in rows]),
-        Column("Employee", "text", [r[1] for r in rows], 28),
-        Column("Salary", "money", scaled([r[2] for r in rows])),
-    ))  # fmt: skip
-
-
-def shared_pd_sheet(contracts: Sequence[dict]) -> Sheet:
-    """Contracts; ``Cost``/``Non-aidable costs`` in cents, ``None`` = blank."""
-    pick = lambda key: [c[key] for c in contracts]  # noqa: E731
-    cents = lambda key: [None if v is None else v / 100 for v in pick(key)]  # noqa: E731
-    return Sheet("Shared PD", (
-        Column("Contract", "text", pick("Contract")),
-        Column("Vendor", "text", pick("Vendor"), 34),
-        Column("Cost", "money", cents("Cost")),
-        Column("Days", "integer", pick("Days")),
-        Column("Credit or certificate", "text", ["no"] * len(contracts)),
-        Column("Non-aidable costs", "money", cents("Non-aidable costs")),
-        Column("Board approval date", "date", pick("Board approval date")),
-        Column("Start date", "date", pick("Start date")),
-    ))  # fmt: skip
-
-
-def pd_attendance_sheet(rows: Sequence[tuple]) -> Sheet:
-    return Sheet("PD Attendance", (
-        Column("Contract", "text", [r[0] for r in rows]),
-        Column("District code", "text", [r[1] for r in rows], 16),
-        Column("Date", "date", [r[2] for r in rows]),
-        Column("Staff attending", "integer", [r[3] for r in rows]),
-    ))  # fmt: skip
-
-
-def collaboration_sheet(rows: Sequence[tuple]) -> Sheet:
-    return Sheet("Collaboration hours", (
-        Column("Teacher", "text", [r[0] for r in rows], 24),
-        Column("District code", "text", [r[1] for r in rows], 16),
-        Column("Course", "text", [r[2] for r in rows], 34),
-        Column("Quarter", "text", [r[3] for r in rows]),
-        Column("Hours", "number", [r[4] for r in rows]),
-        Column("Wants credit", "text", [r[5] for r in rows]),
-    ))  # fmt: skip
+    basis = services.basis[p.service]  # index into BASES: each basis uses one more column
+    return table_sheet("Participation", {
+        "District code": np.array(district_codes, dtype=object)[p.district].tolist(),
+        "Service code": np.array(services.code, dtype=object)[p.service].tolist(),
+        "Units": scaled(p.units),
+        "Current units": scaled(p.current, basis < 1),
+        "Prior units": scaled(p.prior, basis < 2),
+        "Prior 2 units": scaled(p.prior2, basis < 3),
+        "Actual units": scaled(p.actual, ~services.with_actuals[p.service]),
+    })  # fmt: skip
 
 
 def job_sheets(job: Job) -> list[Sheet]:
     return [
         boces_sheet(job.items),
-        _districts_sheet(job.districts),
-        _services_sheet(job.services),
-        _participation_sheet(job),
-        staff_sheet(job.staff),
-        shared_pd_sheet(job.contracts),
-        pd_attendance_sheet(job.attendance),
-        collaboration_sheet(job.collaboration),
+        districts_sheet(job.districts),
+        services_sheet(job.services),
+        participation_sheet(job.participation, job.districts.code, job.services),
+        rows_sheet("Staff", job.staff),
+        rows_sheet("Shared PD", job.contracts),
+        rows_sheet("PD Attendance", job.attendance),
+        rows_sheet("Collaboration hours", job.collaboration),
     ]
 
 
