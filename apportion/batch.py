@@ -15,7 +15,7 @@ from typing import Callable
 from .errors import IssueLog
 from .readers.jobs import JobSource, discover
 from .readers.safety import DEFAULT_LIMITS, Limits
-from .runner import Outcome, run_job
+from .runner import Outcome, crash_outcome, run_job
 
 
 @dataclass
@@ -36,10 +36,7 @@ def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verb
     try:
         return run_job(source, output, limits, write)
     except Exception as exc:  # isolation: one job's crash never stops the batch
-        message = f"{type(exc).__name__}: {exc}"
-        if verbose:
-            message += "\n" + traceback.format_exc()
-        return Outcome(name=source.name, source=str(source.path), status="crashed", message=message, errors=1)
+        return crash_outcome(source, output, exc, write, traceback.format_exc() if verbose else "")
 
 
 def default_jobs() -> int:
@@ -66,9 +63,7 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the worker process itself died
-                    s = futures[future]
-                    outcome = Outcome(name=s.name, source=str(s.path), status="crashed", errors=1,
-                                      message=f"{type(exc).__name__}: {exc}")
+                    outcome = crash_outcome(futures[future], output, exc, write)
                 batch.outcomes.append(outcome)
                 if on_done:
                     on_done(outcome)

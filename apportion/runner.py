@@ -107,7 +107,6 @@ def output_files(result: Result, inputs: list[tuple[str, str]]) -> dict[str, byt
 def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True) -> Outcome:
     """Run one job and write its folder; never raises for bad input."""
     from .writers.atomic import write_folder
-    from .writers.csvs import errors_txt, issues_csv
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
     result, folder_name = _load(source, log, limits)
@@ -117,11 +116,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     outcome.issues = issues
     if result is None or log.errors:
         outcome.status = "failed"
-        folder = output_root / _folder_name(folder_name)
-        if write:
-            write_folder(folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
-                                  "ERRORS.txt": errors_txt(source.name, issues)})
-        outcome.output = str(folder)
+        outcome.output = str(write_failure(output_root / _folder_name(folder_name), source.name, issues, write))
         return outcome
     s = result.job.settings
     folder = output_root / _folder_name(folder_name)
@@ -134,4 +129,29 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         base = source.path.parent
         inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.job.files]
         write_folder(folder, output_files(result, inputs))
+    return outcome
+
+
+def write_failure(folder: Path, job_name: str, issues: list, write: bool = True) -> Path:
+    """A failed job's folder: only issues.csv and ERRORS.txt, never a partial report."""
+    from .writers.atomic import write_folder
+    from .writers.csvs import errors_txt, issues_csv
+    if write:
+        write_folder(folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
+                              "ERRORS.txt": errors_txt(job_name, issues)})
+    return folder
+
+
+def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "") -> Outcome:
+    """An unexpected exception inside one job, reported as that job's failure (the batch goes on)."""
+    from .errors import Issue
+    message = f"{type(exc).__name__}: {exc}"
+    issue = Issue("error", "internal-error", file=source.path.name, expected="a job the tool can compute",
+                  found=message[:300], message="apportion failed on this job; please report it with the input files")
+    outcome = Outcome(name=source.name, source=str(source.path), status="crashed", errors=1,
+                      message=message + (f"\n{detail}" if detail else ""), issues=[issue])
+    try:
+        outcome.output = str(write_failure(output_root / _folder_name(source.name), source.name, [issue], write))
+    except Exception:  # the output folder itself is unusable; the message still reaches the user
+        pass
     return outcome
