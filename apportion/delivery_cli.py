@@ -1,0 +1,101 @@
+"""The ``mail`` and ``watch`` commands: a thin click layer over :mod:`apportion.mail` and :mod:`apportion.watch`.
+
+``cli.main()`` calls :func:`register` to add them to the ``apportion`` group.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("mail", short_help="Write each district's statement email; --send delivers them.")
+@click.argument("job_folder", metavar="OUTPUT_JOB_FOLDER",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--send", is_flag=True, help="Deliver the messages over SMTP (default: only write outbox/).")
+@click.option("--host", envvar="APPORTION_SMTP_HOST", show_envvar=True, help="SMTP server.")
+@click.option("--port", type=click.IntRange(1, 65535), envvar="APPORTION_SMTP_PORT", show_envvar=True,
+              help="SMTP port (default: 587 starttls, 465 ssl, 25 none).")
+@click.option("--security", type=click.Choice(["starttls", "ssl", "none"], case_sensitive=False),
+              envvar="APPORTION_SMTP_SECURITY", show_envvar=True, default="starttls", show_default=True,
+              help="How the connection is encrypted.")
+@click.option("--user", envvar="APPORTION_SMTP_USER", show_envvar=True, help="SMTP login (none: no login).")
+@click.option("--password", envvar="APPORTION_SMTP_PASSWORD", show_envvar=True,
+              help="SMTP password; prefer the environment variable (asked for when --user is set without it).")
+@click.option("--from", "sender", envvar="APPORTION_SMTP_FROM", show_envvar=True,
+              help='Sender, e.g. "Business Office <business@boces.org>"; required with --send.')
+def mail(job_folder: Path, send: bool, host: str | None, port: int | None, security: str, user: str | None,
+         password: str | None, sender: str | None) -> None:
+    """Write one .eml per district, its statement attached, into OUTPUT_JOB_FOLDER/outbox/; --send delivers them.
+
+    Deliveries are recorded in outbox/sent.csv; a message already there is
+    never sent again, so re-running after a failure is safe.
+
+    Example: apportion mail outputs/EXAMPLE_2026-27 --send --from business@boces.org
+    """
+    from .mail import MailError, SmtpSettings, send_outbox, write_outbox
+    if send and not host:
+        raise click.UsageError("--send needs an SMTP server: --host or APPORTION_SMTP_HOST")
+    if send and not sender:
+        raise click.UsageError("--send needs a sender: --from or APPORTION_SMTP_FROM")
+    if send and user and password is None:
+        password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
+    try:
+        outbox = write_outbox(job_folder, sender)
+        click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
+        if outbox.no_address:
+            click.echo(f"{len(outbox.no_address)} district(s) have no email address "
+                       f"(listed in {outbox.folder / 'no-address.csv'}):")
+            for st in outbox.no_address:
+                click.echo(f"  {st.code}  {st.name}")
+        if not send:
+            return
+        settings = SmtpSettings(host=host, port=port, security=security.lower(), user=user or None,
+                                password=password, sender=sender)
+
+        def event(kind: str, draft) -> None:
+            verb = "Sent   " if kind == "sent" else "Skipped"
+            note = "" if kind == "sent" else " (already in sent.csv)"
+            click.echo(f"{verb} {draft.statement.code} → {', '.join(draft.recipients)}{note}")
+
+        report = send_outbox(outbox, settings, on_event=event)
+        for message_id, refused in report.refused.items():
+            click.echo(f"warning: {message_id}: the server refused " + ", ".join(refused), err=True)
+        click.echo(f"Sent {len(report.sent)} message(s); {len(report.skipped)} already sent.")
+    except MailError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+@click.command("watch", short_help="Run each job dropped into FOLDER once its files settle.")
+@click.argument("folder", required=False, default=Path("inputs"),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Folder for the outputs (one sub-folder per job).")
+@click.option("--settle", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Seconds a job's files must stay unchanged before it runs.")
+@click.option("--initial", is_flag=True, help="Also run every job already in FOLDER at start.")
+@click.option("--once", is_flag=True, help="Exit after the first job has run.")
+def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool) -> None:
+    """Run each new or changed job in FOLDER (default inputs/) once its files stop changing. Ctrl-C stops.
+
+    Example: apportion watch inputs/ -o outputs/
+    """
+    from .progress import summary_line
+    from .watch import Watcher
+    watcher = Watcher(folder, output, settle=settle, report=lambda o: click.echo(summary_line(o)))
+    if initial:
+        watcher.schedule_existing()
+    click.echo(f"Watching {folder} → {output} (Ctrl-C to stop)")
+    try:
+        watcher.run_forever(max_runs=1 if once else None)
+    except KeyboardInterrupt:  # Ctrl-C is how a person stops watching: not an error
+        pass
+    click.echo("Stopped.")
+
+
+def register(group: click.Group) -> None:
+    """Add ``mail`` and ``watch`` to the ``apportion`` command group."""
+    group.add_command(mail)
+    group.add_command(watch)

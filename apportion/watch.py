@@ -1,0 +1,182 @@
+"""Watch mode (FORMATS.md, Command line: ``apportion watch``): run each job dropped into a folder.
+
+A job is a workbook directly in the drop folder or a sub-folder of workbooks
+(FORMATS.md, "A job"). When one is new or changed, the :class:`Watcher` waits
+until its files have stopped changing — same size and modification time for a
+quiet period — because a workbook being copied or saved over a network share
+arrives in pieces; only then does it run the job once.
+
+The core (:meth:`Watcher.handle` and :meth:`Watcher.poll_once`) takes the time
+as an argument and never sleeps, so tests drive it directly;
+:meth:`Watcher.run_forever` feeds it from ``watchfiles`` until ``stop_event`` is set.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .readers.jobs import WORKBOOK_SUFFIXES, workbooks_in
+from .runner import Outcome
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(("~$", "."))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def signature(job: Path) -> Signature | None:
+    """Name, size and modification time of each of the job's workbooks; None when the job is gone."""
+    try:
+        files = [job] if job.is_file() else workbooks_in(job) if job.is_dir() else []
+        return tuple((f.name, (st := f.stat()).st_size, st.st_mtime_ns) for f in files) or None
+    except OSError:  # deleted between listing and stat: gone for now
+        return None
+
+
+def run_one(job: Path, output: Path) -> list[Outcome]:
+    """The default job runner: the batch pipeline on one job, in this process."""
+    from .batch import run_batch
+    return run_batch([job], output, jobs=1).outcomes
+
+
+@dataclass
+class _Pending:
+    since: float  # when the job last changed (an event or a new signature)
+    signature: Signature | None = None
+
+
+class Watcher:
+    """Turns file-system changes in ``folder`` into one run per settled, changed job."""
+
+    def __init__(self, folder: Path, output: Path, settle: float = 2.0,
+                 run: Callable[[Path, Path], list[Outcome]] = run_one,
+                 report: Callable[[Outcome], None] | None = None,
+                 stop_event: threading.Event | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.folder = Path(folder).resolve()
+        self.output = Path(output).resolve()
+        self.settle = settle
+        self.run = run
+        self.report = report
+        self.stop_event = stop_event or threading.Event()
+        self.ready = threading.Event()  # set once the watch is in place: files dropped after it are seen
+        self.clock = clock
+        self.pending: dict[Path, _Pending] = {}
+        self.last_run: dict[Path, Signature] = {}
+        self.runs = 0
+
+    # ------------------------------------------------------------ the testable core
+
+    def job_for(self, path: Path | str) -> Path | None:
+        """The job a changed path belongs to, or None when the change does not matter.
+
+        Ignored: lock (``~$``) and hidden files, anything in the output folder,
+        and files that are not workbooks.
+        """
+        path = Path(path)
+        if not path.is_absolute():
+            path = self.folder / path
+        if _inside(path, self.output) or not _inside(path, self.folder) or path == self.folder:
+            return None
+        parts = path.relative_to(self.folder).parts
+        if any(_hidden(p) for p in parts):
+            return None
+        top = self.folder / parts[0]
+        if _inside(self.output, top):  # a sub-folder holding the output folder is not a job
+            return None
+        if len(parts) == 1:
+            if top.is_dir():
+                return top
+            return top if top.suffix.lower() in WORKBOOK_SUFFIXES else None
+        # Inside a job folder only its workbooks matter; a deleted entry cannot be told apart, so keep it.
+        if path.suffix.lower() in WORKBOOK_SUFFIXES or path.is_dir() or not path.exists():
+            return top
+        return None
+
+    def handle(self, changes: Iterable, now: float | None = None) -> set[Path]:
+        """Note the jobs touched by ``changes`` (``watchfiles`` (change, path) pairs, or bare paths)."""
+        now = self.clock() if now is None else now
+        touched = set()
+        for change in changes:
+            path = change[1] if isinstance(change, tuple) else change
+            job = self.job_for(path)
+            if job is not None:
+                touched.add(job)
+                state = self.pending.setdefault(job, _Pending(now))
+                state.since = now
+        return touched
+
+    def ready_jobs(self, now: float) -> list[Path]:
+        """Jobs whose files have kept the same size and time for ``settle`` seconds, in name order."""
+        ready = []
+        for job, state in sorted(self.pending.items()):
+            current = signature(job)
+            if current is None:  # deleted or emptied: nothing to run
+                del self.pending[job]
+            elif current != state.signature:  # still being written
+                state.signature, state.since = current, now
+            elif now - state.since >= self.settle:
+                del self.pending[job]
+                if self.last_run.get(job) != current:  # a touch that changed nothing is not a new job
+                    ready.append(job)
+        return ready
+
+    def poll_once(self, now: float | None = None) -> list[Outcome]:
+        """Run every settled job once; returns their outcomes."""
+        now = self.clock() if now is None else now
+        outcomes = []
+        for job in self.ready_jobs(now):
+            self.last_run[job] = signature(job)
+            outcomes += self._run(job)
+            self.runs += 1
+        return outcomes
+
+    def _run(self, job: Path) -> list[Outcome]:
+        try:
+            outcomes = self.run(job, self.output)
+        except Exception as exc:  # a watcher outlives any one bad job
+            outcomes = [Outcome(name=job.name, source=str(job), status="crashed", errors=1,
+                                message=f"{type(exc).__name__}: {exc}")]
+        if not outcomes:
+            outcomes = [Outcome(name=job.name, source=str(job), status="failed", errors=1, output=str(job),
+                                message="no job found (a workbook needs a BOCES sheet)")]
+        for outcome in outcomes:
+            if self.report:
+                self.report(outcome)
+        return outcomes
+
+    def schedule_existing(self) -> None:
+        """Treat every job already in the folder as new (``--initial``)."""
+        self.handle(sorted(self.folder.iterdir()))
+
+    # ------------------------------------------------------------ the loop
+
+    def run_forever(self, max_runs: int | None = None, force_polling: bool | None = None) -> None:
+        """Watch until ``stop_event`` is set (or ``max_runs`` jobs have run).
+
+        ``watchfiles`` wakes up at least every ``tick`` even with no change, so
+        settled jobs run on time. Ctrl-C raises ``KeyboardInterrupt`` (the CLI
+        turns it into a quiet exit); a job it interrupts leaves its previous
+        outputs, as outputs are swapped in atomically.
+        """
+        import watchfiles
+        tick_ms = max(50, min(500, int(self.settle * 1000 / 4)))
+        for changes in watchfiles.watch(self.folder, watch_filter=lambda _c, p: self.job_for(p) is not None,
+                                        debounce=tick_ms, step=50, rust_timeout=tick_ms, yield_on_timeout=True,
+                                        stop_event=self.stop_event,
+                                        force_polling=force_polling, poll_delay_ms=tick_ms):
+            self.ready.set()
+            self.handle(changes)
+            self.poll_once()
+            if max_runs is not None and self.runs >= max_runs:
+                return
+            if self.stop_event.is_set():
+                return
