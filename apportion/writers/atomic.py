@@ -26,8 +26,13 @@ def recover(final: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+#: sub-folders that belong to later steps, not to a run: kept across re-runs (the email
+#: outbox and its sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice)
+KEPT = ("outbox",)
+
+
 def write_folder(final: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` (relative path → bytes) as the new content of ``final``."""
+    """Write ``files`` (relative path → bytes) as the new content of ``final``, keeping :data:`KEPT` folders."""
     final.parent.mkdir(parents=True, exist_ok=True)
     recover(final)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
@@ -39,6 +44,9 @@ def write_folder(final: Path, files: dict[str, bytes]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        for name in KEPT:
+            if (final / name).is_dir():
+                shutil.copytree(final / name, tmp / name)
         old = final.with_name(f".{final.name}.old")
         if final.exists():
             os.replace(final, old)
