@@ -2,81 +2,283 @@
 
 The header block on the "Statement" sheet is also the contract ``apportion
 mail`` reads: column A labels ``District code``, ``District name``, ``Email``,
-``Total charges``, ``Total BOCES aid``, ``Net cost`` with their values in column B.
+``Total charges``, ``Total BOCES aid``, ``Net cost`` with their values in
+column B; no other row of column A repeats those labels.
+
+Below it: every charge with its working (basis and share of the pool, or units
+× unit cost), the aid working in statute order (:data:`~.summary.AID_LINES`),
+then net cost, the change from last year and the tax impact. The sheet prints
+landscape, one page wide, with the title rows repeated and page numbers.
 """
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 
 import pandas as pd
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..result import Result
-from .styles import new_workbook
-from .summary import created_at
-from .tables import Col, write_table, write_value
+from .styles import ROW_HEIGHT, Styles, new_workbook, printable
+from .summary import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
+                      proposed_charges)
+from .tables import Col, Formula, lines_needed, write_note, write_pairs, write_section, write_table, write_value
 
-CHARGE_COLUMNS = [Col("Category", "category", width=22), Col("Item", "item_code", width=14),
-                  Col("Description", "item_name", width=34), Col("Units (basis)", "units_value", "units", 18),
-                  Col("Unit cost", "unit_cost", "cents", 14), Col("Amount", "amount", "cents", 16, True)]
+WIDTHS = [34, 16, 30, 15, 10, 11, 13, 17, 16]  # A … I
+LAST_COL = len(WIDTHS) - 1
+TEXT_WIDTH = sum(WIDTHS)
+CHARGE_COLUMNS = [
+    Col("Charge", "charge"), Col("Item", "item_code"), Col("Description", "item_name"),
+    Col("Basis or units", "units", "units"), Col("Unit", "unit"), Col("Share %", "share_percent", "percent"),
+    Col("Unit cost", "unit_cost", "cents"), Col("Of (pool, budget or cost)", "of", "cents"),
+    Col("Amount", "amount", "cents", total=True),
+]
+POOL_COLUMNS = {"administrative": "administrative", "capital": "capital", "rent": "rent",
+                "administrative surplus": "administrative_surplus"}
+SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWADA ratio is the greater",
+               "floor": "both are below the floor, so the floor applies", "cap": "the greater is above the cap",
+               "special act": "special act district: one-half of approved services (§1950(4)(m))"}
 
 
 def write_statement(result: Result, code: str) -> bytes:
     """The statement workbook for district ``code`` as bytes."""
     s = result.job.settings
     d = result.job.districts.loc[code]
+    name = str(d["district_name"])
     buffer = io.BytesIO()
-    book, f = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} statement — {d['district_name']}")
+    book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} statement — {name}",
+                            "District statement of BOCES charges and aid")
     ws = book.add_worksheet("Statement")
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&L&F&RPage &P of &N")
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 30)
-    ws.write_string(0, 0, f"{s.boces_name} — statement for {s.school_year}", f["title"])
+    for j, width in enumerate(WIDTHS):
+        ws.set_column(j, j, width)
+    ws.write_string(0, 0, f"{s.boces_name} — statement for {s.school_year}", st["title"])
+    ws.set_row(0, 24)
+    ws.write_string(1, 0, f"{name} · district code {code} · {d['type']}", st["subtitle"])
     charges = result.billing[result.billing["district_code"] == code]
-    net = result.net.loc[code] if code in result.net.index else None
+    total_charges = int(charges["amount"].sum())
     aid = result.aid.loc[code] if code in result.aid.index else None
-    header = [("District code", code, "text"), ("District name", d["district_name"], "text"),
-              ("Type", d["type"], "text"), ("Email", d["email"] if pd.notna(d["email"]) else "", "text"),
-              ("Total charges", int(charges["amount"].sum()), "cents"),
-              ("Total BOCES aid", int(aid["total_aid"]) if aid is not None else 0, "dollars"),
-              ("Net cost", int(net["net_cost"]) if net is not None else int(charges["amount"].sum()), "cents")]
-    for i, (label, value, kind) in enumerate(header, start=2):
-        ws.write_string(i, 0, label, f["label"])
-        write_value(ws, i, 1, value, kind, f)
-    row = 2 + len(header) + 1
-    ws.write_string(row, 0, "Charges", f["label"])
-    frame = charges.assign(units_value=charges["units"].map(lambda v: None if v is None else float(v)))
-    row = write_table(ws, f, frame, CHARGE_COLUMNS, first_row=row + 1, name="Charges") + 1
-    ws.repeat_rows(row - len(frame) - 2 if len(frame) else 0)
+    total_aid = int(aid["total_aid"]) if aid is not None else 0
+    row = write_pairs(ws, st, 3, [
+        ("District code", code, "text"), ("District name", name, "text"), ("Type", d["type"], "text"),
+        ("Email", d["email"] if pd.notna(d["email"]) else "", "text"),
+        ("Total charges", total_charges, "cents", "key"),
+        ("Total BOCES aid", total_aid, "dollars", "key", aid_heading(result) if aid is not None else "no BOCES aid"),
+        ("Net cost", total_charges - total_aid * 100, "cents", "key", "charges less aid"),
+    ])
+    row = _charges(ws, st, result, code, charges, row + 1)
     if aid is not None:
-        ws.write_string(row, 0, f"BOCES aid estimate (aid year {s.school_year.aid_year()})" if result.aid_mode == "estimate"
-                        else "BOCES aid (as claimed)", f["label"])
-        row += 1
-        lines = [("Tax rate (mills)", aid["tax_rate_tenths"], "mills"), ("Millage ratio", aid["millage_ratio"], "ratio"),
-                 ("AV per RWADA", aid["av_per_rwada"], "dollars"), ("Wealth ratio", aid["wealth_ratio"], "ratio"),
-                 ("RWADA ratio", aid["rwada_ratio"], "ratio"), ("Sharing ratio", aid["sharing_ratio"], "ratio"),
-                 ("Decided by", aid["ratio_source"], "text"), ("Capital ratio", aid["capital_ratio"], "ratio"),
-                 ("Approved administrative expense", aid["approved_admin"], "dollars"),
-                 ("Approved services expense", aid["approved_services"], "dollars"),
-                 ("Capital expense", aid["capital_expense"], "dollars"), ("Rent expense", aid["rent_expense"], "dollars"),
-                 ("Administrative aid", aid["admin_aid"], "dollars"), ("Services aid", aid["services_aid"], "dollars"),
-                 ("Capital aid", aid["capital_aid"], "dollars"), ("Rent aid", aid["rent_aid"], "dollars"),
-                 ("Save-harmless aid", aid["save_harmless_aid"], "dollars"), ("Total BOCES aid", aid["total_aid"], "dollars")]
-        for label, value, kind in lines:
-            ws.write_string(row, 0, label, f["text"])
-            write_value(ws, row, 1, value, kind, f)
-            row += 1
-    if net is not None:
-        row += 1
-        for label, value, kind in (("Net cost", net["net_cost"], "cents"),
-                                   ("Prior year total charges", net["prior_total_charges"], "cents"),
-                                   ("Change in charges", net["change"], "cents"),
-                                   ("Tax impact per $1,000 of full value",
-                                    None if pd.isna(net["tax_impact_per_1000_x10000"])
-                                    else int(net["tax_impact_per_1000_x10000"]) / 10_000, "number")):
-            ws.write_string(row, 0, label, f["text"])
-            write_value(ws, row, 1, value, kind, f)
-            row += 1
+        row = _aid(ws, st, result, code, aid, row + 1)
+    else:
+        row = write_section(ws, st, row + 1, "BOCES aid", LAST_COL)
+        row = write_note(ws, st, row, "A non-component district receives no BOCES aid on these charges.", LAST_COL,
+                         TEXT_WIDTH)
+    _net(ws, st, result, code, total_charges, total_aid, row + 1)
+    printable(ws, f"{s.boces_name} — {name}", f"statement for {s.school_year}", repeat=(0, 1), gridlines=False)
     book.close()
     return buffer.getvalue()
+
+
+def charge_rows(result: Result, code: str, charges: pd.DataFrame) -> pd.DataFrame:
+    """The district's charges with their working: unit, share of the pool, unit cost and what was split."""
+    shares = result.apportionment
+    services, contracts = result.services, result.contracts
+    rows = []
+    order = {category: i for i, category in enumerate(CATEGORY_LABELS)}
+    charges = charges.assign(_order=charges["category"].map(order).fillna(len(order)))
+    for _, c in charges.sort_values(["_order", "item_code"], kind="stable").iterrows():
+        category, item = c["category"], c["item_code"]
+        row = {"charge": CATEGORY_LABELS.get(category, category), "item_code": item, "item_name": c["item_name"],
+               "units": c["units"], "unit_cost": c["unit_cost"], "amount": c["amount"], "unit": None,
+               "share_percent": None, "of": None}
+        if category in POOL_COLUMNS:
+            row["unit"] = result.notes["basis_label"]
+            row["share_percent"] = shares.at[code, "share_percent"]
+            row["of"] = int(shares[POOL_COLUMNS[category]].sum())
+        elif category.startswith("coser") and item in services.index:
+            service = services.loc[item]
+            row["unit"] = service["unit"] if pd.notna(service["unit"]) else None
+            row["of"] = {"coser": service["budget"], "coser adjustment": service["final_cost"],
+                         "coser surplus": -service["surplus"]}.get(category)
+            if category == "coser adjustment":
+                row["unit"] = f"actual {row['unit'] or 'units'}"
+        elif category == "shared pd" and item in contracts.index:
+            row["unit"] = "staff"
+            row["of"] = contracts.at[item, "cost"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[c.key for c in CHARGE_COLUMNS])
+
+
+def _charges(ws, st: Styles, result: Result, code: str, charges: pd.DataFrame, row: int) -> int:
+    s = result.job.settings
+    row = write_section(ws, st, row, f"Charges for {s.school_year}", LAST_COL)
+    parts = []
+    if charges["category"].isin(POOL_COLUMNS.keys()).any():
+        parts.append(f"Administrative, capital and rent charges are your share of each pool: your "
+                     f"{result.notes['basis_label']} ÷ the total of all component districts (Share %) × the pool "
+                     "(Educ. Law §1950(4)(b)(7)).")
+    if (~charges["category"].isin(POOL_COLUMNS.keys())).any():
+        parts.append("CoSer and shared-PD charges are your units × the unit cost; each budget is split by units to "
+                     "the cent, so a charge can differ by a cent from units × the unit cost shown (§1950(4)(d)).")
+    note = " ".join(parts) or "No charges this year."
+    if "administrative_proposed" in result.apportionment and code in result.apportionment.index:
+        note += (f" The administrative budget failed at the vote, so the contingency budget is charged; under the "
+                 f"proposed budget your total charges would have been {dollars(int(proposed_charges(result)[code]))}.")
+    row = write_note(ws, st, row, note, LAST_COL, TEXT_WIDTH)
+    placed = write_table(ws, st, charge_rows(result, code, charges), CHARGE_COLUMNS, first_row=row + 1,
+                         name="Charges", set_widths=False)
+    return placed.next_row - 1
+
+
+def _money(cents) -> str:
+    return f"{int(cents) / 100:,.2f}"
+
+
+def _ratio(thousandths) -> str:
+    return f"{int(thousandths) / 1000:.3f}"
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{float(value):.3f}".rstrip("0").rstrip(".") if float(value) % 1 else f"{float(value):g}"
+
+
+def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
+    """How each aid figure of district ``code`` is made, with its own numbers, by result column."""
+    p = {name: pv.value for name, pv in result.parameters.items()}
+    floor, cap = _ratio(p["aid.sharing_ratio_floor"] * 1000), _ratio(p["aid.sharing_ratio_cap"] * 1000)
+    capital_cap = _ratio(p["aid.capital_ratio_cap"] * 1000)
+    shares = result.apportionment.loc[code]
+    claim = result.aid_mode == "claim"
+    special = aid["ratio_source"] == "special act"
+    sharing, capital = _ratio(aid["sharing_ratio"]), _ratio(aid["capital_ratio"])
+    work = {}
+    if not special:
+        rate = f"{int(aid['tax_rate_tenths']) / 10:.1f}"
+        work |= {
+            "tax_rate_tenths": f"({_money(aid['tax_levy'])} levy + {_money(aid['pilots'])} PILOTs) ÷ "
+                               f"{_money(aid['aid_av'])} AV × 1,000, to the nearest 0.1 mill",
+            "millage_ratio": f"1 − {int(aid['mills'])} mills ÷ {rate} mills (the quotient to 3 decimals without "
+                             "rounding); not below 0",
+            "av_per_rwada": f"{_money(aid['aid_av'])} AV ÷ {int(aid['aid_rwada']) / 1_000_000:,.2f} RWADA, "
+                            "in whole dollars",
+            "wealth_ratio": f"{int(aid['av_per_rwada']):,} ÷ the state average AV per RWADA "
+                            f"{result.notes['state_avg_cents'] / 100:,.0f}, to 3 decimals without rounding",
+            "rwada_ratio": f"1 − {_fraction(p['aid.rwada_ratio_factor'])} × {_ratio(aid['wealth_ratio'])} (the product "
+                           "to 3 decimals without rounding); not below 0",
+            "sharing_ratio": f"the greater of the millage ratio {_ratio(aid['millage_ratio'])} and the RWADA ratio "
+                             f"{_ratio(aid['rwada_ratio'])}, at least {floor} and at most {cap}",
+            "capital_ratio": f"the RWADA ratio {_ratio(aid['rwada_ratio'])}, at most {capital_cap} (no floor)",
+            "admin_aid": f"{int(aid['approved_admin']):,} × sharing ratio {sharing}, rounded to the dollar",
+            "capital_aid": f"{int(aid['capital_expense']):,} × capital ratio {capital}, rounded to the dollar",
+            "rent_aid": f"{int(aid['rent_expense']):,} × capital ratio {capital}, truncated to the dollar",
+        }
+    else:
+        for key in ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio"):
+            work[key] = "not used for a special act district"
+        work |= {"sharing_ratio": f"{sharing}: the State pays one-half of approved services",
+                 "capital_ratio": "no capital or rent aid for a special act district",
+                 "admin_aid": "none for a special act district", "capital_aid": "none for a special act district",
+                 "rent_aid": "none for a special act district"}
+    work["ratio_source"] = SOURCE_TEXT.get(aid["ratio_source"], "")
+    work["services_aid"] = f"{int(aid['approved_services']):,} × {sharing}, rounded to the dollar"
+    if claim:
+        for key in ("approved_admin", "approved_services", "capital_expense", "rent_expense"):
+            work[key] = "as claimed with the State (Aid claim sheet)"
+        work["save_harmless_aid"] = "as claimed (§1950(5)(f))"
+    else:
+        factor = result.notes["admin_factor"]
+        work |= {
+            "approved_admin": f"administrative share {_money(shares['administrative'])} × {float(factor):.2%} approved "
+                              "(after the salary limit and the 10% limit), in whole dollars",
+            "approved_services": f"CoSer and shared-PD charges {_money(_services_charges(result, code))} × each "
+                                 "service's aidable part (none for transportation), in whole dollars",
+            "capital_expense": f"capital share {_money(shares['capital'])} × "
+                               f"{_fraction(Fraction(result.job.settings.capital_aidable_fraction))} aidable, "
+                               "in whole dollars",
+            "rent_expense": f"rent share {_money(shares['rent'])}, in whole dollars",
+            "save_harmless_aid": "none in an estimate",
+        }
+    work["total_aid"] = "the sum of the aid lines"
+    return work
+
+
+def _services_charges(result: Result, code: str) -> int:
+    """The district's final CoSer and shared-PD charges (cents), before aidable parts."""
+    coser = result.coser
+    total = int(coser.loc[coser["district_code"] == code, "final_charge"].sum()) if "final_charge" in coser else 0
+    pd_rows = result.shared_pd
+    if len(pd_rows) and "charge" in pd_rows:
+        total += int(pd_rows.loc[pd_rows["district_code"] == code, "charge"].sum())
+    return total
+
+
+def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, row: int) -> int:
+    """The aid working in statute order: ratios, approved expenses, aid lines and their total (a formula)."""
+    row = write_section(ws, st, row, f"{aid_heading(result)}: how it is figured", LAST_COL)
+    note = ("Each step uses the one before it, in the order of the law (Educ. Law §1950(5), §3602(3)). "
+            + ("Estimate: this year's charges are aided next year with next year's ratios; capital and rent are in "
+               "truth aided in the year paid." if result.aid_mode == "estimate" else
+               "Claim mode: the expenses are those claimed with the State."))
+    row = write_note(ws, st, row, note, LAST_COL, TEXT_WIDTH)
+    header = st["header"]
+    ws.write_string(row + 1, 0, "Step", header)
+    ws.write_string(row + 1, 1, "Value", header)
+    ws.merge_range(row + 1, 2, row + 1, LAST_COL - 1, "", header)
+    ws.write_string(row + 1, 2, "How it is figured", header)
+    ws.write_string(row + 1, LAST_COL, "Law", header)
+    row += 2
+    work = aid_working(result, code, aid)
+    first_line = None
+    for line in AID_LINES:
+        if line.key == "total_aid":
+            total = Formula(f"=SUM({xl_rowcol_to_cell(first_line, 1)}:{xl_rowcol_to_cell(row - 1, 1)})",
+                            int(aid["total_aid"]))
+            write_pairs(ws, st, row, [(line.label, total, "dollars", "total")])
+            style = st["total"]
+        else:
+            if line.key == AID_LINE_KEYS[0]:
+                first_line = row
+            ws.write_string(row, 0, line.label, st["label"])
+            value = SOURCE_LABELS.get(aid[line.key], aid[line.key]) if line.key == "ratio_source" else aid[line.key]
+            write_value(ws, row, 1, value, line.kind, st)
+            style = st["wrap"]
+        ws.merge_range(row, 2, row, LAST_COL - 1, "", style)
+        ws.write_string(row, 2, work.get(line.key, ""), style)
+        ws.write_string(row, LAST_COL, line.law, style)
+        lines = lines_needed(work.get(line.key, ""), sum(WIDTHS[2:LAST_COL]))
+        if lines > 1:
+            ws.set_row(row, ROW_HEIGHT * lines)
+        row += 1
+    return row
+
+
+def _net(ws, st: Styles, result: Result, code: str, total_charges: int, total_aid: int, row: int) -> int:
+    """Net cost (a formula), the change from last year and the tax impact per $1,000 of full value."""
+    row = write_section(ws, st, row, "Net cost, change from last year and tax impact", LAST_COL)
+    net = result.net.loc[code] if code in result.net.index else None
+    first = row
+    cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
+    row = write_pairs(ws, st, row, [
+        ("Charges for the year", total_charges, "cents", "body", "the total of the charges above"),
+        ("less BOCES aid", total_aid * 100, "cents"),
+        ("Net cost after aid", Formula(f"={cell(first)}-{cell(first + 1)}", total_charges - total_aid * 100), "cents",
+         "total"),
+    ])
+    prior = net["prior_total_charges"] if net is not None else None
+    if prior is not None and pd.notna(prior):
+        change = Formula(f"={cell(first)}-{cell(row)}", total_charges - int(prior))
+        row = write_pairs(ws, st, row, [
+            ("Prior year total charges", int(prior), "cents"),
+            ("Change from the prior year", change, "cents"),
+            ("Change %", net["change_percent"], "change"),
+        ])
+    else:
+        row = write_pairs(ws, st, row, [("Prior year total charges", None, "text", "body",
+                                         "not given on the Districts sheet")])
+    full_value = result.job.districts.at[code, "full_value"]
+    impact = net["tax_impact_per_1000_x10000"] if net is not None else None
+    row = write_pairs(ws, st, row, [
+        ("Full value", full_value, "cents"),
+        ("Tax impact per $1,000 of full value", impact, "impact", "emphasis",
+         "net cost ÷ full value × 1,000" if impact is not None and pd.notna(impact) else "no full value given"),
+    ])
+    return row

@@ -1,20 +1,57 @@
-"""Every cell format of the Excel reports, defined once."""
+"""Every look of the Excel reports, defined once: number formats, cell styles, page setup and chart colours.
+
+Writers never spell a number format or a colour themselves: they ask
+:class:`Styles` for a *role* (body, header, total, key figure …) combined with
+a *number format* name from :data:`NUMBER_FORMATS`, and call :func:`printable`
+to set up a sheet for paper.
+"""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import xlsxwriter
 
 NUMBER_FORMATS = {
-    "money": "#,##0.00",
-    "dollars": "#,##0",
-    "ratio": "0.000",
-    "mills": "0.0",
-    "percent": "0.0000%",
-    "units": "#,##0.######",
-    "weight": "0.000000",
+    "text": "@",
+    "general": "General",
+    "money": "#,##0.00",  # dollars and cents (held as int cents)
+    "dollars": "#,##0",  # whole dollars (aid, approved expenses)
+    "ratio": "0.000",  # aid ratios (held as int thousandths)
+    "mills": "0.0",  # tax rate (held as int tenths of a mill)
+    "percent": "0.0000%",  # a district's share of a pool
+    "share": "0.00%",  # a fraction such as the aidable part of a budget
+    "change": "0.0%",  # year-over-year change
+    "units": "#,##0.00####",  # quantities: RWADA, pupils, staff; exact to millionths
+    "count": "#,##0",  # whole numbers of things
+    "weight": "0.000000",  # blended basis weights
+    "impact": "#,##0.0000",  # dollars per $1,000 of full value
     "date": "yyyy-mm-dd",
-    "impact": "#,##0.0000",
+}
+
+FONT = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+NAVY = "#1F3864"
+BLUE = "#2E75B6"
+PALE = "#DDEBF7"
+GREY = "#595959"
+
+ROLES = {
+    "body": {},
+    "header": {"bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1,
+               "border_color": "#BFBFBF"},
+    "header_right": {"bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1,
+                     "border_color": "#BFBFBF", "align": "right"},
+    "total": {"bold": True, "top": 1, "bottom": 6, "bg_color": PALE},
+    "label": {"bold": True},
+    "key": {"bold": True, "font_size": 12, "font_color": NAVY},
+    "title": {"bold": True, "font_size": 16, "font_color": NAVY},
+    "subtitle": {"italic": True, "font_color": GREY},
+    "section": {"bold": True, "font_size": 12, "font_color": NAVY, "bottom": 2, "bottom_color": BLUE},
+    "aside": {"italic": True, "font_color": GREY, "indent": 1},
+    "note": {"italic": True, "font_color": GREY, "text_wrap": True},
+    "wrap": {"text_wrap": True},
+    "left": {"align": "left"},
+    "emphasis": {"bold": True, "bg_color": PALE},
 }
 
 WORKBOOK_OPTIONS = {
@@ -24,21 +61,81 @@ WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
 }
 
+# chart series colours, by meaning
+CHART_COLORS = {"share": BLUE, "ratio": "#548235", "charges": NAVY, "aid": "#70AD47"}
+CHART_FONT = {"name": "Calibri", "size": 9}
+CHART_TITLE_FONT = {"name": "Calibri", "size": 11, "bold": True, "color": NAVY}
 
-def new_workbook(target, created: datetime, title: str) -> tuple[xlsxwriter.Workbook, dict]:
-    """A workbook with fixed properties (deterministic bytes) and the shared formats."""
+# column widths (characters) by the kind of value a column holds, unless a column sets its own
+WIDTHS = {"text": 16, "cents": 16, "dollars": 14, "ratio": 10, "mills": 10, "percent": 11, "share": 10,
+          "change": 10, "units": 14, "millionths": 14, "count": 10, "weight": 12, "impact": 12, "date": 12,
+          "number": 12}
+CODE_WIDTH = 14
+NAME_WIDTH = 30
+ROW_HEIGHT = 13.5  # points, one line of body text
+CHARS_PER_WIDTH = 1.25  # characters of body text that fit in one unit of column width (proportional font)
+PAGE_WIDTH = 230  # column-width units printed across one landscape page before the scale gets too small
+
+
+class Styles:
+    """The formats of one workbook: ``styles(number, role)`` gives the format, made once on first use."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self._made: dict[tuple[str, str], object] = {}
+
+    def __call__(self, number: str = "general", role: str = "body"):
+        key = (number, role)
+        if key not in self._made:
+            spec = dict(FONT) | ROLES[role]
+            if number != "general":
+                spec["num_format"] = NUMBER_FORMATS[number]
+            self._made[key] = self.book.add_format(spec)
+        return self._made[key]
+
+    def __getitem__(self, role: str):
+        """A role with no number format (``styles["title"]``)."""
+        return self(role="body" if role == "text" else role)
+
+
+def new_workbook(target, created: datetime, title: str, subject: str = "") -> tuple[xlsxwriter.Workbook, Styles]:
+    """A workbook with fixed properties (deterministic bytes) and the shared styles."""
     book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
-    book.set_properties({"title": title, "author": "apportion", "created": created, "company": ""})
-    base = {"font_name": "Calibri", "font_size": 10}
-    formats = {name: book.add_format(base | {"num_format": fmt}) for name, fmt in NUMBER_FORMATS.items()}
-    formats["text"] = book.add_format(base)
-    formats["wrap"] = book.add_format(base | {"text_wrap": True, "valign": "top"})
-    formats["header"] = book.add_format(base | {"bold": True, "text_wrap": True, "valign": "top",
-                                                "bg_color": "#DCE6F1", "border": 1})
-    formats["title"] = book.add_format({"font_name": "Calibri", "bold": True, "font_size": 14})
-    formats["subtitle"] = book.add_format(base | {"italic": True, "font_color": "#555555"})
-    formats["label"] = book.add_format(base | {"bold": True})
-    for name in ("money", "dollars", "ratio", "units", "weight", "percent"):
-        formats[f"total_{name}"] = book.add_format(base | {"num_format": NUMBER_FORMATS[name], "bold": True, "top": 1})
-    formats["total_text"] = book.add_format(base | {"bold": True, "top": 1})
-    return book, formats
+    book.set_properties({"title": title, "subject": subject, "author": "apportion", "created": created,
+                         "company": ""})
+    book.set_size(1600, 1000)
+    return book, Styles(book)
+
+
+def header_text(text: str, limit: int = 120) -> str:
+    """Text safe for a page header or footer: ``&`` doubled (it starts a code there), length bounded."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("&", "&&")
+
+
+def printable(ws, footer_left: str, footer_right: str = "", repeat: tuple[int, int] | None = None,
+              landscape: bool = True, gridlines: bool = True, width: float = 0,
+              repeat_cols: tuple[int, int] | None = None) -> None:
+    """Page setup for paper: letter, landscape, one page wide, header rows repeated, page numbers in the footer.
+
+    A sheet ``width`` units wide that would print too small on one page is
+    spread over as many pages across as it needs, with ``repeat_cols`` (the
+    district code and name) repeated on each.
+    """
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(1)  # US letter
+    across = max(1, math.ceil(width / PAGE_WIDTH))
+    ws.fit_to_pages(across, 0)
+    if across > 1 and repeat_cols is not None:
+        ws.repeat_columns(*repeat_cols)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer(f"&L&8{header_text(footer_left)}&C&8Page &P of &N&R&8{header_text(footer_right)}")
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    if not gridlines:
+        ws.hide_gridlines(2)

@@ -1,32 +1,80 @@
-"""The BOCES-wide summary workbook (FORMATS.md, Outputs: ``<code>_<year>_summary.xlsx``)."""
+"""The BOCES-wide summary workbook (FORMATS.md, Outputs: ``<code>_<year>_summary.xlsx``).
+
+Sheets: Summary (key figures, budget to pool, the vote, charges and aid by
+line, charts), then one sheet per result table, each with a title, a line
+saying how its figures are made, and an Excel table with a frozen header.
+This module also holds the report vocabulary the statements share: the
+charge categories and the aid working in statute order (:data:`AID_LINES`).
+"""
 from __future__ import annotations
 
 import io
+import math
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
 from ..result import Result
-from .styles import new_workbook
-from .tables import Col, write_table, write_value
+from ..schema import BOCES_ITEMS
+from .charts import summary_charts
+from .styles import CODE_WIDTH, NAME_WIDTH, ROW_HEIGHT, Styles, new_workbook, printable
+from .tables import Col, Formula, Placed, write_note, write_pairs, write_section, write_table
 
-AID_COLUMNS = [
-    Col("District code", "district_code", width=14), Col("District name", "district_name", width=26),
-    Col("Type", "type", width=14),
-    Col("Aid AV", "aid_av", "cents", 18), Col("Aid RWADA", "aid_rwada_units", "units", 12),
-    Col("Tax levy", "tax_levy", "cents", 16), Col("Tax rate (mills) §1950(5)(a)", "tax_rate_tenths", "mills", 12),
-    Col("Millage ratio", "millage_ratio", "ratio", 10), Col("AV per RWADA", "av_per_rwada", "dollars", 14),
-    Col("Wealth ratio §3602(3)", "wealth_ratio", "ratio", 10), Col("RWADA ratio §3602(3)(f)", "rwada_ratio", "ratio", 10),
-    Col("Sharing ratio", "sharing_ratio", "ratio", 10), Col("Decided by", "ratio_source", width=11),
-    Col("Capital ratio §1950(5)(g)", "capital_ratio", "ratio", 10),
-    Col("Approved admin expense", "approved_admin", "dollars", 14, True),
-    Col("Approved services expense", "approved_services", "dollars", 14, True),
-    Col("Capital expense", "capital_expense", "dollars", 14, True), Col("Rent expense", "rent_expense", "dollars", 14, True),
-    Col("Admin aid", "admin_aid", "dollars", 13, True), Col("Services aid", "services_aid", "dollars", 13, True),
-    Col("Capital aid", "capital_aid", "dollars", 13, True), Col("Rent aid", "rent_aid", "dollars", 13, True),
-    Col("Save-harmless aid", "save_harmless_aid", "dollars", 13, True), Col("Total aid", "total_aid", "dollars", 14, True),
+CATEGORY_LABELS = {
+    "administrative": "Administrative", "capital": "Capital", "rent": "Rent",
+    "administrative surplus": "Administrative surplus", "coser": "CoSer",
+    "coser adjustment": "CoSer true-up (SWD)", "coser surplus": "CoSer surplus", "shared pd": "Shared PD",
+}
+
+
+@dataclass(frozen=True)
+class AidLine:
+    """One step of the aid working: result column, label, kind of value and the law that sets it."""
+
+    key: str
+    label: str
+    kind: str
+    law: str
+
+    @property
+    def header(self) -> str:
+        return f"{self.label} {self.law}"
+
+
+AID_LINES = [  # statute order: ratios, then approved expenses, then aid (SPEC §5)
+    AidLine("tax_rate_tenths", "Tax rate (mills)", "mills", "§1950(5)(a)"),
+    AidLine("millage_ratio", "Millage ratio", "ratio", "§1950(5)(a)"),
+    AidLine("av_per_rwada", "AV per RWADA", "dollars", "§3602(3)"),
+    AidLine("wealth_ratio", "Wealth ratio", "ratio", "§3602(3)"),
+    AidLine("rwada_ratio", "RWADA ratio", "ratio", "§3602(3)(f)(2)"),
+    AidLine("sharing_ratio", "Sharing ratio", "ratio", "§1950(5)(a)"),
+    AidLine("ratio_source", "Decided by", "text", "§3602(3)(f)"),
+    AidLine("capital_ratio", "Capital and rent ratio", "ratio", "§1950(5)(g)"),
+    AidLine("approved_admin", "Approved administrative expense", "dollars", "§1950(5)(b)"),
+    AidLine("approved_services", "Approved services expense", "dollars", "§1950(5)(b)"),
+    AidLine("capital_expense", "Capital expense", "dollars", "§1950(5)(g)"),
+    AidLine("rent_expense", "Rent expense", "dollars", "§1950(5)(g)"),
+    AidLine("admin_aid", "Administrative aid", "dollars", "§1950(5)(a)"),
+    AidLine("services_aid", "Services aid", "dollars", "§1950(5)(a)"),
+    AidLine("capital_aid", "Capital aid", "dollars", "§1950(5)(g)"),
+    AidLine("rent_aid", "Rent aid", "dollars", "§1950(5)(g)"),
+    AidLine("save_harmless_aid", "Save-harmless aid", "dollars", "§1950(5)(f)"),
+    AidLine("total_aid", "Total aid", "dollars", "§1950(5)"),
 ]
+SOURCE_LABELS = {"millage": "millage ratio", "rwada": "RWADA ratio", "floor": "floor", "cap": "cap",
+                 "special act": "special act"}
+AID_TOTALLED = {"approved_admin", "approved_services", "capital_expense", "rent_expense", "admin_aid", "services_aid",
+                "capital_aid", "rent_aid", "save_harmless_aid", "total_aid"}
+AID_LINE_KEYS = ["admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"]
+
+DISTRICT = [Col("District code", "district_code", width=CODE_WIDTH), Col("District name", "district_name", width=NAME_WIDTH)]
+SUMMARY_WIDTHS = [46, 18, 18, 18, 18, 18, 18]
+NOTE_WIDTH = 150  # a sheet's explanation wraps within the first columns of about this width (one printed page)
 
 
 def created_at(result: Result) -> datetime:
@@ -34,189 +82,524 @@ def created_at(result: Result) -> datetime:
     return datetime(result.job.settings.school_year.start, 7, 1)
 
 
+def half_up_cents(value: Fraction) -> int:
+    """An exact amount of cents to a whole cent, half away from zero (for showing a derived figure)."""
+    whole = math.floor(abs(value) + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def dollars(cents: int) -> str:
+    """Cents as ``$1,234.56`` for notes."""
+    return f"{'-' if cents < 0 else ''}${abs(int(cents)) / 100:,.2f}"
+
+
+def aid_heading(result: Result) -> str:
+    s = result.job.settings
+    return (f"BOCES aid estimate, aid year {s.school_year.aid_year()}" if result.aid_mode == "estimate"
+            else f"BOCES aid as claimed, aid year {s.school_year.aid_year()}")
+
+
+def method_text(result: Result) -> str:
+    s = result.job.settings
+    if s.method == "blend" and s.blend_tv_percent is not None:
+        tv = float(s.blend_tv_percent)
+        return f"blend {tv:g}% true value / {100 - tv:g}% WADA ({s.blend_authority})"
+    return f"{s.method} (by {result.notes['basis_label']})"
+
+
+def total_expenses(result: Result) -> int:
+    """Total expenses for the 10 % limit (cents): budget used, service budgets and shared-PD costs (SPEC §5)."""
+    services = int(result.services["budget"].sum()) if len(result.services) else 0
+    contracts = int(result.contracts["cost"].sum()) if len(result.contracts) else 0
+    return int(result.vote["used"]) + services + contracts
+
+
+def proposed_charges(result: Result) -> pd.Series:
+    """Each district's total charges had the proposed administrative budget been adopted (cents)."""
+    shares = result.apportionment
+    delta = (shares["administrative_proposed"] - shares["administrative"]).reindex(result.net.index).fillna(0)
+    return result.net["total_charges"] + delta.astype("int64")
+
+
+# --- the workbook --------------------------------------------------------------------------------------------
+
+
 def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
     """The summary workbook as bytes; ``inputs`` lists (file name, SHA-256)."""
     buffer = io.BytesIO()
     s = result.job.settings
-    book, f = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} apportionment")
-    _summary_sheet(book, f, result)
-    shares = result.apportionment.reset_index()
-    for sheet, column, label in (("Administrative", "administrative", "Administrative share"),
-                                 ("Capital", "capital", "Capital share")):
-        ws = book.add_worksheet(sheet)
-        cols = [Col("District code", "district_code"), Col("District name", "district_name", width=28),
-                Col("Type", "type"), Col(f"Basis ({result.notes['basis_label']})", "basis_value", "units", 18),
-                Col("Share %", "share_percent", "percent", 12), Col(label, column, "cents", 16, True)]
-        if sheet == "Administrative" and "administrative_proposed" in shares:
-            cols.insert(5, Col("Share of proposed budget", "administrative_proposed", "cents", 16, True))
-        if sheet == "Administrative":
-            cols.append(Col("Administrative surplus (credit −)", "administrative_surplus", "cents", 16, True))
-        if sheet == "Capital":
-            cols.append(Col("Rent share", "rent", "cents", 16, True))
-        frame = shares.assign(basis_value=shares["basis"].map(lambda v: int(v) / result.notes["basis_scale"]))
-        ws.freeze_panes(1, 2)
-        write_table(ws, f, frame, cols, name=sheet.replace(" ", ""))
-    _comparison_sheet(book, f, result)
-    _coser_sheets(book, f, result)
-    ws = book.add_worksheet("Aid")
-    ws.freeze_panes(1, 2)
-    aid = result.aid.reset_index()
-    aid["aid_rwada_units"] = aid["aid_rwada"].map(lambda v: None if pd.isna(v) else int(v) / 10**6)
-    write_table(ws, f, aid, AID_COLUMNS, name="Aid")
-    _net_sheet(book, f, result)
-    if len(result.contracts):
-        ws = book.add_worksheet("Shared PD")
-        frame = result.shared_pd.assign(staff_units=result.shared_pd["staff"] / 10**6,
-                                        vendor=result.shared_pd["contract"].map(result.contracts["vendor"]))
-        write_table(ws, f, frame, [Col("Contract", "contract"), Col("Vendor", "vendor", width=24),
-                                   Col("District code", "district_code"), Col("Staff attending", "staff_units", "units"),
-                                   Col("Charge", "charge", "cents", 16, True)], name="SharedPD")
-    if len(result.collaboration):
-        ws = book.add_worksheet("Collaboration credit")
-        frame = result.collaboration.assign(hours_units=result.collaboration["hours"] / 10**6)
-        write_table(ws, f, frame,
-                    [Col("Teacher", "teacher", width=24), Col("District code", "district_code"),
-                     Col("Quarters", "quarters", "number", 10), Col("Registered at end of", "registered_quarter"),
-                     Col("Hours", "hours_units", "units", 10, True), Col("Credits", "credits", "number", 10, True)],
-                    name="Collaboration")
+    book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} apportionment",
+                            "BOCES apportionment, CoSer charges and BOCES aid")
+    summary = book.add_worksheet("Summary")
+    administrative = _administrative_sheet(book, st, result)
+    _capital_sheet(book, st, result)
+    _comparison_sheet(book, st, result)
+    _coser_sheets(book, st, result)
+    aid = _aid_sheet(book, st, result)
+    net = _net_sheet(book, st, result)
+    _shared_pd_sheet(book, st, result)
+    _collaboration_sheet(book, st, result)
     if result.reconciliation is not None:
-        ws = book.add_worksheet("Aid reconciliation")
-        write_table(ws, f, result.reconciliation, [
-            Col("District code", "district_code"), Col("District name", "district_name", width=26),
-            Col("Line", "line", width=22), Col("Computed", "computed", "dollars", 14),
-            Col("Published", "published", "dollars", 14), Col("Difference", "difference", "dollars", 14)],
-            name="Reconciliation")
-    _parameters_sheet(book, f, result)
-    _issues_sheet(book, f, result)
-    _run_sheet(book, f, result, inputs)
+        _reconciliation_sheet(book, st, result)
+    _parameters_sheet(book, st, result)
+    _issues_sheet(book, st, result)
+    _run_sheet(book, st, result, inputs)
+    _summary_sheet(summary, book, st, result, administrative, aid, net)
+    summary.activate()
     book.close()
     return buffer.getvalue()
 
 
-def _summary_sheet(book, f, result: Result) -> None:
+def _data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame,
+                columns: list[Col], table: str, freeze_cols: int = 2, empty_text: str = "None.") -> Placed:
+    """A sheet holding one table under a title and a line of explanation, set up for printing."""
     s = result.job.settings
-    ws = book.add_worksheet("Summary")
-    ws.set_column(0, 0, 48)
-    ws.set_column(1, 1, 20)
-    ws.write_string(0, 0, f"{s.boces_name} — {s.school_year} apportionment", f["title"])
-    ws.write_string(1, 0, f"BOCES code {s.boces_code}; method: {s.method}; rounding: {s.rounding}; "
-                    f"aid: {result.aid_mode} mode", f["subtitle"])
-    row = 3
-    ws.write_string(row, 0, "From budget to pool", f["label"])
-    row += 1
-    for label, cents in result.pools.items():
-        if cents is None:
-            continue
-        ws.write_string(row, 0, label, f["text"])
-        write_value(ws, row, 1, cents, "cents", f)
-        row += 1
-    row += 1
-    vote = result.vote
-    ws.write_string(row, 0, "Administrative budget vote", f["label"])
-    text = ("no vote recorded" if not vote["recorded"] else
-            f"{vote['yes']} yes, {vote['no']} no — {'adopted' if vote['adopted'] else 'failed: contingency budget'}")
-    ws.write_string(row, 1, text, f["text"])
-    row += 2
-    totals = [("Total charges to districts", int(result.billing["amount"].sum()), "cents"),
-              ("Total BOCES aid (estimate)" if result.aid_mode == "estimate" else "Total BOCES aid",
-               int(result.aid["total_aid"].sum()), "dollars"),
-              ("Net cost to districts", int(result.net["net_cost"].sum()), "cents")]
-    for label, value, kind in totals:
-        ws.write_string(row, 0, label, f["label"])
-        write_value(ws, row, 1, value, kind, f)
-        row += 1
+    ws = book.add_worksheet(name)
+    ws.write_string(0, 0, title, st["title"])
+    ws.set_row(0, 22)
+    widths = [c.shown_width for c in columns]
+    last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
+    write_note(ws, st, 1, note, last, sum(widths[: last + 1]))
+    placed = write_table(ws, st, frame, columns, first_row=3, name=table,
+                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text)
+    printable(ws, f"{s.boces_name} — {s.school_year}", name, repeat=(3, 3), width=placed.width,
+              repeat_cols=(0, freeze_cols - 1) if freeze_cols else None)
+    return placed
+
+
+def _summary_sheet(ws, book, st: Styles, result: Result, administrative: Placed, aid: Placed, net: Placed) -> None:
+    s = result.job.settings
+    for j, width in enumerate(SUMMARY_WIDTHS):
+        ws.set_column(j, j, width)
+    ws.write_string(0, 0, f"{s.boces_name} — {s.school_year} apportionment", st["title"])
+    ws.set_row(0, 24)
+    ws.write_string(1, 0, f"BOCES code {s.boces_code} · school year {s.school_year} · aid year "
+                    f"{s.school_year.aid_year()} · method: {method_text(result)} · rounding: {s.rounding} · "
+                    f"aid: {result.aid_mode} mode", st["subtitle"])
+    row = write_section(ws, st, 3, "Key figures", len(SUMMARY_WIDTHS) - 1)
+    charges = int(result.billing["amount"].sum())
+    aid_total = int(result.aid["total_aid"].sum())
     warnings = len(result.log.warnings)
+    row = write_pairs(ws, st, row, [
+        ("Total charges to districts", charges, "cents", "key", "every charge on billing.csv"),
+        (f"Total BOCES aid ({result.aid_mode})", aid_total, "dollars", "key", f"aid year {s.school_year.aid_year()}"),
+        ("Net cost to districts", charges - aid_total * 100, "cents", "key", "charges less aid"),
+        ("Component districts", len(result.apportionment), "count"),
+        ("Districts with a statement", len(result.net), "count"),
+        ("Warnings", warnings, "count", "body", "listed on the Issues sheet" if warnings else ""),
+    ])
+    row = _pool_block(ws, st, result, row + 1)
+    row = _vote_block(ws, st, result, row + 1)
+    row = _charges_block(ws, st, result, row + 1)
+    row = _aid_block(ws, st, result, row + 1)
+    row = _notes_block(ws, st, result, row + 1)
+    ws.set_h_pagebreaks([row + 1])  # the charts start a page
+    row = write_section(ws, st, row + 1, "Charts", len(SUMMARY_WIDTHS) - 1)
+    for chart in summary_charts(book, administrative, aid, net):
+        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 6, "object_position": 3})
+        row += math.ceil(chart.height / (ROW_HEIGHT * 4 / 3)) + 2
+    printable(ws, f"{s.boces_name} — {s.school_year}", "Summary", repeat=(0, 0), gridlines=False)
+
+
+def _pool_block(ws, st: Styles, result: Result, row: int) -> int:
+    """From each budget to its pool (§1950(4)(b)(7), §1951(1)), the pools as formulas over the lines above."""
+    s = result.job.settings
+    vote = result.vote
+    shares = result.apportionment
+    row = write_section(ws, st, row, "From budget to pool (Educ. Law §1950(4)(b)(7), §1951(1))", 6)
+    if vote["cap"] is not None:
+        row = write_pairs(ws, st, row, [
+            ("Administrative budget as proposed", vote["proposed"], "cents", "body", "failed at the vote"),
+            ("Contingency cap", vote["cap"], "cents", "body", "prior year budget + excluded retirement increases"),
+        ])
+    first = row
+    used_note = "the lesser of the two (the vote failed)" if vote["cap"] is not None else "as proposed"
+    row = write_pairs(ws, st, row, [
+        ("Administrative budget used", vote["used"], "cents", "body", used_note),
+        ("less state aid administrative", s.state_aid_admin, "cents"),
+        ("less other revenue administrative", s.other_revenue_admin, "cents", "body", "netted before charging"),
+    ])
+    cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
+    row = write_pairs(ws, st, row, [("Administrative pool", Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}",
+                                     int(shares["administrative"].sum())), "cents", "emphasis")])
+    first = row
+    row = write_pairs(ws, st, row, [
+        ("Capital budget", s.capital_budget, "cents", "body", "construction, DASNY, other capital; not rent"),
+        ("less state aid capital", s.state_aid_capital, "cents"),
+        ("less other revenue capital", s.other_revenue_capital, "cents"),
+    ])
+    row = write_pairs(ws, st, row, [
+        ("Capital pool", Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", int(shares["capital"].sum())),
+         "cents", "emphasis"),
+        ("Rent pool", int(shares["rent"].sum()), "cents", "emphasis", "facility rentals, billed and aided apart"),
+    ])
+    if s.admin_surplus:
+        row = write_pairs(ws, st, row, [
+            ("Administrative surplus" if s.admin_surplus > 0 else "Administrative assessment", abs(s.admin_surplus),
+             "cents", "body", "returned as credits by the administrative shares" if s.admin_surplus > 0
+             else "charged by the administrative shares")])
+    return row
+
+
+def _vote_block(ws, st: Styles, result: Result, row: int) -> int:
+    """The administrative budget vote; when it failed, both budgets and both sets of charges."""
+    vote = result.vote
+    row = write_section(ws, st, row, "Administrative budget vote (Educ. Law §1950(4)(b)(5))", 6)
+    if not vote["recorded"]:
+        result_text = "No vote recorded: the proposed budget is charged."
+    elif vote["adopted"]:
+        result_text = f"Adopted: {vote['yes']} yes, {vote['no']} no."
+    else:
+        result_text = (f"Failed: {vote['yes']} yes, {vote['no']} no. The contingency budget is charged; the "
+                       "charges under the proposed budget are shown for comparison.")
+    ws.write_string(row, 0, result_text, st["label"])
     row += 1
-    ws.write_string(row, 0, f"Warnings: {warnings} (see the Issues sheet)", f["text"])
+    if "administrative_proposed" not in result.apportionment:
+        return row
+    shares = result.apportionment
+    charges = result.net["total_charges"]
+    proposed = proposed_charges(result)
+    row = write_pairs(ws, st, row + 1, [
+        ("Administrative charges, proposed budget", int(shares["administrative_proposed"].sum()), "cents"),
+        ("Administrative charges, contingency budget (charged)", int(shares["administrative"].sum()), "cents"),
+        ("Total charges, proposed budget", int(proposed.sum()), "cents"),
+        ("Total charges, contingency budget (charged)", int(charges.sum()), "cents"),
+    ])
+    frame = result.net[["district_name"]].assign(
+        admin_proposed=shares["administrative_proposed"], admin_charged=shares["administrative"],
+        total_proposed=proposed, total_charged=charges, difference=charges - proposed).reset_index()
+    columns = [Col("District name", "district_name"), Col("District code", "district_code"),
+               Col("Administrative share, proposed budget", "admin_proposed", "cents", total=True),
+               Col("Administrative share, contingency (charged)", "admin_charged", "cents", total=True),
+               Col("Total charges, proposed budget", "total_proposed", "cents", total=True),
+               Col("Total charges, contingency (charged)", "total_charged", "cents", total=True),
+               Col("Difference (charged − proposed)", "difference", "cents", total=True)]
+    placed = write_table(ws, st, frame, columns, first_row=row + 1, name="VoteCharges", set_widths=False)
+    return placed.next_row - 1
+
+
+def _charges_block(ws, st: Styles, result: Result, row: int) -> int:
+    """Charges to districts by category, totalled by formula."""
+    row = write_section(ws, st, row, "Charges to districts by category", 6)
+    by = result.billing.groupby("category")["amount"].sum()
+    pairs = [(CATEGORY_LABELS.get(c, c), int(by[c]), "cents") for c in CATEGORY_LABELS if c in by.index]
+    pairs += [(c, int(by[c]), "cents") for c in sorted(by.index) if c not in CATEGORY_LABELS]
+    first = row
+    row = write_pairs(ws, st, row, pairs)
+    total = Formula(f"=SUM({xl_rowcol_to_cell(first, 1)}:{xl_rowcol_to_cell(row - 1, 1)})", int(by.sum()))
+    return write_pairs(ws, st, row, [("Total charges", total, "cents", "total")])
+
+
+def _aid_block(ws, st: Styles, result: Result, row: int) -> int:
+    """The approved administrative cost (10 % and salary limits) and aid by line."""
+    s = result.job.settings
+    aid = result.aid
+    row = write_section(ws, st, row, aid_heading(result), 6)
     if result.aid_mode == "estimate":
-        ws.write_string(row + 1, 0, "Aid is an estimate: the next year's ratios are applied to all four lines; capital "
-                        "and rent are in truth aided in the year paid (Educ. Law §1950(5)(g)).", f["subtitle"])
+        factor = result.notes["admin_factor"]
+        used = int(result.vote["used"])
+        expenses = total_expenses(result)
+        approved = half_up_cents(used * factor)
+        row = write_pairs(ws, st, row, [
+            ("Administrative budget used", used, "cents"),
+            ("less administrative salaries over the limit", s.admin_salaries_over_limit, "cents", "body",
+             "§1950(5)(b) salary limit"),
+            ("10% of total expenses", half_up_cents(Fraction(expenses, 10)), "cents", "body",
+             f"total expenses {dollars(expenses)}: administrative, services and shared PD"),
+            ("Approved administrative cost", approved, "cents", "emphasis", "the lesser of the two (§1950(5)(b))"),
+            ("Approved part of each administrative charge", float(factor), "share", "body",
+             "applied to each district's administrative share"),
+        ])
+        row += 1
+    first = row
+    row = write_pairs(ws, st, row, [(line.label, int(aid[line.key].sum()), "dollars", "body", line.law)
+                                    for line in AID_LINES if line.key in AID_LINE_KEYS])
+    total = Formula(f"=SUM({xl_rowcol_to_cell(first, 1)}:{xl_rowcol_to_cell(row - 1, 1)})", int(aid["total_aid"].sum()))
+    return write_pairs(ws, st, row, [("Total BOCES aid", total, "dollars", "total")])
+
+
+def _notes_block(ws, st: Styles, result: Result, row: int) -> int:
+    notes = []
+    if result.aid_mode == "estimate":
+        notes.append("Aid is an estimate: the next year's ratios are applied to all four lines; capital and rent are "
+                     "in truth aided in the year paid (Educ. Law §1950(5)(g)). Administrative and services costs "
+                     "of this year are aided next year.")
     if result.reconciliation is not None:
         agree = int((result.reconciliation["difference"] == 0).sum())
-        ws.write_string(row + 2, 0, f"Aid reconciliation: {agree} of {len(result.reconciliation)} published lines agree",
-                        f["label"])
+        notes.append(f"Aid reconciliation: {agree} of {len(result.reconciliation)} published aid lines agree with "
+                     "the computed aid (see the Aid reconciliation sheet).")
+    if result.log.warnings:
+        notes.append(f"{len(result.log.warnings)} warning(s): see the Issues sheet.")
+    if not notes:
+        return row
+    row = write_section(ws, st, row, "Notes", 6)
+    for text in notes:
+        row = write_note(ws, st, row, text, 6, sum(SUMMARY_WIDTHS))
+    return row
 
 
-def _comparison_sheet(book, f, result: Result) -> None:
-    ws = book.add_worksheet("Method comparison")
-    frame = result.comparison.reset_index()
-    cols = [Col("District code", "district_code"), Col("District name", "district_name", width=28)]
-    cols += [Col(c, c, "cents", 16, True) for c in frame.columns if c not in ("district_code", "district_name")]
-    ws.freeze_panes(1, 2)
-    write_table(ws, f, frame, cols, name="MethodComparison")
+# --- the table sheets ------------------------------------------------------------------------------------------
 
 
-def _coser_sheets(book, f, result: Result) -> None:
-    services = result.services.reset_index(drop=True)
-    ws = book.add_worksheet("CoSer unit costs")
-    frame = services.assign(units_total=services["total_weight"] / services["divisor"] / 10**6,
-                            approvals_n=services["approvals"].map(lambda v: None if pd.isna(v) else int(v) / 10**6),
-                            aidable=services["aidable_num"] / services["aidable_den"])
-    write_table(ws, f, frame, [
-        Col("Service code", "service_code"), Col("Service name", "service_name", width=30), Col("Unit", "unit"),
-        Col("Unit cost basis", "basis"), Col("Budget", "budget", "cents", 16, True),
-        Col("Basis units", "units_total", "units"), Col("Unit cost", "unit_cost", "cents"),
-        Col("Participants", "participants", "number", 10), Col("Approvals", "approvals_n", "number", 10),
-        Col("Needed (¾)", "approvals_needed", "number", 10), Col("Salaries over limit", "salaries_over_limit", "cents"),
-        Col("Aidable fraction", "aidable", "weight"), Col("Final cost (SWD)", "final_cost", "cents", 16, True),
-        Col("Surplus", "surplus", "cents", 14, True)], name="CoSerUnitCosts")
-    ws = book.add_worksheet("CoSer charges")
+def _basis_col(result: Result) -> Col:
+    return Col(f"Basis ({result.notes['basis_label']})", "basis_value", "weight" if result.job.settings.method == "blend"
+               else "units", 18)
+
+
+def _shares_frame(result: Result) -> pd.DataFrame:
+    shares = result.apportionment.sort_index().reset_index()
+    scale = result.notes["basis_scale"]
+    return shares.assign(basis_value=shares["basis"].map(lambda v: Decimal(int(v)) / scale))
+
+
+def _administrative_sheet(book, st: Styles, result: Result) -> Placed:
+    frame = _shares_frame(result)
+    cols = DISTRICT + [Col("Type", "type", width=13), _basis_col(result), Col("Share %", "share_percent", "percent")]
+    if "administrative_proposed" in frame:
+        frame["difference"] = frame["administrative"] - frame["administrative_proposed"]
+        cols += [Col("Share of proposed budget", "administrative_proposed", "cents", total=True),
+                 Col("Administrative share (contingency, charged)", "administrative", "cents", 18, True),
+                 Col("Difference", "difference", "cents", total=True)]
+    else:
+        cols.append(Col("Administrative share", "administrative", "cents", total=True))
+    frame["admin_total"] = frame["administrative"] + frame["administrative_surplus"]
+    cols += [Col("Surplus credit (−) or assessment", "administrative_surplus", "cents", total=True),
+             Col("Administrative charge", "admin_total", "cents", total=True)]
+    pool = int(result.apportionment["administrative"].sum())
+    note = (f"The administrative pool of {dollars(pool)} (budget less state aid and other revenue) is shared by "
+            f"{result.notes['basis_label']}: each share = pool × the district's basis ÷ the total basis, settled to "
+            f"the cent by {result.job.settings.rounding} (Educ. Law §1950(4)(b)(7)). A surplus is returned, or an "
+            "assessment charged, by the same shares (§1950(4)(f)).")
+    return _data_sheet(book, st, result, "Administrative", f"Administrative budget — apportioned by {method_text(result)}",
+                       note, frame, cols, "Administrative")
+
+
+def _capital_sheet(book, st: Styles, result: Result) -> Placed:
+    frame = _shares_frame(result)
+    frame["capital_total"] = frame["capital"] + frame["rent"]
+    cols = DISTRICT + [Col("Type", "type", width=13), _basis_col(result), Col("Share %", "share_percent", "percent"),
+                       Col("Capital share", "capital", "cents", total=True), Col("Rent share", "rent", "cents", total=True),
+                       Col("Capital and rent", "capital_total", "cents", total=True)]
+    shares = result.apportionment
+    note = (f"The capital pool of {dollars(int(shares['capital'].sum()))} and the rent pool of "
+            f"{dollars(int(shares['rent'].sum()))} are shared by the same basis and shares as the administrative "
+            "budget. Rent is billed apart because the State aids it apart (§1950(5)(g)).")
+    return _data_sheet(book, st, result, "Capital", "Capital and rent budgets", note, frame, cols, "Capital")
+
+
+def _comparison_sheet(book, st: Styles, result: Result) -> Placed:
+    s = result.job.settings
+    frame = result.comparison.sort_index().reset_index()
+    methods = [c for c in frame.columns if c not in ("district_code", "district_name") and "chosen" not in c]
+    cols = list(DISTRICT)
+    for m in methods:
+        chosen = m == s.method or (s.method == "blend" and m.startswith("blend"))
+        cols.append(Col(f"{m} (in force)" if chosen else m, m, "cents", 17, True))
+    cols += [Col(c.replace("chosen", "in force"), c, "cents", 17, True) for c in frame.columns if "chosen" in c]
+    note = (f"The administrative pool of {dollars(int(result.apportionment['administrative'].sum()))} apportioned "
+            "under each method the law allows this BOCES (§1950(4)(b)(7)); a positive difference means the district "
+            "would pay more under that method. A change of method needs a hearing before the annual meeting.")
+    return _data_sheet(book, st, result, "Method comparison", "Administrative shares under every lawful method",
+                       note, frame, cols, "MethodComparison")
+
+
+def _coser_sheets(book, st: Styles, result: Result) -> None:
+    services = result.services.sort_index().reset_index(drop=True)
+    if len(services):
+        trued = services["trued_up"].astype(bool)
+        services = services.assign(
+            units_total=[Decimal(int(w)) / int(d) / 1_000_000 for w, d in zip(services["total_weight"], services["divisor"])],
+            aidable_share=[n / d if d else 0.0 for n, d in zip(services["aidable_num"], services["aidable_den"])],
+            approvals_count=services["approvals"].map(lambda v: None if pd.isna(v) else int(v) // 1_000_000),
+            final=services["final_cost"].where(trued), actual=services["total_actual"].where(trued),
+            actual_cost_unit=services["actual_unit_cost"].where(trued))
+    cols = [Col("Service code", "service_code", width=9), Col("Service name", "service_name", width=24),
+            Col("Unit", "unit", width=8), Col("Unit cost basis", "basis", width=12),
+            Col("Budget", "budget", "cents", 14, True), Col("Basis units", "units_total", "units", 11, True),
+            Col("Unit cost", "unit_cost", "cents", 12), Col("Participants", "participants", "count", 11),
+            Col("Approvals", "approvals_count", "count", 10), Col("Needed (¾)", "approvals_needed", "count", 9),
+            Col("Salaries over limit", "salaries_over_limit", "cents", 12, True),
+            Col("Non-aidable costs", "non_aidable", "cents", 12, True), Col("Aidable part", "aidable_share", "share", 9),
+            Col("SWD final cost", "final", "cents", 13, True), Col("Actual units", "actual", "millionths", 10),
+            Col("Actual unit cost", "actual_cost_unit", "cents", 12), Col("Surplus returned", "surplus", "cents", 12, True)]
+    note = ("Unit cost = budget ÷ the participants' basis units (shown to the cent; charges split the budget by "
+            "units exactly, to the cent) (§1950(4)(d)). Participants and approvals count component districts; "
+            "three-quarters must approve the methodology. Aidable part = (budget − salaries over the limit − "
+            "non-aidable costs) ÷ budget; transportation is not an approved cost (0 %). Students-with-disabilities "
+            "services are trued up on actual units.")
+    _data_sheet(book, st, result, "CoSer unit costs", "CoSer services and unit costs", note, services, cols,
+                "CoSerUnitCosts", empty_text="No CoSer services in this job.")
     coser = result.billing[result.billing["category"].str.startswith("coser")]
-    frame = coser.assign(units_value=coser["units"].map(lambda v: None if v is None else float(v)))
-    ws.freeze_panes(1, 2)
-    write_table(ws, f, frame, [
-        Col("District code", "district_code"), Col("District name", "district_name", width=26),
-        Col("Category", "category", width=16), Col("Service code", "item_code"), Col("Service", "item_name", width=28),
-        Col("Units", "units_value", "units"), Col("Unit cost", "unit_cost", "cents"),
-        Col("Amount", "amount", "cents", 16, True)], name="CoSerCharges")
+    frame = coser.assign(charge=coser["category"].map(CATEGORY_LABELS))
+    cols = DISTRICT + [Col("Charge", "charge", width=18), Col("Service code", "item_code", width=10),
+                       Col("Service", "item_name", width=28), Col("Units", "units", "units", 12),
+                       Col("Unit cost", "unit_cost", "cents", 13), Col("Amount", "amount", "cents", total=True)]
+    note = ("Each participating district pays units × unit cost (the budget split by units to the cent). An SWD "
+            "true-up is the final charge on actual units less the initial charge; a service surplus is returned "
+            "by participation.")
+    _data_sheet(book, st, result, "CoSer charges", "CoSer charges by district", note, frame, cols, "CoSerCharges",
+                empty_text="No CoSer charges in this job.")
 
 
-def _net_sheet(book, f, result: Result) -> None:
-    ws = book.add_worksheet("Net cost")
-    net = result.net.reset_index()
-    net["tax_impact"] = net["tax_impact_per_1000_x10000"].map(lambda v: None if pd.isna(v) else int(v) / 10_000)
-    ws.freeze_panes(1, 2)
-    write_table(ws, f, net, [
-        Col("District code", "district_code"), Col("District name", "district_name", width=28), Col("Type", "type"),
-        Col("Total charges", "total_charges", "cents", 16, True), Col("BOCES aid", "total_aid", "dollars", 14, True),
-        Col("Net cost", "net_cost", "cents", 16, True), Col("Prior year charges", "prior_total_charges", "cents", 16, True),
-        Col("Change", "change", "cents", 14, True), Col("Change %", "change_percent", "percent", 10),
-        Col("Tax impact per $1,000 full value", "tax_impact", "number", 14)], name="NetCost")
+def _aid_sheet(book, st: Styles, result: Result) -> Placed:
+    aid = result.aid.sort_index().reset_index()
+    aid["ratio_source"] = aid["ratio_source"].map(lambda v: SOURCE_LABELS.get(v, v))
+    cols = DISTRICT + [Col("Type", "type", width=13), Col("Aid AV", "aid_av", "cents", 18),
+                       Col("Aid RWADA", "aid_rwada", "millionths", 12), Col("Tax levy", "tax_levy", "cents", 16),
+                       Col("PILOTs", "pilots", "cents", 12)]
+    cols += [Col(line.header, line.key, line.kind, 12 if line.kind != "text" else 13, line.key in AID_TOTALLED)
+             for line in AID_LINES]
+    avg = result.notes["state_avg_cents"]
+    note = ("Tax rate = (levy + PILOTs) ÷ AV in mills to 0.1; millage ratio = 1 − 8 mills (3 for a CHSD and its "
+            "components) ÷ tax rate; wealth ratio = AV per RWADA ÷ the state average "
+            f"{dollars(avg)}; RWADA ratio = 1 − 0.51 × wealth ratio; sharing ratio = the greater, at least 0.360 and "
+            "at most 0.900 ('Decided by'); capital and rent use the RWADA ratio, at most 0.900. Ratios to three "
+            "decimals without rounding; aid in whole dollars (rent truncated). A special act district gets one-half "
+            "of approved services (§1950(4)(m)).")
+    return _data_sheet(book, st, result, "Aid", aid_heading(result), note, aid, cols, "Aid")
 
 
-def _parameters_sheet(book, f, result: Result) -> None:
-    ws = book.add_worksheet("Parameters used")
-    rows = [{"name": pv.name, "label": pv.parameter.label, "value": str(float(pv.value)) if pv.value.denominator != 1
-             else str(pv.value), "unit": pv.parameter.unit, "year": str(pv.year), "effective": pv.effective.isoformat(),
-             "keyed_on": pv.parameter.keyed_on, "citation": pv.parameter.citation}
+def _net_sheet(book, st: Styles, result: Result) -> Placed:
+    net = result.net.sort_index().reset_index()
+    net["full_value"] = net["district_code"].map(result.job.districts["full_value"])
+    cols = DISTRICT + [Col("Type", "type", width=13), Col("Total charges", "total_charges", "cents", total=True),
+                       Col("BOCES aid", "total_aid", "dollars", total=True), Col("Net cost", "net_cost", "cents", total=True),
+                       Col("Prior year charges", "prior_total_charges", "cents", total=True),
+                       Col("Change in charges", "change", "cents", total=True), Col("Change %", "change_percent", "change"),
+                       Col("Full value", "full_value", "cents", 18),
+                       Col("Tax impact per $1,000 of full value", "tax_impact_per_1000_x10000", "impact", 14)]
+    note = ("Net cost = total charges − BOCES aid. Change compares total charges with the prior year's (when given). "
+            "Tax impact = net cost ÷ full value × 1,000: dollars of tax per $1,000 of full value.")
+    return _data_sheet(book, st, result, "Net cost", "Net cost by district", note, net, cols, "NetCost")
+
+
+def _shared_pd_sheet(book, st: Styles, result: Result) -> None:
+    contracts = result.contracts.sort_index().reset_index(drop=True)
+    if len(contracts):
+        contracts = contracts.assign(
+            aidable_share=[n / d if d else 0.0 for n, d in zip(contracts["aidable_num"], contracts["aidable_den"])],
+            staff_total=contracts["contract"].map(result.shared_pd.groupby("contract")["staff"].sum()))
+    cols = [Col("Contract", "contract", width=CODE_WIDTH), Col("Vendor", "vendor", width=NAME_WIDTH),
+            Col("Cost", "cost", "cents", total=True), Col("Staff attending", "staff_total", "millionths", 12, True),
+            Col("Cost per attendee", "unit_cost", "cents", 14), Col("Non-aidable costs", "non_aidable", "cents", 14, True),
+            Col("Aidable part", "aidable_share", "share"), Col("Paying districts", "paying_districts", "count"),
+            Col("Days", "days", "millionths", 8), Col("Board approval", "board_approval_date", "date"),
+            Col("Start", "start_date", "date")]
+    note = ("COSER 507 shared professional development: each contract's cost is split by the number of each "
+            "district's staff attending (to the cent). Meals, lodging, travel, stipends and substitutes are charged "
+            "but not aidable.")
+    placed = _data_sheet(book, st, result, "Shared PD", "Shared professional development (COSER 507)", note, contracts,
+                         cols, "SharedPDContracts", freeze_cols=None,
+                         empty_text="No shared professional development contracts in this job.")
+    if not len(contracts):
+        return
+    ws = book.get_worksheet_by_name("Shared PD")
+    rows = result.shared_pd.sort_values(["district_code", "contract"], kind="stable")
+    rows = rows.assign(district_name=rows["district_code"].map(result.job.districts["district_name"]),
+                       unit_cost=rows["contract"].map(result.contracts["unit_cost"]))
+    write_table(ws, st, rows, [Col("Contract", "contract"), Col("District name", "district_name"),
+                               Col("District code", "district_code"),
+                               Col("Staff attending", "staff", "millionths", total=True),
+                               Col("Cost per attendee", "unit_cost", "cents"),
+                               Col("Charge", "charge", "cents", total=True)],
+                first_row=placed.next_row + 1, name="SharedPDCharges", set_widths=False)
+
+
+def _collaboration_sheet(book, st: Styles, result: Result) -> None:
+    frame = result.collaboration.sort_values(["district_code", "teacher"], kind="stable", na_position="last")
+    frame = frame.assign(district_name=frame["district_code"].map(result.job.districts["district_name"]),
+                         wants=frame["wants_credit"].map(lambda v: "yes" if v else "no"))
+    cols = [Col("Teacher", "teacher", width=24), Col("District code", "district_code", width=CODE_WIDTH),
+            Col("District name", "district_name", width=NAME_WIDTH), Col("First quarter", "first_quarter", width=11),
+            Col("Registered at end of", "registered_quarter", width=12), Col("Quarters", "quarters", "count", 9),
+            Col("Hours", "hours", "millionths", 10, True), Col("Wants credit", "wants", width=9),
+            Col("Credits", "credits", "count", 9, True)]
+    note = ("One credit for each 10 hours of collaboration, registered at the end of the teacher's last logged "
+            "quarter; teachers who do not want credit are listed with their hours and no credits.")
+    _data_sheet(book, st, result, "Collaboration credit", "Collaboration credit", note, frame, cols, "Collaboration",
+                freeze_cols=1, empty_text="No collaboration hours in this job.")
+
+
+def _reconciliation_sheet(book, st: Styles, result: Result) -> None:
+    cols = DISTRICT + [Col("Aid line", "line", width=22), Col("Computed", "computed", "dollars"),
+                       Col("Published", "published", "dollars"), Col("Difference", "difference", "dollars")]
+    note = ("Claim mode: the expenses claimed with the State, aided with the computed ratios, line by line against "
+            "the published aid. Difference = computed − published, whole dollars.")
+    _data_sheet(book, st, result, "Aid reconciliation", "Aid reconciliation with the published aid", note,
+                result.reconciliation, cols, "Reconciliation")
+
+
+UNIT_NAMES = {"currency-USD": "dollars", "ratio": "ratio", "percent": "percent", "mills": "mills", "days": "days",
+              "districts": "districts", "hours": "hours"}
+
+
+def _parameter_value(pv) -> dict:
+    """A parameter's value and the kind it is shown as: dollars with cents, ratios to three decimals."""
+    unit = pv.parameter.unit
+    if unit == "currency-USD":
+        return {"value": half_up_cents(pv.value * 100), "value_kind": "cents"}
+    if unit == "ratio" and (pv.value * 1000).denominator == 1:
+        return {"value": int(pv.value * 1000), "value_kind": "ratio"}
+    return {"value": pv.value, "value_kind": "number"}
+
+
+def _parameters_sheet(book, st: Styles, result: Result) -> None:
+    rows = [{"name": pv.name, "label": pv.parameter.label, **_parameter_value(pv),
+             "unit": UNIT_NAMES.get(pv.parameter.unit, pv.parameter.unit), "year": str(pv.year), "effective": pv.effective,
+             "carried": "carried forward" if pv.carried_forward else "",
+             "citation": pv.parameter.citation, "href": "; ".join(r.href for r in pv.parameter.references)}
             for pv in sorted(result.parameters.values(), key=lambda v: v.name)]
-    write_table(ws, f, pd.DataFrame(rows), [
-        Col("Parameter", "name", width=36), Col("Label", "label", width=32), Col("Value", "value", width=12),
-        Col("Unit", "unit", width=12), Col("For year", "year", width=10), Col("Effective", "effective", width=12),
-        Col("Keyed on", "keyed_on", width=12), Col("Citation", "citation", width=90)], name="Parameters")
+    cols = [Col("Parameter", "name", width=30), Col("Label", "label", width=28, wrap=True),
+            Col("Value", "value", "number", 14, kind_key="value_kind"), Col("Unit", "unit", width=9), Col("For year", "year", width=9),
+            Col("Effective", "effective", "date"), Col("Note", "carried", width=14),
+            Col("Citation", "citation", width=56, wrap=True), Col("Source", "href", width=36, wrap=True)]
+    note = ("Every dated law parameter this job used: the value in force for the year it is keyed on (the budget "
+            "year or the aid year), the date it took effect and where the law sets it.")
+    _data_sheet(book, st, result, "Parameters used", "Law parameters used", note, pd.DataFrame(rows), cols,
+                "Parameters", freeze_cols=1)
 
 
-def _issues_sheet(book, f, result: Result) -> None:
-    ws = book.add_worksheet("Issues")
+def _issues_sheet(book, st: Styles, result: Result) -> None:
     frame = pd.DataFrame([i.as_dict() for i in result.log.sorted()],
                          columns=["severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message"])
-    write_table(ws, f, frame, [Col("Severity", "severity", width=9), Col("Code", "code", width=24),
-                               Col("File", "file", width=24), Col("Sheet", "sheet"), Col("Cell", "cell", width=7),
-                               Col("Column", "column", width=20), Col("Expected", "expected", width=28),
-                               Col("Found", "found", width=24), Col("Message", "message", width=80)], name="Issues")
+    cols = [Col("Severity", "severity", width=9), Col("Code", "code", width=22), Col("File", "file", width=16),
+            Col("Sheet", "sheet", width=12), Col("Cell", "cell", width=7), Col("Column", "column", width=18, wrap=True),
+            Col("Expected", "expected", width=24, wrap=True), Col("Found", "found", width=18, wrap=True),
+            Col("Message", "message", width=70, wrap=True)]
+    note = "Warnings do not stop the run but deserve a look; each names the input sheet, cell and column concerned."
+    _data_sheet(book, st, result, "Issues", "Issues", note, frame, cols, "Issues", freeze_cols=1,
+                empty_text="No issues.")
 
 
-def _run_sheet(book, f, result: Result, inputs: list[tuple[str, str]]) -> None:
+def _setting_value(item, value):
+    """A BOCES-sheet item as (value, kind) for the Run sheet."""
+    if value is None:
+        return None, "text"
+    if item.kind in ("money", "signed money"):
+        return int(value), "cents"
+    if item.kind == "fraction":
+        return float(value), "number"
+    if item.kind == "date":
+        return value, "date"
+    return str(value), "text"
+
+
+def _run_sheet(book, st: Styles, result: Result, inputs: list[tuple[str, str]]) -> None:
     s = result.job.settings
     ws = book.add_worksheet("Run")
-    ws.set_column(0, 0, 30)
+    ws.set_column(0, 0, 36)
     ws.set_column(1, 1, 70)
-    rows = [("apportion version", __version__), ("BOCES", f"{s.boces_name} ({s.boces_code})"),
-            ("School year", str(s.school_year)), ("Aid year", str(s.school_year.aid_year())),
-            ("Method", s.method), ("Rounding", s.rounding), ("Aid mode", result.aid_mode)]
-    for i, (label, value) in enumerate(rows):
-        ws.write_string(i, 0, label, f["label"])
-        ws.write_string(i, 1, value, f["text"])
-    start = len(rows) + 1
-    write_table(ws, f, pd.DataFrame(inputs, columns=["file", "sha256"]),
-                [Col("Input file", "file", width=30), Col("SHA-256", "sha256", width=70)], first_row=start, name="Inputs")
+    ws.write_string(0, 0, "Run", st["title"])
+    row = write_pairs(ws, st, 2, [
+        ("BOCES", f"{s.boces_name} ({s.boces_code})", "text"), ("School year", str(s.school_year), "text"),
+        ("Aid year", str(s.school_year.aid_year()), "text"), ("apportion version", __version__, "text"),
+        ("Method", method_text(result), "text"), ("Rounding", s.rounding, "text"), ("Aid mode", result.aid_mode, "text"),
+        ("Workbook date (fixed from the school year)", created_at(result).date(), "date", "left"),
+    ])
+    row = write_section(ws, st, row + 1, "Settings as read from the BOCES sheet", 1)
+    pairs = [(item.header, *_setting_value(item, getattr(s, item.key, None)), "left") for item in BOCES_ITEMS]
+    row = write_pairs(ws, st, row, pairs)
+    row = write_section(ws, st, row + 1, "Input files", 1)
+    write_table(ws, st, pd.DataFrame(sorted(inputs), columns=["file", "sha256"]),
+                [Col("Input file", "file"), Col("SHA-256", "sha256")], first_row=row, name="Inputs", set_widths=False)
+    printable(ws, f"{s.boces_name} — {s.school_year}", "Run", landscape=False)

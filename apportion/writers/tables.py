@@ -1,103 +1,267 @@
-"""Writing a frame as a formatted Excel table, column by column, with a total row."""
+"""Writing report blocks: a frame as an Excel table with a total row, label/value pairs, notes and sections.
+
+Every value goes through :func:`write_value`, which knows each *kind* of
+number the results hold (int cents, whole dollars, thousandths, millionths …)
+and writes text with ``write_string`` only, so text from the inputs can never
+become a formula. Totals are formulas that carry their computed values, so a
+viewer that does not recalculate still shows the right figure.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .styles import CHARS_PER_WIDTH, ROW_HEIGHT, WIDTHS, Styles
+
+
+def _blank(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _number(value) -> float:
+    return float(Decimal(value)) if isinstance(value, Decimal) else float(value)
+
+
+# kind → (number format, how a stored value becomes what Excel holds)
+KINDS = {
+    "text": ("general", str),
+    "cents": ("money", lambda v: int(v) / 100),
+    "dollars": ("dollars", int),
+    "ratio": ("ratio", lambda v: int(v) / 1000),
+    "mills": ("mills", lambda v: int(v) / 10),
+    "percent": ("percent", lambda v: float(v) / 100),  # a float percent (75.45 → 75.4500 %)
+    "share": ("share", _number),  # a fraction 0-1
+    "change": ("change", lambda v: float(v) / 100),  # a float percent
+    "units": ("units", _number),  # a Decimal or float quantity
+    "millionths": ("units", lambda v: int(v) / 1_000_000),  # a quantity held as int millionths
+    "count": ("count", int),
+    "weight": ("weight", _number),
+    "impact": ("impact", lambda v: int(v) / 10_000),  # dollars per $1,000, held × 10,000
+    "number": ("general", _number),
+    "date": ("date", lambda v: v),
+}
+SUMMABLE = {"cents", "dollars", "units", "millionths", "count", "number"}
+MAX_FIT = 48  # widest a text column grows to fit its values
+
 
 @dataclass(frozen=True)
 class Col:
-    """A report column: header, source key, kind of value and width.
-
-    kinds: ``text``, ``cents`` (int cents shown as dollars), ``dollars`` (whole
-    dollars), ``ratio`` (thousandths), ``mills`` (tenths), ``percent`` (a float
-    percent), ``units`` (Decimal), ``weight``, ``date``, ``number``.
-    """
+    """A report column: header, source key in the frame, kind of value, width and whether it is totalled."""
 
     header: str
     key: str
     kind: str = "text"
-    width: float = 14
+    width: float | None = None
     total: bool = False
+    wrap: bool = False
+    kind_key: str | None = None  # a frame column naming each row's kind, for a column of mixed values
+
+    @property
+    def shown_width(self) -> float:
+        return self.width if self.width is not None else WIDTHS[self.kind]
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("text", "date")
+
+
+def lines_needed(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` units wide."""
+    per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
+    """Each column's width: its own, widened for unwrapped text values up to :data:`MAX_FIT`."""
+    widths = []
+    for c in columns:
+        width = c.shown_width
+        if c.kind == "text" and not c.wrap and c.key in frame.columns and len(frame):
+            longest = max((len(str(v)) for v in frame[c.key] if not _blank(v)), default=0)
+            width = max(width, min(MAX_FIT, math.ceil(longest / CHARS_PER_WIDTH) + 2))
+        widths.append(width)
+    return widths
 
 
 def cell_value(value, kind: str):
-    """The number (or text) Excel should hold for a value of ``kind``; None when blank."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    """The number (or text, or date) Excel should hold for a stored value of ``kind``; None when blank."""
+    if _blank(value):
         return None
-    if kind == "cents":
-        return int(value) / 100
-    if kind == "ratio":
-        return int(value) / 1000
-    if kind == "mills":
-        return int(value) / 10
-    if kind == "percent":
-        return float(value) / 100
-    if kind in ("units", "weight", "number", "dollars"):
-        return float(Decimal(value)) if isinstance(value, Decimal) else float(value)
-    if kind == "date":
-        return value
-    return str(value)
+    return KINDS[kind][1](value)
 
 
-FORMAT_OF = {"cents": "money", "dollars": "dollars", "ratio": "ratio", "mills": "mills", "percent": "percent",
-             "units": "units", "weight": "weight", "number": "units", "date": "date", "text": "text"}
-
-
-def write_value(ws, row: int, col: int, value, kind: str, formats: dict) -> None:
+def write_value(ws, row: int, col: int, value, kind: str, styles: Styles, role: str = "body") -> None:
+    """One cell: text always as text, numbers with the kind's number format, blanks kept formatted."""
     v = cell_value(value, kind)
-    fmt = formats[FORMAT_OF[kind]]
+    fmt = styles(KINDS[kind][0], role)
     if v is None:
         ws.write_blank(row, col, None, fmt)
     elif isinstance(v, str):
         ws.write_string(row, col, v, fmt)
-    elif isinstance(v, date):
+    elif isinstance(v, (date, datetime)):
         ws.write_datetime(row, col, pd.Timestamp(v).to_pydatetime(), fmt)
     else:
         ws.write_number(row, col, v, fmt)
 
 
-def write_table(ws, formats: dict, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,
-                name: str | None = None, total_label: str = "Total") -> int:
-    """Write ``frame`` under a header row as an Excel table; returns the next free row.
+def write_total(ws, row: int, col: int, cells: list[tuple[int, int]], value, kind: str, styles: Styles,
+                role: str = "total", function: str = "SUM") -> None:
+    """A formula over ``cells`` (a contiguous column or a list) that carries ``value``, already computed exactly."""
+    refs = [xl_rowcol_to_cell(r, c) for r, c in cells]
+    contiguous = len({c for _, c in cells}) == 1 and [r for r, _ in cells] == list(range(cells[0][0], cells[-1][0] + 1))
+    args = f"{refs[0]}:{refs[-1]}" if contiguous and len(refs) > 1 else ",".join(refs)
+    formula = f"={function}({args})" if function != "SUBTOTAL" else f"=SUBTOTAL(109,{args})"
+    ws.write_formula(row, col, formula, styles(KINDS[kind][0], role), cell_value(value, kind) or 0)
 
-    Totals are formulas that carry their computed value, so viewers that do not
-    recalculate still show the right figure.
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a table landed: header row, data rows and the column of each key (for charts and formulas)."""
+
+    sheet: str
+    header_row: int
+    first: int
+    last: int
+    columns: dict[str, int] = field(default_factory=dict)
+    next_row: int = 0
+    width: float = 0  # the table's width in column-width units
+
+    @property
+    def rows(self) -> int:
+        return self.last - self.first + 1
+
+    def ref(self, key: str) -> list:
+        """A chart range ``[sheet, first_row, col, last_row, col]`` for column ``key``."""
+        c = self.columns[key]
+        return [self.sheet, self.first, c, self.last, c]
+
+
+def header_height(columns: list[Col], widths: list[float]) -> float:
+    """A header row tall enough for its longest wrapped header (bold: a little wider than body text)."""
+    lines = max(lines_needed(c.header, (w - 1) / 1.1) for c, w in zip(columns, widths))
+    return ROW_HEIGHT * lines + 3
+
+
+def exact_total(frame: pd.DataFrame, col: Col):
+    """A column's total, exact for integer kinds (cents stay cents)."""
+    if col.key not in frame.columns:
+        return 0
+    values = [v for v in frame[col.key] if not _blank(v)]
+    if col.kind in ("cents", "dollars", "count", "millionths"):
+        return sum(int(v) for v in values)
+    return sum((Decimal(v) if isinstance(v, Decimal) else Decimal(str(float(v))) for v in values), Decimal(0))
+
+
+def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,
+                name: str | None = None, total_label: str = "Total", freeze_cols: int | None = None,
+                set_widths: bool = True, empty_text: str = "None.") -> Placed:
+    """Write ``frame`` under a header row as an Excel table (with a total row when a column is totalled).
+
+    Text columns widen to fit their values; rows with wrapped text grow to
+    show it all. ``freeze_cols`` freezes the header row and that many leading
+    columns. Returns where the table landed; ``next_row`` is the first free
+    row after it, leaving one blank row.
     """
     n = len(frame)
-    for j, c in enumerate(columns):
-        ws.set_column(j, j, c.width)
-    header = [{"header": c.header, "header_format": formats["header"]} for c in columns]
-    has_total = any(c.total for c in columns) and n > 0
+    widths = fitted_widths(frame, columns)
+    if set_widths:
+        for j, width in enumerate(widths):
+            ws.set_column(j, j, width)
+    ws.set_row(first_row, header_height(columns, widths))
+    positions = {c.key: j for j, c in enumerate(columns)}
+    sheet = ws.get_name()
+    heads = [styles["header_right"] if c.numeric else styles["header"] for c in columns]
+    if n == 0:
+        for j, c in enumerate(columns):
+            ws.write_string(first_row, j, c.header, heads[j])
+        ws.write_string(first_row + 1, 0, empty_text, styles["aside"])
+        return Placed(sheet, first_row, first_row + 1, first_row, positions, first_row + 3, sum(widths))
+    lines = [1] * n
     for j, c in enumerate(columns):
         values = frame[c.key].tolist() if c.key in frame.columns else [None] * n
-        for i, value in enumerate(values):
-            write_value(ws, first_row + 1 + i, j, value, c.kind, formats)
-    if n:
-        options = {"columns": header, "style": "Table Style Light 9", "autofilter": True}
-        if name:
-            options["name"] = name
-        ws.add_table(first_row, 0, first_row + n, len(columns) - 1, options)
-    else:
-        for j, c in enumerate(columns):
-            ws.write_string(first_row, j, c.header, formats["header"])
-    next_row = first_row + n + 1
+        kinds = frame[c.kind_key].tolist() if c.kind_key else [c.kind] * n
+        role = "wrap" if c.wrap else "body"
+        for i, (value, kind) in enumerate(zip(values, kinds)):
+            write_value(ws, first_row + 1 + i, j, value, kind, styles, role)
+            if c.wrap and not _blank(value):
+                lines[i] = max(lines[i], lines_needed(str(value), widths[j]))
+    for i, count in enumerate(lines):
+        if count > 1:
+            ws.set_row(first_row + 1 + i, ROW_HEIGHT * count + 2)
+    has_total = any(c.total for c in columns)
+    options = {"columns": [{"header": c.header, "header_format": head} for c, head in zip(columns, heads)],
+               "style": "Table Style Light 1", "autofilter": True, "total_row": has_total}
+    if name:
+        options["name"] = name
+    last_data = first_row + n
+    ws.add_table(first_row, 0, last_data + (1 if has_total else 0), len(columns) - 1, options)
     if has_total:
-        ws.write_string(next_row, 0, total_label, formats["total_text"])
+        total_row = last_data + 1
         for j, c in enumerate(columns):
-            if not c.total or j == 0:
-                continue
-            values = [cell_value(v, c.kind) for v in (frame[c.key] if c.key in frame.columns else [])]
-            total = sum(v for v in values if v is not None)
-            if c.kind == "cents":
-                total = sum(int(v) for v in frame[c.key].dropna()) / 100  # exact cents, then dollars
-            top = xl_rowcol_to_cell(first_row + 1, j)
-            bottom = xl_rowcol_to_cell(first_row + n, j)
-            kind = FORMAT_OF[c.kind] if FORMAT_OF[c.kind] in ("money", "dollars", "ratio", "units", "weight", "percent") else "money"
-            ws.write_formula(next_row, j, f"=SUBTOTAL(109,{top}:{bottom})", formats[f"total_{kind}"], total)
-        next_row += 1
-    return next_row
+            if j == 0:
+                ws.write_string(total_row, 0, total_label, styles["total"])
+            elif c.total:
+                kind = c.kind if c.kind in SUMMABLE else "cents"
+                write_total(ws, total_row, j, [(first_row + 1, j), (last_data, j)], exact_total(frame, c), kind,
+                            styles, function="SUBTOTAL")
+            else:
+                ws.write_blank(total_row, j, None, styles["total"])
+    if freeze_cols is not None:
+        ws.freeze_panes(first_row + 1, freeze_cols)
+    return Placed(sheet, first_row, first_row + 1, last_data, positions,
+                  last_data + (2 if has_total else 1) + 1, sum(widths))
+
+
+def write_pairs(ws, styles: Styles, row: int, pairs: list[tuple], col: int = 0) -> int:
+    """Label / value rows: each pair is ``(label, value, kind[, role[, note]])``.
+
+    The label goes in ``col``, the value in ``col + 1`` and a note, if any, in
+    ``col + 2``. A value that is a :class:`Formula` is written as one, with its
+    computed value cached. Returns the next free row.
+    """
+    for pair in pairs:
+        label, value, kind = pair[:3]
+        role = pair[3] if len(pair) > 3 else "body"
+        note = pair[4] if len(pair) > 4 else ""
+        ws.write_string(row, col, label, styles["label"] if role in ("body", "left") else styles[role])
+        if isinstance(value, Formula):
+            ws.write_formula(row, col + 1, value.text, styles(KINDS[kind][0], role),
+                             cell_value(value.value, kind) or 0)
+        else:
+            write_value(ws, row, col + 1, value, kind, styles, role)
+        if note:
+            ws.write_string(row, col + 2, note, styles["aside"])
+        row += 1
+    return row
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula for :func:`write_pairs` with the value it computes (stored in the kind's units)."""
+
+    text: str
+    value: object
+
+
+def write_section(ws, styles: Styles, row: int, title: str, last_col: int = 1) -> int:
+    """A section heading underlined across ``0..last_col``; returns the next row."""
+    ws.write_string(row, 0, title, styles["section"])
+    for c in range(1, last_col + 1):
+        ws.write_blank(row, c, None, styles["section"])
+    ws.set_row(row, ROW_HEIGHT + 5)
+    return row + 1
+
+
+def write_note(ws, styles: Styles, row: int, text: str, last_col: int, width: float) -> int:
+    """Explanatory text wrapped across columns ``0..last_col`` (``width`` characters in all); returns the next row."""
+    lines = lines_needed(text, width)
+    if last_col > 0:
+        ws.merge_range(row, 0, row, last_col, "", styles["note"])
+    ws.write_string(row, 0, text, styles["note"])
+    ws.set_row(row, ROW_HEIGHT * lines + 1)
+    return row + 1
