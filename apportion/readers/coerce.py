@@ -5,12 +5,19 @@ number) and returns ``(typed, bad)`` where ``bad`` maps row → what was found.
 Numbers are read as the shortest decimal that round-trips the stored double
 (what Excel shows at full precision) and kept exact: money as int64 cents,
 quantities as int64 millionths (:data:`~apportion.exact.QUANTITY_SCALE`).
+
+A sheet can hold a million rows, so no conversion runs once per cell in
+Python: numbers take a vectorised float path (exact while the scaled value is
+below 2**50, where a double still resolves the unit), and everything else is
+grouped with :func:`pandas.factorize` and converted once per *distinct* value —
+a column of 12-digit codes repeats a few thousand values over a million rows.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -20,11 +27,29 @@ from ..schema import normalise
 
 YES = {"yes", "y", "true", "t", "1", "x", "approve", "approved"}
 NO = {"no", "n", "false", "f", "0", "disapprove", "disapproved", "not approved"}
-_BEDS = re.compile(r"^\d{12}$")
+SCALES = {"money": 100, "signed money": 100, "quantity": QUANTITY_SCALE}
+#: the largest scaled magnitude the float path converts; past it a double may not resolve a unit
+FLOAT_EXACT = 2**50
+#: the largest scaled magnitude stored at all (int64 with headroom for sums)
+LARGEST = 2**62
+
+_BAD = object()  # a conversion's "this value does not fit"
+
+
+class _Flag:
+    """TRUE/FALSE cells, kept apart from 1 and 0 when values are grouped (True == 1 == 1.0 in Python)."""
+
+    def __init__(self, value: bool):
+        self.value = value
+
+
+_TRUE, _FALSE = _Flag(True), _Flag(False)
 
 
 def describe(value) -> str:
     """A found value as the user would recognise it, with its type."""
+    if isinstance(value, _Flag):
+        value = value.value
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return f'"{shown}" (text)'
@@ -34,186 +59,114 @@ def describe(value) -> str:
         return f"{int(value)}"
     if isinstance(value, (dt.datetime, dt.date)):
         return f"{value.isoformat()} (date)"
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return f"{value} (time)"
     return repr(value) if not isinstance(value, (int, float)) else str(value)
+
+
+def _blank_value(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def _types(values: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(type, values), dtype=object, count=len(values))
 
 
 def is_blank(raw: pd.Series) -> np.ndarray:
     """Empty cells, and text cells holding only spaces."""
     values = raw.to_numpy(dtype=object)
-    return np.fromiter((v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
-                        for v in values), dtype=bool, count=len(values))
+    blank = pd.isna(values) | (values == "")
+    texts = ~blank & (_types(values) == str)
+    if texts.any():  # spaces only: checked once per distinct text
+        codes, uniques = pd.factorize(values[texts])
+        spaces = np.fromiter((not u.strip() for u in uniques), dtype=bool, count=len(uniques))
+        blank[np.flatnonzero(texts)[spaces[codes]]] = True
+    return blank
+
+
+def _each_distinct(values: np.ndarray, convert: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """``convert`` applied once per distinct non-blank value: (typed object array, bad mask).
+
+    Blank cells give None; ``convert`` returns :data:`_BAD` for a value that does not fit.
+    """
+    if len(values) == 0:
+        return np.empty(0, dtype=object), np.zeros(0, dtype=bool)
+    flags = _types(values) == bool
+    if flags.any():
+        values = values.copy()
+        values[flags] = np.where(values[flags].astype(bool), _TRUE, _FALSE)
+    codes, uniques = pd.factorize(values)  # None and NaN → -1, which indexes the trailing blank slot
+    typed = np.empty(len(uniques) + 1, dtype=object)
+    typed[:-1] = [convert_one(v, convert) for v in uniques]
+    bad = np.fromiter((t is _BAD for t in typed), dtype=bool, count=len(typed))
+    typed[bad] = None
+    return typed[codes], bad[codes]
+
+
+def convert_one(value, convert: Callable):
+    """One cell through a converter: None for a blank, :data:`_BAD` when it does not fit."""
+    if isinstance(value, _Flag):
+        value = value.value
+    elif _blank_value(value):
+        return None
+    return convert(value)
+
+
+def _result(raw: pd.Series, typed: np.ndarray, bad: np.ndarray, dtype=object) -> tuple[pd.Series, dict[int, object]]:
+    values = raw.to_numpy(dtype=object)
+    rows = raw.index.to_numpy()[bad]
+    return pd.Series(typed, index=raw.index, dtype=dtype), dict(zip(map(int, rows), values[bad]))
+
+
+# --- numbers -------------------------------------------------------------------------
+
+def _scaled_one(value, scale: int):
+    if isinstance(value, bool):
+        return _BAD
+    d = decimal_of(value)
+    v = scaled_int(d, scale) if d is not None else None
+    return _BAD if v is None or abs(v) >= LARGEST else v
 
 
 def to_scaled(raw: pd.Series, scale: int) -> tuple[pd.Series, dict[int, object]]:
     """Numbers as exact integers × ``scale`` (100 for cents). Blank → <NA>."""
-    blank = is_blank(raw)
     values = raw.to_numpy(dtype=object)
-    is_num = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in values),
-                         dtype=bool, count=len(values))
-    out = np.zeros(len(values), dtype=np.int64)
-    ok = np.zeros(len(values), dtype=bool)
-    bad: dict[int, object] = {}
-    if is_num.any():
-        nums = np.array([float(v) for v in values[is_num]], dtype=np.float64)
-        finite = np.isfinite(nums)
-        scaled = nums * scale
-        nearest = np.round(scaled)
-        tolerance = np.maximum(1e-6, np.abs(scaled) * 4e-16 * 4)
-        whole = finite & (np.abs(scaled - nearest) <= tolerance) & (np.abs(nearest) < 2**62)
-        # ints beyond float precision are taken exactly
-        idx = np.flatnonzero(is_num)
+    n = len(values)
+    out = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    floats = _types(values) == float
+    if floats.any():
+        idx = np.flatnonzero(floats)
+        scaled = values[idx].astype(np.float64) * scale
+        nearest = np.rint(scaled)
+        with np.errstate(invalid="ignore"):
+            # binary-float noise on a whole number of units is forgiven, as in exact.scaled_int
+            tolerance = np.maximum(1e-6, np.abs(scaled) * 1.6e-15)
+            whole = np.isfinite(scaled) & (np.abs(scaled - nearest) <= tolerance) & (np.abs(nearest) < FLOAT_EXACT)
         out[idx[whole]] = nearest[whole].astype(np.int64)
         ok[idx[whole]] = True
-        for i in idx[~whole]:
-            d = decimal_of(values[i])
-            v = scaled_int(d, scale) if d is not None else None
-            if v is not None and abs(v) < 2**62:
-                out[i], ok[i] = v, True
-    rest = ~is_num & ~blank
-    for i in np.flatnonzero(rest):
-        d = decimal_of(values[i])
-        v = scaled_int(d, scale) if d is not None else None
-        if v is not None and abs(v) < 2**62:
-            out[i], ok[i] = v, True
-    for i in np.flatnonzero(~ok & ~blank):
-        bad[int(raw.index[i])] = values[i]
-    result = pd.Series(out, index=raw.index, dtype="Int64")
-    result[blank | ~ok] = pd.NA
-    return result, bad
+        nan = np.zeros(n, dtype=bool)
+        nan[idx[np.isnan(scaled)]] = True  # grouping would take NaN for a blank; it is not one
+    else:
+        nan = np.zeros(n, dtype=bool)
+    rest = np.flatnonzero(~ok & ~nan)
+    typed, bad = _each_distinct(values[rest], lambda v: _scaled_one(v, scale))
+    good = ~bad & np.not_equal(typed, None)
+    out[rest[good]] = typed[good].astype(np.int64)
+    ok[rest[good]] = True
+    bad_all = nan
+    bad_all[rest] = bad
+    result = pd.array(out, dtype="Int64")
+    result[~ok] = pd.NA
+    return _result(raw, result, bad_all, dtype="Int64")
 
 
-def to_code(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """12-digit BEDS codes as text; a number typed in Excel loses its leading zero, so pad it."""
-    out, bad = [], {}
-    for row, v in raw.items():
-        if v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v):
-            out.append(None)
-            continue
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**12:
-            text = str(v).zfill(12)
-        elif isinstance(v, str):
-            text = v.strip().replace(" ", "").replace("-", "")
-            if text.isdigit() and len(text) < 12:
-                text = text.zfill(12)
-        else:
-            text = ""
-        if _BEDS.match(text):
-            out.append(text)
-        else:
-            out.append(None)
-            bad[int(row)] = v
-    return pd.Series(out, index=raw.index, dtype=object), bad
-
-
-def to_key(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """A service or contract code as text (a number typed as 101 stays "101")."""
-    return to_text(raw)
-
-
-def to_text(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    out = []
-    for v in raw.to_numpy(dtype=object):
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        elif isinstance(v, (dt.datetime, dt.date)):
-            out.append(v.isoformat())
-        else:
-            text = str(v).strip()
-            out.append(text or None)
-    return pd.Series(out, index=raw.index, dtype=object), {}
-
-
-def to_choice(raw: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, dict[int, object]]:
-    """One of ``choices``, matched ignoring case, spaces and punctuation."""
-    squash = lambda s: re.sub(r"[^0-9a-z]", "", normalise(s))  # noqa: E731
-    lookup = {squash(c): c for c in choices}
-    if set(choices) == {"yes", "no"}:
-        lookup.update({squash(w): "yes" for w in YES} | {squash(w): "no" for w in NO})
-    out, bad = [], {}
-    for row, v in raw.items():
-        if v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v):
-            out.append(None)
-            continue
-        if isinstance(v, bool) and set(choices) == {"yes", "no"}:
-            out.append("yes" if v else "no")
-            continue
-        hit = lookup.get(squash(v))
-        out.append(hit)
-        if hit is None:
-            bad[int(row)] = v
-    return pd.Series(out, index=raw.index, dtype=object), bad
-
-
-def to_yesno(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """yes/no, Y/N, TRUE/FALSE, 1/0 → True/False; blank → <NA>."""
-    out, bad = [], {}
-    for row, v in raw.items():
-        if v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v):
-            out.append(pd.NA)
-        elif isinstance(v, bool):
-            out.append(v)
-        elif isinstance(v, (int, float)) and v in (0, 1):
-            out.append(bool(v))
-        elif isinstance(v, str) and normalise(v) in YES:
-            out.append(True)
-        elif isinstance(v, str) and normalise(v) in NO:
-            out.append(False)
-        else:
-            out.append(pd.NA)
-            bad[int(row)] = v
-    return pd.Series(out, index=raw.index, dtype="boolean"), bad
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y")
-
-
-def to_date(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026)."""
-    out, bad = [], {}
-    for row, v in raw.items():
-        if v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v):
-            out.append(None)
-        elif isinstance(v, dt.datetime):
-            out.append(v.date())
-        elif isinstance(v, dt.date):
-            out.append(v)
-        elif isinstance(v, str):
-            parsed = None
-            text = v.strip()
-            for fmt in _DATE_FORMATS:
-                try:
-                    parsed = dt.datetime.strptime(text[:10] if fmt == "%Y-%m-%d" else text, fmt).date()
-                    break
-                except ValueError:
-                    continue
-            out.append(parsed)
-            if parsed is None:
-                bad[int(row)] = v
-        else:
-            out.append(None)
-            bad[int(row)] = v
-    return pd.Series(out, index=raw.index, dtype=object), bad
-
-
-def to_emails(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """One or more addresses separated by ; or , — each must look like name@domain."""
-    pattern = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
-    out, bad = [], {}
-    for row, v in raw.items():
-        if v is None or (isinstance(v, str) and not v.strip()):
-            out.append(None)
-            continue
-        parts = [p.strip() for p in re.split(r"[;,]", str(v)) if p.strip()]
-        if parts and all(pattern.match(p) for p in parts):
-            out.append("; ".join(parts))
-        else:
-            out.append(None)
-            bad[int(row)] = v
-    return pd.Series(out, index=raw.index, dtype=object), bad
+def why_not_scaled(value, scale: int) -> str:
+    """Why a number cell was refused: ``not-a-number``, ``too-large`` or ``too-precise``."""
+    d = decimal_of(value) if not isinstance(value, bool) else None
+    if d is None:
+        return "not-a-number"
+    return "too-large" if abs(d * scale) >= LARGEST else "too-precise"
 
 
 def to_fraction_value(value) -> Decimal | None:
@@ -221,7 +174,144 @@ def to_fraction_value(value) -> Decimal | None:
     if isinstance(value, str) and value.strip().endswith("%"):
         d = decimal_of(value.strip()[:-1])
         return None if d is None else d / 100
-    return decimal_of(value)
+    return decimal_of(value) if not isinstance(value, bool) else None
 
 
-SCALES = {"money": 100, "signed money": 100, "quantity": QUANTITY_SCALE}
+# --- codes and text ------------------------------------------------------------------
+
+def _code_one(v):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:012d}" if 0 <= v < 10**12 else _BAD
+    if isinstance(v, str):
+        text = v.strip().replace(" ", "").replace("-", "")
+        if text.isascii() and text.isdigit() and len(text) <= 12:
+            return text.zfill(12)
+    return _BAD
+
+
+def to_code(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """12-digit BEDS codes as text; a number typed in Excel loses its leading zero, so pad it."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _code_one)
+    return _result(raw, typed, bad)
+
+
+def _text_one(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return str(v).strip() or None
+
+
+def to_text(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """Text as typed, trimmed; a whole number typed as 101 reads "101"."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _text_one)
+    return _result(raw, typed, bad)
+
+
+def to_key(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """A service or contract code as text (a number typed as 101 stays "101")."""
+    return to_text(raw)
+
+
+def _squash(text) -> str:
+    return re.sub(r"[^0-9a-z]", "", normalise(text))
+
+
+def _choice(choices: tuple[str, ...]) -> Callable:
+    """A converter to one of ``choices``, matched ignoring case, spaces and punctuation."""
+    lookup = {_squash(c): c for c in choices}
+    yesno = set(choices) == {"yes", "no"}
+    if yesno:
+        lookup.update({_squash(w): "yes" for w in YES} | {_squash(w): "no" for w in NO})
+
+    def one(v):
+        if isinstance(v, bool):
+            return ("yes" if v else "no") if yesno else _BAD
+        return lookup.get(_squash(v), _BAD)
+    return one
+
+
+def to_choice(raw: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, dict[int, object]]:
+    """One of ``choices``, matched ignoring case, spaces and punctuation."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _choice(choices))
+    return _result(raw, typed, bad)
+
+
+def _yesno_one(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        word = normalise(v)
+        if word in YES:
+            return True
+        if word in NO:
+            return False
+    return _BAD
+
+
+def to_yesno(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """yes/no, Y/N, TRUE/FALSE, 1/0 → True/False; blank → <NA>."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _yesno_one)
+    return _result(raw, pd.array(typed, dtype="boolean"), bad, dtype="boolean")
+
+
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y")
+
+
+def _date_one(v):
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if not isinstance(v, str):
+        return _BAD
+    text = v.strip()
+    try:  # ISO 8601, with or without a time of day
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return _BAD
+
+
+def to_date(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026)."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _date_one)
+    return _result(raw, typed, bad)
+
+
+_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+
+
+def _emails_one(v):
+    parts = [p.strip() for p in re.split(r"[;,]", str(v)) if p.strip()]
+    return "; ".join(parts) if parts and all(_EMAIL.match(p) for p in parts) else _BAD
+
+
+def to_emails(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """One or more addresses separated by ; or , — each must look like name@domain."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _emails_one)
+    return _result(raw, typed, bad)
+
+
+def convert_value(kind: str, value, choices: tuple[str, ...] = ()):
+    """One cell (a BOCES item) typed as ``kind``: None when blank, :data:`BAD` when it does not fit."""
+    convert = {"money": lambda v: _scaled_one(v, 100), "signed money": lambda v: _scaled_one(v, 100),
+               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _text_one,
+               "text": _text_one, "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
+               "emails": _emails_one}[kind]
+    return convert_one(value, convert)
+
+
+BAD = _BAD

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import IssueLog
 from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
-from .safety import DEFAULT_LIMITS, Limits
+from .safety import DEFAULT_LIMITS, Limits, sheet_names
 from .workbook import Items, Table, Workbook, open_workbook, read_items, read_table
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -29,10 +29,8 @@ def workbooks_in(folder: Path) -> list[Path]:
 
 
 def _has_boces_sheet(path: Path) -> bool:
-    try:
-        import python_calamine
-        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception:
+    names = sheet_names(path)
+    if names is None:
         return True  # unreadable: let the job report why
     return any(normalise(n) == normalise(BOCES_SHEET) for n in names)
 
@@ -101,7 +99,8 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
     base = source.path.parent
     inputs = Inputs(source, files, None)
     if source.path.is_file() and source.path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        log.error("not-a-workbook", "the file is not an Excel workbook", file=source.path.name,
+        hint = "; save it from Excel as a workbook (.xlsx)" if source.path.suffix.lower() in REFUSED_SUFFIXES else ""
+        log.error("not-a-workbook", f"the file is not an Excel workbook{hint}", file=source.path.name,
                   expected="a .xlsx, .xlsm, .xls or .ods workbook", found=source.path.suffix or "no extension")
         return inputs
     if not files:
@@ -137,8 +136,13 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
         inputs.items = read_items(holder[normalise(BOCES_SHEET)], log)
     for spec in TABLE_SHEETS:
         if spec.norm in holder:
-            table = read_table(holder[spec.norm], spec, log, limits)
-            if table is not None:
+            table = read_table(holder[spec.norm], spec, log)
+            if table is not None and table.frame.empty and not spec.required:
+                # an optional sheet left empty (as in the blank template) is no sheet: an empty Aid claim
+                # sheet must not switch the job to claim mode with nothing claimed
+                log.note("empty-sheet", f"the {spec.name} sheet has no rows; it is ignored", file=table.file,
+                         sheet=table.sheet)
+            elif table is not None:
                 inputs.tables[spec.norm] = table
         elif spec.required:
             log.error("missing-sheet", f"the job has no {spec.name} sheet", file=display, sheet=spec.name,
