@@ -112,8 +112,10 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
     for budget, aid, other, label in (("admin_budget", "state_aid_admin", "other_revenue_admin", "administrative"),
                                       ("capital_budget", "state_aid_capital", "other_revenue_capital", "capital")):
         if v.get(budget) is not None and getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other) < 0:
+            # point at the deduction actually typed (state aid, else other revenue), else the budget itself
+            typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
             log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
-                      **items.where(aid), expected=f"state aid and other revenue no more than the {label} budget",
+                      **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
                       found=f"{label} pool of {(getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other)) / 100:,.2f}")
     if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
         log.error("not-positive", "the state average AV per RWADA must be more than 0",

@@ -274,3 +274,33 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
                     compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr(zipfile.ZipInfo("content.xml", (2026, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+# --- edits that the plain writer cannot make ---------------------------------------------
+
+def excel_error(src: Path, dest: Path, sheet_number: int, ref: str, error: str = "#DIV/0!") -> Path:
+    """``src`` with cell ``ref`` of worksheet ``sheet_number`` (1-based) replaced by a formula showing ``error``."""
+    import re
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != f"xl/worksheets/sheet{sheet_number}.xml":
+            return data
+        cell = b'<c r="%s" t="e"><f>1/0</f><v>%s</v></c>' % (ref.encode(), error.encode())
+        data, n = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(), cell, data, count=1, flags=re.DOTALL)
+        assert n == 1, f"no cell {ref} to replace"
+        return data
+    return repack(src, dest, change)
+
+
+def with_openpyxl(src: Path, dest: Path, edit) -> Path:
+    """``src`` loaded with openpyxl, changed by ``edit(book)`` and saved as ``dest`` (merges, inserted rows)."""
+    import openpyxl
+    book = openpyxl.load_workbook(src)
+    edit(book)
+    book.save(dest)
+    return dest
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
