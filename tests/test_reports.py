@@ -152,12 +152,12 @@ def snapshot(data: bytes) -> dict[str, dict[str, list]]:
             for cell in row:
                 if cell.value is None:
                     continue
-                formula = formulas[ws.title][cell.coordinate].value
+                source = formulas[ws.title][cell.coordinate]
+                formula = source.value if source.data_type == "f" else ""
                 value = _plain(cell.value, cell.number_format)
                 if ws.title == "Run" and value == __version__:
                     value = "<version>"
-                entry = [value, cell.number_format if cell.number_format != "General" else "",
-                         formula if isinstance(formula, str) and formula.startswith("=") else ""]
+                entry = [value, cell.number_format if cell.number_format != "General" else "", formula]
                 while entry and entry[-1] == "":
                     entry.pop()
                 cells[cell.coordinate] = entry
@@ -176,7 +176,8 @@ def dump(snap: dict) -> str:
         lines.append(f"  {json.dumps(sheet)}: {{")
         items = list(cells.items())
         for j, (ref, entry) in enumerate(items):
-            lines.append(f"    {json.dumps(ref)}: {json.dumps(entry, ensure_ascii=False)}{',' if j < len(items) - 1 else ''}")
+            comma = "," if j < len(items) - 1 else ""
+            lines.append(f"    {json.dumps(ref)}: {json.dumps(entry, ensure_ascii=False)}{comma}")
         lines.append("  }" + ("," if i < len(snap) - 1 else ""))
     lines.append("}")
     return "\n".join(lines) + "\n"

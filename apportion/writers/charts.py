@@ -7,17 +7,40 @@ random or clock-dependent: the same result gives the same bytes.
 """
 from __future__ import annotations
 
+import math
+
 from .styles import CHART_COLORS, CHART_FONT, CHART_TITLE_FONT, NUMBER_FORMATS
 from .tables import Placed
 
 WIDTH = 760  # pixels
 BAR_PIXELS = 22  # height per district (per bar group)
 MIN_HEIGHT = 260
+MAX_HEIGHT = 660  # a chart never runs over a printed page
+PAGE_PIXELS = 700  # chart height that fits one printed summary page
+ROW_PIXELS = 20  # a default row
+GAP_ROWS = 2
 
 
 def chart_height(districts: int, series: int = 1) -> int:
-    """Tall enough that every district's label shows."""
-    return max(MIN_HEIGHT, 90 + districts * BAR_PIXELS * (1 + 0.5 * (series - 1)))
+    """Tall enough that every district's label shows, up to a page."""
+    return int(min(MAX_HEIGHT, max(MIN_HEIGHT, 90 + districts * BAR_PIXELS * (1 + 0.5 * (series - 1)))))
+
+
+def place_charts(ws, charts: list, row: int) -> tuple[int, list[int]]:
+    """Insert ``charts`` one under another from ``row``; a chart that would cross a page starts a new one.
+
+    Returns the next free row and the rows before which a page must break.
+    """
+    breaks, used = [], 0
+    for chart in charts:
+        if used and used + chart.height > PAGE_PIXELS:
+            breaks.append(row)
+            used = 0
+        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 6, "object_position": 3})
+        rows = math.ceil((chart.height + 6) / ROW_PIXELS) + GAP_ROWS
+        row += rows
+        used += rows * ROW_PIXELS
+    return row, breaks
 
 
 def district_bars(book, title: str, table: Placed, category: str, series: list[tuple[str, str, str]],

@@ -21,23 +21,22 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ..result import Result
 from .styles import ROW_HEIGHT, Styles, new_workbook, printable
 from .summary import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
-                      proposed_charges)
-from .tables import Col, Formula, lines_needed, write_note, write_pairs, write_section, write_table, write_value
+                      money_text, number_text, parameter, proposed_charges, ratio_text)
+from .tables import (Col, Formula, fitted_widths, lines_needed, write_note, write_pairs, write_section, write_table,
+                     write_value)
 
-WIDTHS = [34, 16, 30, 15, 10, 11, 13, 17, 16]  # A … I
-LAST_COL = len(WIDTHS) - 1
-TEXT_WIDTH = sum(WIDTHS)
-CHARGE_COLUMNS = [
-    Col("Charge", "charge"), Col("Item", "item_code"), Col("Description", "item_name"),
-    Col("Basis or units", "units", "units"), Col("Unit", "unit"), Col("Share %", "share_percent", "percent"),
-    Col("Unit cost", "unit_cost", "cents"), Col("Of (pool, budget or cost)", "of", "cents"),
-    Col("Amount", "amount", "cents", total=True),
+CHARGE_COLUMNS = [  # also the statement's columns A … I: labels and values above, working text across C … H
+    Col("Charge", "charge", width=34), Col("Item", "item_code", width=16), Col("Description", "item_name", width=30),
+    Col("Basis or units", "units", "units", 15), Col("Unit", "unit", width=10),
+    Col("Share %", "share_percent", "percent", 11), Col("Unit cost", "unit_cost", "cents", 13),
+    Col("Of (pool, budget or cost)", "of", "cents", 17), Col("Amount", "amount", "cents", 16, total=True),
 ]
+LAST_COL = len(CHARGE_COLUMNS) - 1
 POOL_COLUMNS = {"administrative": "administrative", "capital": "capital", "rent": "rent",
                 "administrative surplus": "administrative_surplus"}
 SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWADA ratio is the greater",
                "floor": "both are below the floor, so the floor applies", "cap": "the greater is above the cap",
-               "special act": "special act district: one-half of approved services (§1950(4)(m))"}
+               "special act": "a special act district's own rule (§1950(4)(m))"}
 
 
 def write_statement(result: Result, code: str) -> bytes:
@@ -49,12 +48,14 @@ def write_statement(result: Result, code: str) -> bytes:
     book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} statement — {name}",
                             "District statement of BOCES charges and aid")
     ws = book.add_worksheet("Statement")
-    for j, width in enumerate(WIDTHS):
+    charges = result.billing[result.billing["district_code"] == code]
+    rows = charge_rows(result, code, charges)
+    widths = fitted_widths(rows, CHARGE_COLUMNS)  # a long service name widens Description
+    for j, width in enumerate(widths):
         ws.set_column(j, j, width)
     ws.write_string(0, 0, f"{s.boces_name} — statement for {s.school_year}", st["title"])
     ws.set_row(0, 24)
     ws.write_string(1, 0, f"{name} · district code {code} · {d['type']}", st["subtitle"])
-    charges = result.billing[result.billing["district_code"] == code]
     total_charges = int(charges["amount"].sum())
     aid = result.aid.loc[code] if code in result.aid.index else None
     total_aid = int(aid["total_aid"]) if aid is not None else 0
@@ -65,13 +66,13 @@ def write_statement(result: Result, code: str) -> bytes:
         ("Total BOCES aid", total_aid, "dollars", "key", aid_heading(result) if aid is not None else "no BOCES aid"),
         ("Net cost", total_charges - total_aid * 100, "cents", "key", "charges less aid"),
     ])
-    row = _charges(ws, st, result, code, charges, row + 1)
+    row = _charges(ws, st, result, code, rows, widths, row + 1)
     if aid is not None:
-        row = _aid(ws, st, result, code, aid, row + 1)
+        row = _aid(ws, st, result, code, aid, widths, row + 1)
     else:
         row = write_section(ws, st, row + 1, "BOCES aid", LAST_COL)
         row = write_note(ws, st, row, "A non-component district receives no BOCES aid on these charges.", LAST_COL,
-                         TEXT_WIDTH)
+                         sum(widths))
     _net(ws, st, result, code, total_charges, total_aid, row + 1)
     printable(ws, f"{s.boces_name} — {name}", f"statement for {s.school_year}", repeat=(0, 1), gridlines=False)
     book.close()
@@ -87,9 +88,9 @@ def charge_rows(result: Result, code: str, charges: pd.DataFrame) -> pd.DataFram
     charges = charges.assign(_order=charges["category"].map(order).fillna(len(order)))
     for _, c in charges.sort_values(["_order", "item_code"], kind="stable").iterrows():
         category, item = c["category"], c["item_code"]
-        row = {"charge": CATEGORY_LABELS.get(category, category), "item_code": item, "item_name": c["item_name"],
-               "units": c["units"], "unit_cost": c["unit_cost"], "amount": c["amount"], "unit": None,
-               "share_percent": None, "of": None}
+        row = {"category": category, "charge": CATEGORY_LABELS.get(category, category), "item_code": item,
+               "item_name": c["item_name"], "units": c["units"], "unit_cost": c["unit_cost"], "amount": c["amount"],
+               "unit": None, "share_percent": None, "of": None}
         if category in POOL_COLUMNS:
             row["unit"] = result.notes["basis_label"]
             row["share_percent"] = shares.at[code, "share_percent"]
@@ -105,68 +106,56 @@ def charge_rows(result: Result, code: str, charges: pd.DataFrame) -> pd.DataFram
             row["unit"] = "staff"
             row["of"] = contracts.at[item, "cost"]
         rows.append(row)
-    return pd.DataFrame(rows, columns=[c.key for c in CHARGE_COLUMNS])
+    return pd.DataFrame(rows, columns=["category"] + [c.key for c in CHARGE_COLUMNS])
 
 
-def _charges(ws, st: Styles, result: Result, code: str, charges: pd.DataFrame, row: int) -> int:
+def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widths: list[float], row: int) -> int:
     s = result.job.settings
     row = write_section(ws, st, row, f"Charges for {s.school_year}", LAST_COL)
     parts = []
-    if charges["category"].isin(POOL_COLUMNS.keys()).any():
+    if rows["category"].isin(POOL_COLUMNS.keys()).any():
         parts.append(f"Administrative, capital and rent charges are your share of each pool: your "
                      f"{result.notes['basis_label']} ÷ the total of all component districts (Share %) × the pool "
                      "(Educ. Law §1950(4)(b)(7)).")
-    if (~charges["category"].isin(POOL_COLUMNS.keys())).any():
+    if (~rows["category"].isin(POOL_COLUMNS.keys())).any():
         parts.append("CoSer and shared-PD charges are your units × the unit cost; each budget is split by units to "
                      "the cent, so a charge can differ by a cent from units × the unit cost shown (§1950(4)(d)).")
     note = " ".join(parts) or "No charges this year."
     if "administrative_proposed" in result.apportionment and code in result.apportionment.index:
         note += (f" The administrative budget failed at the vote, so the contingency budget is charged; under the "
                  f"proposed budget your total charges would have been {dollars(int(proposed_charges(result)[code]))}.")
-    row = write_note(ws, st, row, note, LAST_COL, TEXT_WIDTH)
-    placed = write_table(ws, st, charge_rows(result, code, charges), CHARGE_COLUMNS, first_row=row + 1,
-                         name="Charges", set_widths=False)
+    row = write_note(ws, st, row, note, LAST_COL, sum(widths))
+    placed = write_table(ws, st, rows, CHARGE_COLUMNS, first_row=row + 1, name="Charges", set_widths=False)
     return placed.next_row - 1
-
-
-def _money(cents) -> str:
-    return f"{int(cents) / 100:,.2f}"
-
-
-def _ratio(thousandths) -> str:
-    return f"{int(thousandths) / 1000:.3f}"
-
-
-def _fraction(value: Fraction) -> str:
-    return f"{float(value):.3f}".rstrip("0").rstrip(".") if float(value) % 1 else f"{float(value):g}"
 
 
 def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
     """How each aid figure of district ``code`` is made, with its own numbers, by result column."""
-    p = {name: pv.value for name, pv in result.parameters.items()}
-    floor, cap = _ratio(p["aid.sharing_ratio_floor"] * 1000), _ratio(p["aid.sharing_ratio_cap"] * 1000)
-    capital_cap = _ratio(p["aid.capital_ratio_cap"] * 1000)
+    floor = ratio_text(parameter(result, "aid.sharing_ratio_floor") * 1000)
+    cap = ratio_text(parameter(result, "aid.sharing_ratio_cap") * 1000)
+    capital_cap = ratio_text(parameter(result, "aid.capital_ratio_cap") * 1000)
     shares = result.apportionment.loc[code]
     claim = result.aid_mode == "claim"
     special = aid["ratio_source"] == "special act"
-    sharing, capital = _ratio(aid["sharing_ratio"]), _ratio(aid["capital_ratio"])
+    sharing, capital = ratio_text(aid["sharing_ratio"]), ratio_text(aid["capital_ratio"])
     work = {}
     if not special:
         rate = f"{int(aid['tax_rate_tenths']) / 10:.1f}"
         work |= {
-            "tax_rate_tenths": f"({_money(aid['tax_levy'])} levy + {_money(aid['pilots'])} PILOTs) ÷ "
-                               f"{_money(aid['aid_av'])} AV × 1,000, to the nearest 0.1 mill",
+            "tax_rate_tenths": f"({money_text(aid['tax_levy'])} levy + {money_text(aid['pilots'])} PILOTs) ÷ "
+                               f"{money_text(aid['aid_av'])} AV × 1,000, to the nearest 0.1 mill",
             "millage_ratio": f"1 − {int(aid['mills'])} mills ÷ {rate} mills (the quotient to 3 decimals without "
                              "rounding); not below 0",
-            "av_per_rwada": f"{_money(aid['aid_av'])} AV ÷ {int(aid['aid_rwada']) / 1_000_000:,.2f} RWADA, "
+            "av_per_rwada": f"{money_text(aid['aid_av'])} AV ÷ {int(aid['aid_rwada']) / 1_000_000:,.2f} RWADA, "
                             "in whole dollars",
             "wealth_ratio": f"{int(aid['av_per_rwada']):,} ÷ the state average AV per RWADA "
                             f"{result.notes['state_avg_cents'] / 100:,.0f}, to 3 decimals without rounding",
-            "rwada_ratio": f"1 − {_fraction(p['aid.rwada_ratio_factor'])} × {_ratio(aid['wealth_ratio'])} (the product "
-                           "to 3 decimals without rounding); not below 0",
-            "sharing_ratio": f"the greater of the millage ratio {_ratio(aid['millage_ratio'])} and the RWADA ratio "
-                             f"{_ratio(aid['rwada_ratio'])}, at least {floor} and at most {cap}",
-            "capital_ratio": f"the RWADA ratio {_ratio(aid['rwada_ratio'])}, at most {capital_cap} (no floor)",
+            "rwada_ratio": f"1 − {number_text(parameter(result, 'aid.rwada_ratio_factor'))} × "
+                           f"{ratio_text(aid['wealth_ratio'])} (the product to 3 decimals without rounding); "
+                           "not below 0",
+            "sharing_ratio": f"the greater of the millage ratio {ratio_text(aid['millage_ratio'])} and the RWADA ratio "
+                             f"{ratio_text(aid['rwada_ratio'])}, at least {floor} and at most {cap}",
+            "capital_ratio": f"the RWADA ratio {ratio_text(aid['rwada_ratio'])}, at most {capital_cap} (no floor)",
             "admin_aid": f"{int(aid['approved_admin']):,} × sharing ratio {sharing}, rounded to the dollar",
             "capital_aid": f"{int(aid['capital_expense']):,} × capital ratio {capital}, rounded to the dollar",
             "rent_aid": f"{int(aid['rent_expense']):,} × capital ratio {capital}, truncated to the dollar",
@@ -174,7 +163,7 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
     else:
         for key in ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio"):
             work[key] = "not used for a special act district"
-        work |= {"sharing_ratio": f"{sharing}: the State pays one-half of approved services",
+        work |= {"sharing_ratio": f"the State pays {sharing} of approved services (§1950(4)(m))",
                  "capital_ratio": "no capital or rent aid for a special act district",
                  "admin_aid": "none for a special act district", "capital_aid": "none for a special act district",
                  "rent_aid": "none for a special act district"}
@@ -187,14 +176,14 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
     else:
         factor = result.notes["admin_factor"]
         work |= {
-            "approved_admin": f"administrative share {_money(shares['administrative'])} × {float(factor):.2%} approved "
-                              "(after the salary limit and the 10% limit), in whole dollars",
-            "approved_services": f"CoSer and shared-PD charges {_money(_services_charges(result, code))} × each "
+            "approved_admin": f"administrative share {money_text(shares['administrative'])} × {float(factor):.2%} "
+                              "approved (after the salary limit and the 10% limit), in whole dollars",
+            "approved_services": f"CoSer and shared-PD charges {money_text(_services_charges(result, code))} × each "
                                  "service's aidable part (none for transportation), in whole dollars",
-            "capital_expense": f"capital share {_money(shares['capital'])} × "
-                               f"{_fraction(Fraction(result.job.settings.capital_aidable_fraction))} aidable, "
+            "capital_expense": f"capital share {money_text(shares['capital'])} × "
+                               f"{number_text(Fraction(result.job.settings.capital_aidable_fraction))} aidable, "
                                "in whole dollars",
-            "rent_expense": f"rent share {_money(shares['rent'])}, in whole dollars",
+            "rent_expense": f"rent share {money_text(shares['rent'])}, in whole dollars",
             "save_harmless_aid": "none in an estimate",
         }
     work["total_aid"] = "the sum of the aid lines"
@@ -211,14 +200,14 @@ def _services_charges(result: Result, code: str) -> int:
     return total
 
 
-def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, row: int) -> int:
+def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, widths: list[float], row: int) -> int:
     """The aid working in statute order: ratios, approved expenses, aid lines and their total (a formula)."""
     row = write_section(ws, st, row, f"{aid_heading(result)}: how it is figured", LAST_COL)
     note = ("Each step uses the one before it, in the order of the law (Educ. Law §1950(5), §3602(3)). "
             + ("Estimate: this year's charges are aided next year with next year's ratios; capital and rent are in "
                "truth aided in the year paid." if result.aid_mode == "estimate" else
                "Claim mode: the expenses are those claimed with the State."))
-    row = write_note(ws, st, row, note, LAST_COL, TEXT_WIDTH)
+    row = write_note(ws, st, row, note, LAST_COL, sum(widths))
     header = st["header"]
     ws.write_string(row + 1, 0, "Step", header)
     ws.write_string(row + 1, 1, "Value", header)
@@ -244,7 +233,7 @@ def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, row: int) ->
         ws.merge_range(row, 2, row, LAST_COL - 1, "", style)
         ws.write_string(row, 2, work.get(line.key, ""), style)
         ws.write_string(row, LAST_COL, line.law, style)
-        lines = lines_needed(work.get(line.key, ""), sum(WIDTHS[2:LAST_COL]))
+        lines = lines_needed(work.get(line.key, ""), sum(widths[2:LAST_COL]))
         if lines > 1:
             ws.set_row(row, ROW_HEIGHT * lines)
         row += 1

@@ -19,9 +19,10 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
+from ..errors import ISSUE_FIELDS
 from ..result import Result
 from ..schema import BOCES_ITEMS
-from .charts import summary_charts
+from .charts import place_charts, summary_charts
 from .styles import CODE_WIDTH, NAME_WIDTH, ROW_HEIGHT, Styles, new_workbook, printable
 from .tables import Col, Formula, Placed, write_note, write_pairs, write_section, write_table
 
@@ -72,7 +73,8 @@ AID_TOTALLED = {"approved_admin", "approved_services", "capital_expense", "rent_
                 "capital_aid", "rent_aid", "save_harmless_aid", "total_aid"}
 AID_LINE_KEYS = ["admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"]
 
-DISTRICT = [Col("District code", "district_code", width=CODE_WIDTH), Col("District name", "district_name", width=NAME_WIDTH)]
+DISTRICT = [Col("District code", "district_code", width=CODE_WIDTH),
+            Col("District name", "district_name", width=NAME_WIDTH)]
 SUMMARY_WIDTHS = [46, 18, 18, 18, 18, 18, 18]
 NOTE_WIDTH = 150  # a sheet's explanation wraps within the first columns of about this width (one printed page)
 
@@ -93,6 +95,26 @@ def dollars(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}${abs(int(cents)) / 100:,.2f}"
 
 
+def money_text(cents) -> str:
+    """Cents as ``1,234.56`` for working text."""
+    return f"{int(cents) / 100:,.2f}"
+
+
+def ratio_text(thousandths) -> str:
+    """A ratio held in thousandths as ``0.746``."""
+    return f"{int(thousandths) / 1000:.3f}"
+
+
+def number_text(value: Fraction) -> str:
+    """An exact parameter value as short text (0.51, 8, 0.9)."""
+    return f"{float(value):.6f}".rstrip("0").rstrip(".")
+
+
+def parameter(result: Result, name: str) -> Fraction:
+    """The value of a law parameter in force for the job."""
+    return result.parameters[name].value
+
+
 def aid_heading(result: Result) -> str:
     s = result.job.settings
     return (f"BOCES aid estimate, aid year {s.school_year.aid_year()}" if result.aid_mode == "estimate"
@@ -105,13 +127,6 @@ def method_text(result: Result) -> str:
         tv = float(s.blend_tv_percent)
         return f"blend {tv:g}% true value / {100 - tv:g}% WADA ({s.blend_authority})"
     return f"{s.method} (by {result.notes['basis_label']})"
-
-
-def total_expenses(result: Result) -> int:
-    """Total expenses for the 10 % limit (cents): budget used, service budgets and shared-PD costs (SPEC §5)."""
-    services = int(result.services["budget"].sum()) if len(result.services) else 0
-    contracts = int(result.contracts["cost"].sum()) if len(result.contracts) else 0
-    return int(result.vote["used"]) + services + contracts
 
 
 def proposed_charges(result: Result) -> pd.Series:
@@ -193,11 +208,10 @@ def _summary_sheet(ws, book, st: Styles, result: Result, administrative: Placed,
     row = _charges_block(ws, st, result, row + 1)
     row = _aid_block(ws, st, result, row + 1)
     row = _notes_block(ws, st, result, row + 1)
-    ws.set_h_pagebreaks([row + 1])  # the charts start a page
-    row = write_section(ws, st, row + 1, "Charts", len(SUMMARY_WIDTHS) - 1)
-    for chart in summary_charts(book, administrative, aid, net):
-        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 6, "object_position": 3})
-        row += math.ceil(chart.height / (ROW_HEIGHT * 4 / 3)) + 2
+    charts_start = row + 1  # the charts start a page
+    row = write_section(ws, st, charts_start, "Charts", len(SUMMARY_WIDTHS) - 1)
+    _, breaks = place_charts(ws, summary_charts(book, administrative, aid, net), row)
+    ws.set_h_pagebreaks([charts_start] + breaks)
     printable(ws, f"{s.boces_name} — {s.school_year}", "Summary", repeat=(0, 0), gridlines=False)
 
 
@@ -220,8 +234,8 @@ def _pool_block(ws, st: Styles, result: Result, row: int) -> int:
         ("less other revenue administrative", s.other_revenue_admin, "cents", "body", "netted before charging"),
     ])
     cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
-    row = write_pairs(ws, st, row, [("Administrative pool", Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}",
-                                     int(shares["administrative"].sum())), "cents", "emphasis")])
+    pool = Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", int(shares["administrative"].sum()))
+    row = write_pairs(ws, st, row, [("Administrative pool", pool, "cents", "emphasis")])
     first = row
     row = write_pairs(ws, st, row, [
         ("Capital budget", s.capital_budget, "cents", "body", "construction, DASNY, other capital; not rent"),
@@ -298,7 +312,7 @@ def _aid_block(ws, st: Styles, result: Result, row: int) -> int:
     if result.aid_mode == "estimate":
         factor = result.notes["admin_factor"]
         used = int(result.vote["used"])
-        expenses = total_expenses(result)
+        expenses = int(result.pools["Total expenses for the 10% limit"])
         approved = half_up_cents(used * factor)
         row = write_pairs(ws, st, row, [
             ("Administrative budget used", used, "cents"),
@@ -342,8 +356,8 @@ def _notes_block(ws, st: Styles, result: Result, row: int) -> int:
 
 
 def _basis_col(result: Result) -> Col:
-    return Col(f"Basis ({result.notes['basis_label']})", "basis_value", "weight" if result.job.settings.method == "blend"
-               else "units", 18)
+    kind = "weight" if result.job.settings.method == "blend" else "units"
+    return Col(f"Basis ({result.notes['basis_label']})", "basis_value", kind, 18)
 
 
 def _shares_frame(result: Result) -> pd.DataFrame:
@@ -370,15 +384,16 @@ def _administrative_sheet(book, st: Styles, result: Result) -> Placed:
             f"{result.notes['basis_label']}: each share = pool × the district's basis ÷ the total basis, settled to "
             f"the cent by {result.job.settings.rounding} (Educ. Law §1950(4)(b)(7)). A surplus is returned, or an "
             "assessment charged, by the same shares (§1950(4)(f)).")
-    return _data_sheet(book, st, result, "Administrative", f"Administrative budget — apportioned by {method_text(result)}",
-                       note, frame, cols, "Administrative")
+    title = f"Administrative budget — apportioned by {method_text(result)}"
+    return _data_sheet(book, st, result, "Administrative", title, note, frame, cols, "Administrative")
 
 
 def _capital_sheet(book, st: Styles, result: Result) -> Placed:
     frame = _shares_frame(result)
     frame["capital_total"] = frame["capital"] + frame["rent"]
     cols = DISTRICT + [Col("Type", "type", width=13), _basis_col(result), Col("Share %", "share_percent", "percent"),
-                       Col("Capital share", "capital", "cents", total=True), Col("Rent share", "rent", "cents", total=True),
+                       Col("Capital share", "capital", "cents", total=True),
+                       Col("Rent share", "rent", "cents", total=True),
                        Col("Capital and rent", "capital_total", "cents", total=True)]
     shares = result.apportionment
     note = (f"The capital pool of {dollars(int(shares['capital'].sum()))} and the rent pool of "
@@ -408,7 +423,8 @@ def _coser_sheets(book, st: Styles, result: Result) -> None:
     if len(services):
         trued = services["trued_up"].astype(bool)
         services = services.assign(
-            units_total=[Decimal(int(w)) / int(d) / 1_000_000 for w, d in zip(services["total_weight"], services["divisor"])],
+            units_total=[Decimal(int(w)) / int(d) / 1_000_000
+                         for w, d in zip(services["total_weight"], services["divisor"])],
             aidable_share=[n / d if d else 0.0 for n, d in zip(services["aidable_num"], services["aidable_den"])],
             approvals_count=services["approvals"].map(lambda v: None if pd.isna(v) else int(v) // 1_000_000),
             final=services["final_cost"].where(trued), actual=services["total_actual"].where(trued),
@@ -419,9 +435,11 @@ def _coser_sheets(book, st: Styles, result: Result) -> None:
             Col("Unit cost", "unit_cost", "cents", 12), Col("Participants", "participants", "count", 11),
             Col("Approvals", "approvals_count", "count", 10), Col("Needed (¾)", "approvals_needed", "count", 9),
             Col("Salaries over limit", "salaries_over_limit", "cents", 12, True),
-            Col("Non-aidable costs", "non_aidable", "cents", 12, True), Col("Aidable part", "aidable_share", "share", 9),
+            Col("Non-aidable costs", "non_aidable", "cents", 12, True),
+            Col("Aidable part", "aidable_share", "share", 9),
             Col("SWD final cost", "final", "cents", 13, True), Col("Actual units", "actual", "millionths", 10),
-            Col("Actual unit cost", "actual_cost_unit", "cents", 12), Col("Surplus returned", "surplus", "cents", 12, True)]
+            Col("Actual unit cost", "actual_cost_unit", "cents", 12),
+            Col("Surplus returned", "surplus", "cents", 12, True)]
     note = ("Unit cost = budget ÷ the participants' basis units (shown to the cent; charges split the budget by "
             "units exactly, to the cent) (§1950(4)(d)). Participants and approvals count component districts; "
             "three-quarters must approve the methodology. Aidable part = (budget − salaries over the limit − "
@@ -449,13 +467,16 @@ def _aid_sheet(book, st: Styles, result: Result) -> Placed:
                        Col("PILOTs", "pilots", "cents", 12)]
     cols += [Col(line.header, line.key, line.kind, 12 if line.kind != "text" else 13, line.key in AID_TOTALLED)
              for line in AID_LINES]
-    avg = result.notes["state_avg_cents"]
-    note = ("Tax rate = (levy + PILOTs) ÷ AV in mills to 0.1; millage ratio = 1 − 8 mills (3 for a CHSD and its "
-            "components) ÷ tax rate; wealth ratio = AV per RWADA ÷ the state average "
-            f"{dollars(avg)}; RWADA ratio = 1 − 0.51 × wealth ratio; sharing ratio = the greater, at least 0.360 and "
-            "at most 0.900 ('Decided by'); capital and rent use the RWADA ratio, at most 0.900. Ratios to three "
-            "decimals without rounding; aid in whole dollars (rent truncated). A special act district gets one-half "
-            "of approved services (§1950(4)(m)).")
+    p = lambda name: number_text(parameter(result, name))  # noqa: E731
+    r = lambda name: ratio_text(parameter(result, name) * 1000)  # noqa: E731
+    note = (f"Tax rate = (levy + PILOTs) ÷ AV in mills to 0.1; millage ratio = 1 − {p('aid.millage_mills')} mills "
+            f"({p('aid.millage_mills_chsd')} for a CHSD and its components) ÷ tax rate; wealth ratio = AV per "
+            f"RWADA ÷ the state average {dollars(result.notes['state_avg_cents'])}; RWADA ratio = 1 − "
+            f"{p('aid.rwada_ratio_factor')} × wealth ratio; sharing ratio = the greater, at least "
+            f"{r('aid.sharing_ratio_floor')} and at most {r('aid.sharing_ratio_cap')} ('Decided by'); capital and rent "
+            f"use the RWADA ratio, at most {r('aid.capital_ratio_cap')}. Ratios to three decimals without rounding; "
+            "aid in whole dollars (rent truncated). A special act district gets "
+            f"{r('aid.special_act_services_fraction')} of its approved services (§1950(4)(m)).")
     return _data_sheet(book, st, result, "Aid", aid_heading(result), note, aid, cols, "Aid")
 
 
@@ -463,9 +484,11 @@ def _net_sheet(book, st: Styles, result: Result) -> Placed:
     net = result.net.sort_index().reset_index()
     net["full_value"] = net["district_code"].map(result.job.districts["full_value"])
     cols = DISTRICT + [Col("Type", "type", width=13), Col("Total charges", "total_charges", "cents", total=True),
-                       Col("BOCES aid", "total_aid", "dollars", total=True), Col("Net cost", "net_cost", "cents", total=True),
+                       Col("BOCES aid", "total_aid", "dollars", total=True),
+                       Col("Net cost", "net_cost", "cents", total=True),
                        Col("Prior year charges", "prior_total_charges", "cents", total=True),
-                       Col("Change in charges", "change", "cents", total=True), Col("Change %", "change_percent", "change"),
+                       Col("Change in charges", "change", "cents", total=True),
+                       Col("Change %", "change_percent", "change"),
                        Col("Full value", "full_value", "cents", 18),
                        Col("Tax impact per $1,000 of full value", "tax_impact_per_1000_x10000", "impact", 14)]
     note = ("Net cost = total charges − BOCES aid. Change compares total charges with the prior year's (when given). "
@@ -481,7 +504,8 @@ def _shared_pd_sheet(book, st: Styles, result: Result) -> None:
             staff_total=contracts["contract"].map(result.shared_pd.groupby("contract")["staff"].sum()))
     cols = [Col("Contract", "contract", width=CODE_WIDTH), Col("Vendor", "vendor", width=NAME_WIDTH),
             Col("Cost", "cost", "cents", total=True), Col("Staff attending", "staff_total", "millionths", 12, True),
-            Col("Cost per attendee", "unit_cost", "cents", 14), Col("Non-aidable costs", "non_aidable", "cents", 14, True),
+            Col("Cost per attendee", "unit_cost", "cents", 14),
+            Col("Non-aidable costs", "non_aidable", "cents", 14, True),
             Col("Aidable part", "aidable_share", "share"), Col("Paying districts", "paying_districts", "count"),
             Col("Days", "days", "millionths", 8), Col("Board approval", "board_approval_date", "date"),
             Col("Start", "start_date", "date")]
@@ -545,12 +569,14 @@ def _parameter_value(pv) -> dict:
 
 def _parameters_sheet(book, st: Styles, result: Result) -> None:
     rows = [{"name": pv.name, "label": pv.parameter.label, **_parameter_value(pv),
-             "unit": UNIT_NAMES.get(pv.parameter.unit, pv.parameter.unit), "year": str(pv.year), "effective": pv.effective,
+             "unit": UNIT_NAMES.get(pv.parameter.unit, pv.parameter.unit), "year": str(pv.year),
+             "effective": pv.effective,
              "carried": "carried forward" if pv.carried_forward else "",
              "citation": pv.parameter.citation, "href": "; ".join(r.href for r in pv.parameter.references)}
             for pv in sorted(result.parameters.values(), key=lambda v: v.name)]
     cols = [Col("Parameter", "name", width=30), Col("Label", "label", width=28, wrap=True),
-            Col("Value", "value", "number", 14, kind_key="value_kind"), Col("Unit", "unit", width=9), Col("For year", "year", width=9),
+            Col("Value", "value", "number", 14, kind_key="value_kind"), Col("Unit", "unit", width=9),
+            Col("For year", "year", width=9),
             Col("Effective", "effective", "date"), Col("Note", "carried", width=14),
             Col("Citation", "citation", width=56, wrap=True), Col("Source", "href", width=36, wrap=True)]
     note = ("Every dated law parameter this job used: the value in force for the year it is keyed on (the budget "
@@ -560,8 +586,7 @@ def _parameters_sheet(book, st: Styles, result: Result) -> None:
 
 
 def _issues_sheet(book, st: Styles, result: Result) -> None:
-    frame = pd.DataFrame([i.as_dict() for i in result.log.sorted()],
-                         columns=["severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message"])
+    frame = pd.DataFrame([i.as_dict() for i in result.log.sorted()], columns=list(ISSUE_FIELDS))
     cols = [Col("Severity", "severity", width=9), Col("Code", "code", width=22), Col("File", "file", width=16),
             Col("Sheet", "sheet", width=12), Col("Cell", "cell", width=7), Col("Column", "column", width=18, wrap=True),
             Col("Expected", "expected", width=24, wrap=True), Col("Found", "found", width=18, wrap=True),
@@ -593,7 +618,8 @@ def _run_sheet(book, st: Styles, result: Result, inputs: list[tuple[str, str]]) 
     row = write_pairs(ws, st, 2, [
         ("BOCES", f"{s.boces_name} ({s.boces_code})", "text"), ("School year", str(s.school_year), "text"),
         ("Aid year", str(s.school_year.aid_year()), "text"), ("apportion version", __version__, "text"),
-        ("Method", method_text(result), "text"), ("Rounding", s.rounding, "text"), ("Aid mode", result.aid_mode, "text"),
+        ("Method", method_text(result), "text"), ("Rounding", s.rounding, "text"),
+        ("Aid mode", result.aid_mode, "text"),
         ("Workbook date (fixed from the school year)", created_at(result).date(), "date", "left"),
     ])
     row = write_section(ws, st, row + 1, "Settings as read from the BOCES sheet", 1)
