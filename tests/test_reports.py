@@ -273,9 +273,35 @@ def test_total_rows_are_formulas_carrying_their_values(files):
     ws = book["Net cost"]
     total_row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "Total")
     col = header_columns(ws, 4)["Total charges"]
-    assert formulas["Net cost"].cell(total_row, col).value.startswith("=SUBTOTAL(109,")
+    letter = openpyxl.utils.get_column_letter(col)
+    assert formulas["Net cost"].cell(total_row, col).value == f"=SUBTOTAL(109,{letter}5:{letter}{total_row - 1})"
     column = [ws.cell(r, col).value for r in range(5, total_row)]
     assert round(ws.cell(total_row, col).value * 100) == sum(round(v * 100) for v in column)
+
+
+def evaluate(ws, formula: str) -> float:
+    """The value of a formula of the kinds the reports write: SUBTOTAL(109,range), SUM(range), A1-B1-C1."""
+    m = re.fullmatch(r"=(?:SUBTOTAL\(109,|SUM\()([A-Z]+\d+):([A-Z]+\d+)\)", formula)
+    if m:
+        return sum(c.value or 0 for row in ws[f"{m[1]}:{m[2]}"] for c in row)
+    m = re.fullmatch(r"=([A-Z]+\d+)((?:-[A-Z]+\d+)+)", formula)
+    assert m, f"a formula the reports do not write: {formula}"
+    return ws[m[1]].value - sum(ws[ref].value for ref in m[2].split("-")[1:])
+
+
+@pytest.mark.parametrize("output", [SUMMARY, *STATEMENTS.values()])
+def test_every_formula_computes_its_cached_value(files, output):
+    values, formulas = load(files[output]), load(files[output], values=False)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cached = values[ws.title][cell.coordinate].value
+                    assert round(evaluate(values[ws.title], cell.value) * 100) == round(cached * 100), \
+                        f"{ws.title}!{cell.coordinate} {cell.value}"
+                    checked += 1
+    assert checked >= 2  # at least the charges total and the net cost
 
 
 def test_statement_header_block_is_the_mail_contract(files):

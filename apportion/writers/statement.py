@@ -229,7 +229,7 @@ def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, widths: list
             ws.write_string(row, 0, line.label, st["label"])
             value = SOURCE_LABELS.get(aid[line.key], aid[line.key]) if line.key == "ratio_source" else aid[line.key]
             write_value(ws, row, 1, value, line.kind, st)
-            style = st["wrap"]
+            style = st["working"]
         ws.merge_range(row, 2, row, LAST_COL - 1, "", style)
         ws.write_string(row, 2, work.get(line.key, ""), style)
         ws.write_string(row, LAST_COL, line.law, style)

@@ -50,6 +50,7 @@ ROLES = {
     "aside": {"italic": True, "font_color": GREY, "indent": 1},
     "note": {"italic": True, "font_color": GREY, "text_wrap": True},
     "wrap": {"text_wrap": True},
+    "working": {"text_wrap": True, "indent": 1},
     "left": {"align": "left"},
     "emphasis": {"bold": True, "bg_color": PALE},
 }

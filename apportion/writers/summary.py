@@ -376,9 +376,10 @@ def _administrative_sheet(book, st: Styles, result: Result) -> Placed:
                  Col("Difference", "difference", "cents", total=True)]
     else:
         cols.append(Col("Administrative share", "administrative", "cents", total=True))
-    frame["admin_total"] = frame["administrative"] + frame["administrative_surplus"]
-    cols += [Col("Surplus credit (−) or assessment", "administrative_surplus", "cents", total=True),
-             Col("Administrative charge", "admin_total", "cents", total=True)]
+    if frame["administrative_surplus"].any():
+        frame["admin_total"] = frame["administrative"] + frame["administrative_surplus"]
+        cols += [Col("Surplus credit (−) or assessment", "administrative_surplus", "cents", total=True),
+                 Col("Administrative charge", "admin_total", "cents", total=True)]
     pool = int(result.apportionment["administrative"].sum())
     note = (f"The administrative pool of {dollars(pool)} (budget less state aid and other revenue) is shared by "
             f"{result.notes['basis_label']}: each share = pool × the district's basis ÷ the total basis, settled to "

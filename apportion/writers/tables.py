@@ -109,14 +109,9 @@ def write_value(ws, row: int, col: int, value, kind: str, styles: Styles, role: 
         ws.write_number(row, col, v, fmt)
 
 
-def write_total(ws, row: int, col: int, cells: list[tuple[int, int]], value, kind: str, styles: Styles,
-                role: str = "total", function: str = "SUM") -> None:
-    """A formula over ``cells`` (a contiguous column or a list) that carries ``value``, already computed exactly."""
-    refs = [xl_rowcol_to_cell(r, c) for r, c in cells]
-    contiguous = len({c for _, c in cells}) == 1 and [r for r, _ in cells] == list(range(cells[0][0], cells[-1][0] + 1))
-    args = f"{refs[0]}:{refs[-1]}" if contiguous and len(refs) > 1 else ",".join(refs)
-    formula = f"={function}({args})" if function != "SUBTOTAL" else f"=SUBTOTAL(109,{args})"
-    ws.write_formula(row, col, formula, styles(KINDS[kind][0], role), cell_value(value, kind) or 0)
+def subtotal_formula(col: int, first: int, last: int) -> str:
+    """The total of a table column's visible rows (plain A1 references: every spreadsheet program reads them)."""
+    return f"SUBTOTAL(109,{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)})"
 
 
 @dataclass(frozen=True)
@@ -194,21 +189,29 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
         if count > 1:
             ws.set_row(first_row + 1 + i, ROW_HEIGHT * count + 2)
     has_total = any(c.total for c in columns)
-    options = {"columns": [{"header": c.header, "header_format": head} for c, head in zip(columns, heads)],
-               "style": "Table Style Light 1", "autofilter": True, "total_row": has_total}
+    totals = {j: cell_value(exact_total(frame, c), c.kind if c.kind in SUMMABLE else "cents") or 0
+              for j, c in enumerate(columns) if c.total and j > 0}
+    specs = []
+    for j, (c, head) in enumerate(zip(columns, heads)):
+        spec = {"header": c.header, "header_format": head}
+        if has_total and j == 0:
+            spec["total_string"] = total_label
+        elif j in totals:
+            spec |= {"total_function": subtotal_formula(j, first_row + 1, first_row + n), "total_value": totals[j]}
+        specs.append(spec)
+    options = {"columns": specs, "style": "Table Style Light 1", "autofilter": True, "total_row": has_total}
     if name:
         options["name"] = name
     last_data = first_row + n
     ws.add_table(first_row, 0, last_data + (1 if has_total else 0), len(columns) - 1, options)
-    if has_total:
+    if has_total:  # the table's own total row, restyled: the same cells, in the report's total style
         total_row = last_data + 1
         for j, c in enumerate(columns):
             if j == 0:
                 ws.write_string(total_row, 0, total_label, styles["total"])
-            elif c.total:
-                kind = c.kind if c.kind in SUMMABLE else "cents"
-                write_total(ws, total_row, j, [(first_row + 1, j), (last_data, j)], exact_total(frame, c), kind,
-                            styles, function="SUBTOTAL")
+            elif j in totals:
+                fmt = styles(KINDS[c.kind if c.kind in SUMMABLE else "cents"][0], "total")
+                ws.write_formula(total_row, j, "=" + subtotal_formula(j, first_row + 1, last_data), fmt, totals[j])
             else:
                 ws.write_blank(total_row, j, None, styles["total"])
     if freeze_cols is not None:
