@@ -23,7 +23,7 @@ from ..errors import ISSUE_FIELDS
 from ..result import Result
 from ..schema import BOCES_ITEMS
 from .charts import place_charts, summary_charts
-from .styles import CODE_WIDTH, NAME_WIDTH, ROW_HEIGHT, Styles, new_workbook, printable
+from .styles import CODE_WIDTH, NAME_WIDTH, Styles, new_workbook, printable
 from .tables import Col, Formula, Placed, write_note, write_pairs, write_section, write_table
 
 CATEGORY_LABELS = {
