@@ -180,13 +180,15 @@ def to_fraction_value(value) -> Decimal | None:
 # --- codes and text ------------------------------------------------------------------
 
 def _code_one(v):
+    # A BEDS code starts with a county code 01-68, so a number typed in Excel loses at most one leading
+    # zero: 11 digits are padded back, anything shorter is a typing error, not a code.
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:012d}" if 0 <= v < 10**12 else _BAD
+        return f"{v:012d}" if 10**10 <= v < 10**12 else _BAD
     if isinstance(v, str):
         text = v.strip().replace(" ", "").replace("-", "")
-        if text.isascii() and text.isdigit() and len(text) <= 12:
+        if text.isascii() and text.isdigit() and len(text) in (11, 12):
             return text.zfill(12)
     return _BAD
 

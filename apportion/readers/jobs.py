@@ -14,8 +14,9 @@ from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
 from .safety import DEFAULT_LIMITS, Limits, sheet_names
 from .workbook import Items, Table, Workbook, open_workbook, read_items, read_table
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-REFUSED_SUFFIXES = {".csv", ".txt", ".tsv"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+# .xlsb is refused too: its binary sheets escape the checks safety.py makes on XML
+REFUSED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsb"}
 
 
 def _visible(path: Path) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -80,8 +81,14 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
                              "the workbook is password-protected (or an old .xls renamed); remove the password "
                              "and save it as an Excel workbook (.xlsx)", "an encrypted (OLE) file")
     if path.suffix.lower() not in ZIP_FORMATS:
-        return Scan()  # .xls / .xlsb: binary formats calamine parses without XML or zip
+        if head == OLE_MAGIC:  # .xls: calamine sizes its buffers from the header and chains, so prove them first
+            with path.open("rb") as fh:
+                check_compound_file(fh.read(), path.name)
+        return Scan()
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):  # a zip that lost its end: an interrupted download or copy
+            raise UnsafeWorkbook("corrupt-workbook", "the workbook is damaged (cut short) and cannot be read",
+                                 "an incomplete zip archive")
         raise UnsafeWorkbook("not-a-workbook", "the file is not an Excel workbook (it is not a zip archive)",
                              f"a file starting {head[:4]!r}")
     try:
@@ -117,6 +124,13 @@ def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
             continue
         data = zf.read(info)  # stops at the declared size and checks the CRC: a lying part raises
         _refuse_entities(data, info.filename)
+        _refuse_inflated_counts(data, info.filename, declared)
+        if info.filename == "content.xml" and b"<table:table" in data:
+            for sheet, rows, cols in _ods_extents(data):
+                if rows * cols > limits.max_cells:
+                    raise UnsafeWorkbook("sheet-too-large", f"the sheet's cells span more than the limit of "
+                                         f"{limits.max_cells:,} cells; delete stray cells and save again",
+                                         f"cells up to row {rows:,} and column {cols:,}", sheet=sheet)
         if b"sheetData" in data:
             _check_extent(data, sheets.get(info.filename, info.filename), limits)
             cells = _suspect_cells(data, recalc)
@@ -136,6 +150,23 @@ def _refuse_entities(data: bytes, part: str) -> None:
     if _DECLARATION.search(text):
         raise UnsafeWorkbook("xml-entities", "the workbook declares XML entities (a DOCTYPE); refused for safety",
                              f"a DOCTYPE in {part}")
+
+
+_BIG_COUNT = re.compile(rb'[cC]ount="(\d{6,})"')  # count= and uniqueCount= of 100,000 or more
+
+
+def _refuse_inflated_counts(data: bytes, part: str, total: int) -> None:
+    """Refuse a declared element count larger than the whole archive could hold.
+
+    calamine reserves memory from ``<sst uniqueCount="...">`` and its kin before
+    reading the elements, so a 4,000,000,000 in a 2 KB file would abort the
+    process. Every counted element (a string, a style, a cell referring to a
+    shared string) takes at least a byte of the unpacked archive.
+    """
+    for number in _BIG_COUNT.findall(data):
+        if int(number) > total:
+            raise UnsafeWorkbook("corrupt-workbook", "the workbook declares more elements than it holds; open it in "
+                                 "Excel and save it again", f"a count of {int(number):,} in {part}")
 
 
 # --- which part is which sheet -----------------------------------------------------------
@@ -239,6 +270,127 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
+# --- OpenDocument: repeated rows and columns -----------------------------------------------
+
+_ODS_TABLE = re.compile(rb"<table:table\b([^>]*)>(.*?)</table:table>", re.DOTALL)
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.DOTALL)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/>|>)")
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,12})"')
+_COLS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d{1,12})"')
+
+
+def _ods_extents(content: bytes):
+    """(sheet, rows, columns) of each table's used area, counting repeated rows and cells as calamine expands them.
+
+    Trailing empty repeats (LibreOffice pads every sheet to its full size) are not part of the used area.
+    """
+    for attrs, body in _ODS_TABLE.findall(content):
+        name = _attr(attrs, b"name")
+        row, last_row, width = 0, 0, 0
+        for row_attrs, cells in _ODS_ROW.findall(body):
+            repeat = _ROWS_REPEATED.search(row_attrs)
+            repeat = int(repeat.group(1)) if repeat else 1
+            col, used = 0, 0
+            for cell_attrs, end in _ODS_CELL.findall(cells or b""):
+                span = _COLS_REPEATED.search(cell_attrs)
+                col += int(span.group(1)) if span else 1
+                if b"office:value-type" in cell_attrs or end == b">":  # a value, or content inside
+                    used = col
+            row += repeat
+            if used:
+                last_row, width = row, max(width, used)
+        yield name, last_row, width
+
+
+# --- OLE compound files (.xls) ----------------------------------------------------------
+
+_SPECIAL_SECTORS = 0xFFFFFFFA  # ids from here up are markers (end of chain, free, FAT, DIFAT)
+
+
+def check_compound_file(data: bytes, name: str) -> None:
+    """Refuse an OLE compound file whose header, sector chains or stream sizes point outside the file.
+
+    calamine reserves memory from these numbers before reading, so a 2 KB file
+    claiming a 4 GB directory would abort the process; here every count, chain
+    and size is proved to fit the file (and every chain to end) first.
+    """
+    def refuse(why: str):
+        raise UnsafeWorkbook("corrupt-workbook", "the workbook is damaged and cannot be read; open it in Excel and "
+                             "save it again as .xlsx", f"an OLE file with {why}")
+    if len(data) < 512:
+        refuse("a short header")
+    major, order, shift, mini_shift = struct.unpack_from("<HHHH", data, 26)
+    if order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)) or mini_shift != 6:
+        refuse("an unknown header")
+    size = 1 << shift
+    sectors = (len(data) - size + size - 1) // size  # the header fills the first sector
+    dir_len, fat_len, dir_start = struct.unpack_from("<III", data, 40)
+    mini_fat_start, mini_fat_len, difat_start, difat_len = struct.unpack_from("<IIII", data, 60)
+    if max(dir_len, fat_len, mini_fat_len, difat_len) > sectors:
+        refuse("counts larger than the file")
+
+    def sector(i: int) -> bytes:
+        if i >= sectors:
+            refuse("a sector outside the file")
+        return data[size + i * size: size + (i + 1) * size].ljust(size, b"\0")
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    nxt, seen = difat_start, 0
+    while nxt < _SPECIAL_SECTORS:
+        seen += 1
+        if seen > difat_len + 1:
+            refuse("a looping DIFAT chain")
+        words = struct.unpack(f"<{size // 4}I", sector(nxt))
+        difat.extend(words[:-1])
+        nxt = words[-1]
+    fat: list[int] = []
+    for i in difat:
+        if i < _SPECIAL_SECTORS:
+            fat.extend(struct.unpack(f"<{size // 4}I", sector(i)))
+    if any(e >= sectors and e < _SPECIAL_SECTORS for e in fat):
+        refuse("a FAT entry outside the file")
+
+    def chain(start: int, table: list[int], limit: int) -> int:
+        count, i = 0, start
+        while i < _SPECIAL_SECTORS:
+            if i >= len(table) or count > limit:
+                refuse("a broken or looping sector chain")
+            count, i = count + 1, table[i]
+        return count
+
+    dirs = b"".join(sector(i) for i in _walk(dir_start, fat, sectors, refuse))
+    mini_sectors = 0
+    mini_fat = [struct.unpack_from("<I", sector(i), k)[0] for i in _walk(mini_fat_start, fat, sectors, refuse)
+                for k in range(0, size, 4)]
+    for k in range(0, len(dirs) - 127, 128):
+        entry = dirs[k:k + 128]
+        kind = entry[66]
+        start, length = struct.unpack_from("<IQ" if major == 4 else "<II", entry, 116)[:2]
+        if kind == 5:  # the root: its stream is the mini stream
+            if length > len(data):
+                refuse("a stream larger than the file")
+            mini_sectors = chain(start, fat, sectors) * size // 64
+        elif kind == 2:
+            if length > len(data):
+                refuse("a stream larger than the file")
+            if length < 4096:
+                if chain(start, mini_fat, mini_sectors) * 64 < length or start >= max(mini_sectors, 1):
+                    refuse("a stream outside the mini stream")
+            else:
+                chain(start, fat, sectors)
+
+
+def _walk(start: int, fat: list[int], sectors: int, refuse) -> list[int]:
+    """The sector ids of the chain from ``start`` (bounded: a loop or an id outside the file is refused)."""
+    out, i = [], start
+    while i < _SPECIAL_SECTORS:
+        if i >= len(fat) or len(out) > sectors:
+            refuse("a broken or looping sector chain")
+        out.append(i)
+        i = fat[i]
+    return out
+
+
 # --- cells whose value cannot be trusted -------------------------------------------------
 
 _CELL = re.compile(rb"<(\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -288,8 +440,8 @@ def sheet_names(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str] | None
                     return None
                 return [_attr(tag, b"name") for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", data)]
         check_file(path, limits)
-        import python_calamine
-        return list(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+        from .workbook import load_book
+        return list(load_book(path).sheet_names)
     except BaseException as exc:  # unreadable for any reason (calamine panics are BaseExceptions): the job says why
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise

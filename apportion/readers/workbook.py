@@ -21,7 +21,8 @@ import python_calamine
 from ..errors import IssueLog
 from ..schema import BOCES_ITEMS, TableSheet, normalise
 from . import coerce
-from .safety import DEFAULT_LIMITS, Limits, Scan, UnsafeWorkbook, check_file
+from .isolated import read_sheets
+from .safety import DEFAULT_LIMITS, OLE_MAGIC, Limits, Scan, UnsafeWorkbook, check_file
 
 HEADER_SEARCH_ROWS = 10
 EXPECTED = {
@@ -76,6 +77,25 @@ class UnreadableSheet(Exception):
 
 
 @dataclass
+class Preloaded:
+    """A workbook already read whole, in the isolated child (:mod:`.isolated`): sheet name → rows."""
+
+    sheets: dict[str, list[list]]
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets)
+
+
+def load_book(path: Path):
+    """calamine's workbook — or, for an OLE file (.xls), its sheets read in a memory-capped child."""
+    with path.open("rb") as fh:
+        if fh.read(8) == OLE_MAGIC:
+            return Preloaded(read_sheets(path))
+    return python_calamine.CalamineWorkbook.from_path(str(path))
+
+
+@dataclass
 class Workbook:
     """An input workbook: its path as shown to the user and its sheets by normalised name."""
 
@@ -88,6 +108,12 @@ class Workbook:
 
     def rows(self, sheet: str) -> list[list]:
         """The sheet's cells from A1, one list per row (all rows as wide as the widest)."""
+        if isinstance(self.book, Preloaded):
+            rows = self.book.sheets[sheet]
+            if len(rows) > self.limits.max_rows:
+                raise UnreadableSheet("too-many-rows", f"the sheet has more rows than the limit of "
+                                      f"{self.limits.max_rows:,}", f"{len(rows):,} rows")
+            return rows
         try:
             data = self.book.get_sheet_by_name(sheet)
             end = data.end
@@ -112,7 +138,7 @@ def open_workbook(path: Path, display: str, log: IssueLog, limits: Limits = DEFA
     """Open a workbook after the safety checks; None (with an issue) if it cannot be read."""
     try:
         scan = check_file(path, limits)
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = load_book(path)
         names = list(book.sheet_names)
     except UnsafeWorkbook as exc:
         log.error(exc.code, str(exc), file=display, sheet=exc.sheet, expected="an Excel workbook (.xlsx)",
