@@ -22,6 +22,8 @@ _INT64_SAFE = 2**62
 
 def big(values) -> np.ndarray:
     """An object array of Python ints: exact for any magnitude."""
+    if isinstance(values, int):
+        return np.array(values, dtype=object)
     arr = np.asarray(values)
     if arr.dtype == object:
         return arr
@@ -36,23 +38,25 @@ def fits_int64(*bounds: int) -> bool:
     return total < _INT64_SAFE
 
 
+def _operands(a, b) -> tuple[np.ndarray, np.ndarray]:
+    """Both operands as arrays of one kind: Python ints (object) as soon as either is, so an
+    int64 operand never overflows inside an exact computation."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == object or b.dtype == object:
+        return big(a), big(b)
+    return a, b
+
+
 def floor_div(a, b) -> np.ndarray:
     """Elementwise ⌊a/b⌋ for integers (b > 0), exact."""
-    return np.asarray(a) // np.asarray(b)
+    a, b = _operands(a, b)
+    return a // b
 
 
 def half_up_div(a, b) -> np.ndarray:
     """Elementwise a/b rounded half away from zero (Excel ROUND), for integers, b > 0."""
-    a = np.asarray(a)
-    b = np.asarray(b)
+    a, b = _operands(a, b)
     mag = (2 * np.abs(a) + b) // (2 * b)
-    return np.where(a < 0, -mag, mag)
-
-
-def trunc_div(a, b) -> np.ndarray:
-    """Elementwise a/b truncated toward zero, for integers, b > 0."""
-    a = np.asarray(a)
-    mag = np.abs(a) // np.asarray(b)
     return np.where(a < 0, -mag, mag)
 
 

@@ -82,3 +82,10 @@ def test_pool_deducts_state_aid_and_other_revenue():
 @pytest.mark.parametrize("pct, scheduled, lawful", [(50, 50, True), (Fraction(1, 2) * 100, 50, True), (60, 50, False)])
 def test_putnam_schedule(pct, scheduled, lawful):
     assert ap.putnam_nw_lawful(Fraction(pct), Fraction(scheduled)) is lawful
+
+
+def test_share_percent_exact_for_huge_true_values():
+    # true value weights are cents × 10⁶: $60 billion of full value passes 2⁶³ (regression: int64 overflow)
+    weight = pd.Series({"A": 40_000_000_000_00 * 10**6, "B": 20_000_000_000_00 * 10**6}, dtype=object)
+    basis = ap.Basis("true value", weight, weight, 100 * 10**6)
+    assert basis.share_percent().to_dict() == {"A": 66.666667, "B": 33.333333}
