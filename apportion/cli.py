@@ -11,19 +11,13 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import grouped_lines
 
 
 def _echo_issues(issues, verbose: bool) -> None:
-    """Issues grouped by file and sheet, as a person reads the workbook."""
-    group = None
-    for issue in issues:
-        if issue.severity == "note" and not verbose:
-            continue
-        key = (issue.file, issue.sheet)
-        if key != group:
-            group = key
-            click.echo(f"  {issue.file or '(job)'}" + (f' — sheet "{issue.sheet}"' if issue.sheet else ""))
-        click.echo(f"    {issue.severity:7} {issue.render().strip()}")
+    """Issues grouped by file and sheet; notes only with -v."""
+    for line in grouped_lines(issues, notes=verbose):
+        click.echo(f"  {line}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

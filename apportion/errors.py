@@ -90,6 +90,19 @@ def _cell_key(cell: str) -> tuple[int, int]:
     return (int(digits) if digits else 0, col)
 
 
+def grouped_lines(issues: Iterable[Issue], job_name: str = "(job)", notes: bool = False) -> list[str]:
+    """Issues as text grouped under their file and sheet, the way a person reads the workbook."""
+    lines, group = [], None
+    for issue in issues:
+        if issue.severity == "note" and not notes:
+            continue
+        if (issue.file, issue.sheet) != group:
+            group = (issue.file, issue.sheet)
+            lines.append(f"{issue.file or job_name}" + (f' — sheet "{issue.sheet}"' if issue.sheet else ""))
+        lines.append(f"  {issue.severity.upper():7} {issue.render().strip()}")
+    return lines
+
+
 class JobInputError(Exception):
     """The job's inputs hold errors; the issues say which and where."""
 

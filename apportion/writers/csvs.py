@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..errors import ISSUE_FIELDS, Issue
+from ..errors import ISSUE_FIELDS, Issue, grouped_lines
 from ..result import Result
 from .text import cents_text, safe_text, scaled_text, whole_text
 
@@ -64,14 +64,6 @@ def errors_txt(job_name: str, issues: list[Issue]) -> bytes:
     """A person-readable account of why a job was not computed, grouped by file and sheet."""
     errors = [i for i in issues if i.severity == "error"]
     lines = [f"{job_name}: {len(errors)} error(s). Nothing was computed; no report was written.", ""]
-    group = None
-    for issue in issues:
-        if issue.severity == "note":
-            continue
-        key = (issue.file, issue.sheet)
-        if key != group:
-            group = key
-            lines.append(f"{issue.file or job_name}" + (f' — sheet "{issue.sheet}"' if issue.sheet else ""))
-        lines.append(f"  {issue.severity.upper():7} {issue.render().strip()}")
+    lines += grouped_lines(issues, job_name)
     lines += ["", "Fix these and run `apportion validate` again."]
     return ("\n".join(lines) + "\n").encode("utf-8")
