@@ -152,7 +152,7 @@ def _refuse_entities(data: bytes, part: str) -> None:
                              f"a DOCTYPE in {part}")
 
 
-_BIG_COUNT = re.compile(rb'[cC]ount="(\d{6,})"')  # count= and uniqueCount= of 100,000 or more
+_BIG_COUNT = re.compile(rb'ount="(\d{6,})"')  # count= and uniqueCount= of 100,000 or more (a literal start: fast)
 
 
 def _refuse_inflated_counts(data: bytes, part: str, total: int) -> None:
