@@ -35,7 +35,9 @@ class Batch:
 def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False) -> Outcome:
     try:
         return run_job(source, output, limits, write)
-    except Exception as exc:  # isolation: one job's crash never stops the batch
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # isolation: one job's crash (even a native panic) never stops the batch
         return crash_outcome(source, output, exc, write, traceback.format_exc() if verbose else "")
 
 

@@ -52,7 +52,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     elif not vote.adopted:
         if s.prior_admin_budget is None:
             log.error("prior-budget-missing", "the budget vote failed, so the contingency budget needs the prior year's "
-                      "administrative budget", sheet="BOCES", column="Prior year administrative budget",
+                      "administrative budget", **job.where_item("prior_admin_budget"),
                       expected="dollars", found="nothing")
             return None
         cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)
@@ -63,13 +63,13 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)
     if pool_admin < 0:
         log.error("negative-pool", "the contingency administrative budget less state aid and other revenue is negative",
-                  sheet="BOCES", column="State aid administrative", expected="a pool of 0 or more",
+                  **job.where_item("state_aid_admin"), expected="a pool of 0 or more",
                   found=f"{pool_admin / 100:,.2f}")
         return None
     pool_capital = pools.pool(s.capital_budget, s.state_aid_capital, s.other_revenue_capital)
     pool_rent = s.rent_budget
     # --- §2: the basis and the shares ---------------------------------------------------
-    state_avg_cents = _state_average(s, values, log)
+    state_avg_cents = _state_average(job, values, log)
     tv_percent = _blend_percent(job, p, log)
     if log.errors:
         return None
@@ -142,8 +142,9 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     )
 
 
-def _state_average(s, values: dict[str, ParameterValue], log: IssueLog) -> int:
+def _state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) -> int:
     """The statewide average AV per RWADA for the aid year: the BOCES sheet's value wins (SPEC §5)."""
+    s = job.settings
     if s.state_avg_av_per_rwada is not None:
         return s.state_avg_av_per_rwada
     pv = values["aid.state_average_av_per_rwada"]
@@ -151,8 +152,8 @@ def _state_average(s, values: dict[str, ParameterValue], log: IssueLog) -> int:
         log.warning("state-average-carried-forward",
                     f"no published state average AV per RWADA for aid year {pv.year}; the {pv.effective.year}-"
                     f"{(pv.effective.year + 1) % 100:02d} value of ${int(pv.value):,} is carried forward. Enter NYSED's "
-                    f"figure as 'State average AV per RWADA' on the BOCES sheet", sheet="BOCES",
-                    column="State average AV per RWADA", expected=f"the {pv.year} value", found="none")
+                    f"figure as 'State average AV per RWADA' on the BOCES sheet", **job.where_item("state_avg_av_per_rwada"),
+                    expected=f"the {pv.year} value", found="none")
     return int(pv.value * 100)
 
 
@@ -166,7 +167,7 @@ def _blend_percent(job: Job, p: _P, log: IssueLog) -> Fraction | None:
         scheduled = p("apportionment.putnam_nw_true_value_percent")
         if not ap.putnam_nw_lawful(pct, scheduled):
             log.error("blend-off-schedule", f"Putnam-Northern Westchester must blend {scheduled}% true value / "
-                      f"{100 - scheduled}% WADA in {s.school_year}", sheet="BOCES", column="Blend true value percent",
+                      f"{100 - scheduled}% WADA in {s.school_year}", **job.where_item("blend_tv_percent"),
                       expected=f"{scheduled}", found=f"{float(pct):g}")
     return pct
 
@@ -177,14 +178,14 @@ def _governance(job: Job, p: _P, log: IssueLog) -> None:
     days = int(p("apportionment.method_hearing_days"))
     if not governance.method_change_hearing_ok(s.method, s.prior_method, s.hearing_date, s.annual_meeting_date, days):
         log.warning("method-change-hearing", f"the method changed from {s.prior_method} to {s.method} without a hearing "
-                    f"at least {days} days before the annual meeting (Educ. Law §1950(4)(b)(7)(i))", sheet="BOCES",
-                    column="Method hearing date", expected=f"a hearing date {days}+ days before the annual meeting date",
+                    f"at least {days} days before the annual meeting (Educ. Law §1950(4)(b)(7)(i))",
+                    **job.where_item("hearing_date"), expected=f"a hearing date {days}+ days before the annual meeting date",
                     found=str(s.hearing_date or "none"))
     cap = p.cents("governance.ds_salary_cap")
     if governance.ds_salary_over_cap(s.ds_salary, cap):
         log.warning("ds-salary-over-cap", f"the district superintendent salary exceeds the {s.school_year} cap of "
-                    f"${cap / 100:,.0f} (Educ. Law §1950(4)(a)(2))", sheet="BOCES",
-                    column="District superintendent salary", expected=f"at most {cap / 100:,.2f}",
+                    f"${cap / 100:,.0f} (Educ. Law §1950(4)(a)(2))",
+                    **job.where_item("ds_salary"), expected=f"at most {cap / 100:,.2f}",
                     found=f"{s.ds_salary / 100:,.2f}")
 
 

@@ -61,6 +61,7 @@ class Job:
     aid_claim: pd.DataFrame | None  # index district_code; None = estimate mode
     collaboration: pd.DataFrame
     tables: dict = field(default_factory=dict)  # sheet name → readers.workbook.Table, for locating issues
+    items: object = None  # readers.workbook.Items: where each BOCES item was typed
 
     @property
     def sheets_present(self) -> set[str]:
@@ -72,6 +73,12 @@ class Job:
         if table is None:
             return {"sheet": sheet}
         return table.where(key, None if row is None else int(row))
+
+    def where_item(self, key: str) -> dict[str, str]:
+        """Issue location keywords for an item of the BOCES sheet (its value cell, if typed)."""
+        if self.items is None:
+            return {"sheet": "BOCES"}
+        return self.items.where(key)
 
     @property
     def components(self) -> pd.DataFrame:

@@ -39,10 +39,6 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
     if settings is None:
         return None
     codes = set(districts.index)
-    _check_unique(inputs.table("Services"), ("service_code",), log)
-    _check_unique(inputs.table("Participation"), ("district_code", "service_code"), log)
-    _check_unique(inputs.table("Shared PD"), ("contract",), log)
-    _check_unique(claim_table, ("district_code",), log)
     for name, column in (("Participation", "district_code"), ("PD Attendance", "district_code"),
                          ("Aid claim", "district_code"), ("Collaboration hours", "district_code")):
         _check_known(inputs.table(name), column, codes, "unknown-district", "a district listed on the Districts sheet", log)
@@ -61,7 +57,7 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
         name=inputs.source.name, files=inputs.files, settings=settings, districts=districts, services=services,
         participation=participation, staff=staff, shared_pd=shared_pd, pd_attendance=attendance,
         aid_claim=aid_claim, collaboration=collaboration,
-        tables={t.spec.name: t for t in inputs.tables.values()},
+        tables={t.spec.name: t for t in inputs.tables.values()}, items=inputs.items,
     )
 
 
@@ -126,7 +122,6 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
 def _districts(table: Table, log: IssueLog) -> pd.DataFrame:
     """Districts indexed by code, with their type settled (blank = component)."""
     frame = table.frame.copy()
-    _check_unique(table, ("district_code",), log)
     for f in DISTRICTS.fields:
         if f.key not in frame.columns:
             frame[f.key] = pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
@@ -141,19 +136,6 @@ def _districts(table: Table, log: IssueLog) -> pd.DataFrame:
     frame = frame[frame["district_code"].notna()]
     frame = frame[~frame["district_code"].duplicated(keep="first")]
     return frame.set_index("district_code", drop=False).sort_index()
-
-
-def _check_unique(table: Table | None, keys: tuple[str, ...], log: IssueLog) -> None:
-    """A second row with the same code (or code pair) is an error at the second row."""
-    if table is None or not all(k in table.frame.columns for k in keys):
-        return
-    frame = table.frame.dropna(subset=list(keys))
-    dup = frame.duplicated(subset=list(keys), keep="first")
-    for row in frame.index[dup.to_numpy()]:
-        value = " / ".join(str(frame.at[row, k]) for k in keys)
-        first = frame.index[(frame[list(keys)] == frame.loc[row, list(keys)]).all(axis=1).to_numpy()][0]
-        log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], row),
-                  expected="each code once", found=f"{value} again (first at row {first})")
 
 
 def _check_known(table: Table | None, column: str, known: set, code: str, expected: str, log: IssueLog) -> None:
@@ -198,6 +180,13 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
               ("aid_rwada", "rwada", "Aid RWADA or RWADA, more than 0"),
               ("tax_levy", "tax_levy", "Tax levy, 0 or more"))
     for key, shown, expected in checks:
+        if not (table.present(key) or table.present(shown)):  # the whole column is absent: say so once
+            header = DISTRICTS.field(shown).header
+            reported = any(i.code == "missing-column" and i.column == header for i in log.issues)
+            if len(comps) and not reported:
+                log.error("missing-column", f"BOCES aid needs the column {header!r} for every component district",
+                          **table.where(shown), expected=f"a column headed {header!r}", found="no such column")
+            continue
         values = comps[key]
         bad = values.isna() if key == "tax_levy" else (values.isna() | (values.fillna(0) <= 0))
         for code in comps.index[bad.to_numpy()]:

@@ -189,7 +189,8 @@ def test_blend_rules(tmp_path, authority, pct, ok):
     else:
         with pytest.raises(JobInputError) as err:
             run(tmp_path, edit)
-        assert "blend-off-schedule" in codes(err.value.issues)
+        issue = next(i for i in err.value.issues if i.code == "blend-off-schedule")
+        assert (issue.sheet, issue.column) == ("BOCES", "Blend true value percent") and issue.cell.startswith("B")
 
 
 def test_true_value_special_act_basis(tmp_path):
