@@ -18,7 +18,7 @@ from .law import apportionment as ap
 from .law import coser, governance, pools, shared_pd
 from .law.collaboration import collaboration_credits
 from .model import Job
-from .parameters import ParameterValue, parameters_at
+from .parameters import ParameterValue, load_parameters, parameters_at
 from .result import Result
 
 CHSD_TYPES = ("CHSD", "CHSD component")
@@ -41,6 +41,13 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     """Compute every table of a job's reports; None (with errors in ``log``) if the inputs cannot be computed."""
     s = job.settings
     values = parameters_at(s.school_year)
+    missing = sorted(set(load_parameters()) - set(values) - {"aid.state_average_av_per_rwada"})
+    if missing or ("aid.state_average_av_per_rwada" not in values and s.state_avg_av_per_rwada is None):
+        for name in missing or ["aid.state_average_av_per_rwada"]:
+            log.error("no-parameter", f"no value of {name} is on file for {s.school_year}; the tool covers the years "
+                      "its parameter files cover", **job.where_item("school_year"),
+                      expected="a school year with law parameters on file", found=str(s.school_year))
+        return None
     p = _P(values)
     comps = job.components
     # --- §6 / §1: the vote and the pools ----------------------------------------------
@@ -147,7 +154,7 @@ def _state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) -
     s = job.settings
     if s.state_avg_av_per_rwada is not None:
         return s.state_avg_av_per_rwada
-    pv = values["aid.state_average_av_per_rwada"]
+    pv = values["aid.state_average_av_per_rwada"]  # present: compute() checked
     if pv.carried_forward:
         log.warning("state-average-carried-forward",
                     f"no published state average AV per RWADA for aid year {pv.year}; the {pv.effective.year}-"

@@ -237,3 +237,16 @@ def test_zero_basis_is_an_error_in_the_users_words(tmp_path):
         run(tmp_path, edit)
     issue = next(i for i in err.value.issues if i.code == "zero-basis")
     assert "total enrollment of the component districts is 0" in issue.message
+
+
+def test_year_without_a_published_state_average_needs_one_on_the_sheet(tmp_path):
+    def old_year(sheets):
+        set_item(sheets, "School year", "2005-06")
+        sheets["BOCES"] = [row for row in sheets["BOCES"] if row[0] != "State average AV per RWADA"]
+    with pytest.raises(JobInputError) as err:
+        run(tmp_path, old_year)
+    issue = next(i for i in err.value.issues if i.code == "no-parameter")
+    assert "state_average_av_per_rwada" in issue.message and issue.sheet == "BOCES"
+    # given on the BOCES sheet, the same year computes
+    r = run(tmp_path, lambda s: set_item(s, "School year", "2005-06"))
+    assert r.apportionment["administrative"].sum() == 900_000_00

@@ -58,12 +58,13 @@ class Parameter:
     def citation(self) -> str:
         return "; ".join(r.title for r in self.references)
 
-    def at(self, budget_year: SchoolYear) -> "ParameterValue":
-        """The value in force for the job's budget year (shifted to the aid year when keyed so)."""
+    def at(self, budget_year: SchoolYear) -> "ParameterValue | None":
+        """The value in force for the job's budget year (shifted to the aid year when keyed so);
+        None before the first value on file."""
         year = budget_year.aid_year() if self.keyed_on == "aid_year" else budget_year
         in_force = [(d, v) for d, v in self.values if d <= year.begins]
         if not in_force:
-            raise ParameterError(f"{self.name}: no value in force for {year} (first value {self.values[0][0]})")
+            return None
         effective, value = in_force[-1]
         carried = self.period == "year" and effective != year.begins
         return ParameterValue(self, value, effective, year, carried)
@@ -185,5 +186,6 @@ def load_parameters(root: Path = ROOT) -> dict[str, Parameter]:
 
 
 def parameters_at(budget_year: SchoolYear, root: Path = ROOT) -> dict[str, ParameterValue]:
-    """Every parameter's value for a job's budget year."""
-    return {name: p.at(budget_year) for name, p in load_parameters(root).items()}
+    """Every parameter's value for a job's budget year (those with no value yet on file are left out)."""
+    values = {name: p.at(budget_year) for name, p in load_parameters(root).items()}
+    return {name: v for name, v in values.items() if v is not None}
