@@ -2,8 +2,10 @@
 
 Usage::
 
-    python -m bench.run [--scales boces1,state,state10x] [--repeat N] [--jobs N] [--keep]
-                        [--src DIR] [--json FILE] [--profile]
+    python -m bench.run [--scales boces1,state,state10x] [--repeat N | --repeat scale=N,...] [--jobs N] [--keep]
+                        [--src DIR] [--json FILE] [--profile [--top N]]
+
+By default boces1 and state run 3 times and state10x once.
 
 For each scale the jobs are generated once by ``bench.generate`` into
 ``bench/jobs/<scale>/`` (cached; regenerated only when ``bench/generate.py``
@@ -502,10 +504,32 @@ def print_profile(p: dict) -> None:
 
 # --------------------------------------------------------------------------- main
 
+DEFAULT_REPEAT = "boces1=3,state=3,state10x=1"  # state10x takes minutes per run
+
+
+def _repeats(text: str, scales: list[str]) -> dict[str, int]:
+    """``3`` → 3 for every scale; ``boces1=3,state10x=1`` → per scale (a scale not named: 1)."""
+    text = str(text).strip()
+    if text.isdigit():
+        given = dict.fromkeys(SCALES, int(text))
+    else:
+        given = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, n = part.partition("=")
+            if name.strip() not in SCALES or not n.strip().isdigit():
+                raise ValueError(f"--repeat: expected N or scale=N,... (scales {', '.join(SCALES)}), got {part!r}")
+            given[name.strip()] = int(n)
+    out = {s: given.get(s, 1) for s in scales}
+    if any(n < 1 for n in out.values()):
+        raise ValueError("--repeat: at least 1")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time `apportion run` against its floors.")
     parser.add_argument("--scales", default=",".join(SCALES), help="comma-separated: boces1,state,state10x")
-    parser.add_argument("--repeat", type=int, default=3, help="repetitions per scale (min/median/max)")
+    parser.add_argument("--repeat", default=DEFAULT_REPEAT,
+                        help=f"repetitions per scale: N for every scale, or scale=N,... (default {DEFAULT_REPEAT})")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: usable cores)")
     parser.add_argument("--keep", action="store_true", help="keep outputs and logs in bench/out/<scale>/")
     parser.add_argument("--src", type=Path, default=None, help="benchmark the apportion package in this folder")
@@ -517,6 +541,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in scales if s not in SCALES]
     if unknown:
         parser.error(f"unknown scale {unknown[0]!r}; expected {', '.join(SCALES)}")
+    try:
+        repeats = _repeats(args.repeat, scales)
+    except ValueError as exc:
+        parser.error(str(exc))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = args.jobs or cores
     src = args.src.resolve() if args.src else None
@@ -536,10 +564,15 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(results, indent=1, default=str) + "\n")
         return 0
     results = []
+    before = machine(src, workers)
     for scale in scales:
-        results.append(bench_scale(scale, args.repeat, workers, src, args.keep, workers))
+        results.append(bench_scale(scale, repeats[scale], workers, src, args.keep, workers))
+    after = machine(src, workers)
     print()
-    print(f"Machine: {machine(src, workers)}")
+    print(f"Command: python -m bench.run {' '.join(argv if argv is not None else sys.argv[1:])}")
+    print(f"Machine: {before}")
+    if after != before:
+        print(f"WARNING: the code changed during the run; at the end: {after}")
     repeats = ", ".join(f"{r['scale']} ×{r['repeat']}" for r in results)
     print(f"Repeats: {repeats}")
     print()
@@ -548,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         for failure in r["failures"]:
             print(f"WARNING {r['scale']}: {failure}")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(src, workers), "results": results}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"machine": before, "machine_after": after, "results": results}, indent=1) + "\n")
     return 1 if any(r["failures"] for r in results) else 0
 
 
