@@ -144,7 +144,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         billing=billing, net=net, comparison=_comparison(job, pool_admin, state_avg_cents, p, rounding, log),
         collaboration=collaboration_credits(job.collaboration, int(p("collaboration.hours_per_credit"))),
         reconciliation=reconciliation,
-        notes={"admin_factor": factor, "state_avg_cents": state_avg_cents, "tv_percent": tv_percent,
+        notes={"admin_factor": factor, "total_expenses": total_expenses, "state_avg_cents": state_avg_cents, "tv_percent": tv_percent,
                "basis_label": ap.BASIS_LABELS[s.method], "basis_scale": basis.scale},
     )
 

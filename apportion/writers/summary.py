@@ -312,13 +312,14 @@ def _aid_block(ws, st: Styles, result: Result, row: int) -> int:
     if result.aid_mode == "estimate":
         factor = result.notes["admin_factor"]
         used = int(result.vote["used"])
-        expenses = int(result.pools["Total expenses for the 10% limit"])
+        expenses = int(result.notes["total_expenses"])
+        limit = result.parameters["aid.admin_expense_limit"].value
         approved = half_up_cents(used * factor)
         row = write_pairs(ws, st, row, [
             ("Administrative budget used", used, "cents"),
             ("less administrative salaries over the limit", s.admin_salaries_over_limit, "cents", "body",
              "§1950(5)(b) salary limit"),
-            ("10% of total expenses", half_up_cents(Fraction(expenses, 10)), "cents", "body",
+            (f"{float(limit * 100):g}% of total expenses", half_up_cents(expenses * limit), "cents", "body",
              f"total expenses {dollars(expenses)}: administrative, services and shared PD"),
             ("Approved administrative cost", approved, "cents", "emphasis", "the lesser of the two (§1950(5)(b))"),
             ("Approved part of each administrative charge", float(factor), "share", "body",
