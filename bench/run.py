@@ -22,12 +22,15 @@ The wrapper reports wall time, CPU (user + sys of the whole process tree, from
 their time rolls up) and peak RSS of the process tree: the largest sum of RSS
 over the tree sampled from ``/proc`` every 10 ms, or the largest single
 process's ``ru_maxrss`` if that is larger. A sum of RSS counts pages shared by
-forked workers once per process, so it is an upper bound.
+forked workers once per process, so it is an upper bound. It also reports the
+CPU the rest of the machine used meanwhile (from ``/proc/stat``): on a shared
+machine that is the noise in the wall times.
 
 ``--profile`` instead runs every job of each scale in this process, serially,
 timing the phases of ``apportion.runner.run_job`` (reading, validation, law
-core, writing), then cProfiles the largest job and prints the hot functions,
-and the CLI import time (``python -X importtime -m apportion --help``).
+core, writing, and the larger parts of each: :data:`PHASES`), then cProfiles
+the largest job and prints the hot functions; first it shows the import time
+of ``python -X importtime -m apportion --help`` and of a whole one-job run.
 
 ``--src DIR`` benchmarks the ``apportion`` package found in DIR (for example a
 ``git archive`` of another commit) instead of the installed one.
