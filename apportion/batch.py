@@ -41,6 +41,13 @@ def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verb
         return crash_outcome(source, output, exc, write, traceback.format_exc() if verbose else "")
 
 
+def _input_bytes(source: JobSource) -> int:
+    try:
+        return sum(p.stat().st_size for p in source.files())
+    except OSError:
+        return 0
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
@@ -60,7 +67,9 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
                 on_done(outcome)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_safe_run, s, output, limits, write, verbose): s for s in sources}
+            # the largest jobs first, so a big job never starts last and runs alone
+            ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))
+            futures = {pool.submit(_safe_run, s, output, limits, write, verbose): s for s in ordered}
             for future in as_completed(futures):
                 try:
                     outcome = future.result()

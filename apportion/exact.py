@@ -124,15 +124,20 @@ def thousandths(f: Fraction) -> int:
 
 def scaled_text(values, scale: int, trim: bool = False) -> list[str]:
     """Integers over a power-of-ten ``scale`` as exact decimal text (531, 1000 → "0.531"); with
-    ``trim``, trailing zeros and a bare point are dropped ("3230.400000" → "3230.4")."""
+    ``trim``, trailing zeros and a bare point are dropped ("3230.400000" → "3230.4").
+
+    Each distinct value is formatted once: units and bases repeat a great deal.
+    """
+    values = np.asarray(values)
+    if values.size == 0:
+        return []
+    distinct, inverse = np.unique(values, return_inverse=True)
     digits = len(str(scale)) - 1
-    out = []
-    for v in values:
+    texts = []
+    for v in distinct:
         v = int(v)
         sign = "-" if v < 0 else ""
         whole, part = divmod(abs(v), scale)
         text = f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}"
-        if trim and digits:
-            text = text.rstrip("0").rstrip(".")
-        out.append(text)
-    return out
+        texts.append(text.rstrip("0").rstrip(".") if trim and digits else text)
+    return np.asarray(texts, dtype=object)[inverse.reshape(-1)].tolist()
