@@ -32,9 +32,10 @@ class Batch:
         return 1 if bad else 0
 
 
-def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False) -> Outcome:
+def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False,
+              workers: int = 1) -> Outcome:
     try:
-        return run_job(source, output, limits, write)
+        return run_job(source, output, limits, write, workers)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # isolation: one job's crash (even a native panic) never stops the batch
@@ -58,10 +59,13 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
     """Run every job found under ``paths``; ``on_done`` is called as each finishes."""
     batch = Batch()
     sources = discover(paths, batch.log)
-    workers = min(jobs or default_jobs(), max(1, len(sources)))
+    requested = jobs or default_jobs()
+    workers = min(requested, max(1, len(sources)))
     if workers <= 1 or len(sources) <= 1:
+        # one job alone: its own workbooks are written in the requested number of processes
+        inner = requested if len(sources) == 1 else 1
         for source in sources:
-            outcome = _safe_run(source, output, limits, write, verbose)
+            outcome = _safe_run(source, output, limits, write, verbose, inner)
             batch.outcomes.append(outcome)
             if on_done:
                 on_done(outcome)

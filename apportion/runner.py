@@ -79,16 +79,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def output_files(result: Result, inputs: list[tuple[str, str]]) -> dict[str, bytes]:
-    """Every output file of a computed job, by path relative to its folder."""
+def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1) -> dict[str, bytes]:
+    """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes)."""
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
-    from .writers.statement import write_statement
-    from .writers.summary import write_summary
+    from .writers.parallel import write_workbooks
     from .writers.text import short_names
     s = result.job.settings
     stem = _folder_name(f"{s.boces_code}_{s.school_year}")
     files = {
-        f"{stem}_summary.xlsx": write_summary(result, inputs),
         "billing.csv": billing_csv(result),
         "aid.csv": aid_csv(result),
         "issues.csv": issues_csv([i for i in result.log.sorted() if i.severity != "note"]),
@@ -99,13 +97,14 @@ def output_files(result: Result, inputs: list[tuple[str, str]]) -> dict[str, byt
     billed = set(result.billing["district_code"])
     codes = d.index[d["is_component"] | d.index.isin(billed)]
     names = short_names(d.loc[codes, "district_name"])
-    for code in codes:
-        files[f"districts/{code}_{names[code]}.xlsx"] = write_statement(result, code)
+    tasks = [(f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
+    files.update(write_workbooks(result, inputs, tasks, workers))
     return files
 
 
-def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True) -> Outcome:
-    """Run one job and write its folder; never raises for bad input."""
+def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True,
+            workers: int = 1) -> Outcome:
+    """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input."""
     from .writers.atomic import write_folder
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
@@ -128,7 +127,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     if write:
         base = source.path.parent
         inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.job.files]
-        write_folder(folder, output_files(result, inputs))
+        write_folder(folder, output_files(result, inputs, workers))
     return outcome
 
 
