@@ -13,8 +13,11 @@ landscape, one page wide, with the title rows repeated and page numbers.
 from __future__ import annotations
 
 import io
+import weakref
+from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -34,6 +37,9 @@ CHARGE_COLUMNS = [  # also the statement's columns A … I: labels and values ab
 LAST_COL = len(CHARGE_COLUMNS) - 1
 POOL_COLUMNS = {"administrative": "administrative", "capital": "capital", "rent": "rent",
                 "administrative surplus": "administrative_surplus"}
+COSER_SPLITS = [("coser", "budget", 1), ("coser adjustment", "final_cost", 1),  # what each CoSer charge split
+                ("coser surplus", "surplus", -1)]
+NO_ROWS = np.array([], dtype=np.intp)
 SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWADA ratio is the greater",
                "floor": "both are below the floor, so the floor applies", "cap": "the greater is above the cap",
                "special act": "a special act district's own rule (§1950(4)(m))"}
@@ -48,15 +54,14 @@ def write_statement(result: Result, code: str) -> bytes:
     book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} statement — {name}",
                             "District statement of BOCES charges and aid")
     ws = book.add_worksheet("Statement")
-    charges = result.billing[result.billing["district_code"] == code]
-    rows = charge_rows(result, code, charges)
+    rows = charge_rows(result, code)
     widths = fitted_widths(rows, CHARGE_COLUMNS)  # a long service name widens Description
     for j, width in enumerate(widths):
         ws.set_column(j, j, width)
     ws.write_string(0, 0, f"{s.boces_name} — statement for {s.school_year}", st["title"])
     ws.set_row(0, 24)
     ws.write_string(1, 0, f"{name} · district code {code} · {d['type']}", st["subtitle"])
-    total_charges = int(charges["amount"].sum())
+    total_charges = int(rows["amount"].sum())
     aid = result.aid.loc[code] if code in result.aid.index else None
     total_aid = int(aid["total_aid"]) if aid is not None else 0
     row = write_pairs(ws, st, 3, [
@@ -79,34 +84,108 @@ def write_statement(result: Result, code: str) -> bytes:
     return buffer.getvalue()
 
 
-def charge_rows(result: Result, code: str, charges: pd.DataFrame) -> pd.DataFrame:
+# --- what every statement of a job shares, worked out once per job -----------------------------------------
+
+
+@dataclass(frozen=True)
+class JobWorking:
+    """The parts of the statements that depend on the job, not the district, computed once per job.
+
+    ``charges``: every billing row with its working (unit, what was split), in statement order;
+    ``positions``: each district's rows in ``charges``; ``services_charges``: each district's final
+    CoSer and shared-PD charges (cents); ``limits``: the ratio floor and caps as text;
+    ``proposed``: total charges under the proposed administrative budget, after a failed vote.
+    """
+
+    charges: pd.DataFrame
+    positions: dict[str, np.ndarray]
+    services_charges: pd.Series
+    limits: dict[str, str]
+    proposed: pd.Series | None
+
+
+_working: tuple[weakref.ref, JobWorking] | None = None  # the last job's working, while that result lives
+
+
+def job_working(result: Result) -> JobWorking:
+    """The :class:`JobWorking` of ``result``: made on its first statement, reused for the others."""
+    global _working
+    if _working is None or _working[0]() is not result:
+        charges = _working_charges(result)
+        _working = (weakref.ref(result), JobWorking(
+            charges=charges.drop(columns="district_code"),
+            positions=charges.groupby("district_code", sort=False).indices,
+            services_charges=_services_totals(result), limits=_limits(result),
+            proposed=proposed_charges(result) if "administrative_proposed" in result.apportionment else None))
+    return _working[1]
+
+
+def _limits(result: Result) -> dict[str, str]:
+    """The law's figures the aid working quotes, as text: ratio floor and caps, RWADA factor, state average."""
+    ratio = lambda name: ratio_text(parameter(result, name) * 1000)  # noqa: E731
+    return {"floor": ratio("aid.sharing_ratio_floor"), "cap": ratio("aid.sharing_ratio_cap"),
+            "capital_cap": ratio("aid.capital_ratio_cap"),
+            "rwada_factor": number_text(parameter(result, "aid.rwada_ratio_factor")),
+            "state_avg": f"{result.notes['state_avg_cents'] / 100:,.0f}"}
+
+
+def _working_charges(result: Result) -> pd.DataFrame:
+    """Every billing row with its working columns (all but the share %, which is the district's own).
+
+    A pool charge shows the basis and the whole pool; a CoSer charge its service's unit and the budget, the
+    SWD final cost or the surplus split; a shared-PD charge "staff" and the contract's cost. Rows are in
+    statement order (category, then item code), so each district's rows need no sorting of their own.
+    """
+    billing = result.billing
+    category, item = billing["category"], billing["item_code"]
+    pool = category.isin(POOL_COLUMNS.keys())
+    coser = ~pool & category.str.startswith("coser") & item.isin(result.services.index)
+    shared_pd = ~pool & (category == "shared pd") & item.isin(result.contracts.index)
+    unit = pd.Series(None, index=billing.index, dtype=object)
+    of = pd.Series(None, index=billing.index, dtype=object)
+    unit[pool] = result.notes["basis_label"]
+    of[pool] = category[pool].map({c: int(result.apportionment[column].sum()) for c, column in POOL_COLUMNS.items()})
+    unit[coser] = _coser_units(category[coser], item[coser].map(result.services["unit"]))
+    for kind, column, sign in COSER_SPLITS:
+        rows = coser & (category == kind)
+        of[rows] = sign * item[rows].map(result.services[column])
+    unit[shared_pd] = "staff"
+    of[shared_pd] = item[shared_pd].map(result.contracts["cost"])
+    order = category.map({c: i for i, c in enumerate(CATEGORY_LABELS)}).fillna(len(CATEGORY_LABELS))
+    rows = pd.DataFrame({
+        "district_code": billing["district_code"], "category": category,
+        "charge": category.map(lambda c: CATEGORY_LABELS.get(c, c)), "item_code": item,
+        "item_name": billing["item_name"], "units": billing["units"], "unit": unit, "share_percent": None,
+        "unit_cost": billing["unit_cost"], "of": of, "amount": billing["amount"], "pool": pool, "order": order})
+    return rows.sort_values(["order", "item_code"], kind="stable").reset_index(drop=True)
+
+
+def _coser_units(category: pd.Series, units: pd.Series) -> pd.Series:
+    """Each CoSer charge's unit: its service's own, or "actual …" for an SWD true-up."""
+    units = units.astype(object).where(units.notna(), None)
+    adjustment = (category == "coser adjustment").to_numpy()
+    units[adjustment] = [f"actual {u or 'units'}" for u in units[adjustment]]
+    return units
+
+
+def _services_totals(result: Result) -> pd.Series:
+    """Each district's final CoSer and shared-PD charges (cents), before aidable parts."""
+    parts = []
+    if "final_charge" in result.coser:
+        parts.append(result.coser.groupby("district_code")["final_charge"].sum())
+    if len(result.shared_pd) and "charge" in result.shared_pd:
+        parts.append(result.shared_pd.groupby("district_code")["charge"].sum())
+    return pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype="int64")
+
+
+def charge_rows(result: Result, code: str) -> pd.DataFrame:
     """The district's charges with their working: unit, share of the pool, unit cost and what was split."""
-    shares = result.apportionment
-    services, contracts = result.services, result.contracts
-    rows = []
-    order = {category: i for i, category in enumerate(CATEGORY_LABELS)}
-    charges = charges.assign(_order=charges["category"].map(order).fillna(len(order)))
-    for _, c in charges.sort_values(["_order", "item_code"], kind="stable").iterrows():
-        category, item = c["category"], c["item_code"]
-        row = {"category": category, "charge": CATEGORY_LABELS.get(category, category), "item_code": item,
-               "item_name": c["item_name"], "units": c["units"], "unit_cost": c["unit_cost"], "amount": c["amount"],
-               "unit": None, "share_percent": None, "of": None}
-        if category in POOL_COLUMNS:
-            row["unit"] = result.notes["basis_label"]
-            row["share_percent"] = shares.at[code, "share_percent"]
-            row["of"] = int(shares[POOL_COLUMNS[category]].sum())
-        elif category.startswith("coser") and item in services.index:
-            service = services.loc[item]
-            row["unit"] = service["unit"] if pd.notna(service["unit"]) else None
-            row["of"] = {"coser": service["budget"], "coser adjustment": service["final_cost"],
-                         "coser surplus": -service["surplus"]}.get(category)
-            if category == "coser adjustment":
-                row["unit"] = f"actual {row['unit'] or 'units'}"
-        elif category == "shared pd" and item in contracts.index:
-            row["unit"] = "staff"
-            row["of"] = contracts.at[item, "cost"]
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["category"] + [c.key for c in CHARGE_COLUMNS])
+    working = job_working(result)
+    rows = working.charges.iloc[working.positions.get(code, NO_ROWS)]
+    if rows["pool"].any():
+        rows = rows.assign(share_percent=rows["share_percent"].where(~rows["pool"],
+                                                                     result.apportionment.at[code, "share_percent"]))
+    return rows.drop(columns=["pool", "order"]).reset_index(drop=True)
 
 
 def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widths: list[float], row: int) -> int:
@@ -121,9 +200,10 @@ def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widt
         parts.append("CoSer and shared-PD charges are your units × the unit cost; each budget is split by units to "
                      "the cent, so a charge can differ by a cent from units × the unit cost shown (§1950(4)(d)).")
     note = " ".join(parts) or "No charges this year."
-    if "administrative_proposed" in result.apportionment and code in result.apportionment.index:
+    proposed = job_working(result).proposed
+    if proposed is not None and code in result.apportionment.index:
         note += (f" The administrative budget failed at the vote, so the contingency budget is charged; under the "
-                 f"proposed budget your total charges would have been {dollars(int(proposed_charges(result)[code]))}.")
+                 f"proposed budget your total charges would have been {dollars(int(proposed[code]))}.")
     row = write_note(ws, st, row, note, LAST_COL, sum(widths))
     placed = write_table(ws, st, rows, CHARGE_COLUMNS, first_row=row + 1, name="Charges", set_widths=False)
     return placed.next_row - 1
@@ -131,9 +211,8 @@ def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widt
 
 def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
     """How each aid figure of district ``code`` is made, with its own numbers, by result column."""
-    floor = ratio_text(parameter(result, "aid.sharing_ratio_floor") * 1000)
-    cap = ratio_text(parameter(result, "aid.sharing_ratio_cap") * 1000)
-    capital_cap = ratio_text(parameter(result, "aid.capital_ratio_cap") * 1000)
+    working = job_working(result)
+    limits = working.limits
     shares = result.apportionment.loc[code]
     claim = result.aid_mode == "claim"
     special = aid["ratio_source"] == "special act"
@@ -149,13 +228,15 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
             "av_per_rwada": f"{money_text(aid['aid_av'])} AV ÷ {int(aid['aid_rwada']) / 1_000_000:,.2f} RWADA, "
                             "in whole dollars",
             "wealth_ratio": f"{int(aid['av_per_rwada']):,} ÷ the state average AV per RWADA "
-                            f"{result.notes['state_avg_cents'] / 100:,.0f}, to 3 decimals without rounding",
-            "rwada_ratio": f"1 − {number_text(parameter(result, 'aid.rwada_ratio_factor'))} × "
+                            f"{limits['state_avg']}, to 3 decimals without rounding",
+            "rwada_ratio": f"1 − {limits['rwada_factor']} × "
                            f"{ratio_text(aid['wealth_ratio'])} (the product to 3 decimals without rounding); "
                            "not below 0",
             "sharing_ratio": f"the greater of the millage ratio {ratio_text(aid['millage_ratio'])} and the RWADA ratio "
-                             f"{ratio_text(aid['rwada_ratio'])}, at least {floor} and at most {cap}",
-            "capital_ratio": f"the RWADA ratio {ratio_text(aid['rwada_ratio'])}, at most {capital_cap} (no floor)",
+                             f"{ratio_text(aid['rwada_ratio'])}, at least {limits['floor']} "
+                             f"and at most {limits['cap']}",
+            "capital_ratio": f"the RWADA ratio {ratio_text(aid['rwada_ratio'])}, at most {limits['capital_cap']} "
+                             "(no floor)",
             "admin_aid": f"{int(aid['approved_admin']):,} × sharing ratio {sharing}, rounded to the dollar",
             "capital_aid": f"{int(aid['capital_expense']):,} × capital ratio {capital}, rounded to the dollar",
             "rent_aid": f"{int(aid['rent_expense']):,} × capital ratio {capital}, truncated to the dollar",
@@ -178,8 +259,8 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
         work |= {
             "approved_admin": f"administrative share {money_text(shares['administrative'])} × {float(factor):.2%} "
                               "approved (after the salary limit and the 10% limit), in whole dollars",
-            "approved_services": f"CoSer and shared-PD charges {money_text(_services_charges(result, code))} × each "
-                                 "service's aidable part (none for transportation), in whole dollars",
+            "approved_services": f"CoSer and shared-PD charges {money_text(working.services_charges.get(code, 0))} "
+                                 "× each service's aidable part (none for transportation), in whole dollars",
             "capital_expense": f"capital share {money_text(shares['capital'])} × "
                                f"{number_text(Fraction(result.job.settings.capital_aidable_fraction))} aidable, "
                                "in whole dollars",
@@ -188,16 +269,6 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
         }
     work["total_aid"] = "the sum of the aid lines"
     return work
-
-
-def _services_charges(result: Result, code: str) -> int:
-    """The district's final CoSer and shared-PD charges (cents), before aidable parts."""
-    coser = result.coser
-    total = int(coser.loc[coser["district_code"] == code, "final_charge"].sum()) if "final_charge" in coser else 0
-    pd_rows = result.shared_pd
-    if len(pd_rows) and "charge" in pd_rows:
-        total += int(pd_rows.loc[pd_rows["district_code"] == code, "charge"].sum())
-    return total
 
 
 def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, widths: list[float], row: int) -> int:
