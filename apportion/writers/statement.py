@@ -25,8 +25,8 @@ from ..result import Result
 from .styles import ROW_HEIGHT, Styles, new_workbook, printable
 from .summary import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
                       money_text, number_text, parameter, proposed_charges, ratio_text)
-from .tables import (Col, Formula, fitted_widths, lines_needed, write_note, write_pairs, write_section, write_table,
-                     write_value)
+from .tables import (Col, Formula, fitted_widths, gc_paused, lines_needed, write_note, write_pairs, write_section,
+                     write_table, write_value)
 
 CHARGE_COLUMNS = [  # also the statement's columns A … I: labels and values above, working text across C … H
     Col("Charge", "charge", width=34), Col("Item", "item_code", width=16), Col("Description", "item_name", width=30),
@@ -45,6 +45,7 @@ SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWAD
                "special act": "a special act district's own rule (§1950(4)(m))"}
 
 
+@gc_paused
 def write_statement(result: Result, code: str) -> bytes:
     """The statement workbook for district ``code`` as bytes."""
     s = result.job.settings
@@ -205,7 +206,8 @@ def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widt
         note += (f" The administrative budget failed at the vote, so the contingency budget is charged; under the "
                  f"proposed budget your total charges would have been {dollars(int(proposed[code]))}.")
     row = write_note(ws, st, row, note, LAST_COL, sum(widths))
-    placed = write_table(ws, st, rows, CHARGE_COLUMNS, first_row=row + 1, name="Charges", set_widths=False)
+    placed = write_table(ws, st, rows, CHARGE_COLUMNS, first_row=row + 1, name="Charges", set_widths=False,
+                         widths=widths)
     return placed.next_row - 1
 
 

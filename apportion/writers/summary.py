@@ -24,7 +24,7 @@ from ..result import Result
 from ..schema import BOCES_ITEMS
 from .charts import place_charts, summary_charts
 from .styles import CODE_WIDTH, NAME_WIDTH, Styles, new_workbook, printable
-from .tables import Col, Formula, Placed, write_note, write_pairs, write_section, write_table
+from .tables import Col, Formula, Placed, gc_paused, write_note, write_pairs, write_section, write_table
 
 CATEGORY_LABELS = {
     "administrative": "Administrative", "capital": "Capital", "rent": "Rent",
@@ -139,6 +139,7 @@ def proposed_charges(result: Result) -> pd.Series:
 # --- the workbook --------------------------------------------------------------------------------------------
 
 
+@gc_paused
 def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
     """The summary workbook as bytes; ``inputs`` lists (file name, SHA-256)."""
     buffer = io.BytesIO()

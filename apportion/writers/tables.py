@@ -8,6 +8,8 @@ viewer that does not recalculate still shows the right figure.
 """
 from __future__ import annotations
 
+import functools
+import gc
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +19,25 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .styles import CHARS_PER_WIDTH, ROW_HEIGHT, WIDTHS, Styles
+
+
+def gc_paused(write):
+    """Run a workbook writer with Python's cyclic garbage collector paused.
+
+    A workbook holds a small object for every cell until it is closed; with the collector on, each
+    collection walks them all again, which made up a fifth of the writing time. Cells are freed by
+    reference counting as usual; any cycles are collected once the collector is back on.
+    """
+    @functools.wraps(write)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return write(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return paused
 
 
 def _blank(value) -> bool:
@@ -82,10 +103,18 @@ def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
     for c in columns:
         width = c.shown_width
         if c.kind == "text" and not c.wrap and c.key in frame.columns and len(frame):
-            longest = max((len(str(v)) for v in frame[c.key] if not _blank(v)), default=0)
-            width = max(width, min(MAX_FIT, math.ceil(longest / CHARS_PER_WIDTH) + 2))
+            width = max(width, min(MAX_FIT, math.ceil(longest_text(frame[c.key]) / CHARS_PER_WIDTH) + 2))
         widths.append(width)
     return widths
+
+
+def longest_text(values: pd.Series) -> int:
+    """The length of the longest text in a column; 0 when it holds none.
+
+    One pass over the strings (blanks are not strings): cheaper than pandas' ``.str.len()`` for the short
+    columns of a statement (9 µs against 200 µs) and no dearer on long ones.
+    """
+    return max((len(v) for v in values.tolist() if isinstance(v, str)), default=0)
 
 
 def cell_value(value, kind: str):
@@ -146,24 +175,44 @@ def exact_total(frame: pd.DataFrame, col: Col):
     """A column's total, exact for integer kinds (cents stay cents)."""
     if col.key not in frame.columns:
         return 0
-    values = [v for v in frame[col.key] if not _blank(v)]
+    values = frame[col.key].dropna().tolist()
     if col.kind in ("cents", "dollars", "count", "millionths"):
-        return sum(int(v) for v in values)
+        return sum(map(int, values))
     return sum((Decimal(v) if isinstance(v, Decimal) else Decimal(str(float(v))) for v in values), Decimal(0))
+
+
+def excel_values(values: pd.Series, kind: str) -> list:
+    """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass."""
+    convert = KINDS[kind][1]
+    return [None if blank else convert(v) for v, blank in zip(values.tolist(), values.isna().tolist())]
+
+
+def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind: str, role: str = "body") -> None:
+    """One column's values down from ``row``: the format and the write method chosen once for the column."""
+    if kind == "date":  # few and varied: each through write_value
+        for i, value in enumerate(values.tolist()):
+            write_value(ws, row + i, col, value, kind, styles, role)
+        return
+    fmt = styles(KINDS[kind][0], role)
+    write = ws.write_string if kind == "text" else ws.write_number
+    for i, value in enumerate(excel_values(values, kind)):
+        if value is None:
+            ws.write_blank(row + i, col, None, fmt)
+        else:
+            write(row + i, col, value, fmt)
 
 
 def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,
                 name: str | None = None, total_label: str = "Total", freeze_cols: int | None = None,
-                set_widths: bool = True, empty_text: str = "None.") -> Placed:
+                set_widths: bool = True, empty_text: str = "None.", widths: list[float] | None = None) -> Placed:
     """Write ``frame`` under a header row as an Excel table (with a total row when a column is totalled).
 
-    Text columns widen to fit their values; rows with wrapped text grow to
-    show it all. ``freeze_cols`` freezes the header row and that many leading
-    columns. Returns where the table landed; ``next_row`` is the first free
-    row after it, leaving one blank row.
+    Text columns widen to fit their values (unless ``widths`` gives them); rows with wrapped text grow
+    to show it all. ``freeze_cols`` freezes the header row and that many leading columns. Returns where
+    the table landed; ``next_row`` is the first free row after it, leaving one blank row.
     """
     n = len(frame)
-    widths = fitted_widths(frame, columns)
+    widths = widths or fitted_widths(frame, columns)
     if set_widths:
         for j, width in enumerate(widths):
             ws.set_column(j, j, width)
@@ -176,18 +225,7 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
             ws.write_string(first_row, j, c.header, heads[j])
         ws.write_string(first_row + 1, 0, empty_text, styles["aside"])
         return Placed(sheet, first_row, first_row + 1, first_row, positions, first_row + 3, sum(widths))
-    lines = [1] * n
-    for j, c in enumerate(columns):
-        values = frame[c.key].tolist() if c.key in frame.columns else [None] * n
-        kinds = frame[c.kind_key].tolist() if c.kind_key else [c.kind] * n
-        role = "wrap" if c.wrap else "body"
-        for i, (value, kind) in enumerate(zip(values, kinds)):
-            write_value(ws, first_row + 1 + i, j, value, kind, styles, role)
-            if c.wrap and not _blank(value):
-                lines[i] = max(lines[i], lines_needed(str(value), widths[j]))
-    for i, count in enumerate(lines):
-        if count > 1:
-            ws.set_row(first_row + 1 + i, ROW_HEIGHT * count + 2)
+    _write_body(ws, styles, frame, columns, widths, first_row + 1)
     has_total = any(c.total for c in columns)
     totals = {j: cell_value(exact_total(frame, c), c.kind if c.kind in SUMMABLE else "cents") or 0
               for j, c in enumerate(columns) if c.total and j > 0}
@@ -218,6 +256,27 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
         ws.freeze_panes(first_row + 1, freeze_cols)
     return Placed(sheet, first_row, first_row + 1, last_data, positions,
                   last_data + (2 if has_total else 1) + 1, sum(widths))
+
+
+def _write_body(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], widths: list[float], row: int) -> None:
+    """The data rows from ``row``, column by column; a row with wrapped text grows to show it all."""
+    n = len(frame)
+    lines = [1] * n
+    for j, c in enumerate(columns):
+        values = frame[c.key] if c.key in frame.columns else pd.Series([None] * n, dtype=object)
+        role = "wrap" if c.wrap else "body"
+        if c.kind_key:  # a column of mixed kinds: each value its own
+            for i, (value, kind) in enumerate(zip(values.tolist(), frame[c.kind_key].tolist())):
+                write_value(ws, row + i, j, value, kind, styles, role)
+        else:
+            write_column(ws, styles, row, j, values, c.kind, role)
+        if c.wrap:
+            for i, value in enumerate(values.tolist()):
+                if not _blank(value):
+                    lines[i] = max(lines[i], lines_needed(str(value), widths[j]))
+    for i, count in enumerate(lines):
+        if count > 1:
+            ws.set_row(row + i, ROW_HEIGHT * count + 2)
 
 
 def write_pairs(ws, styles: Styles, row: int, pairs: list[tuple], col: int = 0) -> int:
