@@ -348,6 +348,40 @@ def test_summary_has_three_charts_over_its_own_tables(files):
     assert "Administrative!$B$5:$B$8" in xml and "Aid!$B$5:$B$8" in xml and "'Net cost'!$B$5:$B$9" in xml
 
 
+def test_long_tables_are_plain_ranges_with_a_filter_and_formula_totals():
+    """A table over MAX_TABLE_ROWS rows has no table part: a header row with the sheet's one autofilter,
+    a frozen header and the same SUBTOTAL totals, each carrying its value; a short one stays a table."""
+    import pandas as pd
+
+    from apportion.writers.styles import new_workbook
+    from apportion.writers.tables import MAX_TABLE_ROWS, Col, write_table
+    n = MAX_TABLE_ROWS + 1
+    long = pd.DataFrame({"code": [f"D{i:04d}" for i in range(n)], "amount": range(n)})
+    columns = [Col("Code", "code"), Col("Amount", "amount", "cents", total=True)]
+    buffer = io.BytesIO()
+    book, st = new_workbook(buffer, dt.datetime(2026, 7, 1), "test")
+    ws = book.add_worksheet("Long")
+    placed = write_table(ws, st, long, columns, first_row=3, freeze_cols=1)
+    write_table(ws, st, long, columns, first_row=placed.next_row)  # a second long table: no second filter
+    write_table(book.add_worksheet("Short"), st, long.head(3), columns, name="Short")
+    book.close()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+        assert [n for n in z.namelist() if n.startswith("xl/tables/")] == ["xl/tables/table1.xml"]
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<autoFilter") == 1 and '<autoFilter ref="A4:B505"/>' in sheet
+    assert '<pane xSplit="1" ySplit="4"' in sheet
+    values, formulas = load(buffer.getvalue()), load(buffer.getvalue(), values=False)
+    assert [c.value for c in values["Long"][4]] == ["Code", "Amount"]
+    total = formulas["Long"].cell(4 + n + 1, 2)
+    assert total.value == f"=SUBTOTAL(109,B5:B{4 + n})" and values["Long"].cell(4 + n + 1, 1).value == "Total"
+    assert round(values["Long"].cell(4 + n + 1, 2).value * 100) == sum(range(n))
+
+
+def test_statements_keep_their_charges_table(files):
+    with zipfile.ZipFile(io.BytesIO(files[STATEMENTS["component"]])) as z:
+        assert 'name="Charges"' in z.read("xl/tables/table1.xml").decode()
+
+
 # --- determinism and safe text -------------------------------------------------------------------------------
 
 

@@ -207,7 +207,7 @@ def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widt
                  f"proposed budget your total charges would have been {dollars(int(proposed[code]))}.")
     row = write_note(ws, st, row, note, LAST_COL, sum(widths))
     placed = write_table(ws, st, rows, CHARGE_COLUMNS, first_row=row + 1, name="Charges", set_widths=False,
-                         widths=widths)
+                         widths=widths, table=True)  # a statement keeps its table, however long
     return placed.next_row - 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -68,6 +69,7 @@ KINDS = {
 }
 SUMMABLE = {"cents", "dollars", "units", "millionths", "count", "number"}
 MAX_FIT = 48  # widest a text column grows to fit its values
+MAX_TABLE_ROWS = 500  # longer tables are plain ranges with an autofilter (xlsxwriter checks every cell of a table)
 
 
 @dataclass(frozen=True)
@@ -204,12 +206,17 @@ def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind
 
 def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,
                 name: str | None = None, total_label: str = "Total", freeze_cols: int | None = None,
-                set_widths: bool = True, empty_text: str = "None.", widths: list[float] | None = None) -> Placed:
-    """Write ``frame`` under a header row as an Excel table (with a total row when a column is totalled).
+                set_widths: bool = True, empty_text: str = "None.", widths: list[float] | None = None,
+                table: bool | None = None) -> Placed:
+    """Write ``frame`` under a header row, with a total row when a column is totalled.
 
-    Text columns widen to fit their values (unless ``widths`` gives them); rows with wrapped text grow
-    to show it all. ``freeze_cols`` freezes the header row and that many leading columns. Returns where
-    the table landed; ``next_row`` is the first free row after it, leaving one blank row.
+    Up to :data:`MAX_TABLE_ROWS` rows (or when ``table`` is true) the rows are an Excel table, banded
+    with filter buttons; longer ones (or when ``table`` is false) are a plain range with an autofilter,
+    because xlsxwriter checks every cell of a table. Either way the total row holds SUBTOTAL formulas
+    carrying their values. Text columns widen to fit their values (unless ``widths`` gives them); rows
+    with wrapped text grow to show it all. ``freeze_cols`` freezes the header row and that many leading
+    columns. Returns where the table landed; ``next_row`` is the first free row after it, leaving one
+    blank row.
     """
     n = len(frame)
     widths = widths or fitted_widths(frame, columns)
@@ -221,41 +228,71 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
     sheet = ws.get_name()
     heads = [styles["header_right"] if c.numeric else styles["header"] for c in columns]
     if n == 0:
-        for j, c in enumerate(columns):
-            ws.write_string(first_row, j, c.header, heads[j])
+        _write_headers(ws, columns, heads, first_row)
         ws.write_string(first_row + 1, 0, empty_text, styles["aside"])
         return Placed(sheet, first_row, first_row + 1, first_row, positions, first_row + 3, sum(widths))
     _write_body(ws, styles, frame, columns, widths, first_row + 1)
+    last_data = first_row + n
     has_total = any(c.total for c in columns)
     totals = {j: cell_value(exact_total(frame, c), c.kind if c.kind in SUMMABLE else "cents") or 0
               for j, c in enumerate(columns) if c.total and j > 0}
-    specs = []
-    for j, (c, head) in enumerate(zip(columns, heads)):
-        spec = {"header": c.header, "header_format": head}
-        if has_total and j == 0:
-            spec["total_string"] = total_label
-        elif j in totals:
-            spec |= {"total_function": subtotal_formula(j, first_row + 1, first_row + n), "total_value": totals[j]}
-        specs.append(spec)
-    options = {"columns": specs, "style": "Table Style Light 1", "autofilter": True, "total_row": has_total}
-    if name:
-        options["name"] = name
-    last_data = first_row + n
-    ws.add_table(first_row, 0, last_data + (1 if has_total else 0), len(columns) - 1, options)
-    if has_total:  # the table's own total row, restyled: the same cells, in the report's total style
-        total_row = last_data + 1
-        for j, c in enumerate(columns):
-            if j == 0:
-                ws.write_string(total_row, 0, total_label, styles["total"])
-            elif j in totals:
-                fmt = styles(KINDS[c.kind if c.kind in SUMMABLE else "cents"][0], "total")
-                ws.write_formula(total_row, j, "=" + subtotal_formula(j, first_row + 1, last_data), fmt, totals[j])
-            else:
-                ws.write_blank(total_row, j, None, styles["total"])
+    if table if table is not None else n <= MAX_TABLE_ROWS:
+        _add_table(ws, columns, heads, first_row, last_data, totals if has_total else None, total_label, name)
+    else:
+        _write_headers(ws, columns, heads, first_row)
+        _autofilter(ws, first_row, last_data, len(columns) - 1)
+    if has_total:
+        _write_total_row(ws, styles, columns, totals, first_row + 1, last_data, total_label)
     if freeze_cols is not None:
         ws.freeze_panes(first_row + 1, freeze_cols)
     return Placed(sheet, first_row, first_row + 1, last_data, positions,
                   last_data + (2 if has_total else 1) + 1, sum(widths))
+
+
+def _write_headers(ws, columns: list[Col], heads: list, row: int) -> None:
+    for j, c in enumerate(columns):
+        ws.write_string(row, j, c.header, heads[j])
+
+
+def _add_table(ws, columns: list[Col], heads: list, first_row: int, last_data: int, totals: dict | None,
+               total_label: str, name: str | None) -> None:
+    """An Excel table over the header row, the data rows and (when ``totals`` is given) the total row."""
+    specs = []
+    for j, (c, head) in enumerate(zip(columns, heads)):
+        spec = {"header": c.header, "header_format": head}
+        if totals is not None and j == 0:
+            spec["total_string"] = total_label
+        elif totals is not None and j in totals:
+            spec |= {"total_function": subtotal_formula(j, first_row + 1, last_data), "total_value": totals[j]}
+        specs.append(spec)
+    options = {"columns": specs, "style": "Table Style Light 1", "autofilter": True, "total_row": totals is not None}
+    if name:
+        options["name"] = name
+    ws.add_table(first_row, 0, last_data + (1 if totals is not None else 0), len(columns) - 1, options)
+
+
+_FILTERED: weakref.WeakSet = weakref.WeakSet()  # worksheets given their (only) autofilter
+
+
+def _autofilter(ws, header_row: int, last_data: int, last_col: int) -> None:
+    """Filter buttons on the header row, unless the sheet already has its one autofilter."""
+    if ws not in _FILTERED:
+        ws.autofilter(header_row, 0, last_data, last_col)
+        _FILTERED.add(ws)
+
+
+def _write_total_row(ws, styles: Styles, columns: list[Col], totals: dict, first: int, last: int,
+                     label: str) -> None:
+    """The total row under the data: the label, a SUBTOTAL of each totalled column (with its value), blanks."""
+    row = last + 1
+    for j, c in enumerate(columns):
+        if j == 0:
+            ws.write_string(row, 0, label, styles["total"])
+        elif j in totals:
+            fmt = styles(KINDS[c.kind if c.kind in SUMMABLE else "cents"][0], "total")
+            ws.write_formula(row, j, "=" + subtotal_formula(j, first, last), fmt, totals[j])
+        else:
+            ws.write_blank(row, j, None, styles["total"])
 
 
 def _write_body(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], widths: list[float], row: int) -> None:
