@@ -167,8 +167,13 @@ def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
 
 
 def _data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame,
-                columns: list[Col], table: str, freeze_cols: int = 2, empty_text: str = "None.") -> Placed:
-    """A sheet holding one table under a title and a line of explanation, set up for printing."""
+                columns: list[Col], table: str, freeze_cols: int = 2, empty_text: str = "None.",
+                as_table: bool | None = None) -> Placed:
+    """A sheet holding one table under a title and a line of explanation, set up for printing.
+
+    ``as_table`` says whether the rows are an Excel table (see :func:`~.tables.write_table`; by default,
+    when they are not too many).
+    """
     s = result.job.settings
     ws = book.add_worksheet(name)
     ws.write_string(0, 0, title, st["title"])
@@ -177,7 +182,7 @@ def _data_sheet(book, st: Styles, result: Result, name: str, title: str, note: s
     last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
     write_note(ws, st, 1, note, last, sum(widths[: last + 1]))
     placed = write_table(ws, st, frame, columns, first_row=3, name=table,
-                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text)
+                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text, table=as_table)
     printable(ws, f"{s.boces_name} — {s.school_year}", name, repeat=(3, 3), width=placed.width,
               repeat_cols=(0, freeze_cols - 1) if freeze_cols else None)
     return placed
@@ -450,16 +455,25 @@ def _coser_sheets(book, st: Styles, result: Result) -> None:
             "services are trued up on actual units.")
     _data_sheet(book, st, result, "CoSer unit costs", "CoSer services and unit costs", note, services, cols,
                 "CoSerUnitCosts", empty_text="No CoSer services in this job.")
+    _coser_charges_sheet(book, st, result)
+
+
+def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
+    """Every CoSer charge, one row per district, service and kind of charge: the codes and figures only.
+
+    It is the summary's longest sheet (a row per CoSer billing row), so it leaves the names to the
+    sheets that list each district and service once, and is a filtered range rather than an Excel table.
+    """
     coser = result.billing[result.billing["category"].str.startswith("coser")]
     frame = coser.assign(charge=coser["category"].map(CATEGORY_LABELS))
-    cols = DISTRICT + [Col("Charge", "charge", width=18), Col("Service code", "item_code", width=10),
-                       Col("Service", "item_name", width=28), Col("Units", "units", "units", 12),
-                       Col("Unit cost", "unit_cost", "cents", 13), Col("Amount", "amount", "cents", total=True)]
+    cols = [Col("District code", "district_code", width=CODE_WIDTH), Col("Service code", "item_code", width=10),
+            Col("Category", "charge", width=18), Col("Units", "units", "units", 12),
+            Col("Unit cost", "unit_cost", "cents", 13), Col("Amount", "amount", "cents", total=True)]
     note = ("Each participating district pays units × unit cost (the budget split by units to the cent). An SWD "
             "true-up is the final charge on actual units less the initial charge; a service surplus is returned "
-            "by participation.")
+            "by participation. District names are on the Net cost sheet, service names on CoSer unit costs.")
     _data_sheet(book, st, result, "CoSer charges", "CoSer charges by district", note, frame, cols, "CoSerCharges",
-                empty_text="No CoSer charges in this job.")
+                empty_text="No CoSer charges in this job.", as_table=False)
 
 
 def _aid_sheet(book, st: Styles, result: Result) -> Placed:
