@@ -190,17 +190,20 @@ def excel_values(values: pd.Series, kind: str) -> list:
 
 
 def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind: str, role: str = "body") -> None:
-    """One column's values down from ``row``: the format and the write method chosen once for the column."""
+    """One column's values down from ``row``: the format and the write method chosen once for the column.
+
+    Blank values are left out: a body cell's format shows nothing on an empty cell, and every cell
+    written costs its share of the file.
+    """
     if kind == "date":  # few and varied: each through write_value
         for i, value in enumerate(values.tolist()):
-            write_value(ws, row + i, col, value, kind, styles, role)
+            if not _blank(value):
+                write_value(ws, row + i, col, value, kind, styles, role)
         return
     fmt = styles(KINDS[kind][0], role)
     write = ws.write_string if kind == "text" else ws.write_number
     for i, value in enumerate(excel_values(values, kind)):
-        if value is None:
-            ws.write_blank(row + i, col, None, fmt)
-        else:
+        if value is not None:
             write(row + i, col, value, fmt)
 
 
