@@ -85,7 +85,10 @@ class ParameterValue:
         return self.parameter.name
 
 
-class _StrictLoader(yaml.SafeLoader):
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: same grammar, faster
+
+
+class _StrictLoader(_BASE_LOADER):
     """SafeLoader that refuses duplicate keys and keeps dates as text."""
 
 
@@ -172,9 +175,13 @@ def load_parameter(path: Path, name: str) -> Parameter:
     )
 
 
-@lru_cache(maxsize=4)
 def load_parameters(root: Path = ROOT) -> dict[str, Parameter]:
-    """Every parameter under ``root``, named ``<folder>.<file stem>``."""
+    """Every parameter under ``root``, named ``<folder>.<file stem>`` (read once per process)."""
+    return _load_tree(Path(root).resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_tree(root: Path) -> dict[str, Parameter]:
     found = {}
     for path in sorted(Path(root).rglob("*.yaml")):
         rel = path.relative_to(root).with_suffix("")
