@@ -39,6 +39,7 @@ POOL_COLUMNS = {"administrative": "administrative", "capital": "capital", "rent"
                 "administrative surplus": "administrative_surplus"}
 COSER_SPLITS = [("coser", "budget", 1), ("coser adjustment", "final_cost", 1),  # what each CoSer charge split
                 ("coser surplus", "surplus", -1)]
+CHARGE_FRAME = ["category"] + [c.key for c in CHARGE_COLUMNS]  # the columns of a statement's charge rows
 NO_ROWS = np.array([], dtype=np.intp)
 SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWADA ratio is the greater",
                "floor": "both are below the floor, so the floor applies", "cap": "the greater is above the cap",
@@ -92,13 +93,15 @@ def write_statement(result: Result, code: str) -> bytes:
 class JobWorking:
     """The parts of the statements that depend on the job, not the district, computed once per job.
 
-    ``charges``: every billing row with its working (unit, what was split), in statement order;
+    ``charges``: every billing row with its working (unit, what was split), in statement order, as one
+    block of Python values (so a district's rows are one take); ``pool``: which of them are pool charges;
     ``positions``: each district's rows in ``charges``; ``services_charges``: each district's final
     CoSer and shared-PD charges (cents); ``limits``: the ratio floor and caps as text;
     ``proposed``: total charges under the proposed administrative budget, after a failed vote.
     """
 
     charges: pd.DataFrame
+    pool: np.ndarray
     positions: dict[str, np.ndarray]
     services_charges: pd.Series
     limits: dict[str, str]
@@ -114,7 +117,7 @@ def job_working(result: Result) -> JobWorking:
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
         _working = (weakref.ref(result), JobWorking(
-            charges=charges.drop(columns="district_code"),
+            charges=charges[CHARGE_FRAME].astype(object), pool=charges["pool"].to_numpy(),
             positions=charges.groupby("district_code", sort=False).indices,
             services_charges=_services_totals(result), limits=_limits(result),
             proposed=proposed_charges(result) if "administrative_proposed" in result.apportionment else None))
@@ -182,11 +185,14 @@ def _services_totals(result: Result) -> pd.Series:
 def charge_rows(result: Result, code: str) -> pd.DataFrame:
     """The district's charges with their working: unit, share of the pool, unit cost and what was split."""
     working = job_working(result)
-    rows = working.charges.iloc[working.positions.get(code, NO_ROWS)]
-    if rows["pool"].any():
-        rows = rows.assign(share_percent=rows["share_percent"].where(~rows["pool"],
-                                                                     result.apportionment.at[code, "share_percent"]))
-    return rows.drop(columns=["pool", "order"]).reset_index(drop=True)
+    positions = working.positions.get(code, NO_ROWS)
+    rows = working.charges.iloc[positions]
+    pool = working.pool[positions]
+    if pool.any():
+        share = np.full(len(rows), None, dtype=object)
+        share[pool] = result.apportionment.at[code, "share_percent"]
+        rows = rows.assign(share_percent=share)
+    return rows
 
 
 def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widths: list[float], row: int) -> int:
