@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -50,7 +51,8 @@ SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWAD
 def write_statement(result: Result, code: str) -> bytes:
     """The statement workbook for district ``code`` as bytes."""
     s = result.job.settings
-    d = result.job.districts.loc[code]
+    working = job_working(result)
+    d = working.districts[code]
     name = str(d["district_name"])
     buffer = io.BytesIO()
     book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} statement — {name}",
@@ -64,7 +66,7 @@ def write_statement(result: Result, code: str) -> bytes:
     ws.set_row(0, 24)
     ws.write_string(1, 0, f"{name} · district code {code} · {d['type']}", st["subtitle"])
     total_charges = int(rows["amount"].sum())
-    aid = result.aid.loc[code] if code in result.aid.index else None
+    aid = working.aid.get(code)
     total_aid = int(aid["total_aid"]) if aid is not None else 0
     row = write_pairs(ws, st, 3, [
         ("District code", code, "text"), ("District name", name, "text"), ("Type", d["type"], "text"),
@@ -93,19 +95,23 @@ def write_statement(result: Result, code: str) -> bytes:
 class JobWorking:
     """The parts of the statements that depend on the job, not the district, computed once per job.
 
-    ``charges``: every billing row with its working (unit, what was split), in statement order, as one
-    block of Python values (so a district's rows are one take); ``pool``: which of them are pool charges;
+    ``charges``: every billing row with its working (unit, share %, what was split), in statement order,
+    as one block of Python values (so a district's rows are one take);
     ``positions``: each district's rows in ``charges``; ``services_charges``: each district's final
     CoSer and shared-PD charges (cents); ``limits``: the ratio floor and caps as text;
-    ``proposed``: total charges under the proposed administrative budget, after a failed vote.
+    ``proposed``: total charges under the proposed administrative budget, after a failed vote;
+    ``districts``, ``shares``, ``aid``, ``net``: each district's row of those tables, as a dict.
     """
 
     charges: pd.DataFrame
-    pool: np.ndarray
     positions: dict[str, np.ndarray]
     services_charges: pd.Series
     limits: dict[str, str]
     proposed: pd.Series | None
+    districts: dict[str, dict]
+    shares: dict[str, dict]
+    aid: dict[str, dict]
+    net: dict[str, dict]
 
 
 _working: tuple[weakref.ref, JobWorking] | None = None  # the last job's working, while that result lives
@@ -117,10 +123,12 @@ def job_working(result: Result) -> JobWorking:
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
         _working = (weakref.ref(result), JobWorking(
-            charges=charges[CHARGE_FRAME].astype(object), pool=charges["pool"].to_numpy(),
+            charges=charges[CHARGE_FRAME].astype(object),
             positions=charges.groupby("district_code", sort=False).indices,
             services_charges=_services_totals(result), limits=_limits(result),
-            proposed=proposed_charges(result) if "administrative_proposed" in result.apportionment else None))
+            proposed=proposed_charges(result) if "administrative_proposed" in result.apportionment else None,
+            districts=result.job.districts.to_dict("index"), shares=result.apportionment.to_dict("index"),
+            aid=result.aid.to_dict("index"), net=result.net.to_dict("index")))
     return _working[1]
 
 
@@ -134,20 +142,20 @@ def _limits(result: Result) -> dict[str, str]:
 
 
 def _working_charges(result: Result) -> pd.DataFrame:
-    """Every billing row with its working columns (all but the share %, which is the district's own).
+    """Every billing row with its working columns, in statement order (category, then item code).
 
-    A pool charge shows the basis and the whole pool; a CoSer charge its service's unit and the budget, the
-    SWD final cost or the surplus split; a shared-PD charge "staff" and the contract's cost. Rows are in
-    statement order (category, then item code), so each district's rows need no sorting of their own.
+    A pool charge shows the basis, the district's share % and the whole pool; a CoSer charge its service's
+    unit and the budget, the SWD final cost or the surplus split; a shared-PD charge "staff" and the
+    contract's cost. In this order each district's rows need no sorting of their own.
     """
     billing = result.billing
     category, item = billing["category"], billing["item_code"]
     pool = category.isin(POOL_COLUMNS.keys())
     coser = ~pool & category.str.startswith("coser") & item.isin(result.services.index)
     shared_pd = ~pool & (category == "shared pd") & item.isin(result.contracts.index)
-    unit = pd.Series(None, index=billing.index, dtype=object)
-    of = pd.Series(None, index=billing.index, dtype=object)
+    unit, share, of = (pd.Series(None, index=billing.index, dtype=object) for _ in range(3))
     unit[pool] = result.notes["basis_label"]
+    share[pool] = billing["district_code"][pool].map(result.apportionment["share_percent"])
     of[pool] = category[pool].map({c: int(result.apportionment[column].sum()) for c, column in POOL_COLUMNS.items()})
     unit[coser] = _coser_units(category[coser], item[coser].map(result.services["unit"]))
     for kind, column, sign in COSER_SPLITS:
@@ -159,8 +167,8 @@ def _working_charges(result: Result) -> pd.DataFrame:
     rows = pd.DataFrame({
         "district_code": billing["district_code"], "category": category,
         "charge": category.map(lambda c: CATEGORY_LABELS.get(c, c)), "item_code": item,
-        "item_name": billing["item_name"], "units": billing["units"], "unit": unit, "share_percent": None,
-        "unit_cost": billing["unit_cost"], "of": of, "amount": billing["amount"], "pool": pool, "order": order})
+        "item_name": billing["item_name"], "units": billing["units"], "unit": unit, "share_percent": share,
+        "unit_cost": billing["unit_cost"], "of": of, "amount": billing["amount"], "order": order})
     return rows.sort_values(["order", "item_code"], kind="stable").reset_index(drop=True)
 
 
@@ -185,25 +193,19 @@ def _services_totals(result: Result) -> pd.Series:
 def charge_rows(result: Result, code: str) -> pd.DataFrame:
     """The district's charges with their working: unit, share of the pool, unit cost and what was split."""
     working = job_working(result)
-    positions = working.positions.get(code, NO_ROWS)
-    rows = working.charges.iloc[positions]
-    pool = working.pool[positions]
-    if pool.any():
-        share = np.full(len(rows), None, dtype=object)
-        share[pool] = result.apportionment.at[code, "share_percent"]
-        rows = rows.assign(share_percent=share)
-    return rows
+    return working.charges.iloc[working.positions.get(code, NO_ROWS)]
 
 
 def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widths: list[float], row: int) -> int:
     s = result.job.settings
     row = write_section(ws, st, row, f"Charges for {s.school_year}", LAST_COL)
     parts = []
-    if rows["category"].isin(POOL_COLUMNS.keys()).any():
+    categories = set(rows["category"].tolist())
+    if categories & POOL_COLUMNS.keys():
         parts.append(f"Administrative, capital and rent charges are your share of each pool: your "
                      f"{result.notes['basis_label']} ÷ the total of all component districts (Share %) × the pool "
                      "(Educ. Law §1950(4)(b)(7)).")
-    if (~rows["category"].isin(POOL_COLUMNS.keys())).any():
+    if categories - POOL_COLUMNS.keys():
         parts.append("CoSer and shared-PD charges are your units × the unit cost; each budget is split by units to "
                      "the cent, so a charge can differ by a cent from units × the unit cost shown (§1950(4)(d)).")
     note = " ".join(parts) or "No charges this year."
@@ -217,11 +219,11 @@ def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widt
     return placed.next_row - 1
 
 
-def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
+def aid_working(result: Result, code: str, aid: Mapping) -> dict[str, str]:
     """How each aid figure of district ``code`` is made, with its own numbers, by result column."""
     working = job_working(result)
     limits = working.limits
-    shares = result.apportionment.loc[code]
+    shares = working.shares[code]
     claim = result.aid_mode == "claim"
     special = aid["ratio_source"] == "special act"
     sharing, capital = ratio_text(aid["sharing_ratio"]), ratio_text(aid["capital_ratio"])
@@ -279,7 +281,7 @@ def aid_working(result: Result, code: str, aid: pd.Series) -> dict[str, str]:
     return work
 
 
-def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, widths: list[float], row: int) -> int:
+def _aid(ws, st: Styles, result: Result, code: str, aid: Mapping, widths: list[float], row: int) -> int:
     """The aid working in statute order: ratios, approved expenses, aid lines and their total (a formula)."""
     row = write_section(ws, st, row, f"{aid_heading(result)}: how it is figured", LAST_COL)
     note = ("Each step uses the one before it, in the order of the law (Educ. Law §1950(5), §3602(3)). "
@@ -322,7 +324,8 @@ def _aid(ws, st: Styles, result: Result, code: str, aid: pd.Series, widths: list
 def _net(ws, st: Styles, result: Result, code: str, total_charges: int, total_aid: int, row: int) -> int:
     """Net cost (a formula), the change from last year and the tax impact per $1,000 of full value."""
     row = write_section(ws, st, row, "Net cost, change from last year and tax impact", LAST_COL)
-    net = result.net.loc[code] if code in result.net.index else None
+    working = job_working(result)
+    net = working.net.get(code)
     first = row
     cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
     row = write_pairs(ws, st, row, [
@@ -342,7 +345,7 @@ def _net(ws, st: Styles, result: Result, code: str, total_charges: int, total_ai
     else:
         row = write_pairs(ws, st, row, [("Prior year total charges", None, "text", "body",
                                          "not given on the Districts sheet")])
-    full_value = result.job.districts.at[code, "full_value"]
+    full_value = working.districts[code]["full_value"]
     impact = net["tax_impact_per_1000_x10000"] if net is not None else None
     row = write_pairs(ws, st, row, [
         ("Full value", full_value, "cents"),
