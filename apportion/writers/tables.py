@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -177,16 +178,24 @@ def exact_total(frame: pd.DataFrame, col: Col):
     """A column's total, exact for integer kinds (cents stay cents)."""
     if col.key not in frame.columns:
         return 0
-    values = frame[col.key].dropna().tolist()
+    column = frame[col.key]
+    values = [v for v, blank in zip(column.tolist(), blanks(column)) if not blank]
     if col.kind in ("cents", "dollars", "count", "millionths"):
         return sum(map(int, values))
     return sum((Decimal(v) if isinstance(v, Decimal) else Decimal(str(float(v))) for v in values), Decimal(0))
 
 
+def blanks(values: pd.Series) -> list[bool]:
+    """Which values of a column are blank (None, NA, NaN, NaT); none can be in a numpy integer or bool column."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
+        return [False] * len(values)
+    return pd.isna(values.to_numpy()).tolist()
+
+
 def excel_values(values: pd.Series, kind: str) -> list:
     """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass."""
     convert = KINDS[kind][1]
-    return [None if blank else convert(v) for v, blank in zip(values.tolist(), values.isna().tolist())]
+    return [None if blank else convert(v) for v, blank in zip(values.tolist(), blanks(values))]
 
 
 def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind: str, role: str = "body") -> None:
