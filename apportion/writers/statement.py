@@ -118,11 +118,14 @@ _working: tuple[weakref.ref, JobWorking] | None = None  # the last job's working
 
 
 def job_working(result: Result) -> JobWorking:
-    """The :class:`JobWorking` of ``result``: made on its first statement, reused for the others."""
+    """The :class:`JobWorking` of ``result``: made on its first statement, reused for the others.
+
+    One job's is kept at a time, and only while its result lives.
+    """
     global _working
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
-        _working = (weakref.ref(result), JobWorking(
+        _working = (weakref.ref(result, _forget), JobWorking(
             charges=charges[CHARGE_FRAME].astype(object),
             positions=charges.groupby("district_code", sort=False).indices,
             services_charges=_services_totals(result), limits=_limits(result),
@@ -130,6 +133,13 @@ def job_working(result: Result) -> JobWorking:
             districts=result.job.districts.to_dict("index"), shares=result.apportionment.to_dict("index"),
             aid=result.aid.to_dict("index"), net=result.net.to_dict("index")))
     return _working[1]
+
+
+def _forget(reference: weakref.ref) -> None:
+    """Drop the kept working once its result is gone."""
+    global _working
+    if _working is not None and _working[0] is reference:
+        _working = None
 
 
 def _limits(result: Result) -> dict[str, str]:

@@ -1,10 +1,15 @@
-"""Writing report blocks: a frame as an Excel table with a total row, label/value pairs, notes and sections.
+"""Writing report blocks: a frame as a table with a total row, label/value pairs, notes and sections.
 
-Every value goes through :func:`write_value`, which knows each *kind* of
-number the results hold (int cents, whole dollars, thousandths, millionths …)
-and writes text with ``write_string`` only, so text from the inputs can never
-become a formula. Totals are formulas that carry their computed values, so a
-viewer that does not recalculate still shows the right figure.
+Every value is converted by its *kind* (:data:`KINDS`: int cents, whole
+dollars, thousandths, millionths …) — a table column at a time, a single cell
+through :func:`write_value` — and text is written with ``write_string`` only,
+so text from the inputs can never become a formula. Totals are formulas that
+carry their computed values, so a viewer that does not recalculate still shows
+the right figure.
+
+Writing cost is per cell (xlsxwriter's XML), so blank values are not written,
+long tables are plain filtered ranges rather than Excel tables, and workbook
+writers run with the cyclic garbage collector paused (:func:`gc_paused`).
 """
 from __future__ import annotations
 
@@ -248,7 +253,8 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
     has_total = any(c.total for c in columns)
     totals = {j: cell_value(exact_total(frame, c), c.kind if c.kind in SUMMABLE else "cents") or 0
               for j, c in enumerate(columns) if c.total and j > 0}
-    if table if table is not None else n <= MAX_TABLE_ROWS:
+    as_table = n <= MAX_TABLE_ROWS if table is None else table
+    if as_table:
         _add_table(ws, columns, heads, first_row, last_data, totals if has_total else None, total_label, name)
     else:
         _write_headers(ws, columns, heads, first_row)
@@ -262,6 +268,7 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
 
 
 def _write_headers(ws, columns: list[Col], heads: list, row: int) -> None:
+    """The header row of a table that is not an Excel table (which writes its own)."""
     for j, c in enumerate(columns):
         ws.write_string(row, j, c.header, heads[j])
 
@@ -316,7 +323,8 @@ def _write_body(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], wid
         role = "wrap" if c.wrap else "body"
         if c.kind_key:  # a column of mixed kinds: each value its own
             for i, (value, kind) in enumerate(zip(values.tolist(), frame[c.kind_key].tolist())):
-                write_value(ws, row + i, j, value, kind, styles, role)
+                if not _blank(value):
+                    write_value(ws, row + i, j, value, kind, styles, role)
         else:
             write_column(ws, styles, row, j, values, c.kind, role)
         if c.wrap:
