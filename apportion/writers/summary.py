@@ -459,21 +459,28 @@ def _coser_sheets(book, st: Styles, result: Result) -> None:
 
 
 def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
-    """Every CoSer charge, one row per district, service and kind of charge: the codes and figures only.
+    """CoSer charges as a grid: one row per service, one column per district, each cell the district's
+    CoSer amount for that service (charge, SWD true-up and surplus together), with totals both ways.
 
-    It is the summary's longest sheet (a row per CoSer billing row), so it leaves the names to the
-    sheets that list each district and service once, and is a filtered range rather than an Excel table.
+    A grid keeps the sheet to the charges that exist (a blank is a district that did not buy the service);
+    the charge-by-charge working with units and unit costs is on each statement and in billing.csv.
     """
     coser = result.billing[result.billing["category"].str.startswith("coser")]
-    frame = coser.assign(charge=coser["category"].map(CATEGORY_LABELS))
-    cols = [Col("District code", "district_code", width=CODE_WIDTH), Col("Service code", "item_code", width=10),
-            Col("Category", "charge", width=18), Col("Units", "units", "units", 12),
-            Col("Unit cost", "unit_cost", "cents", 13), Col("Amount", "amount", "cents", total=True)]
-    note = ("Each participating district pays units × unit cost (the budget split by units to the cent). An SWD "
-            "true-up is the final charge on actual units less the initial charge; a service surplus is returned "
-            "by participation. District names are on the Net cost sheet, service names on CoSer unit costs.")
-    _data_sheet(book, st, result, "CoSer charges", "CoSer charges by district", note, frame, cols, "CoSerCharges",
-                empty_text="No CoSer charges in this job.", as_table=False)
+    grid = coser.pivot_table(index="item_code", columns="district_code", values="amount", aggfunc="sum")
+    codes = sorted(grid.columns)
+    grid = grid.reindex(columns=codes).sort_index()
+    frame = grid.astype("Int64").reset_index().rename(columns={"item_code": "service_code"})
+    frame["service_name"] = frame["service_code"].map(result.services["service_name"])
+    frame["total"] = grid.sum(axis=1).astype("int64").to_numpy()
+    names = result.job.districts["district_name"]
+    cols = [Col("Service code", "service_code", width=10), Col("Service name", "service_name", width=24)]
+    cols += [Col(f"{code}\n{names.get(code, '')}", code, "cents", 14, True) for code in codes]
+    cols.append(Col("Total", "total", "cents", 15, True))
+    note = ("Each cell is what the district pays for the service: units × unit cost (the budget split by units to "
+            "the cent), plus any students-with-disabilities true-up on actual units, less any surplus returned by "
+            "participation. Units and unit costs are on the district statements and in billing.csv.")
+    _data_sheet(book, st, result, "CoSer charges", "CoSer charges by service and district", note, frame, cols,
+                "CoSerCharges", empty_text="No CoSer charges in this job.")
 
 
 def _aid_sheet(book, st: Styles, result: Result) -> Placed:
