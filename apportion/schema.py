@@ -6,7 +6,7 @@ a header or a choice list is spelt in exactly one place.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 METHODS = ("true value", "WADA", "enrollment", "blend")
 BLEND_AUTHORITIES = ("Suffolk", "Putnam-Northern Westchester")

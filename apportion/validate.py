@@ -6,9 +6,7 @@ stops at the first.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 
 from .errors import IssueLog

@@ -1,0 +1,135 @@
+"""The whole calculation for one validated job: pools → apportionment → CoSers →
+shared PD → aid → net cost, with the governance checks (SPEC §1-§7).
+
+Each step calls the law functions of :mod:`apportion.law`; this module only
+wires them together and lays out the tables the writers print.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IssueLog
+from ..law import apportionment as ap
+from ..law import pools
+from ..law.collaboration import collaboration_credits
+from ..model import Job
+from ..parameters import load_parameters, parameters_at
+from ..result import Result
+from .aid import aid_table, net_table, reconciliation_table
+from .billing import billing_table
+from .comparison import method_comparison
+from .services import coser_tables, shared_pd_tables
+from .values import Values, blend_percent, governance_warnings, state_average
+
+
+def compute(job: Job, log: IssueLog) -> Result | None:
+    """Compute every table of a job's reports; None (with errors in ``log``) if the inputs cannot be computed."""
+    s = job.settings
+    values = parameters_at(s.school_year)
+    missing = sorted(set(load_parameters()) - set(values) - {"aid.state_average_av_per_rwada"})
+    if missing or ("aid.state_average_av_per_rwada" not in values and s.state_avg_av_per_rwada is None):
+        for name in missing or ["aid.state_average_av_per_rwada"]:
+            log.error("no-parameter", f"no value of {name} is on file for {s.school_year}; the tool covers the years "
+                      "its parameter files cover", **job.where_item("school_year"),
+                      expected="a school year with law parameters on file", found=str(s.school_year))
+        return None
+    p = Values(values)
+    comps = job.components
+    # --- §6 / §1: the vote and the pools ----------------------------------------------
+    vote = pools.budget_vote(comps["budget_vote"])
+    cap = None
+    if not vote.recorded:
+        log.warning("no-budget-vote", "no administrative budget vote is recorded on the Districts sheet "
+                    "(Budget vote column); the proposed budget is used", sheet="Districts", column="Budget vote")
+    elif not vote.adopted:
+        if s.prior_admin_budget is None:
+            log.error("prior-budget-missing", "the budget vote failed, so the contingency budget needs the prior year's "
+                      "administrative budget", **job.where_item("prior_admin_budget"),
+                      expected="dollars", found="nothing")
+            return None
+        cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)
+        log.warning("budget-vote-failed", f"the administrative budget failed ({vote.yes} yes, {vote.no} no); the "
+                    f"contingency budget of {min(s.admin_budget, cap) / 100:,.2f} is charged (cap {cap / 100:,.2f})",
+                    sheet="Districts", column="Budget vote")
+    used = pools.admin_budget_used(s.admin_budget, vote, cap)
+    pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)
+    if pool_admin < 0:
+        log.error("negative-pool", "the contingency administrative budget less state aid and other revenue is negative",
+                  **job.where_item("state_aid_admin"), expected="a pool of 0 or more",
+                  found=f"{pool_admin / 100:,.2f}")
+        return None
+    pool_capital = pools.pool(s.capital_budget, s.state_aid_capital, s.other_revenue_capital)
+    pool_rent = s.rent_budget
+    # --- §2: the basis and the shares ---------------------------------------------------
+    state_avg_cents = state_average(job, values, log)
+    tv_percent = blend_percent(job, p, log)
+    if log.errors:
+        return None
+    basis = ap.basis(s.method, comps, state_avg_cents, tv_percent)
+    if basis.total == 0:
+        label = ap.BASIS_LABELS[s.method]
+        log.error("zero-basis", f"the total {label} of the component districts is 0, so the budgets cannot be apportioned",
+                  sheet="Districts", expected=f"{label} above 0 for at least one component district", found="0 in total")
+        return None
+    rounding = s.rounding
+    shares = pd.DataFrame(index=comps.index)
+    shares["district_name"] = comps["district_name"]
+    shares["type"] = comps["type"]
+    shares["basis"] = basis.shown
+    shares["share_percent"] = basis.share_percent()
+    shares["administrative"] = ap.apportion(pool_admin, basis, rounding)
+    shares["capital"] = ap.apportion(pool_capital, basis, rounding)
+    shares["rent"] = ap.apportion(pool_rent, basis, rounding)
+    shares["administrative_surplus"] = -ap.apportion(s.admin_surplus, basis, rounding)  # a surplus is a credit
+    if used != s.admin_budget:
+        shares["administrative_proposed"] = ap.apportion(
+            pools.pool(s.admin_budget, s.state_aid_admin, s.other_revenue_admin), basis, rounding)
+    governance_warnings(job, p, log)
+    # --- §3: CoSers ----------------------------------------------------------------------
+    services, rows = coser_tables(job, p, rounding, log)
+    # --- §4: shared PD -------------------------------------------------------------------
+    contracts, pd_rows = shared_pd_tables(job, p, rounding, log)
+    if log.errors:
+        return None
+    billing = billing_table(job, basis, shares, services, rows, contracts, pd_rows, pool_rent, s.admin_surplus)
+    # --- §5: aid -------------------------------------------------------------------------
+    total_expenses = used + int(job.services["budget"].fillna(0).sum()) + int(job.shared_pd["cost"].fillna(0).sum())
+    aid, factor = aid_table(job, p, shares, rows, services, pd_rows, contracts, total_expenses, used, state_avg_cents)
+    charges = billing.groupby("district_code")["amount"].sum()
+    aid["total_charges"] = charges.reindex(aid.index).fillna(0).astype(np.int64)
+    aid["net_cost"] = aid["total_charges"] - aid["total_aid"] * 100
+    net = net_table(job, charges, aid)
+    reconciliation = reconciliation_table(job, aid) if job.aid_claim is not None else None
+    if reconciliation is not None:
+        differing = int((reconciliation["difference"] != 0).sum())
+        if differing:
+            log.warning("aid-differs", f"{differing} of {len(reconciliation)} published aid lines differ from the "
+                        "computed aid (see reconciliation.csv)", sheet="Aid claim")
+    pools_table = {
+        "Administrative budget (proposed)": s.admin_budget,
+        "Contingency cap": cap if cap is not None else None,
+        "Administrative budget used": used,
+        "Administrative salaries over limit": s.admin_salaries_over_limit,
+        "State aid administrative": s.state_aid_admin,
+        "Other revenue administrative": s.other_revenue_admin,
+        "Administrative pool": pool_admin,
+        "Capital budget": s.capital_budget,
+        "State aid capital": s.state_aid_capital,
+        "Other revenue capital": s.other_revenue_capital,
+        "Capital pool": pool_capital,
+        "Rent pool": pool_rent,
+        "Administrative surplus (returned +, assessed -)": s.admin_surplus,
+        "Total expenses for the 10% limit": total_expenses,
+    }
+    return Result(
+        job=job, log=log, parameters=values, pools=pools_table,
+        vote={"yes": vote.yes, "no": vote.no, "recorded": vote.recorded, "adopted": vote.adopted, "cap": cap,
+              "used": used, "proposed": s.admin_budget},
+        apportionment=shares, services=services, coser=rows, contracts=contracts, shared_pd=pd_rows, aid=aid,
+        billing=billing, net=net, comparison=method_comparison(job, pool_admin, state_avg_cents, p, rounding, log),
+        collaboration=collaboration_credits(job.collaboration, int(p("collaboration.hours_per_credit"))),
+        reconciliation=reconciliation,
+        notes={"admin_factor": factor, "total_expenses": total_expenses, "state_avg_cents": state_avg_cents, "tv_percent": tv_percent,
+               "basis_label": ap.BASIS_LABELS[s.method], "basis_scale": basis.scale},
+    )

@@ -1,0 +1,121 @@
+"""CoSer and COSER 507 shared-PD tables: unit costs, charges, true-ups, surpluses and the rules
+that make a contract or a methodology unlawful (SPEC §3, §4)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IssueLog
+from ..exact import QUANTITY_SCALE
+from ..law import coser, shared_pd
+from ..model import Job
+from .values import Values
+
+
+def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Unit costs, charges, the SWD true-up and surpluses per service (SPEC §3)."""
+    services = job.services.copy()
+    rows = job.participation.copy()
+    units = coser.basis_units(rows, services)
+    rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
+    services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
+    divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
+    services["divisor"] = services["basis"].fillna("anticipated").map(divisors).astype(np.int64)
+    services["budget"] = services["budget"].astype(np.int64)
+    empty = (services["total_weight"] == 0) & (services["budget"] != 0)
+    for code in services.index[empty.to_numpy()]:
+        log.error("no-participation", f"service {code} has a budget but no participation units under its "
+                  f"{services.at[code, 'basis']} basis", **job.where("Services", "budget", services.at[code, "excel_row"]),
+                  expected="units for at least one participating district", found="0 units in total")
+    if log.errors:
+        return services, rows
+    services["unit_cost"] = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
+    rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
+    # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
+    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
+    swd = services["swd"].fillna(False).astype(bool) & has_actual.reindex(services.index).fillna(False).astype(bool)
+    services["trued_up"] = swd
+    services["final_cost"] = services["actual_cost"].where(services["actual_cost"].notna(), services["budget"]).astype(np.int64)
+    services.loc[~swd, "final_cost"] = services.loc[~swd, "budget"]
+    rows["actual_weight"] = rows["actual_units"].fillna(0).astype(np.int64)
+    trued = rows["service_code"].map(swd).fillna(False).astype(bool)
+    services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
+    bad = swd & (services["total_actual"] == 0) & (services["final_cost"] != 0)
+    for code in services.index[bad.to_numpy()]:
+        log.error("no-actual-units", f"service {code} gives actual units that add up to 0",
+                  **job.where("Participation", "actual_units"), expected="actual units for the true-up", found="0 in total")
+    if log.errors:
+        return services, rows
+    rows["final_charge"] = rows["charge"]
+    if trued.any():
+        sub = rows[trued]
+        rows.loc[trued, "final_charge"] = coser.charges(services.loc[swd, "final_cost"], sub, sub["actual_weight"], rounding)
+    rows["adjustment"] = rows["final_charge"] - rows["charge"]
+    services["actual_unit_cost"] = coser.unit_cost_cents(services["final_cost"], services["total_actual"],
+                                                         pd.Series(1, index=services.index))
+    # service surplus or assessment: returned by participation (§1950(4)(f))
+    services["surplus"] = services["surplus"].fillna(0).astype(np.int64)
+    rows["surplus_credit"] = -coser.charges(services["surplus"].where(services["total_weight"] > 0, 0), rows,
+                                            rows["weight"], rounding)
+    # three-quarters approval (§1950(4)(d)(3))
+    comp_codes = job.components.index
+    participating = rows[(rows["weight"] > 0) & rows["district_code"].isin(comp_codes)]
+    services["participants"] = participating.groupby("service_code")["district_code"].nunique().reindex(services.index).fillna(0).astype(np.int64)
+    fraction = p("coser.approval_fraction")
+    services["approvals_needed"] = coser.approvals_needed(services["participants"], fraction)
+    short = coser.approval_shortfall(services["participants"], services["approvals"], fraction)
+    for code in services.index[short.to_numpy()]:
+        log.warning("methodology-not-approved", f"service {code}: methodology not approved by three-quarters of "
+                    f"participating districts ({services.at[code, 'approvals'] / QUANTITY_SCALE:g} of "
+                    f"{services.at[code, 'participants']}; {services.at[code, 'approvals_needed']} needed)",
+                    **job.where("Services", "approvals", services.at[code, "excel_row"]),
+                    expected=f"at least {services.at[code, 'approvals_needed']}",
+                    found=f"{services.at[code, 'approvals'] / QUANTITY_SCALE:g}")
+    over = coser.salaries_over_limit(job.staff, services, p.cents("aid.salary_limit"))
+    services["salaries_over_limit"] = over
+    services["aidable_num"], services["aidable_den"] = coser.aidable_fraction(services, over)
+    return services, rows
+
+
+def shared_pd_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """COSER 507 contracts: the seed's rules, then per-attendee charges (SPEC §4)."""
+    contracts = job.shared_pd.copy()
+    attending = shared_pd.staff_attending(job.pd_attendance)
+    paying = shared_pd.paying_districts(attending).reindex(contracts.index).fillna(0).astype(np.int64)
+    contracts["paying_districts"] = paying
+    minimum = int(p("shared_pd.min_paying_districts"))
+    max_days = int(p("shared_pd.max_days"))
+    days = contracts["days"].astype("Int64")
+    credit = contracts["credit"].fillna(False).astype(bool)
+    approved, start = contracts["board_approval_date"], contracts["start_date"]
+    post_dated = approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object))
+    rules = [  # (rows breaking the rule, code, column, message, expected, found) — COSER 507, seed 000
+        (paying < minimum, "pd-too-few-districts", "contract",
+         lambda c: f"contract {c} must be shared by at least {minimum} paying districts",
+         f"{minimum} or more districts attending", lambda c: str(paying[c])),
+        (days.fillna(0) >= max_days * QUANTITY_SCALE, "pd-too-long", "days",
+         lambda c: f"contract {c}: activities must be less than {max_days} days",
+         f"fewer than {max_days} days", lambda c: f"{days[c] / QUANTITY_SCALE:g}"),
+        (credit, "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a certificate",
+         "no", lambda c: "yes"),
+        (post_dated, "pd-post-dated", "board_approval_date",
+         lambda c: f"contract {c}: the board must approve before the work starts (no post-dated work)",
+         "a board approval date before the start date", lambda c: f"{approved[c]} (start {start[c]})"),
+    ]
+    for broken, code, column, message, expected, found in rules:
+        for c in contracts.index[broken.to_numpy()]:
+            log.error(code, message(c), **job.where("Shared PD", column, contracts.at[c, "excel_row"]),
+                      expected=expected, found=found(c))
+    if log.errors or contracts.empty:
+        attending["charge"] = pd.Series(dtype=np.int64)
+        contracts["unit_cost"] = pd.Series(dtype=np.int64)
+        contracts["aidable_num"] = contracts["aidable_den"] = pd.Series(dtype=np.int64)
+        return contracts, attending.assign(aidable_num=0, aidable_den=1)
+    contracts["cost"] = contracts["cost"].astype(np.int64)
+    contracts["staff_total"] = attending.groupby("contract")["staff"].sum().reindex(contracts.index).fillna(0).astype(np.int64)
+    contracts["unit_cost"] = coser.unit_cost_cents(contracts["cost"], contracts["staff_total"], pd.Series(1, index=contracts.index))
+    attending["charge"] = shared_pd.contract_charges(contracts["cost"], attending, rounding)
+    contracts["aidable_num"], contracts["aidable_den"] = shared_pd.aidable_parts(contracts)
+    attending["aidable_num"] = attending["contract"].map(contracts["aidable_num"]).astype(np.int64)
+    attending["aidable_den"] = attending["contract"].map(contracts["aidable_den"]).astype(np.int64)
+    return contracts, attending
