@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..result import Result
 from .styles import ROW_HEIGHT, Styles, new_workbook, printable
-from .summary import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
+from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
                       money_text, number_text, parameter, proposed_charges, ratio_text)
 from .tables import (Col, Formula, fitted_widths, gc_paused, lines_needed, write_note, write_pairs, write_section,
                      write_table, write_value)
