@@ -58,13 +58,21 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, verbose: bool) 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
-def validate(paths: tuple[Path, ...], verbose: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print every issue as JSON (one object per job) for other tools.")
+def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
     """Check every job under PATH without writing anything; exit 1 on any error.
 
-    Example: apportion validate inputs/
+    Example: apportion validate inputs/ --json
     """
     from .batch import run_batch
     batch = run_batch(list(paths), Path("."), jobs=1, write=False, verbose=verbose)
+    if as_json:
+        import json
+        jobs = [{"job": o.source, "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}
+                for o in batch.outcomes]
+        click.echo(json.dumps({"issues": [i.as_dict() for i in batch.log.sorted()], "jobs": jobs}, indent=2,
+                              ensure_ascii=False))
+        sys.exit(batch.exit_code)
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)
     for o in batch.outcomes:

@@ -100,3 +100,15 @@ def test_params_lists_values_with_citations():
 def test_missing_path_is_an_error(tmp_path):
     result = invoke("run", tmp_path / "nothing-here", "-o", tmp_path / "out")
     assert result.exit_code == 1 and "no such file or folder" in result.output
+
+
+def test_validate_json_lists_every_issue_with_its_cell(tmp_path):
+    import json
+    bad = small_job(tmp_path / "bad.xlsx", lambda s: s["Districts"][1].__setitem__(4, "n/a"))
+    result = invoke("validate", bad, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    (job,) = report["jobs"]
+    assert job["status"] == "failed"
+    assert {"code": "not-a-number", "sheet": "Districts", "cell": "E2"}.items() <= next(
+        i for i in job["issues"] if i["code"] == "not-a-number").items()
