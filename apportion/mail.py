@@ -21,13 +21,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import io
-import os
 import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +34,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Callable, Iterable
+
+from .writers.atomic import write_file
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 OUTBOX = "outbox"
@@ -284,27 +283,11 @@ def build_message(st: Statement, attachment: bytes, sender: str | None) -> Email
 # ---------------------------------------------------------------- files
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename: a reader sees the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _csv_rows(rows: Iterable[list[str]]) -> bytes:
     """CSV lines with the project's rule for text cells (a leading = + - @ gets a ')."""
+    from .writers.csvs import csv_lines
     from .writers.text import safe_text
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([safe_text(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_lines([safe_text(v) for v in row] for row in rows)
 
 
 def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
@@ -336,7 +319,7 @@ def write_outbox(job_folder: Path, sender: str | None = None) -> Outbox:
         attachment = path.read_bytes()
         msg = build_message(st, attachment, sender)
         target = outbox.folder / f"{path.stem}.eml"
-        _write_atomic(target, msg.as_bytes())
+        write_file(target, msg.as_bytes())
         keep.add(target.name)
         outbox.drafts.append(Draft(st, target, str(msg["Message-ID"]).strip(), st.emails))
     if outbox.folder.is_dir():
@@ -344,7 +327,7 @@ def write_outbox(job_folder: Path, sender: str | None = None) -> Outbox:
             if stale.name not in keep:
                 stale.unlink()
     rows = [[st.code, st.name, st.path.name] for st in outbox.no_address]
-    _write_atomic(outbox.folder / "no-address.csv", _csv_bytes(NO_ADDRESS_FIELDS, rows))
+    write_file(outbox.folder / "no-address.csv", _csv_bytes(NO_ADDRESS_FIELDS, rows))
     return outbox
 
 
@@ -367,7 +350,7 @@ def record_sent(folder: Path, draft: Draft, sha: str, when: datetime) -> None:
     old = path.read_bytes() if path.exists() else _csv_rows([SENT_FIELDS])
     row = _csv_rows([[draft.statement.code, "; ".join(draft.recipients), draft.message_id, sha,
                       when.isoformat(timespec="seconds")]])
-    _write_atomic(path, old + (b"" if old.endswith(b"\n") else b"\n") + row)
+    write_file(path, old + (b"" if old.endswith(b"\n") else b"\n") + row)
 
 
 # ---------------------------------------------------------------- sending

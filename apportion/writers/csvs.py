@@ -16,12 +16,16 @@ AID_COLUMNS = ["district_code", "district_name", "tax_rate_mills", "millage_rati
 RECONCILIATION_COLUMNS = ["district_code", "district_name", "line", "computed", "published", "difference"]
 
 
-def _csv(header: list[str], rows) -> bytes:
+def csv_lines(rows) -> bytes:
+    """Rows as CSV lines (UTF-8, "\\n" line ends: the same bytes on every system)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def csv_bytes(header: list[str], rows) -> bytes:
+    """A whole CSV file: the header line, then the rows."""
+    return csv_lines([header]) + csv_lines(rows)
 
 
 def billing_csv(result: Result) -> bytes:
@@ -30,7 +34,7 @@ def billing_csv(result: Result) -> bytes:
     rows = zip(b["district_code"].map(safe_text), b["district_name"].map(safe_text), b["category"],
                b["item_code"].map(safe_text), b["item_name"].map(safe_text), b["units"].fillna(""),
                b["unit_cost"].map(cents_text), b["amount"].map(cents_text))
-    return _csv(BILLING_COLUMNS, rows)
+    return csv_bytes(BILLING_COLUMNS, rows)
 
 
 def aid_csv(result: Result) -> bytes:
@@ -45,19 +49,19 @@ def aid_csv(result: Result) -> bytes:
                whole("admin_aid"), whole("services_aid"), whole("capital_aid"), whole("rent_aid"),
                whole("save_harmless_aid"), whole("total_aid"), a["total_charges"].map(cents_text),
                a["net_cost"].map(cents_text))
-    return _csv(AID_COLUMNS, rows)
+    return csv_bytes(AID_COLUMNS, rows)
 
 
 def reconciliation_csv(result: Result) -> bytes:
     r = result.reconciliation
     rows = zip(r["district_code"].map(safe_text), r["district_name"].map(safe_text), r["line"],
                r["computed"].map(whole_text), r["published"].map(whole_text), r["difference"].map(whole_text))
-    return _csv(RECONCILIATION_COLUMNS, rows)
+    return csv_bytes(RECONCILIATION_COLUMNS, rows)
 
 
 def issues_csv(issues: list[Issue]) -> bytes:
     """Every warning (and, for a failed job, every error), in reading order."""
-    return _csv(list(ISSUE_FIELDS), ([safe_text(getattr(i, f)) for f in ISSUE_FIELDS] for i in issues))
+    return csv_bytes(list(ISSUE_FIELDS), ([safe_text(getattr(i, f)) for f in ISSUE_FIELDS] for i in issues))
 
 
 def errors_txt(job_name: str, issues: list[Issue]) -> bytes:
