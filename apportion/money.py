@@ -108,11 +108,3 @@ def split_one(total: int, weight: pd.Series, code: pd.Series | None = None,
     code = pd.Series(weight.index, index=weight.index) if code is None else code
     group = pd.Series(0, index=weight.index)
     return split(pd.Series({0: int(total)}), group, weight, code, rounding)
-
-
-def dollars(cents: int) -> str:
-    """Cents as a plain dollars string with exactly two decimals (-12.5 dollars → "-12.50")."""
-    cents = int(cents)
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{part:02d}"

@@ -42,17 +42,6 @@ def whole_text(value) -> str:
     return str(int(value))
 
 
-def decimal_text(value: Decimal | None) -> str:
-    """An exact decimal without exponent or trailing zeros (3230.400000 → "3230.4")."""
-    if value is None or value is pd.NA:
-        return ""
-    d = Decimal(value)
-    text = f"{d:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def short_names(names: pd.Series, limit: int = 40) -> pd.Series:
     """File-system-safe short names (letters, digits, - and _; at most ``limit``), unique within the job.
 
