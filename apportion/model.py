@@ -63,10 +63,6 @@ class Job:
     tables: dict = field(default_factory=dict)  # sheet name → readers.workbook.Table, for locating issues
     items: object = None  # readers.workbook.Items: where each BOCES item was typed
 
-    @property
-    def sheets_present(self) -> set[str]:
-        return set(self.tables)
-
     def where(self, sheet: str, key: str, row: int | None = None) -> dict[str, str]:
         """Issue location keywords for a cell of an input sheet."""
         table = self.tables.get(sheet)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..exact import QUANTITY_SCALE, big, half_up_div
-from ..money import split
+from ..money import split_one
 
 BASIS_LABELS = {"true value": "full value", "WADA": "RWADA", "enrollment": "enrollment", "blend": "blended weight"}
 
@@ -90,14 +90,7 @@ def basis(method: str, comps: pd.DataFrame, state_avg_cents: int, tv_percent: Fr
 
 def apportion(pool_cents: int, b: Basis, rounding: str) -> pd.Series:
     """Each component's share of a pool, settled to the cent. Statute: Educ. Law §1950(4)(b)(7)(i); SPEC §2."""
-    code = pd.Series(b.weight.index, index=b.weight.index)
-    return split_pool(pool_cents, b.weight, code, rounding)
-
-
-def split_pool(pool_cents: int, weight: pd.Series, code: pd.Series, rounding: str) -> pd.Series:
-    """One pool split by weight with the job's rounding rule (all splits share :func:`~apportion.money.split`)."""
-    group = pd.Series(0, index=weight.index)
-    return split(pd.Series({0: int(pool_cents)}), group, weight, code, rounding)
+    return split_one(pool_cents, b.weight, rounding=rounding)
 
 
 def putnam_nw_lawful(tv_percent: Fraction, scheduled_percent: Fraction) -> bool:

@@ -220,11 +220,6 @@ def to_text(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
     return _result(raw, typed, bad)
 
 
-def to_key(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """A service or contract code as text (a number typed as 101 stays "101")."""
-    return to_text(raw)
-
-
 def _squash(text) -> str:
     return re.sub(r"[^0-9a-z]", "", normalise(text))
 
