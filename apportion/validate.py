@@ -10,14 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import IssueLog
+from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
 from .readers.jobs import Inputs
 from .readers.workbook import Table
 from .schema import (AID_CLAIM, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION, PD_ATTENDANCE, SERVICES,
                      SHARED_PD, STAFF, TableSheet)
 
-METHOD_COLUMNS = {"true value": ("full_value",), "WADA": ("rwada",), "enrollment": ("enrollment",),
-                  "blend": ("full_value", "rwada")}
 
 
 def build_job(inputs: Inputs, log: IssueLog) -> Job | None:

@@ -6,7 +6,6 @@ wires them together and lays out the tables the writers print.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import IssueLog
@@ -96,10 +95,8 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     # --- §5: aid -------------------------------------------------------------------------
     total_expenses = used + int(job.services["budget"].fillna(0).sum()) + int(job.shared_pd["cost"].fillna(0).sum())
     aid, factor = aid_table(job, p, shares, rows, services, pd_rows, contracts, total_expenses, used, state_avg_cents)
-    charges = billing.groupby("district_code")["amount"].sum()
-    aid["total_charges"] = charges.reindex(aid.index).fillna(0).astype(np.int64)
-    aid["net_cost"] = aid["total_charges"] - aid["total_aid"] * 100
-    net = net_table(job, charges, aid)
+    net = net_table(job, billing.groupby("district_code")["amount"].sum(), aid)
+    aid[["total_charges", "net_cost"]] = net.loc[aid.index, ["total_charges", "net_cost"]]
     reconciliation = reconciliation_table(job, aid) if job.aid_claim is not None else None
     if reconciliation is not None:
         differing = int((reconciliation["difference"] != 0).sum())
@@ -108,7 +105,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
                         "computed aid (see reconciliation.csv)", sheet="Aid claim")
     pools_table = {
         "Administrative budget (proposed)": s.admin_budget,
-        "Contingency cap": cap if cap is not None else None,
+        "Contingency cap": cap,
         "Administrative budget used": used,
         "Administrative salaries over limit": s.admin_salaries_over_limit,
         "State aid administrative": s.state_aid_admin,
@@ -127,7 +124,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         vote={"yes": vote.yes, "no": vote.no, "recorded": vote.recorded, "adopted": vote.adopted, "cap": cap,
               "used": used, "proposed": s.admin_budget},
         apportionment=shares, services=services, coser=rows, contracts=contracts, shared_pd=pd_rows, aid=aid,
-        billing=billing, net=net, comparison=method_comparison(job, pool_admin, state_avg_cents, p, rounding, log),
+        billing=billing, net=net, comparison=method_comparison(job, pool_admin, state_avg_cents, rounding),
         collaboration=collaboration_credits(job.collaboration, int(p("collaboration.hours_per_credit"))),
         reconciliation=reconciliation,
         notes={"admin_factor": factor, "total_expenses": total_expenses, "state_avg_cents": state_avg_cents, "tv_percent": tv_percent,

@@ -6,22 +6,18 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..errors import IssueLog
 from ..law import apportionment as ap
 from ..model import Job
-from .values import Values
 
 
-def method_comparison(job: Job, pool_admin: int, state_avg_cents: int, p: Values, rounding: str, log: IssueLog) -> pd.DataFrame:
+def method_comparison(job: Job, pool_admin: int, state_avg_cents: int, rounding: str) -> pd.DataFrame:
     """Each component's administrative share under every lawful method, beside the one in force (§1950(4)(b)(7))."""
     s = job.settings
     comps = job.components
     out = pd.DataFrame(index=comps.index)
     out["district_name"] = comps["district_name"]
-    methods = ["true value", "WADA", "enrollment"]
-    for method in methods:
-        needed = {"true value": "full_value", "WADA": "rwada", "enrollment": "enrollment"}[method]
-        column = comps[needed]
+    for method in ("true value", "WADA", "enrollment"):
+        column = comps[ap.METHOD_COLUMNS[method][0]]
         if method == "true value":
             column = column.where(comps["type"] != "special act", comps["rwada"])
         if column.isna().any():
