@@ -24,15 +24,15 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
     if inputs.items is None or inputs.table("Districts") is None:
         return None
     settings = _settings(inputs, log)
-    districts = _districts(inputs.table("Districts"), log)
-    services = _frame(inputs, SERVICES, log).set_index("service_code", drop=False)
-    participation = _frame(inputs, PARTICIPATION, log)
-    staff = _frame(inputs, STAFF, log)
-    shared_pd = _frame(inputs, SHARED_PD, log).set_index("contract", drop=False)
-    attendance = _frame(inputs, PD_ATTENDANCE, log)
+    districts = _districts(inputs)
+    services = _frame(inputs, SERVICES).set_index("service_code", drop=False)
+    participation = _frame(inputs, PARTICIPATION)
+    staff = _frame(inputs, STAFF)
+    shared_pd = _frame(inputs, SHARED_PD).set_index("contract", drop=False)
+    attendance = _frame(inputs, PD_ATTENDANCE)
     claim_table = inputs.table("Aid claim")
-    aid_claim = _frame(inputs, AID_CLAIM, log).set_index("district_code", drop=False) if claim_table else None
-    collaboration = _frame(inputs, COLLABORATION, log)
+    aid_claim = _frame(inputs, AID_CLAIM).set_index("district_code", drop=False) if claim_table else None
+    collaboration = _frame(inputs, COLLABORATION)
     if settings is None:
         return None
     codes = set(districts.index)
@@ -58,7 +58,7 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
     )
 
 
-def _frame(inputs: Inputs, spec: TableSheet, log: IssueLog) -> pd.DataFrame:
+def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
     """The sheet's typed frame with every column present (absent optional columns at their default)."""
     table = inputs.table(spec.name)
     frame = table.frame.copy() if table is not None else pd.DataFrame()
@@ -104,34 +104,27 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
                   **items.where("capital_aidable_fraction"), expected="0-1", found=str(cap))
     for budget, aid, other, label in (("admin_budget", "state_aid_admin", "other_revenue_admin", "administrative"),
                                       ("capital_budget", "state_aid_capital", "other_revenue_capital", "capital")):
-        if v.get(budget) is not None and getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other) < 0:
+        pool = getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other)
+        if v.get(budget) is not None and pool < 0:
             # point at the deduction actually typed (state aid, else other revenue), else the budget itself
             typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
             log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
                       **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
-                      found=f"{label} pool of {(getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other)) / 100:,.2f}")
+                      found=f"{label} pool of {pool / 100:,.2f}")
     if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
         log.error("not-positive", "the state average AV per RWADA must be more than 0",
                   **items.where("state_avg_av_per_rwada"), expected="dollars, more than 0", found="0")
     return settings
 
 
-def _districts(table: Table, log: IssueLog) -> pd.DataFrame:
-    """Districts indexed by code, with their type settled (blank = component)."""
-    frame = table.frame.copy()
-    for f in DISTRICTS.fields:
-        if f.key not in frame.columns:
-            frame[f.key] = pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
-    frame["type"] = frame["type"].fillna("component")
-    frame["pilots"] = frame["pilots"].fillna(0)
-    for key in ("full_value", "rwada", "enrollment", "aid_av", "aid_rwada", "tax_levy", "pilots", "prior_total_charges"):
-        frame[key] = frame[key].astype("Int64")
+def _districts(inputs: Inputs) -> pd.DataFrame:
+    """Districts indexed by code, with their type settled (blank = component) and the aid year's
+    AV and RWADA defaulting to full value and RWADA."""
+    frame = _frame(inputs, DISTRICTS)
     frame["is_component"] = frame["type"].isin(COMPONENT_TYPES)
     frame["aid_av"] = frame["aid_av"].fillna(frame["full_value"])
     frame["aid_rwada"] = frame["aid_rwada"].fillna(frame["rwada"])
-    frame["excel_row"] = frame.index
-    frame = frame[frame["district_code"].notna()]
-    frame = frame[~frame["district_code"].duplicated(keep="first")]
+    frame = frame[frame["district_code"].notna() & ~frame["district_code"].duplicated(keep="first")]
     return frame.set_index("district_code", drop=False).sort_index()
 
 
