@@ -35,8 +35,9 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
     swd = services["swd"].fillna(False).astype(bool) & has_actual.reindex(services.index).fillna(False).astype(bool)
     services["trued_up"] = swd
-    services["final_cost"] = services["actual_cost"].where(services["actual_cost"].notna(), services["budget"]).astype(np.int64)
-    services.loc[~swd, "final_cost"] = services.loc[~swd, "budget"]
+    # the true-up splits the actual cost when given, else the budget; other services keep their budget
+    final = services["actual_cost"].where(swd & services["actual_cost"].notna(), services["budget"])
+    services["final_cost"] = final.astype(np.int64)
     rows["actual_weight"] = rows["actual_units"].fillna(0).astype(np.int64)
     trued = rows["service_code"].map(swd).fillna(False).astype(bool)
     services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
