@@ -42,6 +42,7 @@ class Settings:
     state_avg_av_per_rwada: int | None = None  # cents
     capital_aidable_fraction: Decimal = Decimal(1)
     ds_salary: int | None = None
+    business_office_email: str | None = None
     rounding: str = "largest remainder"
 
 

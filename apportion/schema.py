@@ -24,7 +24,7 @@ class Field:
     ``kind`` is one of: ``code`` (12-digit BEDS), ``key`` (service or contract
     code), ``text``, ``choice``, ``money`` (whole cents), ``signed money``,
     ``quantity`` (exact to millionths), ``fraction`` (a ratio or percent),
-    ``yesno``, ``date``, ``year`` (school year), ``emails``.
+    ``yesno``, ``date``, ``year`` (school year), ``emails`` (one or more addresses), ``email`` (one).
     """
 
     header: str
@@ -99,6 +99,8 @@ BOCES_ITEMS: tuple[Field, ...] = (
       help="Part of the capital budget that is aidable, 0-1.", default=1),
     F("District superintendent salary", "ds_salary", "money", False, unit="dollars"),
     F("Rounding", "rounding", "choice", False, ROUNDINGS, "How shares are settled to the cent.", default="largest remainder"),
+    F("Business office email", "business_office_email", "email", False,
+      help="The address district statements are emailed from (apportion mail's sender)."),
 )
 
 DISTRICTS = TableSheet("Districts", (

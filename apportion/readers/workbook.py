@@ -33,6 +33,7 @@ EXPECTED = {
     "yesno": "yes or no",
     "date": "a date (e.g. 2026-03-04)",
     "emails": "email addresses separated by ;",
+    "email": "one email address",
 }
 #: issue code for a refused number cell, by field kind and by :func:`coerce.why_not_scaled`
 NUMBER_CODES = {
@@ -43,7 +44,7 @@ NUMBER_MESSAGES = {"fraction-of-cent": "the amount is not a whole number of cent
                    "too-many-decimals": "the number has more than six decimals",
                    "number-too-large": "the number is too large to be right"}
 KIND_CODES = {"code": "bad-district-code", "choice": "unknown-choice", "yesno": "not-yes-no", "date": "not-a-date",
-              "emails": "bad-email"}
+              "emails": "bad-email", "email": "bad-email"}
 SUSPECT_MESSAGES = {
     "formula-without-value": "the cell holds a formula that was never calculated; open the file in Excel and save it",
     "excel-error": "the cell shows an Excel error; correct the formula or type the value",
@@ -343,6 +344,8 @@ def _refusal(f, value) -> tuple[str, str]:
         code = NUMBER_CODES["quantity" if f.kind == "quantity" else "money"][
             coerce.why_not_scaled(value, coerce.SCALES[f.kind])]
         return code, NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
+    if f.kind in ("emails", "email"):
+        return "bad-email", f"not an email address the mail standards allow: {coerce.why_not_emails(value)}"
     return KIND_CODES.get(f.kind, "bad-value"), f"the value does not fit {f.header!r}"
 
 
