@@ -8,9 +8,9 @@ no report (FORMATS.md, Outputs).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Literal
+from typing import Iterable
 
-Severity = Literal["error", "warning", "note"]
+from .issues import Severity, lookup
 
 ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
 
@@ -29,6 +29,9 @@ class Issue:
     found: str = ""
     message: str = ""
 
+    def __post_init__(self) -> None:
+        lookup(self.code, self.severity)  # every code is in the catalogue (apportion/issues.yaml), with its severity
+
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
@@ -42,23 +45,34 @@ class Issue:
         return f"{where:>6}  {column}{detail}  [{self.code}]"
 
 
+_LOCATION = frozenset(ISSUE_FIELDS) - {"severity", "code", "message"}
+
+
 @dataclass
 class IssueLog:
     """Collects issues; errors make a job fail, warnings and notes travel with the report."""
 
     issues: list[Issue] = field(default_factory=list)
 
-    def add(self, severity: Severity, code: str, message: str, **where: str) -> None:
+    def add(self, severity: Severity, code: str, message: str | None = None, **fields: object) -> None:
+        """Record one issue. ``fields`` are its location (file, sheet, cell, column, expected, found); without a
+        ``message`` the catalogue's template is filled from the location and any other ``fields``."""
+        where = {k: v for k, v in fields.items() if k in _LOCATION}
+        values = {k: v for k, v in fields.items() if k not in _LOCATION}
+        if message is None:
+            message = lookup(code, severity).message(**where, **values)
+        elif values:
+            raise TypeError(f"{code}: template values {sorted(values)} given with a message of its own")
         self.issues.append(Issue(severity=severity, code=code, message=message, **where))
 
-    def error(self, code: str, message: str, **where: str) -> None:
-        self.add("error", code, message, **where)
+    def error(self, code: str, message: str | None = None, **fields: object) -> None:
+        self.add("error", code, message, **fields)
 
-    def warning(self, code: str, message: str, **where: str) -> None:
-        self.add("warning", code, message, **where)
+    def warning(self, code: str, message: str | None = None, **fields: object) -> None:
+        self.add("warning", code, message, **fields)
 
-    def note(self, code: str, message: str, **where: str) -> None:
-        self.add("note", code, message, **where)
+    def note(self, code: str, message: str | None = None, **fields: object) -> None:
+        self.add("note", code, message, **fields)
 
     def extend(self, issues: Iterable[Issue]) -> None:
         self.issues.extend(issues)
