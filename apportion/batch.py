@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import IssueLog
+from .errors import Issue, IssueLog
 from .readers.jobs import JobSource, discover
 from .readers.safety import DEFAULT_LIMITS, Limits
 from .runner import Outcome, crash_outcome, run_job
@@ -35,7 +35,7 @@ class Batch:
 def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False,
               workers: int = 1) -> Outcome:
     try:
-        return run_job(source, output, limits, write, workers)
+        return run_job(source, output, limits, write, workers, commit=False)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # isolation: one job's crash (even a native panic) never stops the batch
@@ -61,14 +61,11 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
     sources = discover(paths, batch.log)
     requested = jobs or default_jobs()
     workers = min(requested, max(1, len(sources)))
+    outcomes: list[Outcome] = []
     if workers <= 1 or len(sources) <= 1:
         # one job alone: its own workbooks are written in the requested number of processes
         inner = requested if len(sources) == 1 else 1
-        for source in sources:
-            outcome = _safe_run(source, output, limits, write, verbose, inner)
-            batch.outcomes.append(outcome)
-            if on_done:
-                on_done(outcome)
+        outcomes = [_safe_run(source, output, limits, write, verbose, inner) for source in sources]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
@@ -79,8 +76,38 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
                     outcome = future.result()
                 except Exception as exc:  # the worker process itself died
                     outcome = crash_outcome(futures[future], output, exc, write)
-                batch.outcomes.append(outcome)
-                if on_done:
-                    on_done(outcome)
-    batch.outcomes.sort(key=lambda o: o.source)
+                outcomes.append(outcome)
+    outcomes.sort(key=lambda o: o.source)
+    _refuse_duplicates(outcomes)
+    for outcome in outcomes:  # only now, with no two jobs writing one folder, is any output swapped in
+        outcome.commit()
+        batch.outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
     return batch
+
+
+def _refuse_duplicates(outcomes: list[Outcome]) -> None:
+    """Two jobs that write one output folder (one BOCES and school year, FORMATS.md "A job") both fail.
+
+    Which would win depends on which finishes last, so neither is written: each
+    gets an error naming both files, its staged outputs are dropped and the
+    folder keeps what it held before the run.
+    """
+    by_folder: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.output:
+            by_folder.setdefault(o.output, []).append(o)
+    for folder, group in by_folder.items():
+        if len({Path(o.source).resolve() for o in group}) < 2:
+            continue  # one input named twice is one job, not two
+        files = " and ".join(o.source for o in group)
+        for o in group:
+            o.discard()
+            others = ", ".join(x.source for x in group if x is not o)
+            o.issues = [Issue("error", "duplicate-job", file=Path(o.source).name, expected="one job per BOCES code and "
+                              "school year in a run", found=f"also in {others}",
+                              message=f"{files} both write the output folder {Path(folder).name} (one BOCES code and "
+                              "school year); neither is written: remove the one that is not current")] + list(o.issues)
+            o.status, o.errors = "failed", o.errors + 1
+            o.output = ""

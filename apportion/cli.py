@@ -14,6 +14,21 @@ from . import __version__
 from .errors import grouped_lines
 
 
+def _existing(paths: list[Path]) -> list[Path]:
+    """The paths, or a usage error (exit 2) naming the first that does not exist."""
+    for path in paths:
+        if not path.exists():
+            raise click.BadParameter(f"no such file or folder: {path}", param_hint="PATH")
+    return paths
+
+
+def _no_jobs(paths: list[Path]) -> None:
+    """Nothing to compute is a failure (exit 1), not a success: say where we looked."""
+    click.echo("No jobs found in " + ", ".join(str(p) for p in paths) + " (a job is a workbook with a BOCES sheet, "
+               "or a folder of workbooks holding one).", err=True)
+    sys.exit(1)
+
+
 def _echo_issues(issues, verbose: bool) -> None:
     """Issues grouped by file and sheet; notes only with -v."""
     for line in grouped_lines(issues, notes=verbose):
@@ -42,15 +57,14 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, verbose: bool) 
     """
     from .batch import run_batch
     from .progress import Progress
-    paths = list(paths) or [Path("inputs")]
+    paths = _existing(list(paths) or [Path("inputs")])
     progress = Progress()
     batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose)
     progress.close()
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)
     if not batch.outcomes:
-        click.echo("No jobs found.", err=True)
-        sys.exit(1 if batch.log.errors else 0)
+        _no_jobs(paths)
     progress.table(batch.outcomes, verbose)
     sys.exit(batch.exit_code)
 
@@ -65,16 +79,18 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
     Example: apportion validate inputs/ --json
     """
     from .batch import run_batch
-    batch = run_batch(list(paths), Path("."), jobs=1, write=False, verbose=verbose)
+    batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose)
     if as_json:
         import json
         jobs = [{"job": o.source, "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}
                 for o in batch.outcomes]
         click.echo(json.dumps({"issues": [i.as_dict() for i in batch.log.sorted()], "jobs": jobs}, indent=2,
                               ensure_ascii=False))
-        sys.exit(batch.exit_code)
+        sys.exit(batch.exit_code if batch.outcomes else 1)
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)
+    if not batch.outcomes:
+        _no_jobs(list(paths))
     for o in batch.outcomes:
         errors = sum(i.severity == "error" for i in o.issues) or o.errors
         warnings = sum(i.severity == "warning" for i in o.issues)
@@ -121,12 +137,16 @@ def _number(value) -> str:
 @cli.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("templates/apportion-input-template.xlsx"),
               show_default=True, help="Where to write the blank workbook.")
-def template(output: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (it may be a filled-in workbook).")
+def template(output: Path, force: bool) -> None:
     """Write a blank input workbook with every sheet, header comments and drop-down lists.
 
     Example: apportion template -o my-boces-2026-27.xlsx
     """
     from .template import write_template
+    if output.exists() and not force:
+        raise click.BadParameter(f"{output} already exists; it may be a filled-in workbook. Choose another name, "
+                                 "or add --force to replace it", param_hint="-o")
     write_template(output)
     click.echo(f"Wrote {output}")
 

@@ -50,5 +50,6 @@ def summary_line(o: Outcome) -> str:
         return (f"OK      {o.name}: {o.districts} districts, charges {o.total_charges / 100:,.2f}, aid {o.total_aid:,}, "
                 f"{o.warnings} warning(s) → {o.output}")
     if o.status == "failed":
-        return f"ERRORS  {o.name}: {o.errors} error(s) → {o.output}/ERRORS.txt"
+        where = f"{o.output}/ERRORS.txt" if o.output else "nothing written"
+        return f"ERRORS  {o.name}: {o.errors} error(s) → {where}"
     return f"CRASHED {o.name}: {o.message.splitlines()[0] if o.message else ''}"

@@ -15,6 +15,7 @@ from .readers.jobs import JobSource, read_inputs
 from .readers.safety import DEFAULT_LIMITS, Limits
 from .result import Result
 from .validate import build_job
+from .writers.atomic import KEPT, KEPT_ON_FAILURE
 
 
 @dataclass
@@ -32,6 +33,22 @@ class Outcome:
     errors: int = 0
     message: str = ""
     issues: list = field(default_factory=list)
+    staged: str = ""  # outputs written but not yet swapped in (run_job(commit=False)): see commit()
+    keep: tuple = ()  # what of the previous output folder the swap carries over
+
+    def commit(self) -> None:
+        """Swap the staged outputs into the output folder."""
+        from .writers.atomic import commit_folder
+        if self.staged:
+            commit_folder(Path(self.output), Path(self.staged), self.keep)
+            self.staged = ""
+
+    def discard(self) -> None:
+        """Drop the staged outputs: the output folder stays as it was."""
+        from .writers.atomic import discard
+        if self.staged:
+            discard(Path(self.staged))
+            self.staged = ""
 
 
 def _load(source: JobSource, log: IssueLog, limits: Limits) -> tuple[Result | None, str]:
@@ -103,9 +120,13 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
 
 
 def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True,
-            workers: int = 1) -> Outcome:
-    """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input."""
-    from .writers.atomic import write_folder
+            workers: int = 1, commit: bool = True) -> Outcome:
+    """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input.
+
+    With ``commit=False`` the outputs are only staged beside the folder: the caller
+    swaps them in with :meth:`Outcome.commit` or drops them with :meth:`Outcome.discard`
+    (a batch does, once it knows no two jobs write the same folder).
+    """
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
     result, folder_name = _load(source, log, limits)
@@ -115,7 +136,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     outcome.issues = issues
     if result is None or log.errors:
         outcome.status = "failed"
-        outcome.output = str(write_failure(output_root / _folder_name(folder_name), source.name, issues, write))
+        write_failure(outcome, output_root / _folder_name(folder_name), source.name, issues, write, commit)
         return outcome
     s = result.job.settings
     folder = output_root / _folder_name(folder_name)
@@ -127,18 +148,27 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     if write:
         base = source.path.parent
         inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.job.files]
-        write_folder(folder, output_files(result, inputs, workers))
+        _stage(outcome, folder, output_files(result, inputs, workers), KEPT, commit)
     return outcome
 
 
-def write_failure(folder: Path, job_name: str, issues: list, write: bool = True) -> Path:
-    """A failed job's folder: only issues.csv and ERRORS.txt, never a partial report."""
-    from .writers.atomic import write_folder
+def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple, commit: bool) -> None:
+    from .writers.atomic import stage_folder
+    outcome.output, outcome.keep = str(folder), keep
+    outcome.staged = str(stage_folder(folder, files))
+    if commit:
+        outcome.commit()
+
+
+def write_failure(outcome: Outcome, folder: Path, job_name: str, issues: list, write: bool = True,
+                  commit: bool = True) -> None:
+    """A failed job's folder: only issues.csv and ERRORS.txt, never a partial report — and of an earlier
+    run's outbox only its record of what was sent (never a draft of an old statement)."""
     from .writers.csvs import errors_txt, issues_csv
+    outcome.output = str(folder)
     if write:
-        write_folder(folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
-                              "ERRORS.txt": errors_txt(job_name, issues)})
-    return folder
+        _stage(outcome, folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
+                                 "ERRORS.txt": errors_txt(job_name, issues)}, KEPT_ON_FAILURE, commit)
 
 
 def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "") -> Outcome:
@@ -150,7 +180,7 @@ def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, writ
     outcome = Outcome(name=source.name, source=str(source.path), status="crashed", errors=1,
                       message=message + (f"\n{detail}" if detail else ""), issues=[issue])
     try:
-        outcome.output = str(write_failure(output_root / _folder_name(source.name), source.name, [issue], write))
+        write_failure(outcome, output_root / _folder_name(source.name), source.name, [issue], write)
     except Exception:  # the output folder itself is unusable; the message still reaches the user
         pass
     return outcome

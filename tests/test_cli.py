@@ -97,9 +97,9 @@ def test_params_lists_values_with_citations():
     assert CliRunner().invoke(cli, ["params", "--year", "someday"]).exit_code == 2
 
 
-def test_missing_path_is_an_error(tmp_path):
+def test_missing_path_is_a_usage_error(tmp_path):
     result = invoke("run", tmp_path / "nothing-here", "-o", tmp_path / "out")
-    assert result.exit_code == 1 and "no such file or folder" in result.output
+    assert result.exit_code == 2 and "no such file or folder" in result.output
 
 
 def test_validate_json_lists_every_issue_with_its_cell(tmp_path):

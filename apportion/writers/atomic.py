@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 
 
-def recover(final: Path) -> None:
-    """Undo a swap that a killed run left half-done, and clear its temporary folders."""
+def recover(final: Path, staged: Path | None = None) -> None:
+    """Undo a swap that a killed run left half-done, and clear its temporary folders (but ``staged``)."""
     old = final.with_name(f".{final.name}.old")
     if old.exists():
         if final.exists():
@@ -23,18 +23,24 @@ def recover(final: Path) -> None:
         else:
             os.replace(old, final)
     for stale in final.parent.glob(f".{final.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale != staged:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
-#: sub-folders that belong to later steps, not to a run: kept across re-runs (the email
-#: outbox and its sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice)
+#: what belongs to later steps, not to a run, kept across re-runs: the email outbox with its
+#: sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice
 KEPT = ("outbox",)
+#: what a *failed* re-run keeps: only the record of what was sent, never an ``.eml`` draft
+#: of a statement the failed run no longer stands behind
+KEPT_ON_FAILURE = ("outbox/sent.csv",)
 
 
-def write_folder(final: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` (relative path → bytes) as the new content of ``final``, keeping :data:`KEPT` folders."""
+def stage_folder(final: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (relative path → bytes) into a hidden temporary folder beside ``final``; its path.
+
+    Nothing under ``final`` changes until :func:`commit_folder`; :func:`discard` removes the stage.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
-    recover(final)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
     try:
         for rel, data in sorted(files.items()):
@@ -44,17 +50,42 @@ def write_folder(final: Path, files: dict[str, bytes]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        for name in KEPT:
-            if (final / name).is_dir():
-                shutil.copytree(final / name, tmp / name)
+    except BaseException:
+        discard(tmp)
+        raise
+    return tmp
+
+
+def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT) -> None:
+    """Swap a staged folder in as ``final``, carrying over the ``keep`` paths (folders or files) of the old one."""
+    recover(final, staged)
+    try:
+        for rel in keep:
+            source, target = final / rel, staged / rel
+            if source.is_dir():
+                shutil.copytree(source, target)
+            elif source.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
         old = final.with_name(f".{final.name}.old")
         if final.exists():
             os.replace(final, old)
-        os.replace(tmp, final)
+        os.replace(staged, final)
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(staged)
         raise
+
+
+def discard(staged: Path) -> None:
+    """Remove a staged folder that will not be committed."""
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def write_folder(final: Path, files: dict[str, bytes], keep: tuple[str, ...] = KEPT) -> None:
+    """Write ``files`` as the new content of ``final`` at once, keeping its ``keep`` paths."""
+    recover(final)
+    commit_folder(final, stage_folder(final, files), keep)
 
 
 def write_file(path: Path, data: bytes) -> None:
