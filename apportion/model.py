@@ -61,8 +61,8 @@ class Job:
     pd_attendance: pd.DataFrame
     aid_claim: pd.DataFrame | None  # index district_code; None = estimate mode
     collaboration: pd.DataFrame
-    tables: dict = field(default_factory=dict)  # sheet name → readers.workbook.Table, for locating issues
-    items: object = None  # readers.workbook.Items: where each BOCES item was typed
+    tables: dict = field(default_factory=dict)  # sheet name → readers.table.Table, for locating issues
+    items: object = None  # readers.items.Items: where each BOCES item was typed
 
     def where(self, sheet: str, key: str, row: int | None = None) -> dict[str, str]:
         """Issue location keywords for a cell of an input sheet."""

@@ -197,3 +197,25 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
 )
 BOCES_SHEET = "BOCES"
 SHEET_NAMES = (BOCES_SHEET,) + tuple(s.name for s in TABLE_SHEETS)
+
+#: what a cell of each kind must hold, as the issues and the template's comments say it
+EXPECTED = {
+    "money": "dollars in whole cents, 0 or more",
+    "signed money": "dollars in whole cents",
+    "quantity": "a number, 0 or more",
+    "code": "a 12-digit BEDS code",
+    "yesno": "yes or no",
+    "date": "a date (e.g. 2026-03-04)",
+    "emails": "email addresses separated by ;",
+    "email": "one email address",
+}
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

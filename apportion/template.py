@@ -14,8 +14,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .readers.workbook import EXPECTED, column_letter
-from .schema import BOCES_ITEMS, BOCES_SHEET, TABLE_SHEETS, Field
+from .schema import BOCES_ITEMS, BOCES_SHEET, EXPECTED, TABLE_SHEETS, Field, column_letter
 
 CREATED = dt.datetime(2026, 1, 1)  # fixed so the same schema always gives the same bytes
 LAST_ROW = 1_048_575  # validations cover the whole column below the header (0-based last Excel row)

@@ -13,7 +13,7 @@ from .errors import IssueLog
 from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
 from .readers.jobs import Inputs
-from .readers.workbook import Table
+from .readers.table import Table
 from .schema import (AID_CLAIM, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION, PD_ATTENDANCE, SERVICES,
                      SHARED_PD, STAFF, TableSheet)
 

@@ -330,9 +330,9 @@ def machine(src: Path | None, workers: int) -> str:
 #: (label, module, attribute) wrapped with a wall timer during --profile; missing ones are skipped.
 PHASES = [
     ("reading", "apportion.runner", "read_inputs"),
-    ("  safety scan (zip, XML, cells)", "apportion.readers.workbook", "check_file"),
-    ("  calamine to_python", "apportion.readers.workbook", "Workbook.rows"),
-    ("  typing cells", "apportion.readers.workbook", "_typed"),
+    ("  safety scan (zip, XML, cells)", "apportion.readers.book", "check_file"),
+    ("  calamine to_python", "apportion.readers.book", "Workbook.rows"),
+    ("  typing cells", "apportion.readers.table", "_typed"),
     ("validation", "apportion.runner", "build_job"),
     ("law core", "apportion.compute", "compute"),
     ("  CoSers (coser_tables)", "apportion.compute", "coser_tables"),

@@ -20,7 +20,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from apportion.readers.workbook import column_letter
+from apportion.schema import column_letter
 
 from .builders import boces_rows, write_workbook
 

@@ -632,7 +632,7 @@ def test_limits_are_configurable_with_clear_messages(tmp_path):
 
 def test_sheet_names_never_inflate_a_bomb(tmp_path):
     """Finding jobs in a folder reads only the small workbook part of each file."""
-    from apportion.readers.safety import sheet_names
+    from apportion.readers.book import sheet_names
     src = C.write(tmp_path / "src.xlsx")
     bomb = C.repack(src, tmp_path / "bomb.xlsx", extra={"xl/media/huge.bin": b"\0" * (64 * 2**20)})
     assert zipfile.ZipFile(bomb).getinfo("xl/media/huge.bin").file_size == 64 * 2**20

@@ -9,7 +9,8 @@ import pytest
 
 from apportion.errors import Issue, IssueLog
 from apportion.issues import CATALOGUE, lookup, markdown
-from apportion.readers.workbook import KIND_CODES, NUMBER_CODES, SUSPECT_MESSAGES
+from apportion.readers.content import SUSPECT_MESSAGES
+from apportion.readers.table import KIND_CODES, NUMBER_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "apportion"

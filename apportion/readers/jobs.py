@@ -11,8 +11,10 @@ from pathlib import Path
 
 from ..errors import IssueLog
 from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
-from .safety import DEFAULT_LIMITS, Limits, sheet_names
-from .workbook import Items, Table, Workbook, open_workbook, read_items, read_table
+from .book import Workbook, open_workbook, sheet_names
+from .items import Items, read_items
+from .safety import DEFAULT_LIMITS, Limits
+from .table import Table, read_table
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 # .xlsb is refused too: its binary sheets escape the checks safety.py makes on XML

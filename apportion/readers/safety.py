@@ -14,10 +14,8 @@ caught — and refuses the file before calamine sees it when:
   whole rectangle from A1 to the last cell, so two cells at A1 and XFD1048576
   in a 5 KB file would abort the process for want of memory).
 
-The same pass notes cells whose value would silently read as blank or stale: a
-formula never calculated (no saved result, or a workbook that asks to be
-recalculated on open, as files written by xlsxwriter and openpyxl do) and an
-Excel error value such as ``#DIV/0!``.
+The same pass hands each worksheet part to :mod:`.content`, which notes the
+cells whose value cannot be trusted (each part is read once).
 """
 from __future__ import annotations
 
@@ -26,9 +24,11 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+
+from .content import Scan, recalculates_on_open, suspect_cells
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,6 @@ class UnsafeWorkbook(Exception):
         self.found = found
         self.sheet = sheet
         super().__init__(message)
-
-
-@dataclass
-class Scan:
-    """What the pre-parse pass learnt: cells not to trust, by sheet name → A1 cell → (issue code, found)."""
-
-    suspect: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
 
 def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
@@ -117,7 +110,7 @@ def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
                              f"{declared:,} bytes declared uncompressed from {size:,}")
     names = {i.filename for i in infos}
     sheets = _sheet_parts(zf, names)
-    recalc = _recalculates_on_open(zf, names)
+    recalc = recalculates_on_open(zf, names)
     scan = Scan()
     for info in infos:
         if info.is_dir():
@@ -133,7 +126,7 @@ def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
                                          f"cells up to row {rows:,} and column {cols:,}", sheet=sheet)
         if b"sheetData" in data:
             _check_extent(data, sheets.get(info.filename, info.filename), limits)
-            cells = _suspect_cells(data, recalc)
+            cells = suspect_cells(data, recalc)
             if cells:
                 scan.suspect[sheets.get(info.filename, info.filename)] = cells
     return scan
@@ -199,12 +192,6 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         if part:
             out[part] = _attr(tag, b"name")
     return out
-
-
-def _recalculates_on_open(zf: zipfile.ZipFile, names: set[str]) -> bool:
-    """Files written by xlsxwriter or openpyxl ask Excel to recalculate on open: their saved results are placeholders."""
-    book = next((n for n in sorted(names) if n.endswith("workbook.xml")), None)
-    return book is not None and re.search(rb'fullCalcOnLoad="(1|true)"', zf.read(book)) is not None
 
 
 # --- the used area of a worksheet ------------------------------------------------------
@@ -391,58 +378,14 @@ def _walk(start: int, fat: list[int], sectors: int, refuse) -> list[int]:
     return out
 
 
-# --- cells whose value cannot be trusted -------------------------------------------------
-
-_CELL = re.compile(rb"<(\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_TYPE = re.compile(rb'\bt="(\w+)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</", re.DOTALL)
-
-
-def _suspect_cells(data: bytes, recalc: bool) -> dict[str, tuple[str, str]]:
-    """Cells with an uncalculated formula or an Excel error value, by A1 reference."""
-    if b"f>" not in data and b't="e"' not in data:  # "f>" ends <f>…</f> and <x:f>…</x:f>: one fast pass
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for _, attrs, inner in _CELL.findall(data):
-        ref = _REF.search(attrs)
-        if ref is None:
-            continue
-        typ = _TYPE.search(attrs)
-        typ = typ.group(1) if typ else b"n"
-        value = _VALUE.search(inner or b"")
-        formula = re.search(rb"<(?:\w+:)?f[ >/]", inner or b"") is not None
-        if typ == b"e":
-            shown = unescape(value.group(1).decode("utf-8", errors="replace")) if value else "an error"
-            out[ref.group(1).decode()] = ("excel-error", f"the Excel error {shown}")
-        elif formula and (recalc or (value is None and typ not in (b"str", b"inlineStr"))):
-            out[ref.group(1).decode()] = ("formula-without-value", "an uncalculated formula")
-    return out
-
-
-def sheet_names(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str] | None:
-    """The sheet names of a workbook, for finding jobs; None when the file is unreadable or unsafe.
-
-    For ``.xlsx``/``.xlsm`` only the small workbook part is read (with its
-    declared size capped), so listing a folder never inflates a zip bomb; other
-    formats go through the full :func:`check_file` first.
-    """
-    try:
-        suffix = path.suffix.lower()
-        if suffix in {".xlsx", ".xlsm"} and path.stat().st_size <= limits.max_file_bytes and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                names = {i.filename: i for i in zf.infolist()}
-                book = next((n for n in sorted(names) if n.endswith("workbook.xml")), None)
-                if book is None or names[book].file_size > 16 * 2**20:
-                    return None
-                data = zf.read(book)
-                if _DECLARATION.search(data):
-                    return None
-                return [_attr(tag, b"name") for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", data)]
-        check_file(path, limits)
-        from .workbook import load_book
-        return list(load_book(path).sheet_names)
-    except BaseException as exc:  # unreadable for any reason (calamine panics are BaseExceptions): the job says why
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
+def workbook_part_sheet_names(zf: zipfile.ZipFile) -> list[str] | None:
+    """The sheet names of an .xlsx from its small workbook part alone (declared size capped, no DOCTYPE),
+    so listing a folder never inflates a zip bomb; None when that part is missing, too large or unsafe."""
+    names = {i.filename: i for i in zf.infolist()}
+    book = next((n for n in sorted(names) if n.endswith("workbook.xml")), None)
+    if book is None or names[book].file_size > 16 * 2**20:
         return None
+    data = zf.read(book)
+    if _DECLARATION.search(data):
+        return None
+    return [_attr(tag, b"name") for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", data)]

@@ -1,0 +1,109 @@
+"""Reading the BOCES sheet: two columns, Item | Value, the items matched by name in any row order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import IssueLog
+from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
+from . import coerce
+from .book import Workbook, sheet_rows
+from .content import SUSPECT_MESSAGES
+from .table import KIND_CODES, refusal
+
+
+@dataclass
+class Items:
+    """The BOCES sheet: values by item key, and where each was found."""
+
+    file: str
+    sheet: str
+    values: dict[str, object]
+    cells: dict[str, str]
+    labels: dict[str, str]
+
+    def where(self, key: str) -> dict[str, str]:
+        f = next(i for i in BOCES_ITEMS if i.key == key)
+        return {"file": self.file, "sheet": self.sheet, "cell": self.cells.get(key, ""),
+                "column": self.labels.get(key, f.header)}
+
+
+def read_items(wb: Workbook, log: IssueLog) -> Items:
+    """Read the two-column BOCES sheet; items are matched by name in any row order."""
+    sheet = wb.sheets["boces"]
+    where = {"file": wb.display, "sheet": sheet}
+    items = Items(wb.display, sheet, {}, {}, {})
+    rows = sheet_rows(wb, sheet, log)
+    if rows is None:
+        return items
+    by_norm = {f.norm: f for f in BOCES_ITEMS}
+    raw_values, unknown = {}, []
+    suspect = wb.suspect(sheet)
+    for i, row in enumerate(rows):
+        label_col = next((j for j, v in enumerate(row) if v not in (None, "")), None)
+        if label_col is None:
+            continue
+        label = row[label_col]
+        f = by_norm.get(normalise(label))
+        if f is None:
+            if normalise(label) != "item":  # the optional "Item | Value" header row
+                unknown.append(str(label))
+            continue
+        value = row[label_col + 1] if label_col + 1 < len(row) else None
+        cell = f"{column_letter(label_col + 1)}{i + 1}"
+        if f.key in items.cells:
+            log.error("duplicate-item", f"the item {f.header!r} appears twice", **where, cell=cell, column=str(label),
+                      expected="each item once", found=f"also at {items.cells[f.key]}")
+            continue
+        items.cells[f.key], items.labels[f.key] = cell, str(label)
+        if cell in suspect:
+            code, found = suspect[cell]
+            log.error(code, SUSPECT_MESSAGES[code], **items.where(f.key), expected="a value", found=found)
+            continue  # reported once; the item reads as absent
+        raw_values[f.key] = value
+    if unknown:
+        log.note("extra-items", "items not used: " + ", ".join(unknown), **where)
+    for f in BOCES_ITEMS:
+        value = raw_values.get(f.key)
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if blank:
+            if f.required and not (f.key in items.cells and items.cells[f.key] in suspect):
+                log.error("missing-item", f"the item {f.header!r} is required", **(items.where(f.key) | (
+                    {} if f.key in items.cells else {"cell": ""})),
+                          expected=f"a row {f.header!r} with its value",
+                          found="nothing" if f.key not in items.cells else "a blank cell")
+            items.values[f.key] = f.default
+            continue
+        items.values[f.key] = _item_value(f, value, items, log)
+    return items
+
+
+def _item_value(f, value, items: Items, log: IssueLog):
+    """Type one BOCES item; an unfit value is an error and yields the default."""
+    from ..years import SchoolYear
+    expected = EXPECTED.get(f.kind) or (" / ".join(f.choices) if f.choices else "text")
+    if f.kind == "year":
+        try:
+            return SchoolYear.parse(value)
+        except ValueError:
+            log.error("bad-school-year", "the school year is not like 2026-27", **items.where(f.key),
+                      expected="a school year like 2026-27", found=coerce.describe(value))
+            return None
+    if f.kind == "fraction":
+        d = coerce.to_fraction_value(value, percent=f.unit == "percent")
+        if d is None or d < 0:
+            log.error("not-a-number", f"{f.header!r} must be a number, 0 or more", **items.where(f.key),
+                      expected="a number, 0 or more", found=coerce.describe(value))
+            return f.default
+        return d
+    result = coerce.convert_value(f.kind, value, f.choices)
+    if result is coerce.BAD or result is None:
+        code, message = refusal(f, value)
+        code = "bad-item" if code in KIND_CODES.values() or code == "bad-value" else code
+        log.error(code, f"the value of {f.header!r} does not fit" if code == "bad-item" else message,
+                  **items.where(f.key), expected=expected, found=coerce.describe(value))
+        return f.default
+    if f.kind == "money" and int(result) < 0:
+        log.error("negative-value", f"{f.header!r} cannot be negative", **items.where(f.key), expected=expected,
+                  found=coerce.describe(value))
+        return f.default
+    return int(result) if f.kind.endswith("money") else result

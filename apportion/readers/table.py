@@ -1,0 +1,232 @@
+"""Reading a table sheet into a typed frame.
+
+Forgiving on form — headers match ignoring case and spaces, columns in any
+order, extra columns noted, blank rows skipped, the header row found within the
+first rows — and strict on meaning: each cell that does not fit becomes an
+issue naming file, sheet, A1 cell and header as typed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IssueLog
+from ..schema import EXPECTED, TableSheet, column_letter, normalise
+from . import coerce
+from .book import Workbook, sheet_rows
+from .content import SUSPECT_MESSAGES
+
+HEADER_SEARCH_ROWS = 10
+
+#: issue code for a refused number cell, by field kind and by :func:`coerce.why_not_scaled`
+NUMBER_CODES = {
+    "money": {"not-a-number": "not-money", "too-precise": "fraction-of-cent", "too-large": "number-too-large"},
+    "quantity": {"not-a-number": "not-a-number", "too-precise": "too-many-decimals", "too-large": "number-too-large"},
+}
+
+NUMBER_MESSAGES = {"fraction-of-cent": "the amount is not a whole number of cents",
+                   "too-many-decimals": "the number has more than six decimals",
+                   "number-too-large": "the number is too large to be right"}
+
+KIND_CODES = {"code": "bad-district-code", "choice": "unknown-choice", "yesno": "not-yes-no", "date": "not-a-date",
+              "emails": "bad-email", "email": "bad-email"}
+
+_A1 = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
+
+@dataclass
+class Table:
+    """A table sheet read and typed. ``frame`` is indexed by Excel row number."""
+
+    spec: TableSheet
+    file: str
+    sheet: str
+    frame: pd.DataFrame
+    letters: dict[str, str]  # field key → column letter
+    headers: dict[str, str]  # field key → header as typed
+
+    def where(self, key: str, row: int | None = None) -> dict[str, str]:
+        """Location keywords for an issue about column ``key`` (at ``row``)."""
+        letter = self.letters.get(key, "")
+        cell = f"{letter}{row}" if (letter and row is not None) else ""
+        return {"file": self.file, "sheet": self.sheet, "cell": cell,
+                "column": self.headers.get(key, self.spec.field(key).header)}
+
+    def present(self, key: str) -> bool:
+        return key in self.letters
+
+
+def _find_header(rows: list[list], spec: TableSheet) -> int | None:
+    """The row (0-based) among the first few naming the most of the sheet's columns (a title above is skipped)."""
+    known = {f.norm for f in spec.fields}
+    best, best_count = None, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        count = len({normalise(v) for v in row if isinstance(v, str)} & known)
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def _body(rows: list[list], start: int, columns: dict[str, int]) -> pd.DataFrame:
+    """The cells below the header, one object column per field, indexed by Excel row number."""
+    body = rows[start:]
+    index = pd.RangeIndex(start + 1, start + 1 + len(body))
+    if not columns:
+        return pd.DataFrame(index=index)
+    width = max(columns.values()) + 1
+    if body and len(body[0]) >= width:
+        grid = np.empty((len(body), len(body[0])), dtype=object)
+        try:
+            grid[:] = body  # calamine's rows are all equally wide: one C-level copy
+            return pd.DataFrame({key: grid[:, j] for key, j in columns.items()}, index=index, dtype=object)
+        except ValueError:  # ragged rows (not from calamine): take them one by one
+            pass
+    return pd.DataFrame({key: [r[j] if j < len(r) else None for r in body] for key, j in columns.items()},
+                        index=index, dtype=object)
+
+
+def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
+    """Read one table sheet; every problem goes to ``log``. None if the sheet is unusable."""
+    sheet = wb.sheets[spec.norm]
+    where = {"file": wb.display, "sheet": sheet}
+    rows = sheet_rows(wb, sheet, log)
+    if rows is None:
+        return None
+    header_at = _find_header(rows, spec)
+    if header_at is None:
+        expected = ", ".join(f.header for f in spec.fields if f.required)
+        found = ", ".join(str(v) for v in (rows[0] if rows else []) if v not in (None, "")) or "an empty sheet"
+        log.error("missing-header-row", f"no header row naming the sheet's columns in the first {HEADER_SEARCH_ROWS} rows",
+                  **where, cell="A1", expected=f"headers including {expected}", found=found[:200])
+        return None
+    header = rows[header_at]
+    letters, headers, columns = _match_headers(header, header_at, spec, where, log)
+    raw = _body(rows, header_at + 1, columns)
+    blank = {k: coerce.is_blank(raw[k]) for k in raw.columns}
+    if blank:
+        keep = ~np.logical_and.reduce(list(blank.values()))
+        raw = raw[keep]
+        blank = {k: b[keep] for k, b in blank.items()}
+    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers)
+    suspect = _suspect_by_column(wb.suspect(sheet), letters, header_at + 1)
+    for key, cells in suspect.items():
+        for row, (code, found) in cells.items():
+            log.error(code, SUSPECT_MESSAGES[code], **table.where(key, row), expected="a value", found=found)
+    table.frame = pd.DataFrame({f.key: _typed(raw[f.key], blank[f.key], f, table, log, set(suspect.get(f.key, ())))
+                                for f in spec.fields if f.key in raw.columns}, index=raw.index)
+    _check_unique(table, spec.unique, log)
+    return table
+
+
+def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, log: IssueLog):
+    """Field key → (column letter, header as typed, 0-based column); extra and missing columns become issues."""
+    by_norm = {f.norm: f for f in spec.fields}
+    letters, headers, columns = {}, {}, {}
+    extras = []
+    for j, value in enumerate(header):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        f = by_norm.get(normalise(value))
+        if f is None:
+            extras.append(str(value))
+            continue
+        if f.key in letters:
+            log.error("duplicate-column", f"the column {f.header!r} appears twice", **where,
+                      cell=f"{column_letter(j)}{header_at + 1}", column=str(value),
+                      expected="each column once", found=f"also in column {letters[f.key]}")
+            continue
+        letters[f.key], headers[f.key], columns[f.key] = column_letter(j), str(value), j
+    if extras:
+        log.note("extra-columns", "columns not used: " + ", ".join(extras), **where)
+    typed = ", ".join(str(v) for v in header if v not in (None, ""))
+    for f in spec.fields:
+        if f.required and f.key not in letters:
+            log.error("missing-column", f"the required column {f.header!r} is missing", **where,
+                      cell=f"A{header_at + 1}", column=f.header, expected=f"a column headed {f.header!r}",
+                      found=f"headers: {typed}"[:300])
+    return letters, headers, columns
+
+
+def _suspect_by_column(cells: dict[str, tuple[str, str]], letters: dict[str, str],
+                       first_row: int) -> dict[str, dict[int, tuple[str, str]]]:
+    """Suspect cells below the header, by field key → Excel row (cells outside the table are not read)."""
+    key_of = {letter: key for key, letter in letters.items()}
+    out: dict[str, dict[int, tuple[str, str]]] = {}
+    for ref, what in cells.items():
+        m = _A1.match(ref)
+        if m and m.group(1) in key_of and int(m.group(2)) > first_row:
+            out.setdefault(key_of[m.group(1)], {})[int(m.group(2))] = what
+    return out
+
+
+def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, skip: set[int]) -> pd.Series:
+    """One column typed; bad cells, negatives and blanks in required columns become issues.
+
+    ``blank`` marks its blank cells; ``skip`` holds rows already reported (an
+    uncalculated formula or an Excel error reads as blank).
+    """
+    kind = f.kind
+    if kind in coerce.SCALES:
+        typed, bad = coerce.to_scaled(raw, coerce.SCALES[kind])
+    elif kind == "code":
+        typed, bad = coerce.to_code(raw)
+    elif kind in ("key", "text"):
+        typed, bad = coerce.to_text(raw)
+    elif kind == "choice":
+        typed, bad = coerce.to_choice(raw, f.choices)
+    elif kind == "yesno":
+        typed, bad = coerce.to_yesno(raw)
+    elif kind == "date":
+        typed, bad = coerce.to_date(raw)
+    elif kind == "emails":
+        typed, bad = coerce.to_emails(raw)
+    else:  # pragma: no cover - schema and reader move together
+        raise ValueError(kind)
+    expected = EXPECTED.get(kind) or (" / ".join(f.choices) if f.choices else "text")
+    for row, value in bad.items():
+        code, message = refusal(f, value)
+        log.error(code, message, **table.where(f.key, row), expected=expected, found=coerce.describe(value))
+    if kind in ("money", "quantity"):
+        negative = typed.to_numpy(dtype=np.int64, na_value=0) < 0
+        for row in typed.index[negative]:
+            log.error("negative-value", f"{f.header!r} cannot be negative", **table.where(f.key, row),
+                      expected=expected, found=coerce.describe(raw[row]))
+    if f.required:
+        for row in typed.index[blank]:
+            if row not in skip:
+                log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
+                          expected=expected, found="a blank cell")
+    return typed
+
+
+def refusal(f, value) -> tuple[str, str]:
+    """The issue code and message for a cell of field ``f`` that does not fit."""
+    if f.kind in coerce.SCALES:
+        code = NUMBER_CODES["quantity" if f.kind == "quantity" else "money"][
+            coerce.why_not_scaled(value, coerce.SCALES[f.kind])]
+        return code, NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
+    if f.kind in ("emails", "email"):
+        return "bad-email", f"not an email address the mail standards allow: {coerce.why_not_emails(value)}"
+    return KIND_CODES.get(f.kind, "bad-value"), f"the value does not fit {f.header!r}"
+
+
+def _check_unique(table: Table, keys: tuple[str, ...], log: IssueLog) -> None:
+    """A second row with the same code (or code pair) is an error at the second row, naming the first."""
+    if not keys or not all(k in table.frame.columns for k in keys) or table.frame.empty:
+        return
+    frame = table.frame[list(keys)]
+    group = np.zeros(len(frame), dtype=np.int64)
+    for k in keys:  # one integer per distinct key tuple; a blank code (-1) never clashes
+        codes, uniques = pd.factorize(frame[k].to_numpy(dtype=object))
+        group = np.where((codes < 0) | (group < 0), -1, group * (len(uniques) + 1) + codes)
+    _, first, inverse = np.unique(group, return_index=True, return_inverse=True)
+    first_at = first[inverse]
+    dup = (group >= 0) & (first_at != np.arange(len(group)))
+    rows = frame.index.to_numpy()
+    for i in np.flatnonzero(dup):
+        value = " / ".join(str(frame.iat[i, j]) for j in range(len(keys)))
+        log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], int(rows[i])),
+                  expected="each code once", found=f"{value} again (first at row {rows[first_at[i]]})")
