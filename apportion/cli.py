@@ -151,6 +151,36 @@ def template(output: Path, force: bool) -> None:
     click.echo(f"Wrote {output}")
 
 
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The workbook to write (.xlsx; the CSV goes beside it). Default: comparison_<OLD>_to_<NEW>.xlsx.")
+def compare(old: Path, new: Path, output: Path | None) -> None:
+    """Compare two job output folders line by line, with the drivers of each change.
+
+    Example: apportion compare outputs/660000_2025-26 outputs/660000_2026-27 -o what-changed.xlsx
+    """
+    from .compare import NotAJobOutput, compare_runs
+    from .writers.atomic import write_file
+    from .writers.comparison import comparison_csv, comparison_xlsx
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the workbook's name must end in .xlsx", param_hint="-o")
+    try:
+        c = compare_runs(old, new)
+    except NotAJobOutput as exc:
+        click.echo(f"ERROR   {exc}", err=True)
+        sys.exit(1)
+    output = output or Path(f"comparison_{old.resolve().name}_to_{new.resolve().name}.xlsx")
+    write_file(output, comparison_xlsx(c))
+    write_file(output.with_suffix(".csv"), comparison_csv(c))
+    net = c.totals[c.totals["category"] == "net cost"]
+    change = int(net["change"].sum()) if len(net) else 0
+    click.echo(f"{c.old.label} → {c.new.label}: {c.lines['district_code'].nunique()} districts, "
+               f"{len(c.one_sided)} found in one run only; BOCES net cost change {change / 100:+,.2f}")
+    click.echo(f"Wrote {output} and {output.with_suffix('.csv')}")
+
+
 def main() -> None:
     try:
         from .delivery_cli import register

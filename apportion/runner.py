@@ -98,6 +98,7 @@ def sha256(path: Path) -> str:
 
 def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1) -> dict[str, bytes]:
     """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes)."""
+    from .compare import BASIS_FILE, basis_json
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
     from .writers.parallel import write_workbooks
     from .writers.text import short_names
@@ -106,6 +107,7 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     files = {
         "billing.csv": billing_csv(result),
         "aid.csv": aid_csv(result),
+        BASIS_FILE: basis_json(result),
         "issues.csv": issues_csv([i for i in result.log.sorted() if i.severity != "note"]),
     }
     if result.reconciliation is not None:

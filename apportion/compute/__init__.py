@@ -76,6 +76,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     shares["district_name"] = comps["district_name"]
     shares["type"] = comps["type"]
     shares["basis"] = basis.shown
+    shares["basis_weight"] = basis.weight  # exact, for basis.json (apportion compare)
     shares["share_percent"] = basis.share_percent()
     shares["administrative"] = ap.apportion(pool_admin, basis, rounding)
     shares["capital"] = ap.apportion(pool_capital, basis, rounding)

@@ -1,0 +1,232 @@
+"""A run's figures read back from what it wrote — billing.csv, aid.csv and basis.json — for comparing
+two runs (Educ. Law §1950(4)(b)(7), (4)(d), (5); FORMATS.md, Outputs).
+
+``basis.json`` carries the exact figures the CSVs print rounded: each component's share of the
+budget pools, each CoSer participant's basis units and each service's and contract's unit cost,
+as exact fractions written ``"n/d"``. A run's own :class:`~apportion.result.Result` is read back
+through the very same bytes (:func:`figures_of_result`), so a comparison made inside ``run`` and
+one made later from the folders agree to the cent.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..exact import QUANTITY_SCALE
+
+BASIS_FILE = "basis.json"
+BASIS_FORMAT = "apportion-basis/1"
+REQUIRED_FILES = ("billing.csv", "aid.csv", BASIS_FILE)
+#: aid.csv's aid lines: (item code, item name, aid column, expense column, ratio column)
+AID_LINES = (
+    ("ADMIN", "Administrative aid", "admin_aid", "approved_admin", "sharing_ratio"),
+    ("SERVICES", "Services aid", "services_aid", "approved_services", "sharing_ratio"),
+    ("CAPITAL", "Capital aid", "capital_aid", "capital_expense", "capital_ratio"),
+    ("RENT", "Rent aid", "rent_aid", "rent_expense", "capital_ratio"),
+    ("SAVE-HARMLESS", "Save-harmless aid", "save_harmless_aid", None, None),
+)
+TOTAL_LINES = (("total charges", "CHARGES", "Total charges"), ("total aid", "AID", "Total BOCES aid"),
+               ("net cost", "NET", "Net cost"))
+
+
+class NotAJobOutput(Exception):
+    """A folder that is not a computed job's output folder (missing, a failed job's, or from an older version)."""
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """One run's figures, money in cents.
+
+    ``lines``: per district and line — ``district_code, district_name, category, item_code, item_name,
+    amount`` — the billing.csv charges summed by category and item, the aid lines (cents) and the
+    three totals. ``aid``: aid.csv by district code (ratios in thousandths, expenses in dollars).
+    ``shares``: each component's exact share of the budget pools. ``units``: ``kind, item_code,
+    district_code, units`` (exact). ``unit_costs``: exact cents per unit by ``(kind, item_code)``.
+    """
+
+    folder: str
+    boces_code: str
+    boces_name: str
+    school_year: str
+    variant: str | None
+    lines: pd.DataFrame
+    aid: pd.DataFrame
+    shares: pd.Series
+    units: pd.DataFrame
+    unit_costs: pd.Series
+    settings_changed: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """How the run is named in a comparison: ``<code> <year>`` and the variant, if any."""
+        return f"{self.boces_code} {self.school_year}" + (f" ({self.variant})" if self.variant else "")
+
+
+# --- writing basis.json --------------------------------------------------------------
+
+def _fraction_text(value) -> str | None:
+    return None if value is None else str(Fraction(value))
+
+
+def basis_json(result, variant: str | None = None, settings_changed: list | None = None) -> bytes:
+    """The exact shares, units and unit costs behind a run's billing.csv (FORMATS.md, basis.json)."""
+    s = result.job.settings
+    weight = result.apportionment["basis_weight"]
+    total = int(weight.sum())
+    shares = dict(zip(weight.index, (str(Fraction(int(w), total)) for w in weight)))
+    rows = result.coser
+    services = result.services
+    items: dict[str, dict] = {"coser": {}, "shared pd": {}}
+    if len(rows) and "weight" in rows:
+        paying = rows[rows["weight"] > 0]
+        units = [Fraction(int(w), int(d) * QUANTITY_SCALE) for w, d in zip(paying["weight"], paying["divisor"])]
+        per_service = pd.DataFrame({"service": paying["service_code"].to_numpy(), "district": paying["district_code"].to_numpy(),
+                                    "units": units})
+        for code, group in per_service.groupby("service", sort=True):
+            total_weight = int(services.at[code, "total_weight"])
+            cost = Fraction(int(services.at[code, "budget"]) * int(services.at[code, "divisor"]) * QUANTITY_SCALE,
+                            total_weight)
+            items["coser"][code] = {"unit_cost": str(cost),
+                                    "units": dict(zip(group["district"], map(str, group["units"])))}
+    pd_rows = result.shared_pd
+    if len(pd_rows) and "charge" in pd_rows:
+        attending = pd_rows[pd_rows["staff"] > 0]
+        contracts = result.contracts
+        for code, group in attending.groupby("contract", sort=True):
+            cost = Fraction(int(contracts.at[code, "cost"]), int(contracts.at[code, "staff_total"]))
+            items["shared pd"][code] = {"unit_cost": str(cost),
+                                        "units": dict(zip(group["district_code"], map(str, group["staff"].astype(int))))}
+    doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
+           "school_year": str(s.school_year), "variant": variant, "settings_changed": settings_changed or [],
+           "method": s.method, "aid_mode": result.aid_mode, "pool_shares": shares, "items": items}
+    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# --- reading a run back ----------------------------------------------------------------
+
+def _cents(text: pd.Series) -> pd.Series:
+    """Dollars with exactly two decimals ("-3242.65") as int64 cents, without a float."""
+    text = text.str.strip()
+    ok = text.str.fullmatch(r"-?\d+\.\d\d")
+    if not ok.all():
+        raise NotAJobOutput(f"an amount is not dollars with two decimals: {text[~ok].iloc[0]!r}")
+    return text.str.replace(".", "", regex=False).astype(np.int64)
+
+
+def _whole(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.replace("", "0"), errors="raise").astype(np.int64)
+
+
+def _thousandths(text: pd.Series) -> pd.Series:
+    """A ratio with three decimals ("0.541") as int thousandths; blank → 0."""
+    text = text.str.strip().replace("", "0.000")
+    return text.str.replace(".", "", regex=False).astype(np.int64)
+
+
+def _unsafe(text: pd.Series) -> pd.Series:
+    """Undo the CSV writer's guard quote on text that began with = + - @ tab or CR."""
+    return text.where(~text.str.match(r"^'[=+\-@\t\r]"), text.str[1:])
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """The files a comparison needs from a job output folder, or :class:`NotAJobOutput` saying why not."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotAJobOutput(f"{folder}: no such folder")
+    if (folder / "ERRORS.txt").exists():
+        raise NotAJobOutput(f"{folder}: the job failed with input errors (see its ERRORS.txt); it has no figures")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise NotAJobOutput(f"{folder}: not a job output folder of this version of apportion "
+                            f"(no {', '.join(missing)})")
+    return {name: (folder / name).read_bytes() for name in REQUIRED_FILES}
+
+
+def load_run(folder) -> RunFigures:
+    """A job output folder's figures (:class:`NotAJobOutput` if it is not one)."""
+    return figures_of_files(read_folder(Path(folder)), str(folder))
+
+
+def figures_of_result(result, variant: str | None = None, settings_changed: list | None = None) -> RunFigures:
+    """A computed run's figures, read through the same bytes its folder gets."""
+    from ..writers.csvs import aid_csv, billing_csv
+    s = result.job.settings
+    files = {"billing.csv": billing_csv(result), "aid.csv": aid_csv(result),
+             BASIS_FILE: basis_json(result, variant, settings_changed)}
+    return figures_of_files(files, f"{s.boces_code}_{s.school_year}" + (f"_{variant}" if variant else ""))
+
+
+def figures_of_files(files: dict[str, bytes], folder: str) -> RunFigures:
+    """Parse billing.csv, aid.csv and basis.json into :class:`RunFigures`."""
+    try:
+        meta = json.loads(files[BASIS_FILE].decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise NotAJobOutput(f"{folder}: {BASIS_FILE} cannot be read ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != BASIS_FORMAT:
+        raise NotAJobOutput(f"{folder}: {BASIS_FILE} is not in the format {BASIS_FORMAT}")
+    billing = _csv(files["billing.csv"])
+    aid = _csv(files["aid.csv"])
+    for name, frame, needed in (("billing.csv", billing, ("district_code", "category", "item_code", "amount")),
+                                ("aid.csv", aid, ("district_code", "total_aid") + tuple(a[2] for a in AID_LINES))):
+        lacking = [c for c in needed if c not in frame.columns]
+        if lacking:
+            raise NotAJobOutput(f"{folder}: {name} lacks the column(s) {', '.join(lacking)}")
+    billing["amount"] = _cents(billing["amount"])
+    for column in ("district_name", "item_name"):
+        billing[column] = _unsafe(billing[column])
+    aid["district_name"] = _unsafe(aid["district_name"])
+    aid = aid.set_index("district_code")
+    for column in {c for line in AID_LINES for c in line[2:4] if c} | {"total_aid"}:
+        aid[column] = _whole(aid[column])
+    for column in {line[4] for line in AID_LINES if line[4]}:
+        aid[column] = _thousandths(aid[column])
+    lines = _lines(billing, aid)
+    shares = pd.Series({code: Fraction(v) for code, v in meta["pool_shares"].items()}, dtype=object)
+    units, costs = [], {}
+    for kind, entries in meta["items"].items():
+        for code, entry in entries.items():
+            costs[(kind, code)] = Fraction(entry["unit_cost"])
+            units.append(pd.DataFrame({"kind": kind, "item_code": code, "district_code": list(entry["units"]),
+                                       "units": [Fraction(u) for u in entry["units"].values()]}))
+    units_frame = (pd.concat(units, ignore_index=True) if units else
+                   pd.DataFrame(columns=["kind", "item_code", "district_code", "units"]))
+    unit_costs = pd.Series(costs, dtype=object)
+    if len(unit_costs):
+        unit_costs.index = pd.MultiIndex.from_tuples(unit_costs.index, names=["kind", "item_code"])
+    return RunFigures(folder=folder, boces_code=str(meta["boces_code"]), boces_name=str(meta["boces_name"]),
+                      school_year=str(meta["school_year"]), variant=meta.get("variant"), lines=lines, aid=aid,
+                      shares=shares, units=units_frame, unit_costs=unit_costs,
+                      settings_changed=list(meta.get("settings_changed") or []))
+
+
+def _lines(billing: pd.DataFrame, aid: pd.DataFrame) -> pd.DataFrame:
+    """Charges by district, category and item; the aid lines in cents; total charges, total aid and net cost."""
+    keys = ["district_code", "category", "item_code"]
+    charges = (billing.groupby(keys, sort=True)
+               .agg(district_name=("district_name", "first"), item_name=("item_name", "first"), amount=("amount", "sum"))
+               .reset_index())
+    names = pd.concat([billing.drop_duplicates("district_code").set_index("district_code")["district_name"],
+                       aid["district_name"]])
+    names = names[~names.index.duplicated(keep="last")]
+    aid_parts = [pd.DataFrame({"district_code": aid.index, "category": "aid", "item_code": code, "item_name": label,
+                               "amount": aid[column].to_numpy() * 100}) for code, label, column, _, _ in AID_LINES]
+    total_charges = charges.groupby("district_code")["amount"].sum().reindex(names.index).fillna(0).astype(np.int64)
+    total_aid = (aid["total_aid"] * 100).reindex(names.index).fillna(0).astype(np.int64)
+    totals = {"total charges": total_charges, "total aid": total_aid, "net cost": total_charges - total_aid}
+    total_parts = [pd.DataFrame({"district_code": names.index, "category": category, "item_code": code,
+                                 "item_name": label, "amount": totals[category].to_numpy()})
+                   for category, code, label in TOTAL_LINES]
+    out = pd.concat([charges.drop(columns="district_name")] + aid_parts + total_parts, ignore_index=True)
+    out["district_name"] = out["district_code"].map(names)
+    out["amount"] = out["amount"].astype(np.int64)
+    return out[["district_code", "district_name", "category", "item_code", "item_name", "amount"]]
