@@ -1,49 +1,119 @@
-"""What a computed job returns: every table the reports and CSVs are written from."""
+"""What a computed job returns: every value the reports and CSVs are written from, in typed parts.
+
+Values only: money in int64 cents, aid in whole dollars, ratios in thousandths,
+quantities in millionths; no display labels. The writers read this and the input
+provenance it carries (the BOCES items, the districts as typed, the files read),
+never the job itself, and compute nothing the law computed.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from .errors import IssueLog
-from .model import Job
+from .law.pools import Vote
+from .model import Settings
 from .parameters import ParameterValue
+
+__all__ = ["Aid", "Apportionment", "CoSer", "Pools", "Result", "SharedPD", "Vote"]
+
+
+@dataclass(frozen=True)
+class Pools:
+    """From each budget to its pool, in cents (SPEC §1; Educ. Law §1950(4)(b)(7), §1951(1)).
+
+    ``contingency_cap`` is None unless the administrative budget failed at the vote.
+    """
+
+    admin_proposed: int
+    contingency_cap: int | None
+    admin_used: int
+    admin: int
+    capital: int
+    rent: int
+
+
+@dataclass(frozen=True)
+class Apportionment:
+    """The basis and each component's shares (SPEC §2; Educ. Law §1950(4)(b)(7)).
+
+    ``shares``, per component: basis (over ``basis_scale``), basis weight, share %, administrative,
+    capital, rent and surplus shares (and, after a failed vote, the proposed-budget administrative share).
+    ``tv_percent``: the true value percent of a blend, else None.
+    """
+
+    method: str
+    basis_scale: int
+    tv_percent: Fraction | None
+    shares: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CoSer:
+    """CoSers (SPEC §3): ``services`` per service (unit cost, true-up, surplus, approvals, aidable part),
+    ``rows`` per participation row (charge, SWD adjustment, surplus credit)."""
+
+    services: pd.DataFrame
+    rows: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class SharedPD:
+    """COSER 507 shared professional development (SPEC §4): ``contracts`` per contract, ``rows`` per
+    attending district with its charge."""
+
+    contracts: pd.DataFrame
+    rows: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Aid:
+    """BOCES aid (SPEC §5): ``table`` per component district, the working in statute order.
+
+    ``admin_factor``: the approved part of each administrative charge; ``expense_limit``: the 10 %
+    limit on total expenses and ``approved_admin_cost`` the approved administrative cost, both exact
+    cents (Educ. Law §1950(5)(b)). ``reconciliation``: claim mode only.
+    """
+
+    mode: Literal["estimate", "claim"]
+    state_average_cents: int
+    total_expenses: int
+    expense_limit: Fraction
+    approved_admin_cost: Fraction
+    admin_factor: Fraction
+    table: pd.DataFrame
+    reconciliation: pd.DataFrame | None = None
 
 
 @dataclass
 class Result:
-    """The results of one job; money in int64 cents, aid in whole dollars, ratios in thousandths.
+    """The results of one job, and the input provenance the reports quote.
 
-    ``pools``: the derivation from each budget to its pool (cents), in order.
-    ``apportionment``: per component — basis, share %, administrative, capital, rent and surplus shares
-    (and, after a failed vote, the proposed-budget administrative share).
-    ``services``, ``coser``: per service and per participation row.
-    ``contracts``, ``shared_pd``: per shared-PD contract and per attending district.
-    ``aid``: per component district, the aid working in statute order.
+    ``settings``: the BOCES sheet's items; ``districts``: every district as typed (name, type, email,
+    full value …, index district code); ``files``: the input workbooks read.
     ``billing``: one row per charge (FORMATS.md billing.csv).
-    ``net``: per district — charges, aid, net cost, year over year, tax impact.
+    ``net``: per district — charges, aid, net cost, year over year, tax impact (and, after a failed
+    vote, the total charges under the proposed budget).
     ``comparison``: each component's administrative share under every lawful method.
-    ``collaboration``: per teacher credits. ``reconciliation``: claim mode only.
+    ``collaboration``: per teacher credits.
     """
 
-    job: Job
+    settings: Settings
+    districts: pd.DataFrame
+    files: list[Path]
     log: IssueLog
     parameters: dict[str, ParameterValue]
-    pools: dict[str, int]
-    vote: dict
-    apportionment: pd.DataFrame
-    services: pd.DataFrame
-    coser: pd.DataFrame
-    contracts: pd.DataFrame
-    shared_pd: pd.DataFrame
-    aid: pd.DataFrame
+    pools: Pools
+    vote: Vote
+    apportionment: Apportionment
+    coser: CoSer
+    shared_pd: SharedPD
+    aid: Aid
     billing: pd.DataFrame
     net: pd.DataFrame
     comparison: pd.DataFrame
     collaboration: pd.DataFrame
-    reconciliation: pd.DataFrame | None = None
-    notes: dict = field(default_factory=dict)
-
-    @property
-    def aid_mode(self) -> str:
-        return "claim" if self.job.aid_claim is not None else "estimate"

@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import IssueLog, JobInputError
 from .readers.jobs import JobSource, read_inputs
 from .readers.safety import DEFAULT_LIMITS, Limits
+from .model import Job
 from .result import Result
 from .validate import build_job
 from .writers.atomic import KEPT, KEPT_ON_FAILURE
@@ -77,6 +78,16 @@ def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
     return result
 
 
+def read_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Job:
+    """The library call: a job's inputs read and validated (not computed), or :class:`JobInputError`."""
+    log = IssueLog()
+    inputs = read_inputs(JobSource(path), log, limits)
+    job = None if log.errors else build_job(inputs, log)
+    if job is None or log.errors:
+        raise JobInputError(log.sorted())
+    return job
+
+
 def check_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> list:
     """All issues of a job (validation and the computation's own checks), writing nothing."""
     log = IssueLog()
@@ -102,7 +113,7 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
     from .writers.parallel import write_workbooks
     from .writers.text import short_names
-    s = result.job.settings
+    s = result.settings
     stem = _folder_name(f"{s.boces_code}_{s.school_year}")
     files = {
         "billing.csv": billing_csv(result),
@@ -110,9 +121,9 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
         BASIS_FILE: basis_json(result),
         "issues.csv": issues_csv([i for i in result.log.sorted() if i.severity != "note"]),
     }
-    if result.reconciliation is not None:
+    if result.aid.reconciliation is not None:
         files["reconciliation.csv"] = reconciliation_csv(result)
-    d = result.job.districts
+    d = result.districts
     billed = set(result.billing["district_code"])
     codes = d.index[d["is_component"] | d.index.isin(billed)]
     names = short_names(d.loc[codes, "district_name"])
@@ -140,16 +151,16 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         outcome.status = "failed"
         write_failure(outcome, output_root / _folder_name(folder_name), source.name, issues, write, commit)
         return outcome
-    s = result.job.settings
+    s = result.settings
     folder = output_root / _folder_name(folder_name)
     outcome.name = f"{s.boces_code} {s.school_year}"
-    outcome.districts = int(result.job.components.shape[0])
+    outcome.districts = len(result.apportionment.shares)
     outcome.total_charges = int(result.billing["amount"].sum())
-    outcome.total_aid = int(result.aid["total_aid"].sum())
+    outcome.total_aid = int(result.aid.table["total_aid"].sum())
     outcome.output = str(folder)
     if write:
         base = source.path.parent
-        inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.job.files]
+        inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
         _stage(outcome, folder, output_files(result, inputs, workers), KEPT, commit)
     return outcome
 

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 
 METHODS = ("true value", "WADA", "enrollment", "blend")
+#: what each method apportions by, as the reports and messages name it
+BASIS_NAMES = {"true value": "full value", "WADA": "RWADA", "enrollment": "enrollment", "blend": "blended weight"}
 BLEND_AUTHORITIES = ("Suffolk", "Putnam-Northern Westchester")
 DISTRICT_TYPES = ("component", "CHSD", "CHSD component", "special act", "non-component")
 COMPONENT_TYPES = ("component", "CHSD", "CHSD component", "special act")

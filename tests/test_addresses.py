@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apportion.readers import coerce
-from apportion.runner import check_job, compute_job
+from apportion.runner import check_job, read_job
 
 from . import corpus as C
 
@@ -39,14 +39,14 @@ def test_a_refused_address_is_an_error_at_its_cell(tmp_path, value, why):
 def test_an_allowed_address_is_kept_as_typed(tmp_path, value, kept):
     s = C.valid_sheets()
     C.set_cell(s, "Districts", "Email", 3, value)
-    job = compute_job(C.write(tmp_path / "ok.xlsx", s)).job
+    job = read_job(C.write(tmp_path / "ok.xlsx", s))
     assert job.districts.loc[C.CODES[2], "email"] == kept
 
 
 def test_business_office_email_is_one_address(tmp_path):
     s = C.valid_sheets()
     C.set_item(s, "Business office email", "business@boces.example")
-    assert compute_job(C.write(tmp_path / "ok.xlsx", s)).job.settings.business_office_email == "business@boces.example"
+    assert read_job(C.write(tmp_path / "ok.xlsx", s)).settings.business_office_email == "business@boces.example"
     cell = C.set_item(s, "Business office email", "a@boces.example; b@boces.example")
     assert [e[:3] for e in _errors(C.write(tmp_path / "two.xlsx", s))] == [("bad-item", "BOCES", cell)]
 

@@ -84,12 +84,22 @@ def test_aid_lines_half_up_and_rent_truncates():
 
 
 def test_admin_factor_salary_limit_then_ten_percent():
+    def factor(budget, over, expenses):
+        return aid.admin_factor(budget, aid.approved_admin_cost(budget, over, aid.expense_limit(expenses, Fraction(1, 10))))
     # budget 1,200,000, salaries over limit 50,000, total expenses 10,000,000:
     # min(1,150,000, 1,000,000) = 1,000,000 → factor 1,000,000 / 1,200,000 = 5/6
-    assert aid.admin_factor(1_200_000_00, 50_000_00, 10_000_000_00, Fraction(1, 10)) == Fraction(5, 6)
+    assert aid.expense_limit(10_000_000_00, Fraction(1, 10)) == 1_000_000_00
+    assert aid.approved_admin_cost(1_200_000_00, 50_000_00, Fraction(1_000_000_00)) == 1_000_000_00
+    assert factor(1_200_000_00, 50_000_00, 10_000_000_00) == Fraction(5, 6)
     # under the limit: min(1,150,000, 2,000,000) → 1,150,000 / 1,200,000
-    assert aid.admin_factor(1_200_000_00, 50_000_00, 20_000_000_00, Fraction(1, 10)) == Fraction(23, 24)
-    assert aid.admin_factor(0, 0, 5, Fraction(1, 10)) == 0
+    assert factor(1_200_000_00, 50_000_00, 20_000_000_00) == Fraction(23, 24)
+    assert factor(0, 0, 5) == 0
+
+
+def test_total_expenses_are_admin_services_and_shared_pd():
+    # 900,000.00 admin + (300,000.00 + a blank budget) services + 12,000.00 shared PD = 1,212,000.00
+    assert aid.total_expenses(900_000_00, pd.Series([300_000_00, pd.NA], dtype="Int64"),
+                              pd.Series([12_000_00], dtype="Int64")) == 1_212_000_00
 
 
 def test_sum_of_fractions_rounds_exactly_at_half_a_dollar():

@@ -26,32 +26,32 @@ def test_pools_and_wada_shares(tmp_path):
     # admin pool = 1,000,000 − 0 state aid − 100,000 other revenue = 900,000
     # RWADA 1000 / 600 / 1500 / 400 / 50 (Σ 3,550); Alpha 900,000 × 1000/3550 = 253,521.126… → 253,521.13
     r = run(tmp_path)
-    assert r.pools["Administrative pool"] == 900_000_00
-    admin = r.apportionment["administrative"]
+    assert r.pools.admin == 900_000_00
+    admin = r.apportionment.shares["administrative"]
     assert admin[ALPHA] == 253_521_13 and admin.sum() == 900_000_00
-    assert r.apportionment["capital"].sum() == 300_000_00 and r.apportionment["rent"].sum() == 60_000_00
-    assert OUTSIDE not in r.apportionment.index  # a non-component shares nothing
+    assert r.apportionment.shares["capital"].sum() == 300_000_00 and r.apportionment.shares["rent"].sum() == 60_000_00
+    assert OUTSIDE not in r.apportionment.shares.index  # a non-component shares nothing
 
 
 def test_coser_unit_costs_and_charges(tmp_path):
     r = run(tmp_path)
-    s = r.services
+    s = r.coser.services
     # S100 anticipated: 90,000 / (2 + 1 + 0.5) = 25,714.2857 → 25,714.29; charges 51,428.57 / 25,714.29 / 12,857.14
     assert s.at["S100", "unit_cost"] == 25_714_29
-    c = r.coser.set_index(["service_code", "district_code"])["charge"]
+    c = r.coser.rows.set_index(["service_code", "district_code"])["charge"]
     assert (c["S100", ALPHA], c["S100", BETA], c["S100", GAMMA]) == (51_428_57, 25_714_29, 12_857_14)
     # S200 2-year average: (4+6)/2 = 5, (3+2)/2 = 2.5, (1+1)/2 = 1 → Σ 8.5; 200,000 / 8.5 = 23,529.41
     assert s.at["S200", "unit_cost"] == 23_529_41
     # S400 3-year average: 11 and 5 → Σ16; 30,000/16 = 1,875.00
     assert s.at["S400", "unit_cost"] == 1_875_00
     for code in ("S100", "S200", "S300", "S400"):
-        assert r.coser.loc[r.coser["service_code"] == code, "charge"].sum() == s.at[code, "budget"]
+        assert r.coser.rows.loc[r.coser.rows["service_code"] == code, "charge"].sum() == s.at[code, "budget"]
 
 
 def test_swd_true_up_on_actual_units(tmp_path):
     # S200 actual cost 210,000 over actual units 5 / 4 / 1 (Σ10): 105,000 / 84,000 / 21,000
     r = run(tmp_path)
-    rows = r.coser[r.coser["service_code"] == "S200"].set_index("district_code")
+    rows = r.coser.rows[r.coser.rows["service_code"] == "S200"].set_index("district_code")
     assert rows["final_charge"].to_dict() == {ALPHA: 105_000_00, BETA: 84_000_00, EPSILON: 21_000_00}
     assert rows.at[ALPHA, "adjustment"] == 105_000_00 - 117_647_06
     adjustments = r.billing[r.billing["category"] == "coser adjustment"]["amount"].sum()
@@ -76,16 +76,16 @@ def test_three_quarter_approval_warning(tmp_path):
 def test_salaries_over_limit_from_staff(tmp_path):
     # S100 staff: 65,000 − 30,000 = 35,000 over; the aide at 28,000 is under → 35,000
     r = run(tmp_path)
-    assert r.services.at["S100", "salaries_over_limit"] == 35_000_00
-    assert r.services.at["S200", "salaries_over_limit"] == 10_000_00  # given on the sheet
+    assert r.coser.services.at["S100", "salaries_over_limit"] == 35_000_00
+    assert r.coser.services.at["S200", "salaries_over_limit"] == 10_000_00  # given on the sheet
 
 
 def test_shared_pd_per_attendee(tmp_path):
     # PD-1 12,000 by staff attending: Alpha 5 + 2 = 7, Beta 3 → 8,400 and 3,600; unit cost 1,200
     r = run(tmp_path)
-    charges = r.shared_pd.set_index("district_code")["charge"]
+    charges = r.shared_pd.rows.set_index("district_code")["charge"]
     assert charges.to_dict() == {ALPHA: 8_400_00, BETA: 3_600_00}
-    assert r.contracts.at["PD-1", "unit_cost"] == 1_200_00
+    assert r.shared_pd.contracts.at["PD-1", "unit_cost"] == 1_200_00
 
 
 def test_approved_services_estimate(tmp_path):
@@ -94,20 +94,20 @@ def test_approved_services_estimate(tmp_path):
     + S300 transportation 0 + S400 not aidable 0
     + PD 8,400 × (12,000 − 2,000)/12,000 = 7,000  → 135,553.57 → 135,554"""
     r = run(tmp_path)
-    assert r.aid.at[ALPHA, "approved_services"] == 135_554
+    assert r.aid.table.at[ALPHA, "approved_services"] == 135_554
 
 
 def test_approved_admin_ten_percent_limit(tmp_path):
     """Total expenses 1,000,000 + 370,000 services + 12,000 PD = 1,382,000; 10 % = 138,200;
     factor 138,200 / 1,000,000; Alpha 253,521.13 × 0.1382 = 35,036.62 → 35,037"""
     r = run(tmp_path)
-    assert r.aid.at[ALPHA, "approved_admin"] == 35_037
+    assert r.aid.table.at[ALPHA, "approved_admin"] == 35_037
 
 
 def test_special_act_gets_half_of_approved_services(tmp_path):
     """Epsilon (special act): S200 final 21,000 × 0.925 = 19,425; aid = half_up(19,425 × 0.500) = 9,713."""
     r = run(tmp_path)
-    e = r.aid.loc[EPSILON]
+    e = r.aid.table.loc[EPSILON]
     assert (e["approved_services"], e["services_aid"], e["admin_aid"], e["capital_aid"], e["rent_aid"]) == \
         (19_425, 9_713, 0, 0, 0)
     assert e["sharing_ratio"] == 500 and e["capital_ratio"] == 0 and e["ratio_source"] == "special act"
@@ -129,10 +129,10 @@ def test_failed_vote_uses_contingency_budget(tmp_path):
         set_item(sheets, "Prior year administrative budget", 800_000)
         set_item(sheets, "Excluded retirement increases", 20_000)
     r = run(tmp_path, edit)
-    assert r.vote["adopted"] is False and r.vote["used"] == 820_000_00
-    assert r.pools["Administrative pool"] == 720_000_00
-    assert r.apportionment["administrative"].sum() == 720_000_00
-    assert r.apportionment["administrative_proposed"].sum() == 900_000_00
+    assert r.vote.adopted is False and r.pools.admin_used == 820_000_00
+    assert r.pools.admin == 720_000_00
+    assert r.apportionment.shares["administrative"].sum() == 720_000_00
+    assert r.apportionment.shares["administrative_proposed"].sum() == 900_000_00
     assert "budget-vote-failed" in codes(r.log.warnings)
 
 
@@ -185,7 +185,7 @@ def test_blend_rules(tmp_path, authority, pct, ok):
         sheets["Districts"][5][3] = None  # the special act district has no full value
     if ok:
         r = run(tmp_path, edit)
-        assert r.apportionment["administrative"].sum() == 900_000_00
+        assert r.apportionment.shares["administrative"].sum() == 900_000_00
     else:
         with pytest.raises(JobInputError) as err:
             run(tmp_path, edit)
@@ -196,7 +196,7 @@ def test_blend_rules(tmp_path, authority, pct, ok):
 def test_true_value_special_act_basis(tmp_path):
     # special act full value = 50 × 1,037,700 = 51,885,000; Σ = 500M + 300M + 800M + 200M + 51.885M
     r = run(tmp_path, lambda s: set_item(s, "Apportionment method", "true value"))
-    share = r.apportionment["administrative"]
+    share = r.apportionment.shares["administrative"]
     assert share[EPSILON] == 25_215_66  # 900,000 × 51,885,000 / 1,851,885,000 = 25,215.664… → 25,215.66
     assert share.sum() == 900_000_00
 
@@ -249,4 +249,4 @@ def test_year_without_a_published_state_average_needs_one_on_the_sheet(tmp_path)
     assert "state_average_av_per_rwada" in issue.message and issue.sheet == "BOCES"
     # given on the BOCES sheet, the same year computes
     r = run(tmp_path, lambda s: set_item(s, "School year", "2005-06"))
-    assert r.apportionment["administrative"].sum() == 900_000_00
+    assert r.apportionment.shares["administrative"].sum() == 900_000_00

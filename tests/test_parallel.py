@@ -17,7 +17,7 @@ def test_workers_write_identical_bytes(tmp_path, monkeypatch):
 
 def test_shares_balance_by_cost(tmp_path):
     result = compute_job(small_job(tmp_path / "job.xlsx"))
-    tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in result.aid.index]
+    tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in result.aid.table.index]
     shares = parallel._shares(result, tasks, 2)
     assert sorted(t for share in shares for t in share) == sorted(tasks)
     assert all(shares)

@@ -59,7 +59,7 @@ def test_reconciliation_every_difference_zero(outputs):
 def test_av_per_rwada_and_wealth_ratio(tmp_path):
     result = compute_job(vector_job(tmp_path / "v.xlsx"))
     for v in VECTORS:
-        aid = result.aid.loc[bedscode(v["district_code"])]
+        aid = result.aid.table.loc[bedscode(v["district_code"])]
         assert int(aid["av_per_rwada"]) == int(v["av2021_per_rwada_2022_23"])
         # the wealth ratio is what the published RWADA ratio implies: 1 − trunc3(0.51 × WR)
         wr = Decimal(int(aid["wealth_ratio"])) / 1000
@@ -79,7 +79,7 @@ def test_berne_knox_arithmetic(tmp_path):
     services aid = half_up(1,695,825 × 0.531) = half_up(900,483.075) = 900,483
     rent aid = floor(29,233 × 0.531) = floor(15,522.723) = 15,522
     """
-    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.loc[bedscode("010201")]
+    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.table.loc[bedscode("010201")]
     assert int(aid["av_per_rwada"]) == 956_667
     assert int(aid["wealth_ratio"]) == 921
     assert int(aid["rwada_ratio"]) == 531
@@ -92,6 +92,6 @@ def test_berne_knox_arithmetic(tmp_path):
 def test_chsd_uses_three_mills(tmp_path):
     """SEWANHAKA (CHSD): mills = 1000 × 161,473,235 / 16,392,412,749 = 9.850 → 9.9;
     3 / 9.9 = 0.30303 → 0.303; millage ratio 0.697 (8 mills would give 1 − 0.808 = 0.192)."""
-    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.loc[bedscode("280252")]
+    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.table.loc[bedscode("280252")]
     assert int(aid["tax_rate_tenths"]) == 99
     assert int(aid["millage_ratio"]) == 697

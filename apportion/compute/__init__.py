@@ -9,12 +9,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import IssueLog
+from ..law import aid as aidlaw
 from ..law import apportionment as ap
 from ..law import pools
 from ..law.collaboration import collaboration_credits
 from ..model import Job
 from ..parameters import load_parameters, parameters_at
-from ..result import Result
+from ..schema import BASIS_NAMES
+from ..result import Aid, Apportionment, CoSer, Pools, Result, SharedPD
 from .aid import aid_table, net_table, reconciliation_table
 from .billing import billing_table
 from .comparison import method_comparison
@@ -67,7 +69,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         return None
     basis = ap.basis(s.method, comps, state_avg_cents, tv_percent)
     if basis.total == 0:
-        label = ap.BASIS_LABELS[s.method]
+        label = BASIS_NAMES[s.method]
         log.error("zero-basis", f"the total {label} of the component districts is 0, so the budgets cannot be apportioned",
                   sheet="Districts", expected=f"{label} above 0 for at least one component district", found="0 in total")
         return None
@@ -94,9 +96,12 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         return None
     billing = billing_table(job, basis, shares, services, rows, contracts, pd_rows, pool_rent, s.admin_surplus)
     # --- §5: aid -------------------------------------------------------------------------
-    total_expenses = used + int(job.services["budget"].fillna(0).sum()) + int(job.shared_pd["cost"].fillna(0).sum())
-    aid, factor = aid_table(job, p, shares, rows, services, pd_rows, contracts, total_expenses, used, state_avg_cents)
-    net = net_table(job, billing.groupby("district_code")["amount"].sum(), aid)
+    total_expenses = aidlaw.total_expenses(used, job.services["budget"], job.shared_pd["cost"])
+    limit = aidlaw.expense_limit(total_expenses, p("aid.admin_expense_limit"))
+    approved_admin = aidlaw.approved_admin_cost(used, s.admin_salaries_over_limit, limit)
+    factor = aidlaw.admin_factor(used, approved_admin)
+    aid = aid_table(job, p, shares, rows, services, pd_rows, factor, state_avg_cents)
+    net = net_table(job, billing.groupby("district_code")["amount"].sum(), aid, shares)
     aid[["total_charges", "net_cost"]] = net.loc[aid.index, ["total_charges", "net_cost"]]
     reconciliation = reconciliation_table(job, aid) if job.aid_claim is not None else None
     if reconciliation is not None:
@@ -104,30 +109,16 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         if differing:
             log.warning("aid-differs", f"{differing} of {len(reconciliation)} published aid lines differ from the "
                         "computed aid (see reconciliation.csv)", sheet="Aid claim")
-    pools_table = {
-        "Administrative budget (proposed)": s.admin_budget,
-        "Contingency cap": cap,
-        "Administrative budget used": used,
-        "Administrative salaries over limit": s.admin_salaries_over_limit,
-        "State aid administrative": s.state_aid_admin,
-        "Other revenue administrative": s.other_revenue_admin,
-        "Administrative pool": pool_admin,
-        "Capital budget": s.capital_budget,
-        "State aid capital": s.state_aid_capital,
-        "Other revenue capital": s.other_revenue_capital,
-        "Capital pool": pool_capital,
-        "Rent pool": pool_rent,
-        "Administrative surplus (returned +, assessed -)": s.admin_surplus,
-        "Total expenses for the 10% limit": total_expenses,
-    }
     return Result(
-        job=job, log=log, parameters=values, pools=pools_table,
-        vote={"yes": vote.yes, "no": vote.no, "recorded": vote.recorded, "adopted": vote.adopted, "cap": cap,
-              "used": used, "proposed": s.admin_budget},
-        apportionment=shares, services=services, coser=rows, contracts=contracts, shared_pd=pd_rows, aid=aid,
+        settings=s, districts=job.districts, files=list(job.files), log=log, parameters=values,
+        pools=Pools(admin_proposed=s.admin_budget, contingency_cap=cap, admin_used=used, admin=pool_admin,
+                    capital=pool_capital, rent=pool_rent),
+        vote=vote,
+        apportionment=Apportionment(method=s.method, basis_scale=basis.scale, tv_percent=tv_percent, shares=shares),
+        coser=CoSer(services=services, rows=rows), shared_pd=SharedPD(contracts=contracts, rows=pd_rows),
+        aid=Aid(mode="claim" if job.aid_claim is not None else "estimate", state_average_cents=state_avg_cents,
+                total_expenses=total_expenses, expense_limit=limit, approved_admin_cost=approved_admin,
+                admin_factor=factor, table=aid, reconciliation=reconciliation),
         billing=billing, net=net, comparison=method_comparison(job, pool_admin, state_avg_cents, rounding),
         collaboration=collaboration_credits(job.collaboration, int(p("collaboration.hours_per_credit"))),
-        reconciliation=reconciliation,
-        notes={"admin_factor": factor, "total_expenses": total_expenses, "state_avg_cents": state_avg_cents, "tv_percent": tv_percent,
-               "basis_label": ap.BASIS_LABELS[s.method], "basis_scale": basis.scale},
     )

@@ -7,8 +7,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..exact import big, half_up_div, thousandths
+from ..exact import thousandths
 from ..law import aid as aidlaw
+from ..law import net as netlaw
 from ..model import Job
 from .values import Values
 
@@ -16,7 +17,7 @@ CHSD_TYPES = ("CHSD", "CHSD component")
 
 
 def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, services: pd.DataFrame, pd_rows: pd.DataFrame,
-         contracts: pd.DataFrame, total_expenses: int, used: int, state_avg_cents: int) -> tuple[pd.DataFrame, Fraction]:
+              factor: Fraction, state_avg_cents: int) -> pd.DataFrame:
     """Each component's ratios, approved expenses and aid lines in statute order (SPEC §5)."""
     s = job.settings
     comps = job.components
@@ -48,7 +49,6 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
     for column in ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio"):
         aid[column] = aid[column].astype("Int64")
         aid.loc[special, column] = pd.NA
-    factor = aidlaw.admin_factor(used, s.admin_salaries_over_limit, total_expenses, p("aid.admin_expense_limit"))
     if job.aid_claim is None:
         aid["approved_admin"] = aidlaw.dollars_half_up(shares["administrative"], factor)
         keys = pd.concat([rows["district_code"], pd_rows["district_code"]], ignore_index=True)
@@ -72,11 +72,12 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
     aid["capital_aid"] = aidlaw.aid_half_up(aid["capital_expense"], aid["capital_ratio"]).where(~special, zero)
     aid["rent_aid"] = aidlaw.aid_truncated(aid["rent_expense"], aid["capital_ratio"]).where(~special, zero)
     aid["total_aid"] = aid[["admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"]].sum(axis=1)
-    return aid, factor
+    return aid
 
 
-def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame) -> pd.DataFrame:
-    """Per district: charges, aid, net cost, change from last year and tax impact per $1,000 of full value."""
+def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Per district: charges, aid, net cost, change from last year and tax impact per $1,000 of full value
+    (and, after a failed vote, the total charges under the proposed budget)."""
     d = job.districts
     codes = sorted(set(charges.index) | set(aid.index))
     net = pd.DataFrame(index=pd.Index(codes, name="district_code"))
@@ -84,20 +85,15 @@ def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame) -> pd.DataFrame:
     net["type"] = d["type"].reindex(net.index)
     net["total_charges"] = charges.reindex(net.index).fillna(0).astype(np.int64)
     net["total_aid"] = aid["total_aid"].reindex(net.index).fillna(0).astype(np.int64)
-    net["net_cost"] = net["total_charges"] - net["total_aid"] * 100
+    net["net_cost"] = netlaw.net_cost(net["total_charges"], net["total_aid"])
     prior = d["prior_total_charges"].reindex(net.index)
     net["prior_total_charges"] = prior
-    net["change"] = (net["total_charges"] - prior).astype("Int64")
-    net["change_percent"] = [(float(c) / float(pr) * 100) if pd.notna(pr) and pr else np.nan
-                             for c, pr in zip(net["change"], prior)]
-    fv = d["full_value"].reindex(net.index)
-    # tax impact: net cost ÷ full value × 1,000, dollars per $1,000 of full value, to 4 decimals (half up)
-    has_fv = fv.notna() & (fv.fillna(0) > 0)
-    impact = pd.Series(pd.NA, index=net.index, dtype="Int64")
-    if has_fv.any():
-        num = big(net.loc[has_fv, "net_cost"].to_numpy()) * 1000 * 10_000
-        impact.loc[has_fv] = half_up_div(num, big(fv[has_fv].astype(np.int64).to_numpy())).astype(np.int64)
-    net["tax_impact_per_1000_x10000"] = impact
+    net["change"] = netlaw.change(net["total_charges"], prior)
+    net["change_percent"] = netlaw.change_percent(net["change"], prior)
+    net["tax_impact_per_1000_x10000"] = netlaw.tax_impact_x10000(net["net_cost"], d["full_value"].reindex(net.index))
+    if "administrative_proposed" in shares:
+        net["proposed_total_charges"] = netlaw.proposed_total_charges(
+            net["total_charges"], shares["administrative_proposed"], shares["administrative"])
     return net
 
 

@@ -81,17 +81,36 @@ def aid_truncated(expense_dollars: pd.Series, ratio_thousandths: pd.Series) -> p
 
 # --- approved expenses (estimate mode) -----------------------------------------------
 
-def admin_factor(admin_budget_used: int, admin_salaries_over_limit: int, total_expenses: int,
-                 limit: Fraction) -> Fraction:
-    """Approved share of the administrative budget: salary limit, then the 10 % limit. Statute: Educ. Law §1950(5)(b).
+def total_expenses(admin_budget_used: int, service_budgets: pd.Series, shared_pd_costs: pd.Series) -> int:
+    """Total expenses behind the 10 % limit, cents. Statute: Educ. Law §1950(5)(b); SPEC §5.
 
-    admin_approved_total = min(admin budget − salaries over limit, limit × total expenses);
-    the factor is that over the administrative budget (0 when the budget is 0).
+    The administrative budget in force, every CoSer budget and every shared-PD contract's cost.
+    """
+    return admin_budget_used + int(service_budgets.fillna(0).sum()) + int(shared_pd_costs.fillna(0).sum())
+
+
+def expense_limit(total_expenses_cents: int, limit: Fraction) -> Fraction:
+    """The limit on approved administrative cost: ``limit`` (10 %) of total expenses, exact cents.
+    Statute: Educ. Law §1950(5)(b)."""
+    return limit * total_expenses_cents
+
+
+def approved_admin_cost(admin_budget_used: int, admin_salaries_over_limit: int, limit_cents: Fraction) -> Fraction:
+    """Approved administrative cost: the salary limit, then the 10 % limit. Statute: Educ. Law §1950(5)(b).
+
+    min(administrative budget − salaries over the limit, the expense limit), exact cents.
+    """
+    return min(Fraction(max(0, admin_budget_used - admin_salaries_over_limit)), limit_cents)
+
+
+def admin_factor(admin_budget_used: int, approved_cents: Fraction) -> Fraction:
+    """Approved share of each administrative charge: approved cost ÷ the budget. Statute: Educ. Law §1950(5)(b).
+
+    0 when the budget is 0.
     """
     if admin_budget_used <= 0:
         return Fraction(0)
-    approved = min(Fraction(max(0, admin_budget_used - admin_salaries_over_limit)), limit * total_expenses)
-    return approved / admin_budget_used
+    return approved_cents / admin_budget_used
 
 
 def dollars_half_up(cents: pd.Series, factor: Fraction = Fraction(1)) -> pd.Series:

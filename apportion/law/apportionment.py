@@ -13,7 +13,6 @@ import pandas as pd
 from ..exact import QUANTITY_SCALE, big, half_up_div
 from ..money import split_one
 
-BASIS_LABELS = {"true value": "full value", "WADA": "RWADA", "enrollment": "enrollment", "blend": "blended weight"}
 #: the Districts columns each method's basis is built from (§1950(4)(b)(7)(i))
 METHOD_COLUMNS = {"true value": ("full_value",), "WADA": ("rwada",), "enrollment": ("enrollment",),
                   "blend": ("full_value", "rwada")}

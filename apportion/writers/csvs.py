@@ -39,7 +39,7 @@ def billing_csv(result: Result) -> bytes:
 
 def aid_csv(result: Result) -> bytes:
     """One row per component district: ratios with three decimals, mills with one, aid in whole dollars."""
-    a = result.aid
+    a = result.aid.table
     ratio = lambda c: a[c].map(lambda v: scaled_text(v, 1000))  # noqa: E731
     whole = lambda c: a[c].map(whole_text)  # noqa: E731
     rows = zip(a.index.map(safe_text), a["district_name"].map(safe_text),
@@ -53,7 +53,7 @@ def aid_csv(result: Result) -> bytes:
 
 
 def reconciliation_csv(result: Result) -> bytes:
-    r = result.reconciliation
+    r = result.aid.reconciliation
     rows = zip(r["district_code"].map(safe_text), r["district_name"].map(safe_text), r["line"],
                r["computed"].map(whole_text), r["published"].map(whole_text), r["difference"].map(whole_text))
     return csv_bytes(RECONCILIATION_COLUMNS, rows)

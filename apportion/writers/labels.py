@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-import pandas as pd
 
 from ..result import Result
+from ..schema import BASIS_NAMES
 from .styles import CODE_WIDTH, NAME_WIDTH
 from .tables import Col
 
@@ -69,7 +69,7 @@ NOTE_WIDTH = 150  # a sheet's explanation wraps within the first columns of abou
 
 def created_at(result: Result) -> datetime:
     """A fixed workbook timestamp taken from the inputs (the school year's first day), never the clock."""
-    return datetime(result.job.settings.school_year.start, 7, 1)
+    return datetime(result.settings.school_year.start, 7, 1)
 
 
 def half_up_cents(value: Fraction) -> int:
@@ -104,24 +104,22 @@ def parameter(result: Result, name: str) -> Fraction:
 
 
 def aid_heading(result: Result) -> str:
-    s = result.job.settings
-    return (f"BOCES aid estimate, aid year {s.school_year.aid_year()}" if result.aid_mode == "estimate"
+    s = result.settings
+    return (f"BOCES aid estimate, aid year {s.school_year.aid_year()}" if result.aid.mode == "estimate"
             else f"BOCES aid as claimed, aid year {s.school_year.aid_year()}")
 
 
 def method_text(result: Result) -> str:
-    s = result.job.settings
+    s = result.settings
     if s.method == "blend" and s.blend_tv_percent is not None:
         tv = float(s.blend_tv_percent)
         return f"blend {tv:g}% true value / {100 - tv:g}% WADA ({s.blend_authority})"
-    return f"{s.method} (by {result.notes['basis_label']})"
+    return f"{s.method} (by {basis_label(result)})"
 
 
-def proposed_charges(result: Result) -> pd.Series:
-    """Each district's total charges had the proposed administrative budget been adopted (cents)."""
-    shares = result.apportionment
-    delta = (shares["administrative_proposed"] - shares["administrative"]).reindex(result.net.index).fillna(0)
-    return result.net["total_charges"] + delta.astype("int64")
+def basis_label(result: Result) -> str:
+    """What the job's method apportions by (full value, RWADA, enrollment, blended weight)."""
+    return BASIS_NAMES[result.settings.method]
 
 
 # --- the workbook --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..result import Result
 from ..schema import BOCES_ITEMS
 from .styles import CODE_WIDTH, NAME_WIDTH, Styles, printable
 from .tables import Col, Placed, write_note, write_pairs, write_section, write_table
-from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, NOTE_WIDTH, SOURCE_LABELS, aid_heading, created_at, dollars,
+from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, NOTE_WIDTH, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      half_up_cents, method_text, number_text, parameter, ratio_text)
 
 
@@ -24,7 +24,7 @@ def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: st
     ``as_table`` says whether the rows are an Excel table (see :func:`~.tables.write_table`; by default,
     when they are not too many).
     """
-    s = result.job.settings
+    s = result.settings
     ws = book.add_worksheet(name)
     ws.write_string(0, 0, title, st["title"])
     ws.set_row(0, 22)
@@ -39,13 +39,13 @@ def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: st
 
 
 def _basis_col(result: Result) -> Col:
-    kind = "weight" if result.job.settings.method == "blend" else "units"
-    return Col(f"Basis ({result.notes['basis_label']})", "basis_value", kind, 18)
+    kind = "weight" if result.settings.method == "blend" else "units"
+    return Col(f"Basis ({basis_label(result)})", "basis_value", kind, 18)
 
 
 def _shares_frame(result: Result) -> pd.DataFrame:
-    shares = result.apportionment.sort_index().reset_index()
-    scale = result.notes["basis_scale"]
+    shares = result.apportionment.shares.sort_index().reset_index()
+    scale = result.apportionment.basis_scale
     return shares.assign(basis_value=shares["basis"].map(lambda v: Decimal(int(v)) / scale))
 
 
@@ -63,10 +63,10 @@ def administrative_sheet(book, st: Styles, result: Result) -> Placed:
         frame["admin_total"] = frame["administrative"] + frame["administrative_surplus"]
         cols += [Col("Surplus credit (−) or assessment", "administrative_surplus", "cents", total=True),
                  Col("Administrative charge", "admin_total", "cents", total=True)]
-    pool = int(result.apportionment["administrative"].sum())
+    pool = int(result.apportionment.shares["administrative"].sum())
     note = (f"The administrative pool of {dollars(pool)} (budget less state aid and other revenue) is shared by "
-            f"{result.notes['basis_label']}: each share = pool × the district's basis ÷ the total basis, settled to "
-            f"the cent by {result.job.settings.rounding} (Educ. Law §1950(4)(b)(7)). A surplus is returned, or an "
+            f"{basis_label(result)}: each share = pool × the district's basis ÷ the total basis, settled to "
+            f"the cent by {result.settings.rounding} (Educ. Law §1950(4)(b)(7)). A surplus is returned, or an "
             "assessment charged, by the same shares (§1950(4)(f)).")
     title = f"Administrative budget — apportioned by {method_text(result)}"
     return data_sheet(book, st, result, "Administrative", title, note, frame, cols, "Administrative")
@@ -79,7 +79,7 @@ def capital_sheet(book, st: Styles, result: Result) -> Placed:
                        Col("Capital share", "capital", "cents", total=True),
                        Col("Rent share", "rent", "cents", total=True),
                        Col("Capital and rent", "capital_total", "cents", total=True)]
-    shares = result.apportionment
+    shares = result.apportionment.shares
     note = (f"The capital pool of {dollars(int(shares['capital'].sum()))} and the rent pool of "
             f"{dollars(int(shares['rent'].sum()))} are shared by the same basis and shares as the administrative "
             "budget. Rent is billed apart because the State aids it apart (§1950(5)(g)).")
@@ -87,7 +87,7 @@ def capital_sheet(book, st: Styles, result: Result) -> Placed:
 
 
 def comparison_sheet(book, st: Styles, result: Result) -> Placed:
-    s = result.job.settings
+    s = result.settings
     frame = result.comparison.sort_index().reset_index()
     methods = [c for c in frame.columns if c not in ("district_code", "district_name") and "chosen" not in c]
     cols = list(DISTRICT)
@@ -95,7 +95,7 @@ def comparison_sheet(book, st: Styles, result: Result) -> Placed:
         chosen = m == s.method or (s.method == "blend" and m.startswith("blend"))
         cols.append(Col(f"{m} (in force)" if chosen else m, m, "cents", 17, True))
     cols += [Col(c.replace("chosen", "in force"), c, "cents", 17, True) for c in frame.columns if "chosen" in c]
-    note = (f"The administrative pool of {dollars(int(result.apportionment['administrative'].sum()))} apportioned "
+    note = (f"The administrative pool of {dollars(int(result.apportionment.shares['administrative'].sum()))} apportioned "
             "under each method the law allows this BOCES (§1950(4)(b)(7)); a positive difference means the district "
             "would pay more under that method. A change of method needs a hearing before the annual meeting.")
     return data_sheet(book, st, result, "Method comparison", "Administrative shares under every lawful method",
@@ -103,7 +103,7 @@ def comparison_sheet(book, st: Styles, result: Result) -> Placed:
 
 
 def coser_sheets(book, st: Styles, result: Result) -> None:
-    services = result.services.sort_index().reset_index(drop=True)
+    services = result.coser.services.sort_index().reset_index(drop=True)
     if len(services):
         trued = services["trued_up"].astype(bool)
         services = services.assign(
@@ -146,9 +146,9 @@ def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
     codes = sorted(grid.columns)
     grid = grid.reindex(columns=codes).sort_index()
     frame = grid.astype("Int64").reset_index().rename(columns={"item_code": "service_code"})
-    frame["service_name"] = frame["service_code"].map(result.services["service_name"])
+    frame["service_name"] = frame["service_code"].map(result.coser.services["service_name"])
     frame["total"] = grid.sum(axis=1).astype("int64").to_numpy()
-    names = result.job.districts["district_name"]
+    names = result.districts["district_name"]
     cols = [Col("Service code", "service_code", width=10), Col("Service name", "service_name", width=24)]
     cols += [Col(f"{code}\n{names.get(code, '')}", code, "cents", 14, True) for code in codes]
     cols.append(Col("Total", "total", "cents", 15, True))
@@ -160,7 +160,7 @@ def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
 
 
 def aid_sheet(book, st: Styles, result: Result) -> Placed:
-    aid = result.aid.sort_index().reset_index()
+    aid = result.aid.table.sort_index().reset_index()
     aid["ratio_source"] = aid["ratio_source"].map(lambda v: SOURCE_LABELS.get(v, v))
     cols = DISTRICT + [Col("Type", "type", width=13), Col("Aid AV", "aid_av", "cents", 18),
                        Col("Aid RWADA", "aid_rwada", "millionths", 12), Col("Tax levy", "tax_levy", "cents", 16),
@@ -171,7 +171,7 @@ def aid_sheet(book, st: Styles, result: Result) -> Placed:
     r = lambda name: ratio_text(parameter(result, name) * 1000)  # noqa: E731
     note = (f"Tax rate = (levy + PILOTs) ÷ AV in mills to 0.1; millage ratio = 1 − {p('aid.millage_mills')} mills "
             f"({p('aid.millage_mills_chsd')} for a CHSD and its components) ÷ tax rate; wealth ratio = AV per "
-            f"RWADA ÷ the state average {dollars(result.notes['state_avg_cents'])}; RWADA ratio = 1 − "
+            f"RWADA ÷ the state average {dollars(result.aid.state_average_cents)}; RWADA ratio = 1 − "
             f"{p('aid.rwada_ratio_factor')} × wealth ratio; sharing ratio = the greater, at least "
             f"{r('aid.sharing_ratio_floor')} and at most {r('aid.sharing_ratio_cap')} ('Decided by'); capital and rent "
             f"use the RWADA ratio, at most {r('aid.capital_ratio_cap')}. Ratios to three decimals without rounding; "
@@ -182,7 +182,7 @@ def aid_sheet(book, st: Styles, result: Result) -> Placed:
 
 def net_sheet(book, st: Styles, result: Result) -> Placed:
     net = result.net.sort_index().reset_index()
-    net["full_value"] = net["district_code"].map(result.job.districts["full_value"])
+    net["full_value"] = net["district_code"].map(result.districts["full_value"])
     cols = DISTRICT + [Col("Type", "type", width=13), Col("Total charges", "total_charges", "cents", total=True),
                        Col("BOCES aid", "total_aid", "dollars", total=True),
                        Col("Net cost", "net_cost", "cents", total=True),
@@ -197,11 +197,11 @@ def net_sheet(book, st: Styles, result: Result) -> Placed:
 
 
 def shared_pd_sheet(book, st: Styles, result: Result) -> None:
-    contracts = result.contracts.sort_index().reset_index(drop=True)
+    contracts = result.shared_pd.contracts.sort_index().reset_index(drop=True)
     if len(contracts):
         contracts = contracts.assign(
             aidable_share=[n / d if d else 0.0 for n, d in zip(contracts["aidable_num"], contracts["aidable_den"])],
-            staff_total=contracts["contract"].map(result.shared_pd.groupby("contract")["staff"].sum()))
+            staff_total=contracts["contract"].map(result.shared_pd.rows.groupby("contract")["staff"].sum()))
     cols = [Col("Contract", "contract", width=CODE_WIDTH), Col("Vendor", "vendor", width=NAME_WIDTH),
             Col("Cost", "cost", "cents", total=True), Col("Staff attending", "staff_total", "millionths", 12, True),
             Col("Cost per attendee", "unit_cost", "cents", 14),
@@ -218,9 +218,9 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
     if not len(contracts):
         return
     ws = book.get_worksheet_by_name("Shared PD")
-    rows = result.shared_pd.sort_values(["district_code", "contract"], kind="stable")
-    rows = rows.assign(district_name=rows["district_code"].map(result.job.districts["district_name"]),
-                       unit_cost=rows["contract"].map(result.contracts["unit_cost"]))
+    rows = result.shared_pd.rows.sort_values(["district_code", "contract"], kind="stable")
+    rows = rows.assign(district_name=rows["district_code"].map(result.districts["district_name"]),
+                       unit_cost=rows["contract"].map(result.shared_pd.contracts["unit_cost"]))
     write_table(ws, st, rows, [Col("Contract", "contract"), Col("District name", "district_name"),
                                Col("District code", "district_code"),
                                Col("Staff attending", "staff", "millionths", total=True),
@@ -231,7 +231,7 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
 
 def collaboration_sheet(book, st: Styles, result: Result) -> None:
     frame = result.collaboration.sort_values(["district_code", "teacher"], kind="stable", na_position="last")
-    frame = frame.assign(district_name=frame["district_code"].map(result.job.districts["district_name"]),
+    frame = frame.assign(district_name=frame["district_code"].map(result.districts["district_name"]),
                          wants=frame["wants_credit"].map(lambda v: "yes" if v else "no"))
     cols = [Col("Teacher", "teacher", width=24), Col("District code", "district_code", width=CODE_WIDTH),
             Col("District name", "district_name", width=NAME_WIDTH), Col("First quarter", "first_quarter", width=11),
@@ -250,7 +250,7 @@ def reconciliation_sheet(book, st: Styles, result: Result) -> None:
     note = ("Claim mode: the expenses claimed with the State, aided with the computed ratios, line by line against "
             "the published aid. Difference = computed − published, whole dollars.")
     data_sheet(book, st, result, "Aid reconciliation", "Aid reconciliation with the published aid", note,
-                result.reconciliation, cols, "Reconciliation")
+                result.aid.reconciliation, cols, "Reconciliation")
 
 
 UNIT_NAMES = {"currency-USD": "dollars", "ratio": "ratio", "percent": "percent", "mills": "mills", "days": "days",
@@ -310,7 +310,7 @@ def _setting_value(item, value):
 
 
 def run_sheet(book, st: Styles, result: Result, inputs: list[tuple[str, str]]) -> None:
-    s = result.job.settings
+    s = result.settings
     ws = book.add_worksheet("Run")
     ws.set_column(0, 0, 36)
     ws.set_column(1, 1, 70)
@@ -319,7 +319,7 @@ def run_sheet(book, st: Styles, result: Result, inputs: list[tuple[str, str]]) -
         ("BOCES", f"{s.boces_name} ({s.boces_code})", "text"), ("School year", str(s.school_year), "text"),
         ("Aid year", str(s.school_year.aid_year()), "text"), ("apportion version", __version__, "text"),
         ("Method", method_text(result), "text"), ("Rounding", s.rounding, "text"),
-        ("Aid mode", result.aid_mode, "text"),
+        ("Aid mode", result.aid.mode, "text"),
         ("Workbook date (fixed from the school year)", created_at(result).date(), "date", "left"),
     ])
     row = write_section(ws, st, row + 1, "Settings as read from the BOCES sheet", 1)

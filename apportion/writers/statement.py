@@ -24,8 +24,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..result import Result
 from .styles import ROW_HEIGHT, Styles, new_workbook, printable
-from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, created_at, dollars,
-                      money_text, number_text, parameter, proposed_charges, ratio_text)
+from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
+                      money_text, number_text, parameter, ratio_text)
 from .tables import (Col, Formula, fitted_widths, gc_paused, lines_needed, write_note, write_pairs, write_section,
                      write_table, write_value)
 
@@ -50,7 +50,7 @@ SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWAD
 @gc_paused
 def write_statement(result: Result, code: str) -> bytes:
     """The statement workbook for district ``code`` as bytes."""
-    s = result.job.settings
+    s = result.settings
     working = job_working(result)
     d = working.districts[code]
     name = str(d["district_name"])
@@ -65,15 +65,15 @@ def write_statement(result: Result, code: str) -> bytes:
     ws.write_string(0, 0, f"{s.boces_name} — statement for {s.school_year}", st["title"])
     ws.set_row(0, 24)
     ws.write_string(1, 0, f"{name} · district code {code} · {d['type']}", st["subtitle"])
-    total_charges = int(rows["amount"].sum())
+    net = working.net[code]
     aid = working.aid.get(code)
-    total_aid = int(aid["total_aid"]) if aid is not None else 0
     row = write_pairs(ws, st, 3, [
         ("District code", code, "text"), ("District name", name, "text"), ("Type", d["type"], "text"),
         ("Email", d["email"] if pd.notna(d["email"]) else "", "text"),
-        ("Total charges", total_charges, "cents", "key"),
-        ("Total BOCES aid", total_aid, "dollars", "key", aid_heading(result) if aid is not None else "no BOCES aid"),
-        ("Net cost", total_charges - total_aid * 100, "cents", "key", "charges less aid"),
+        ("Total charges", int(net["total_charges"]), "cents", "key"),
+        ("Total BOCES aid", int(net["total_aid"]), "dollars", "key",
+         aid_heading(result) if aid is not None else "no BOCES aid"),
+        ("Net cost", int(net["net_cost"]), "cents", "key", "charges less aid"),
     ])
     row = _charges(ws, st, result, code, rows, widths, row + 1)
     if aid is not None:
@@ -82,7 +82,7 @@ def write_statement(result: Result, code: str) -> bytes:
         row = write_section(ws, st, row + 1, "BOCES aid", LAST_COL)
         row = write_note(ws, st, row, "A non-component district receives no BOCES aid on these charges.", LAST_COL,
                          sum(widths))
-    _net(ws, st, result, code, total_charges, total_aid, row + 1)
+    _net(ws, st, net, d["full_value"], row + 1)
     printable(ws, f"{s.boces_name} — {name}", f"statement for {s.school_year}", repeat=(0, 1), gridlines=False)
     book.close()
     return buffer.getvalue()
@@ -129,9 +129,9 @@ def job_working(result: Result) -> JobWorking:
             charges=charges[CHARGE_FRAME].astype(object),
             positions=charges.groupby("district_code", sort=False).indices,
             services_charges=_services_totals(result), limits=_limits(result),
-            proposed=proposed_charges(result) if "administrative_proposed" in result.apportionment else None,
-            districts=result.job.districts.to_dict("index"), shares=result.apportionment.to_dict("index"),
-            aid=result.aid.to_dict("index"), net=result.net.to_dict("index")))
+            proposed=result.net.get("proposed_total_charges"),
+            districts=result.districts.to_dict("index"), shares=result.apportionment.shares.to_dict("index"),
+            aid=result.aid.table.to_dict("index"), net=result.net.to_dict("index")))
     return _working[1]
 
 
@@ -148,7 +148,7 @@ def _limits(result: Result) -> dict[str, str]:
     return {"floor": ratio("aid.sharing_ratio_floor"), "cap": ratio("aid.sharing_ratio_cap"),
             "capital_cap": ratio("aid.capital_ratio_cap"),
             "rwada_factor": number_text(parameter(result, "aid.rwada_ratio_factor")),
-            "state_avg": f"{result.notes['state_avg_cents'] / 100:,.0f}"}
+            "state_avg": f"{result.aid.state_average_cents / 100:,.0f}"}
 
 
 def _working_charges(result: Result) -> pd.DataFrame:
@@ -161,18 +161,18 @@ def _working_charges(result: Result) -> pd.DataFrame:
     billing = result.billing
     category, item = billing["category"], billing["item_code"]
     pool = category.isin(POOL_COLUMNS.keys())
-    coser = ~pool & category.str.startswith("coser") & item.isin(result.services.index)
-    shared_pd = ~pool & (category == "shared pd") & item.isin(result.contracts.index)
+    coser = ~pool & category.str.startswith("coser") & item.isin(result.coser.services.index)
+    shared_pd = ~pool & (category == "shared pd") & item.isin(result.shared_pd.contracts.index)
     unit, share, of = (pd.Series(None, index=billing.index, dtype=object) for _ in range(3))
-    unit[pool] = result.notes["basis_label"]
-    share[pool] = billing["district_code"][pool].map(result.apportionment["share_percent"])
-    of[pool] = category[pool].map({c: int(result.apportionment[column].sum()) for c, column in POOL_COLUMNS.items()})
-    unit[coser] = _coser_units(category[coser], item[coser].map(result.services["unit"]))
+    unit[pool] = basis_label(result)
+    share[pool] = billing["district_code"][pool].map(result.apportionment.shares["share_percent"])
+    of[pool] = category[pool].map({c: int(result.apportionment.shares[column].sum()) for c, column in POOL_COLUMNS.items()})
+    unit[coser] = _coser_units(category[coser], item[coser].map(result.coser.services["unit"]))
     for kind, column, sign in COSER_SPLITS:
         rows = coser & (category == kind)
-        of[rows] = sign * item[rows].map(result.services[column])
+        of[rows] = sign * item[rows].map(result.coser.services[column])
     unit[shared_pd] = "staff"
-    of[shared_pd] = item[shared_pd].map(result.contracts["cost"])
+    of[shared_pd] = item[shared_pd].map(result.shared_pd.contracts["cost"])
     order = category.map({c: i for i, c in enumerate(CATEGORY_LABELS)}).fillna(len(CATEGORY_LABELS))
     rows = pd.DataFrame({
         "district_code": billing["district_code"], "category": category,
@@ -193,10 +193,10 @@ def _coser_units(category: pd.Series, units: pd.Series) -> pd.Series:
 def _services_totals(result: Result) -> pd.Series:
     """Each district's final CoSer and shared-PD charges (cents), before aidable parts."""
     parts = []
-    if "final_charge" in result.coser:
-        parts.append(result.coser.groupby("district_code")["final_charge"].sum())
-    if len(result.shared_pd) and "charge" in result.shared_pd:
-        parts.append(result.shared_pd.groupby("district_code")["charge"].sum())
+    if "final_charge" in result.coser.rows:
+        parts.append(result.coser.rows.groupby("district_code")["final_charge"].sum())
+    if len(result.shared_pd.rows) and "charge" in result.shared_pd.rows:
+        parts.append(result.shared_pd.rows.groupby("district_code")["charge"].sum())
     return pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype="int64")
 
 
@@ -207,20 +207,20 @@ def charge_rows(result: Result, code: str) -> pd.DataFrame:
 
 
 def _charges(ws, st: Styles, result: Result, code: str, rows: pd.DataFrame, widths: list[float], row: int) -> int:
-    s = result.job.settings
+    s = result.settings
     row = write_section(ws, st, row, f"Charges for {s.school_year}", LAST_COL)
     parts = []
     categories = set(rows["category"].tolist())
     if categories & POOL_COLUMNS.keys():
         parts.append(f"Administrative, capital and rent charges are your share of each pool: your "
-                     f"{result.notes['basis_label']} ÷ the total of all component districts (Share %) × the pool "
+                     f"{basis_label(result)} ÷ the total of all component districts (Share %) × the pool "
                      "(Educ. Law §1950(4)(b)(7)).")
     if categories - POOL_COLUMNS.keys():
         parts.append("CoSer and shared-PD charges are your units × the unit cost; each budget is split by units to "
                      "the cent, so a charge can differ by a cent from units × the unit cost shown (§1950(4)(d)).")
     note = " ".join(parts) or "No charges this year."
     proposed = job_working(result).proposed
-    if proposed is not None and code in result.apportionment.index:
+    if proposed is not None and code in result.apportionment.shares.index:
         note += (f" The administrative budget failed at the vote, so the contingency budget is charged; under the "
                  f"proposed budget your total charges would have been {dollars(int(proposed[code]))}.")
     row = write_note(ws, st, row, note, LAST_COL, sum(widths))
@@ -234,7 +234,7 @@ def aid_working(result: Result, code: str, aid: Mapping) -> dict[str, str]:
     working = job_working(result)
     limits = working.limits
     shares = working.shares[code]
-    claim = result.aid_mode == "claim"
+    claim = result.aid.mode == "claim"
     special = aid["ratio_source"] == "special act"
     sharing, capital = ratio_text(aid["sharing_ratio"]), ratio_text(aid["capital_ratio"])
     work = {}
@@ -275,14 +275,14 @@ def aid_working(result: Result, code: str, aid: Mapping) -> dict[str, str]:
             work[key] = "as claimed with the State (Aid claim sheet)"
         work["save_harmless_aid"] = "as claimed (§1950(5)(f))"
     else:
-        factor = result.notes["admin_factor"]
+        factor = result.aid.admin_factor
         work |= {
             "approved_admin": f"administrative share {money_text(shares['administrative'])} × {float(factor):.2%} "
                               "approved (after the salary limit and the 10% limit), in whole dollars",
             "approved_services": f"CoSer and shared-PD charges {money_text(working.services_charges.get(code, 0))} "
                                  "× each service's aidable part (none for transportation), in whole dollars",
             "capital_expense": f"capital share {money_text(shares['capital'])} × "
-                               f"{number_text(Fraction(result.job.settings.capital_aidable_fraction))} aidable, "
+                               f"{number_text(Fraction(result.settings.capital_aidable_fraction))} aidable, "
                                "in whole dollars",
             "rent_expense": f"rent share {money_text(shares['rent'])}, in whole dollars",
             "save_harmless_aid": "none in an estimate",
@@ -296,7 +296,7 @@ def _aid(ws, st: Styles, result: Result, code: str, aid: Mapping, widths: list[f
     row = write_section(ws, st, row, f"{aid_heading(result)}: how it is figured", LAST_COL)
     note = ("Each step uses the one before it, in the order of the law (Educ. Law §1950(5), §3602(3)). "
             + ("Estimate: this year's charges are aided next year with next year's ratios; capital and rent are in "
-               "truth aided in the year paid." if result.aid_mode == "estimate" else
+               "truth aided in the year paid." if result.aid.mode == "estimate" else
                "Claim mode: the expenses are those claimed with the State."))
     row = write_note(ws, st, row, note, LAST_COL, sum(widths))
     header = st["header"]
@@ -331,22 +331,19 @@ def _aid(ws, st: Styles, result: Result, code: str, aid: Mapping, widths: list[f
     return row
 
 
-def _net(ws, st: Styles, result: Result, code: str, total_charges: int, total_aid: int, row: int) -> int:
+def _net(ws, st: Styles, net: Mapping, full_value, row: int) -> int:
     """Net cost (a formula), the change from last year and the tax impact per $1,000 of full value."""
     row = write_section(ws, st, row, "Net cost, change from last year and tax impact", LAST_COL)
-    working = job_working(result)
-    net = working.net.get(code)
     first = row
     cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
     row = write_pairs(ws, st, row, [
-        ("Charges for the year", total_charges, "cents", "body", "the total of the charges above"),
-        ("less BOCES aid", total_aid * 100, "cents"),
-        ("Net cost after aid", Formula(f"={cell(first)}-{cell(first + 1)}", total_charges - total_aid * 100), "cents",
-         "total"),
+        ("Charges for the year", int(net["total_charges"]), "cents", "body", "the total of the charges above"),
+        ("less BOCES aid", int(net["total_aid"]) * 100, "cents"),
+        ("Net cost after aid", Formula(f"={cell(first)}-{cell(first + 1)}", int(net["net_cost"])), "cents", "total"),
     ])
-    prior = net["prior_total_charges"] if net is not None else None
-    if prior is not None and pd.notna(prior):
-        change = Formula(f"={cell(first)}-{cell(row)}", total_charges - int(prior))
+    prior = net["prior_total_charges"]
+    if pd.notna(prior):
+        change = Formula(f"={cell(first)}-{cell(row)}", int(net["change"]))
         row = write_pairs(ws, st, row, [
             ("Prior year total charges", int(prior), "cents"),
             ("Change from the prior year", change, "cents"),
@@ -355,11 +352,10 @@ def _net(ws, st: Styles, result: Result, code: str, total_charges: int, total_ai
     else:
         row = write_pairs(ws, st, row, [("Prior year total charges", None, "text", "body",
                                          "not given on the Districts sheet")])
-    full_value = working.districts[code]["full_value"]
-    impact = net["tax_impact_per_1000_x10000"] if net is not None else None
+    impact = net["tax_impact_per_1000_x10000"]
     row = write_pairs(ws, st, row, [
         ("Full value", full_value, "cents"),
         ("Tax impact per $1,000 of full value", impact, "impact", "emphasis",
-         "net cost ÷ full value × 1,000" if impact is not None and pd.notna(impact) else "no full value given"),
+         "net cost ÷ full value × 1,000" if pd.notna(impact) else "no full value given"),
     ])
     return row

@@ -15,7 +15,7 @@ from .charts import place_charts, summary_charts
 from .styles import Styles, new_workbook, printable
 from .tables import Col, Formula, Placed, gc_paused, write_note, write_pairs, write_section, write_table
 from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SUMMARY_WIDTHS, aid_heading, created_at, dollars,
-                     half_up_cents, method_text, proposed_charges)
+                     half_up_cents, method_text)
 from .sheets import (administrative_sheet, aid_sheet, capital_sheet, collaboration_sheet, comparison_sheet, coser_sheets,
                      issues_sheet, net_sheet, parameters_sheet, reconciliation_sheet, run_sheet, shared_pd_sheet)
 
@@ -24,7 +24,7 @@ from .sheets import (administrative_sheet, aid_sheet, capital_sheet, collaborati
 def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
     """The summary workbook as bytes; ``inputs`` lists (file name, SHA-256)."""
     buffer = io.BytesIO()
-    s = result.job.settings
+    s = result.settings
     book, st = new_workbook(buffer, created_at(result), f"{s.boces_name} {s.school_year} apportionment",
                             "BOCES apportionment, CoSer charges and BOCES aid")
     summary = book.add_worksheet("Summary")
@@ -36,7 +36,7 @@ def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
     net = net_sheet(book, st, result)
     shared_pd_sheet(book, st, result)
     collaboration_sheet(book, st, result)
-    if result.reconciliation is not None:
+    if result.aid.reconciliation is not None:
         reconciliation_sheet(book, st, result)
     parameters_sheet(book, st, result)
     issues_sheet(book, st, result)
@@ -48,23 +48,23 @@ def write_summary(result: Result, inputs: list[tuple[str, str]]) -> bytes:
 
 
 def _summary_sheet(ws, book, st: Styles, result: Result, administrative: Placed, aid: Placed, net: Placed) -> None:
-    s = result.job.settings
+    s = result.settings
     for j, width in enumerate(SUMMARY_WIDTHS):
         ws.set_column(j, j, width)
     ws.write_string(0, 0, f"{s.boces_name} — {s.school_year} apportionment", st["title"])
     ws.set_row(0, 24)
     ws.write_string(1, 0, f"BOCES code {s.boces_code} · school year {s.school_year} · aid year "
                     f"{s.school_year.aid_year()} · method: {method_text(result)} · rounding: {s.rounding} · "
-                    f"aid: {result.aid_mode} mode", st["subtitle"])
+                    f"aid: {result.aid.mode} mode", st["subtitle"])
     row = write_section(ws, st, 3, "Key figures", len(SUMMARY_WIDTHS) - 1)
-    charges = int(result.billing["amount"].sum())
-    aid_total = int(result.aid["total_aid"].sum())
+    net_totals = result.net[["total_charges", "total_aid", "net_cost"]].sum()
+    charges, aid_total = int(net_totals["total_charges"]), int(net_totals["total_aid"])
     warnings = len(result.log.warnings)
     row = write_pairs(ws, st, row, [
         ("Total charges to districts", charges, "cents", "key", "every charge on billing.csv"),
-        (f"Total BOCES aid ({result.aid_mode})", aid_total, "dollars", "key", f"aid year {s.school_year.aid_year()}"),
-        ("Net cost to districts", charges - aid_total * 100, "cents", "key", "charges less aid"),
-        ("Component districts", len(result.apportionment), "count"),
+        (f"Total BOCES aid ({result.aid.mode})", aid_total, "dollars", "key", f"aid year {s.school_year.aid_year()}"),
+        ("Net cost to districts", int(net_totals["net_cost"]), "cents", "key", "charges less aid"),
+        ("Component districts", len(result.apportionment.shares), "count"),
         ("Districts with a statement", len(result.net), "count"),
         ("Warnings", warnings, "count", "body", "listed on the Issues sheet" if warnings else ""),
     ])
@@ -82,24 +82,23 @@ def _summary_sheet(ws, book, st: Styles, result: Result, administrative: Placed,
 
 def _pool_block(ws, st: Styles, result: Result, row: int) -> int:
     """From each budget to its pool (§1950(4)(b)(7), §1951(1)), the pools as formulas over the lines above."""
-    s = result.job.settings
-    vote = result.vote
-    shares = result.apportionment
+    s = result.settings
+    pools = result.pools
     row = write_section(ws, st, row, "From budget to pool (Educ. Law §1950(4)(b)(7), §1951(1))", 6)
-    if vote["cap"] is not None:
+    if pools.contingency_cap is not None:
         row = write_pairs(ws, st, row, [
-            ("Administrative budget as proposed", vote["proposed"], "cents", "body", "failed at the vote"),
-            ("Contingency cap", vote["cap"], "cents", "body", "prior year budget + excluded retirement increases"),
+            ("Administrative budget as proposed", pools.admin_proposed, "cents", "body", "failed at the vote"),
+            ("Contingency cap", pools.contingency_cap, "cents", "body", "prior year budget + excluded retirement increases"),
         ])
     first = row
-    used_note = "the lesser of the two (the vote failed)" if vote["cap"] is not None else "as proposed"
+    used_note = "the lesser of the two (the vote failed)" if pools.contingency_cap is not None else "as proposed"
     row = write_pairs(ws, st, row, [
-        ("Administrative budget used", vote["used"], "cents", "body", used_note),
+        ("Administrative budget used", pools.admin_used, "cents", "body", used_note),
         ("less state aid administrative", s.state_aid_admin, "cents"),
         ("less other revenue administrative", s.other_revenue_admin, "cents", "body", "netted before charging"),
     ])
     cell = lambda r: xl_rowcol_to_cell(r, 1)  # noqa: E731
-    pool = Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", int(shares["administrative"].sum()))
+    pool = Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", pools.admin)
     row = write_pairs(ws, st, row, [("Administrative pool", pool, "cents", "emphasis")])
     first = row
     row = write_pairs(ws, st, row, [
@@ -108,9 +107,9 @@ def _pool_block(ws, st: Styles, result: Result, row: int) -> int:
         ("less other revenue capital", s.other_revenue_capital, "cents"),
     ])
     row = write_pairs(ws, st, row, [
-        ("Capital pool", Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", int(shares["capital"].sum())),
+        ("Capital pool", Formula(f"={cell(first)}-{cell(first + 1)}-{cell(first + 2)}", pools.capital),
          "cents", "emphasis"),
-        ("Rent pool", int(shares["rent"].sum()), "cents", "emphasis", "facility rentals, billed and aided apart"),
+        ("Rent pool", pools.rent, "cents", "emphasis", "facility rentals, billed and aided apart"),
     ])
     if s.admin_surplus:
         row = write_pairs(ws, st, row, [
@@ -124,20 +123,20 @@ def _vote_block(ws, st: Styles, result: Result, row: int) -> int:
     """The administrative budget vote; when it failed, both budgets and both sets of charges."""
     vote = result.vote
     row = write_section(ws, st, row, "Administrative budget vote (Educ. Law §1950(4)(b)(5))", 6)
-    if not vote["recorded"]:
+    if not vote.recorded:
         result_text = "No vote recorded: the proposed budget is charged."
-    elif vote["adopted"]:
-        result_text = f"Adopted: {vote['yes']} yes, {vote['no']} no."
+    elif vote.adopted:
+        result_text = f"Adopted: {vote.yes} yes, {vote.no} no."
     else:
-        result_text = (f"Failed: {vote['yes']} yes, {vote['no']} no. The contingency budget is charged; the "
+        result_text = (f"Failed: {vote.yes} yes, {vote.no} no. The contingency budget is charged; the "
                        "charges under the proposed budget are shown for comparison.")
     ws.write_string(row, 0, result_text, st["label"])
     row += 1
-    if "administrative_proposed" not in result.apportionment:
+    if "administrative_proposed" not in result.apportionment.shares:
         return row
-    shares = result.apportionment
+    shares = result.apportionment.shares
     charges = result.net["total_charges"]
-    proposed = proposed_charges(result)
+    proposed = result.net["proposed_total_charges"]
     row = write_pairs(ws, st, row + 1, [
         ("Administrative charges, proposed budget", int(shares["administrative_proposed"].sum()), "cents"),
         ("Administrative charges, contingency budget (charged)", int(shares["administrative"].sum()), "cents"),
@@ -171,20 +170,20 @@ def _charges_block(ws, st: Styles, result: Result, row: int) -> int:
 
 def _aid_block(ws, st: Styles, result: Result, row: int) -> int:
     """The approved administrative cost (10 % and salary limits) and aid by line."""
-    s = result.job.settings
-    aid = result.aid
+    s = result.settings
+    aid = result.aid.table
     row = write_section(ws, st, row, aid_heading(result), 6)
-    if result.aid_mode == "estimate":
-        factor = result.notes["admin_factor"]
-        used = int(result.vote["used"])
-        expenses = int(result.notes["total_expenses"])
+    if result.aid.mode == "estimate":
+        factor = result.aid.admin_factor
+        used = result.pools.admin_used
+        expenses = result.aid.total_expenses
         limit = result.parameters["aid.admin_expense_limit"].value
-        approved = half_up_cents(used * factor)
+        approved = half_up_cents(result.aid.approved_admin_cost)
         row = write_pairs(ws, st, row, [
             ("Administrative budget used", used, "cents"),
             ("less administrative salaries over the limit", s.admin_salaries_over_limit, "cents", "body",
              "§1950(5)(b) salary limit"),
-            (f"{float(limit * 100):g}% of total expenses", half_up_cents(expenses * limit), "cents", "body",
+            (f"{float(limit * 100):g}% of total expenses", half_up_cents(result.aid.expense_limit), "cents", "body",
              f"total expenses {dollars(expenses)}: administrative, services and shared PD"),
             ("Approved administrative cost", approved, "cents", "emphasis", "the lesser of the two (§1950(5)(b))"),
             ("Approved part of each administrative charge", float(factor), "share", "body",
@@ -200,13 +199,13 @@ def _aid_block(ws, st: Styles, result: Result, row: int) -> int:
 
 def _notes_block(ws, st: Styles, result: Result, row: int) -> int:
     notes = []
-    if result.aid_mode == "estimate":
+    if result.aid.mode == "estimate":
         notes.append("Aid is an estimate: the next year's ratios are applied to all four lines; capital and rent are "
                      "in truth aided in the year paid (Educ. Law §1950(5)(g)). Administrative and services costs "
                      "of this year are aided next year.")
-    if result.reconciliation is not None:
-        agree = int((result.reconciliation["difference"] == 0).sum())
-        notes.append(f"Aid reconciliation: {agree} of {len(result.reconciliation)} published aid lines agree with "
+    if result.aid.reconciliation is not None:
+        agree = int((result.aid.reconciliation["difference"] == 0).sum())
+        notes.append(f"Aid reconciliation: {agree} of {len(result.aid.reconciliation)} published aid lines agree with "
                      "the computed aid (see the Aid reconciliation sheet).")
     if result.log.warnings:
         notes.append(f"{len(result.log.warnings)} warning(s): see the Issues sheet.")
