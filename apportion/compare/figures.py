@@ -76,12 +76,12 @@ def _fraction_text(value) -> str | None:
 
 def basis_json(result, variant: str | None = None, settings_changed: list | None = None) -> bytes:
     """The exact shares, units and unit costs behind a run's billing.csv (FORMATS.md, basis.json)."""
-    s = result.job.settings
-    weight = result.apportionment["basis_weight"]
+    s = result.settings
+    weight = result.apportionment.shares["basis_weight"]
     total = int(weight.sum())
     shares = dict(zip(weight.index, (str(Fraction(int(w), total)) for w in weight)))
-    rows = result.coser
-    services = result.services
+    rows = result.coser.rows
+    services = result.coser.services
     items: dict[str, dict] = {"coser": {}, "shared pd": {}}
     if len(rows) and "weight" in rows:
         paying = rows[rows["weight"] > 0]
@@ -94,17 +94,17 @@ def basis_json(result, variant: str | None = None, settings_changed: list | None
                             total_weight)
             items["coser"][code] = {"unit_cost": str(cost),
                                     "units": dict(zip(group["district"], map(str, group["units"])))}
-    pd_rows = result.shared_pd
+    pd_rows = result.shared_pd.rows
     if len(pd_rows) and "charge" in pd_rows:
         attending = pd_rows[pd_rows["staff"] > 0]
-        contracts = result.contracts
+        contracts = result.shared_pd.contracts
         for code, group in attending.groupby("contract", sort=True):
             cost = Fraction(int(contracts.at[code, "cost"]), int(contracts.at[code, "staff_total"]))
             items["shared pd"][code] = {"unit_cost": str(cost),
                                         "units": dict(zip(group["district_code"], map(str, group["staff"].astype(int))))}
     doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
            "school_year": str(s.school_year), "variant": variant, "settings_changed": settings_changed or [],
-           "method": s.method, "aid_mode": result.aid_mode, "pool_shares": shares, "items": items}
+           "method": s.method, "aid_mode": result.aid.mode, "pool_shares": shares, "items": items}
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -160,7 +160,7 @@ def load_run(folder) -> RunFigures:
 def figures_of_result(result, variant: str | None = None, settings_changed: list | None = None) -> RunFigures:
     """A computed run's figures, read through the same bytes its folder gets."""
     from ..writers.csvs import aid_csv, billing_csv
-    s = result.job.settings
+    s = result.settings
     files = {"billing.csv": billing_csv(result), "aid.csv": aid_csv(result),
              BASIS_FILE: basis_json(result, variant, settings_changed)}
     return figures_of_files(files, f"{s.boces_code}_{s.school_year}" + (f"_{variant}" if variant else ""))
