@@ -10,6 +10,11 @@ from pathlib import Path
 import click
 
 
+def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated options and ;-separated lists, flattened."""
+    return tuple(a.strip() for v in values for a in v.replace(",", ";").split(";") if a.strip())
+
+
 @click.command("mail", short_help="Write each district's statement email; --send delivers them.")
 @click.argument("job_folder", metavar="OUTPUT_JOB_FOLDER",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -24,26 +29,33 @@ import click
 @click.option("--password", envvar="APPORTION_SMTP_PASSWORD", show_envvar=True,
               help="SMTP password; prefer the environment variable (asked for when --user is set without it).")
 @click.option("--from", "sender", envvar="APPORTION_SMTP_FROM", show_envvar=True,
-              help='Sender, e.g. "Business Office <business@boces.org>"; required with --send.')
+              help='Sender, e.g. "Business Office <business@boces.org>" (default: the BOCES item '
+                   '"Business office email"); needed with --send.')
+@click.option("--reply-to", "reply_to", multiple=True, metavar="ADDRESS",
+              help="Where replies go (repeat, or separate with ;).")
+@click.option("--cc", "cc", multiple=True, metavar="ADDRESS",
+              help="Copy every message to this address (repeat, or separate with ;).")
 def mail(job_folder: Path, send: bool, host: str | None, port: int | None, security: str, user: str | None,
-         password: str | None, sender: str | None) -> None:
+         password: str | None, sender: str | None, reply_to: tuple[str, ...], cc: tuple[str, ...]) -> None:
     """Write one .eml per district, its statement attached, into OUTPUT_JOB_FOLDER/outbox/; --send delivers them.
 
-    Deliveries are recorded in outbox/sent.csv; a message already there is
-    never sent again, so re-running after a failure is safe.
+    Deliveries are recorded in outbox/sent.csv by address and statement
+    content: a statement already sent to an address is never sent to it
+    again, so re-running after a failure is safe; a statement that changed
+    since it was sent goes out marked Revised, with the lines that changed.
 
     Example: apportion mail outputs/EXAMPLE_2026-27 --send --from business@boces.org
     """
-    from .mail import MailError, SmtpSettings, send_outbox, write_outbox
+    from .mail import Envelope, MailError, SmtpSettings, send_outbox, write_outbox
     if send and not host:
         raise click.UsageError("--send needs an SMTP server: --host or APPORTION_SMTP_HOST")
-    if send and not sender:
-        raise click.UsageError("--send needs a sender: --from or APPORTION_SMTP_FROM")
-    if send and user and password is None:
-        password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
     try:
-        outbox = write_outbox(job_folder, sender)
+        outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)))
         click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
+        revised = [d for d in outbox.drafts if d.revised]
+        if revised:
+            click.echo(f"{len(revised)} statement(s) changed since they were sent and are marked Revised: "
+                       + ", ".join(d.statement.code for d in revised))
         if outbox.no_address:
             click.echo(f"{len(outbox.no_address)} district(s) have no email address "
                        f"(listed in {outbox.folder / 'no-address.csv'}):")
@@ -51,18 +63,27 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
                 click.echo(f"  {st.code}  {st.name}")
         if not send:
             return
-        settings = SmtpSettings(host=host, port=port, security=security.lower(), user=user or None,
-                                password=password, sender=sender)
+        if outbox.sender is None and outbox.drafts:
+            raise click.UsageError("--send needs a sender: --from, APPORTION_SMTP_FROM or the BOCES item "
+                                   "'Business office email'")
+        if user and password is None:
+            password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
+        settings = SmtpSettings(host=host, port=port, security=security.lower(), user=user or None, password=password)
 
-        def event(kind: str, draft) -> None:
-            verb = "Sent   " if kind == "sent" else "Skipped"
-            note = "" if kind == "sent" else " (already in sent.csv)"
-            click.echo(f"{verb} {draft.statement.code} → {', '.join(draft.recipients)}{note}")
+        def event(kind: str, draft, detail: str) -> None:
+            if kind == "sent":
+                click.echo(f"Sent    {draft.statement.code} → {detail}" + (" (revised)" if draft.revised else ""))
+            elif kind == "skipped":
+                click.echo(f"Skipped {draft.statement.code} → {', '.join(draft.recipients)} (already sent)")
+            else:
+                click.echo(f"Failed  {draft.statement.code}: {detail}", err=True)
 
         report = send_outbox(outbox, settings, on_event=event)
-        for message_id, refused in report.refused.items():
-            click.echo(f"warning: {message_id}: the server refused " + ", ".join(refused), err=True)
-        click.echo(f"Sent {len(report.sent)} message(s); {len(report.skipped)} already sent.")
+        click.echo(f"Sent {len(report.sent)} message(s); {len(report.skipped)} already sent; "
+                   f"{len(report.failed)} failed" + (f" (listed in {outbox.folder / 'failed.csv'})"
+                                                     if report.failed else "") + ".")
+        if report.failed:
+            sys.exit(1)
     except MailError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

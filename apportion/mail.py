@@ -1,75 +1,205 @@
-"""Emailing each district its statement (FORMATS.md, Command line: ``apportion mail``).
+"""Emailing each district its statement (docs/formats.md, Command line: ``apportion mail``).
 
 Two steps, both safe to repeat:
 
-1. :func:`write_outbox` reads every ``districts/*.xlsx`` statement of a job's
-   output folder and writes one ``.eml`` per district with an address into
-   ``outbox/`` (districts without one go to ``outbox/no-address.csv``). The
-   messages are byte-for-byte deterministic: the Date comes from the
-   statement's workbook "created" property, the MIME boundary and Message-ID
-   from a hash of the district code and the message content — never the clock
-   or a random number — so an unchanged statement always gives the same message.
-2. :func:`send_outbox` delivers them over SMTP and appends each delivery to
-   ``outbox/sent.csv``; a message whose Message-ID is already there is skipped,
-   so a retry after a failure never sends the same message twice.
+1. :func:`write_outbox` reads the job's ``mail.json`` (written with the
+   outputs: each district's addresses, totals, statement lines and files) and
+   writes one ``.eml`` per district with an address into ``outbox/`` (the
+   others go to ``outbox/no-address.csv``). Drafts are byte-for-byte
+   deterministic: no Date (it is set when a message is sent), MIME boundaries
+   and Message-ID from a hash of the content — never the clock or a random
+   number. A statement whose content differs from what that district was last
+   sent is marked "Revised" and its body lists the lines that changed.
+2. :func:`send_outbox` delivers them over SMTP. Each delivery is recorded in
+   ``outbox/sent.csv`` by recipient and statement content, so a retry — or a
+   change of the sender's display name — never sends the same statement to the
+   same address twice. A message that fails is listed in ``outbox/failed.csv``
+   and the others still go.
 
 The SMTP password lives only in memory: it is never written, logged or put in
 an error message.
 """
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import html
-import re
+import json
 import smtplib
 import socket
 import ssl
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .writers.atomic import write_file
+from .writers.manifest import FORMAT, MANIFEST
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PDF_TYPE = ("application", "pdf")
 OUTBOX = "outbox"
-SENT_FIELDS = ["district_code", "to", "message_id", "sha256", "sent_at"]
+SENT_FIELDS = ["district_code", "to", "message_id", "sha256", "content_sha256", "sent_at"]
+FAILED_FIELDS = ["district_code", "to", "reason"]
 NO_ADDRESS_FIELDS = ["district_code", "district_name", "statement"]
-# The statement header block (writers/statement.py) sits in rows 3-9; reading a
-# few more rows lets the layout grow without this module having to change.
-HEADER_ROWS = 30
-TITLE_SEPARATOR = " — statement for "
+LAST_SENT = "last-sent.json"
 SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-CLOSING = ("Net cost is total charges less BOCES aid. The attached workbook shows the working behind each "
+MODE_WORDS = {"estimate": "charges estimate", "claim": "charges and aid claim"}
+CLOSING = ("Net cost is total charges less BOCES aid. The attached statement shows the working behind each "
            "charge and the aid figures. Please reply to this message with any questions.")
 
 
 class MailError(Exception):
-    """A problem the user must fix (unreadable statement, refused or unreachable server); one line."""
+    """A problem the user must fix (no manifest, refused or unreachable server, unwritable disk); one line."""
+
+
+# ---------------------------------------------------------------- the manifest
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a statement: a charge or an aid line, with its amount as text in dollars and cents."""
+
+    key: str
+    label: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
 class Statement:
-    """What one district statement says, as ``apportion mail`` needs it."""
+    """One district's statement as ``mail.json`` describes it."""
 
-    path: Path
-    boces: str
-    year: str
     code: str
     name: str
+    type: str
     emails: tuple[str, ...]
-    total_charges: Decimal  # dollars and cents
-    total_aid: Decimal  # whole dollars
-    net_cost: Decimal  # dollars and cents
-    created: datetime | None  # the workbook's "created" property: a fixed date from the inputs
+    aided: bool
+    total_charges: Decimal
+    total_aid: Decimal
+    net_cost: Decimal
+    lines: tuple[Line, ...]
+    aid_lines: tuple[Line, ...]
+    files: dict[str, Path]  # "xlsx", and "pdf" when one was written: absolute paths
+    entry: dict  # the manifest's entry as read, kept for the last-sent record
+
+    @property
+    def xlsx(self) -> Path:
+        return self.files["xlsx"]
+
+
+@dataclass(frozen=True)
+class MailJob:
+    """The job-level part of ``mail.json``."""
+
+    folder: Path
+    boces_name: str
+    boces_code: str
+    boces_email: str | None
+    school_year: str
+    aid_year: str
+    aid_mode: str
+    aid_heading: str
+    prepared: str | None
+    contingency: bool
+    statements: tuple[Statement, ...]
+
+
+def _lines(items: Iterable[dict]) -> tuple[Line, ...]:
+    return tuple(Line(str(i["key"]), str(i["label"]), Decimal(i["amount"])) for i in items)
+
+
+def read_manifest(job_folder: Path) -> MailJob:
+    """The job's ``mail.json``, or a :class:`MailError` saying what to do."""
+    path = job_folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        hint = ("re-run the job to write it (apportion run …)" if (job_folder / "districts").is_dir()
+                else "give the output folder of a computed job (e.g. outputs/<BOCES code>_<year>)")
+        raise MailError(f"{job_folder}: no {MANIFEST} — {hint}") from None
+    except (OSError, ValueError) as exc:
+        raise MailError(f"{path}: not readable ({_reason(exc)})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise MailError(f"{path}: not a manifest this version reads (format {data.get('format')!r}, "
+                        f"expected {FORMAT!r}); re-run the job")
+    try:
+        statements = tuple(Statement(
+            code=d["code"], name=d["name"], type=d["type"], emails=tuple(d["emails"]), aided=bool(d["aided"]),
+            total_charges=Decimal(d["total_charges"]), total_aid=Decimal(d["total_aid"]),
+            net_cost=Decimal(d["net_cost"]), lines=_lines(d["lines"]), aid_lines=_lines(d["aid_lines"]),
+            files={kind: job_folder / rel for kind, rel in d["files"].items()}, entry=d)
+            for d in data["districts"])
+        boces = data["boces"]
+        return MailJob(folder=job_folder, boces_name=boces["name"], boces_code=boces["code"],
+                       boces_email=boces.get("email"), school_year=data["school_year"], aid_year=data["aid_year"],
+                       aid_mode=data["aid_mode"], aid_heading=data["aid_heading"], prepared=data.get("prepared"),
+                       contingency=bool(data["contingency_budget"]), statements=statements)
+    except (KeyError, TypeError, ArithmeticError) as exc:
+        raise MailError(f"{path}: damaged ({type(exc).__name__}: {exc}); re-run the job") from None
+
+
+def content_digest(job: MailJob, st: Statement) -> str:
+    """What makes a statement the same statement: its job, year, aid mode and every figure on it.
+
+    Not the addresses, the sender or the file bytes, so re-sending is decided by content alone.
+    """
+    content = {"boces": job.boces_code, "year": job.school_year, "aid_mode": job.aid_mode,
+               "contingency": job.contingency, "code": st.code, "total_charges": str(st.total_charges),
+               "total_aid": str(st.total_aid), "net_cost": str(st.net_cost),
+               "lines": [[ln.key, str(ln.amount)] for ln in st.lines + st.aid_lines]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- what changed since the last statement sent
+
+
+@dataclass(frozen=True)
+class Change:
+    """A statement line whose amount differs from the statement last sent (None: the line was not there)."""
+
+    label: str
+    old: Decimal | None
+    new: Decimal | None
+
+
+def _figures_of(entry: dict) -> list[Line]:
+    totals = [Line("total_charges", "Total charges", Decimal(entry["total_charges"])),
+              Line("total_aid", "Total BOCES aid", Decimal(entry["total_aid"])),
+              Line("net_cost", "Net cost", Decimal(entry["net_cost"]))]
+    return list(_lines(entry["lines"])) + list(_lines(entry["aid_lines"])) + totals
+
+
+def changes(old_entry: dict, new_entry: dict) -> list[Change]:
+    """Every line of the two statements whose amount differs, in the new statement's order, then lines dropped."""
+    old = {ln.key: ln for ln in _figures_of(old_entry)}
+    new = {ln.key: ln for ln in _figures_of(new_entry)}
+    found = [Change(ln.label, old[ln.key].amount if ln.key in old else None, ln.amount)
+             for ln in new.values() if ln.key not in old or old[ln.key].amount != ln.amount]
+    return found + [Change(ln.label, ln.amount, None) for key, ln in old.items() if key not in new]
+
+
+def last_sent(folder: Path) -> dict[str, dict]:
+    """District code → {"content_sha256", "entry"} of the statement last sent to it (``outbox/last-sent.json``)."""
+    path = folder / LAST_SENT
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MailError(f"{path}: not readable ({_reason(exc)})") from None
+
+
+# ---------------------------------------------------------------- building messages
 
 
 @dataclass(frozen=True)
@@ -79,7 +209,10 @@ class Draft:
     statement: Statement
     path: Path
     message_id: str
-    recipients: tuple[str, ...]
+    recipients: tuple[str, ...]  # To and Cc: everyone the message goes to
+    digest: str  # content_digest of the statement
+    revised: bool = False
+    smtputf8: bool = False  # an address is not ASCII: the server must offer SMTPUTF8 (RFC 6531)
 
 
 @dataclass
@@ -87,200 +220,190 @@ class Outbox:
     """The result of :func:`write_outbox`."""
 
     folder: Path
+    sender: Address | None = None  # From of every draft
     drafts: list[Draft] = field(default_factory=list)
     no_address: list[Statement] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to deliver; ``password`` is left out of ``repr`` so it never reaches a log."""
+class Envelope:
+    """Who a message is from, replies go to and copies go to (the ``mail`` options)."""
 
-    host: str
-    sender: str
-    port: int | None = None
-    security: str = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.security]
+    sender: str | None = None  # "Business Office <business@boces.org>" or a bare address
+    reply_to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
 
 
-@dataclass
-class SendReport:
-    """What :func:`send_outbox` did."""
-
-    sent: list[Draft] = field(default_factory=list)
-    skipped: list[Draft] = field(default_factory=list)
-    refused: dict[str, dict] = field(default_factory=dict)  # message-id → recipients the server refused
-
-
-# ---------------------------------------------------------------- reading statements
-
-
-def _money(value, label: str, path: Path) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise MailError(f"{path.name}: sheet \"Statement\": '{label}' should be a number, found {value!r}")
-    # repr of a float is the shortest text that reads back the stored value: what Excel shows.
-    return Decimal(repr(value) if isinstance(value, float) else value)
-
-
-def _one_line(value) -> str:
-    """Workbook text for a header or a sentence: never a line break (header injection), never None."""
-    return " ".join(str(value or "").split())
-
-
-def split_addresses(cell) -> tuple[str, ...]:
-    """The addresses in an ``Email`` cell: ``;``-separated (``,`` too, as the reader accepts)."""
-    return tuple(p.strip() for p in re.split(r"[;,]", str(cell or "")) if p.strip())
-
-
-def _labels(rows: Iterable[tuple]) -> dict[str, object]:
-    """Column A label → column B value, first occurrence of each (the layout's rows may move; labels stay)."""
-    labels: dict[str, object] = {}
-    for row in rows:
-        label = _one_line(row[0] if row else "")
-        if label and label not in labels:
-            labels[label] = row[1] if len(row) > 1 else None
-    return labels
-
-
-def _sheet_rows(path: Path, sheet: str) -> tuple[list[tuple], datetime | None]:
-    """The first rows (columns A and B) of ``sheet`` and the workbook's "created" property."""
-    from openpyxl import load_workbook
-    try:
-        # data_only: a total written as a formula is read as the value Excel (or xlsxwriter) cached for it.
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a truncated or foreign file: name it rather than crash
-        raise MailError(f"{path.name}: not a readable workbook ({type(exc).__name__})") from None
-    try:
-        if sheet not in book.sheetnames:
-            raise MailError(f"{path.name}: no sheet \"{sheet}\"")
-        rows = list(book[sheet].iter_rows(max_row=HEADER_ROWS, max_col=2, values_only=True))
-        return rows, book.properties.created
-    finally:
-        book.close()
-
-
-def _run_sheet_names(folder: Path) -> tuple[str, str] | None:
-    """BOCES name and school year from the summary workbook's "Run" sheet, the fallback for an odd title."""
-    for summary in sorted(folder.glob("*_summary.xlsx")):
-        try:
-            labels = _labels(_sheet_rows(summary, "Run")[0])
-        except MailError:
-            continue
-        boces, year = _one_line(labels.get("BOCES")), _one_line(labels.get("School year"))
-        if boces and year:
-            return re.sub(r"\s*\([^()]*\)$", "", boces), year  # "Name (CODE)" → "Name"
-    return None
-
-
-def read_statement(path: Path) -> Statement:
-    """The header block of a statement's "Statement" sheet, found by its labels in column A."""
-    rows, created = _sheet_rows(path, "Statement")
-    title = _one_line(rows[0][0] if rows and rows[0] else "")
-    labels = _labels(rows[1:])
-    missing = [k for k in ("District code", "District name", "Total charges", "Total BOCES aid", "Net cost")
-               if labels.get(k) is None]
-    if missing:
-        raise MailError(f"{path.name}: sheet \"Statement\" has no value for " + ", ".join(f"'{m}'" for m in missing))
-    boces, sep, year = title.rpartition(TITLE_SEPARATOR)
-    if not (sep and boces and year):
-        names = _run_sheet_names(path.parent.parent)
-        if names is None:
-            raise MailError(f"{path.name}: cannot tell the BOCES and school year "
-                            f"(title {title!r}, no summary workbook)")
-        boces, year = names
-    return Statement(path=path, boces=boces, year=year, code=_one_line(labels["District code"]),
-                     name=_one_line(labels["District name"]), emails=split_addresses(labels.get("Email")),
-                     total_charges=_money(labels["Total charges"], "Total charges", path),
-                     total_aid=_money(labels["Total BOCES aid"], "Total BOCES aid", path),
-                     net_cost=_money(labels["Net cost"], "Net cost", path), created=created)
-
-
-# ---------------------------------------------------------------- building messages
+def header_text(value) -> str:
+    """Text for a header or a one-line sentence: no control character (a line break would inject a header)."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(value or ""))
+    return " ".join(text.split())
 
 
 def dollars(amount: Decimal, cents: bool = True) -> str:
     """``-$1,234.50`` (or whole dollars), as the statement shows it."""
-    places = Decimal("0.01") if cents else Decimal("1")
-    value = amount.quantize(places)
+    value = amount.quantize(Decimal("0.01") if cents else Decimal("1"))
     text = f"${abs(value):,.2f}" if cents else f"${abs(value):,.0f}"
     return ("-" if value < 0 else "") + text
 
 
-def subject(st: Statement) -> str:
-    return f"{st.boces} {st.year} BOCES charges — {st.name}"
+def subject(job: MailJob, st: Statement, revised: bool = False) -> str:
+    """E.g. "Example Valley BOCES — 2026-27 charges estimate — Alder Creek CSD" ("BOCES" said once)."""
+    boces = header_text(job.boces_name)
+    what = MODE_WORDS.get(job.aid_mode, "charges")
+    if "boces" not in boces.casefold().split():
+        what = "BOCES " + what
+    text = f"{boces} — {job.school_year} {what} — {header_text(st.name)}"
+    return f"Revised: {text}" if revised else text
 
 
-def _figures(st: Statement) -> list[tuple[str, str]]:
-    return [("Total charges", dollars(st.total_charges)), ("Total BOCES aid", dollars(st.total_aid, cents=False)),
+def _figures(job: MailJob, st: Statement) -> list[tuple[str, str]]:
+    aid_label = (f"Total BOCES aid ({job.aid_mode}, aid year {job.aid_year})" if st.aided
+                 else "Total BOCES aid (non-component: none)")
+    return [("Total charges", dollars(st.total_charges)), (aid_label, dollars(st.total_aid, cents=False)),
             ("Net cost", dollars(st.net_cost))]
 
 
-def text_body(st: Statement) -> str:
-    width = max(len(label) for label, _ in _figures(st)) + 2
-    lines = [f"To the business official of {st.name} ({st.code}),", "",
-             textwrap.fill(f"Attached is your district's statement of BOCES charges from {st.boces} for the "
-                           f"{st.year} school year.", 72), ""]
-    lines += [f"    {label + ':':<{width}}{value:>18}" for label, value in _figures(st)]
-    lines += ["", textwrap.fill(CLOSING, 72), "", st.boces, ""]
+def _change_text(change: Change) -> tuple[str, str, str]:
+    show = lambda v: "none" if v is None else dollars(v)  # noqa: E731
+    return header_text(change.label), show(change.old), show(change.new)
+
+
+def _paragraphs(job: MailJob, st: Statement, revised: list[Change] | None) -> list[str]:
+    """The body's sentences, shared by the text and the HTML part."""
+    aid = (f"the BOCES aid {'estimate' if job.aid_mode == 'estimate' else 'as claimed'} for aid year {job.aid_year}"
+           if st.aided else "no BOCES aid (the district is not a component)")
+    first = (f"Attached is your district's statement of BOCES charges from {header_text(job.boces_name)} for the "
+             f"{job.school_year} school year, with {aid}.")
+    if job.aid_mode == "estimate" and st.aided:
+        first += " The aid is an estimate: the State's aid run sets the amount paid."
+    out = [first]
+    if job.contingency:
+        out.append("The component districts did not adopt the proposed administrative budget, so these charges are "
+                   "the contingency budget's (Education Law §1950(4)(b)(5)).")
+    if job.prepared:
+        out.append(f"Prepared on {job.prepared}.")
+    if revised is not None:
+        out.append("This revised statement replaces the one sent earlier. The lines that changed (earlier → now):")
+    return out
+
+
+def text_body(job: MailJob, st: Statement, revised: list[Change] | None = None) -> str:
+    figures = _figures(job, st)
+    width = max(len(label) for label, _ in figures) + 2
+    paragraphs = _paragraphs(job, st, revised)
+    lines = [f"To the business official of {header_text(st.name)} ({st.code}),", ""]
+    for text in paragraphs:
+        lines += [textwrap.fill(text, 72), ""]
+    if revised is not None:
+        lines += [f"    {label}: {old} → {new}" for label, old, new in map(_change_text, revised)] + [""]
+    lines += [f"    {label + ':':<{width}}{value:>18}" for label, value in figures]
+    lines += ["", textwrap.fill(CLOSING, 72), "", header_text(job.boces_name), ""]
     return "\n".join(lines)
 
 
-def html_body(st: Statement) -> str:
-    """The same summary as HTML; every value from the workbook is escaped."""
+def html_body(job: MailJob, st: Statement, revised: list[Change] | None = None) -> str:
+    """The same message as HTML; every value from the inputs is escaped."""
     e = html.escape
+    paragraphs = "".join(f"<p>{e(text)}</p>\n" for text in _paragraphs(job, st, revised))
+    if revised is not None:
+        paragraphs += "<table>" + "".join(
+            f'<tr><th style="text-align:left;padding-right:2em">{e(label)}</th><td style="text-align:right">'
+            f'{e(old)}</td><td>&rarr;</td><td style="text-align:right">{e(new)}</td></tr>'
+            for label, old, new in map(_change_text, revised)) + "</table>\n"
     rows = "".join(f'<tr><th style="text-align:left;padding-right:2em">{e(label)}</th>'
-                   f'<td style="text-align:right">{e(value)}</td></tr>' for label, value in _figures(st))
-    return (f"<!DOCTYPE html>\n<html><body>\n<p>To the business official of {e(st.name)} ({e(st.code)}),</p>\n"
-            f"<p>Attached is your district's statement of BOCES charges from {e(st.boces)} for the "
-            f"{e(st.year)} school year.</p>\n<table>{rows}</table>\n"
-            f"<p>{e(CLOSING)}</p>\n"
-            f"<p>{e(st.boces)}</p>\n</body></html>\n")
+                   f'<td style="text-align:right">{e(value)}</td></tr>' for label, value in _figures(job, st))
+    return (f"<!DOCTYPE html>\n<html><body>\n<p>To the business official of {e(header_text(st.name))} "
+            f"({e(st.code)}),</p>\n{paragraphs}<table>{rows}</table>\n"
+            f"<p>{e(CLOSING)}</p>\n<p>{e(header_text(job.boces_name))}</p>\n</body></html>\n")
 
 
-def _message_date(st: Statement) -> datetime:
-    # Fixed from the inputs (the writers stamp the school year's first day), never the clock.
-    created = st.created or datetime(2000, 1, 1)
-    return created if created.tzinfo else created.replace(tzinfo=timezone.utc)
+def mailbox(text: str) -> Address:
+    """``Name <addr>`` or a bare address as a header address; :class:`MailError` when it is not a mailbox."""
+    from .readers.coerce import email_problem
+    name, addr = parseaddr(header_text(text))
+    problem = email_problem(addr) if addr else "no address"
+    if problem:
+        raise MailError(f"{text!r} is not an email address the mail standards allow: {problem}")
+    local, _, domain = addr.rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
 
 
-def build_message(st: Statement, attachment: bytes, sender: str | None) -> EmailMessage:
-    """The message for one district: text and HTML bodies and the statement attached.
+def _sender(job: MailJob, envelope: Envelope) -> Address | None:
+    """The --from option (or APPORTION_SMTP_FROM), else the BOCES item "Business office email" under the
+    BOCES's name; None when there is neither."""
+    if envelope.sender:
+        return mailbox(envelope.sender)
+    if job.boces_email:
+        address = mailbox(job.boces_email)
+        return Address(display_name=header_text(job.boces_name), username=address.username, domain=address.domain)
+    return None
 
-    Its Message-ID and MIME boundaries come from a hash of everything in it, so
-    the same statement and sender always give the same bytes.
+
+def _is_ascii(address: Address) -> bool:
+    return address.addr_spec.isascii()
+
+
+def build_message(job: MailJob, st: Statement, attachments: list[tuple[Path, bytes]], envelope: Envelope,
+                  revised: list[Change] | None = None) -> EmailMessage:
+    """The message for one district: text and HTML bodies and the statement attached (PDF and workbook).
+
+    No Date: :func:`send_outbox` adds it when the message goes. Its Message-ID
+    and MIME boundaries come from a hash of everything in it, so the same
+    statement, addresses and sender always give the same bytes.
     """
-    date = format_datetime(_message_date(st))
-    digest = hashlib.sha256()
-    for part in (st.code, sender or "", "; ".join(st.emails), subject(st), date, text_body(st), html_body(st),
-                 st.path.name):
-        digest.update(part.encode("utf-8") + b"\0")
-    digest.update(attachment)
-    token = digest.hexdigest()
-    domain = parseaddr(sender or "")[1].rpartition("@")[2] or "apportion.invalid"
-
-    msg = EmailMessage(policy=policy.SMTP)
+    sender = _sender(job, envelope)
+    to = [mailbox(a) for a in st.emails]
+    cc = [mailbox(a) for a in envelope.cc]
+    reply_to = [mailbox(a) for a in envelope.reply_to]
+    everyone = to + cc + reply_to + ([sender] if sender else [])
+    utf8 = not all(_is_ascii(a) for a in everyone)
+    msg = EmailMessage(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
     if sender:
-        msg["From"] = _one_line(sender)
-    msg["To"] = ", ".join(st.emails)
-    msg["Subject"] = _one_line(subject(st))
-    msg["Date"] = date
+        msg["From"] = sender
+    msg["To"] = to
+    if cc:
+        msg["Cc"] = cc
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Subject"] = subject(job, st, revised is not None)
+    msg["X-Apportion-District"] = header_text(st.code)
+    msg.set_content(text_body(job, st, revised))
+    msg.add_alternative(html_body(job, st, revised), subtype="html")
+    for path, data in attachments:
+        kind = PDF_TYPE if path.suffix.lower() == ".pdf" else XLSX_TYPE
+        msg.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=path.name)
+    token = _content_token(msg, attachments)
+    domain = sender.domain if sender else "apportion.invalid"
     msg["Message-ID"] = f"<{token[:32]}@{domain}>"  # short enough not to be folded onto a second line
-    msg["X-Apportion-District"] = _one_line(st.code)
-    msg.set_content(text_body(st))
-    msg.add_alternative(html_body(st), subtype="html")
-    msg.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=st.path.name)
     # The generator would otherwise pick random boundaries; one per multipart level, derived from the hash.
     for level, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_apportion_{token[:32]}_{level}")
     return msg
 
 
+def _content_token(msg: EmailMessage, attachments: list[tuple[Path, bytes]]) -> str:
+    """A hash of every header, body and attachment of ``msg`` (before its boundaries are set)."""
+    digest = hashlib.sha256()
+    for name, value in msg.items():
+        digest.update(f"{name}: {value}".encode("utf-8") + b"\0")
+    for part in msg.walk():
+        if not part.is_multipart() and part.get_content_maintype() == "text":
+            digest.update(part.get_content().encode("utf-8") + b"\0")
+    for path, data in attachments:
+        digest.update(path.name.encode("utf-8") + b"\0" + data)
+    return digest.hexdigest()
+
+
 # ---------------------------------------------------------------- files
+
+
+def _write(path: Path, data: bytes) -> None:
+    """One file through a temporary name; a full, read-only or missing disk is one clear line naming the path."""
+    try:
+        write_file(path, data)
+    except OSError as exc:
+        raise MailError(f"cannot write {exc.filename or path}: {_reason(exc)}") from None
 
 
 def _csv_rows(rows: Iterable[list[str]]) -> bytes:
@@ -294,66 +417,142 @@ def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
     return _csv_rows([header]) + _csv_rows(rows)
 
 
-def statements_in(job_folder: Path) -> list[Path]:
-    """The statement workbooks of a job's output folder, by name; lock and hidden files skipped."""
-    folder = job_folder / "districts"
-    if not folder.is_dir():
-        raise MailError(f"{job_folder}: no districts/ folder — give the output folder of a computed job "
-                        "(e.g. outputs/<BOCES code>_<year>)")
-    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith(("~$", ".")))
+def _attachments(st: Statement) -> list[tuple[Path, bytes]]:
+    """The statement as PDF (when written) and as the workbook, in that order."""
+    out = []
+    for kind in ("pdf", "xlsx"):
+        path = st.files.get(kind)
+        if path is None:
+            continue
+        try:
+            out.append((path, path.read_bytes()))
+        except OSError as exc:
+            raise MailError(f"cannot read {path}: {_reason(exc)}") from None
+    return out
 
 
-def write_outbox(job_folder: Path, sender: str | None = None) -> Outbox:
+def write_outbox(job_folder: Path, envelope: Envelope = Envelope()) -> Outbox:
     """Write one ``.eml`` per district with an address into ``job_folder/outbox/`` and list the others.
 
     ``.eml`` files left from an earlier run for a district that no longer has
     an address (or statement) are removed, so the outbox always matches the statements.
     """
-    outbox = Outbox(job_folder / OUTBOX)
+    job = read_manifest(job_folder)
+    outbox = Outbox(job_folder / OUTBOX, _sender(job, envelope))
+    history = last_sent(outbox.folder)
     keep: set[str] = set()
-    for path in statements_in(job_folder):
-        st = read_statement(path)
+    for st in job.statements:
         if not st.emails:
             outbox.no_address.append(st)
             continue
-        attachment = path.read_bytes()
-        msg = build_message(st, attachment, sender)
-        target = outbox.folder / f"{path.stem}.eml"
-        write_file(target, msg.as_bytes())
+        digest = content_digest(job, st)
+        before = history.get(st.code)
+        revised = changes(before["entry"], st.entry) if before and before["content_sha256"] != digest else None
+        msg = build_message(job, st, _attachments(st), envelope, revised)
+        target = outbox.folder / f"{st.xlsx.stem}.eml"
+        _write(target, msg.as_bytes())
         keep.add(target.name)
-        outbox.drafts.append(Draft(st, target, str(msg["Message-ID"]).strip(), st.emails))
+        recipients = tuple(a.addr_spec for a in msg["To"].addresses) + (
+            tuple(a.addr_spec for a in msg["Cc"].addresses) if msg["Cc"] else ())
+        outbox.drafts.append(Draft(st, target, str(msg["Message-ID"]).strip(), recipients, digest,
+                                   revised is not None, msg.policy.utf8))
     if outbox.folder.is_dir():
         for stale in outbox.folder.glob("*.eml"):
             if stale.name not in keep:
                 stale.unlink()
-    rows = [[st.code, st.name, st.path.name] for st in outbox.no_address]
-    write_file(outbox.folder / "no-address.csv", _csv_bytes(NO_ADDRESS_FIELDS, rows))
+    rows = [[st.code, st.name, st.xlsx.name] for st in outbox.no_address]
+    _write(outbox.folder / "no-address.csv", _csv_bytes(NO_ADDRESS_FIELDS, rows))
     return outbox
 
 
-def sent_ids(folder: Path) -> set[str]:
-    """Message-IDs already recorded in ``outbox/sent.csv``."""
+def _recipient_key(address: str) -> str:
+    """An address as delivery compares it: the domain is case-insensitive, the local part is not (RFC 5321 §2.4)."""
+    local, _, domain = address.strip().rpartition("@")
+    return f"{local}@{domain.casefold()}"
+
+
+def delivered(folder: Path) -> tuple[set[tuple[str, str, str]], set[str]]:
+    """What ``outbox/sent.csv`` records: (district, recipient, content) delivered, and the Message-IDs of rows
+    written before content was recorded (those messages count as delivered to all their recipients)."""
     path = folder / "sent.csv"
     if not path.exists():
-        return set()
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {row["message_id"].strip() for row in csv.DictReader(fh) if row.get("message_id")}
+        return set(), set()
+    keys, legacy = set(), set()
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("content_sha256"):
+                    keys.update((row["district_code"], _recipient_key(a), row["content_sha256"])
+                                for a in row["to"].split(";") if a.strip())
+                elif row.get("message_id"):
+                    legacy.add(row["message_id"].strip())
+    except (OSError, csv.Error, KeyError) as exc:
+        raise MailError(f"{path}: not readable ({_reason(exc)})") from None
+    return keys, legacy
 
 
-def record_sent(folder: Path, draft: Draft, sha: str, when: datetime) -> None:
-    """Append one delivery to ``sent.csv``.
+def record_sent(folder: Path, draft: Draft, recipients: list[str], sha: str, when: datetime) -> None:
+    """Append one delivery to ``sent.csv`` and remember the statement as the one last sent to the district.
 
-    The whole file is rewritten beside the old one and renamed over it, so a
-    crash leaves either the old manifest or the new one, never half a row.
+    Each file is rewritten beside the old one and renamed over it, so a crash
+    leaves either the old record or the new one, never half a row.
     """
     path = folder / "sent.csv"
     old = path.read_bytes() if path.exists() else _csv_rows([SENT_FIELDS])
-    row = _csv_rows([[draft.statement.code, "; ".join(draft.recipients), draft.message_id, sha,
+    row = _csv_rows([[draft.statement.code, "; ".join(recipients), draft.message_id, sha, draft.digest,
                       when.isoformat(timespec="seconds")]])
-    write_file(path, old + (b"" if old.endswith(b"\n") else b"\n") + row)
+    _write(path, old + (b"" if old.endswith(b"\n") else b"\n") + row)
+    history = last_sent(folder)
+    history[draft.statement.code] = {"content_sha256": draft.digest, "entry": draft.statement.entry}
+    _write(folder / LAST_SENT, (json.dumps(history, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
 
 
 # ---------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to deliver; ``password`` is left out of ``repr`` so it never reaches a log."""
+
+    host: str
+    port: int | None = None
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.effective_port}"
+
+
+@dataclass
+class SendReport:
+    """What :func:`send_outbox` did."""
+
+    sent: list[Draft] = field(default_factory=list)
+    skipped: list[Draft] = field(default_factory=list)
+    failed: list[tuple[Draft, str]] = field(default_factory=list)  # draft, reason
+    refused: dict[str, dict] = field(default_factory=dict)  # message-id → recipients the server refused
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; credentials that are not ASCII go as UTF-8 (AUTH PLAIN, RFC 4616), which smtplib cannot do."""
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise MailError("the SMTP user or password is not ASCII and the server does not offer AUTH PLAIN "
+                        "(the only login that carries UTF-8)")
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, reply = smtp.docmd("AUTH", "PLAIN " + token)
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
@@ -361,7 +560,6 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
         raise MailError(f"unknown SMTP security {settings.security!r}; use one of {', '.join(SECURITIES)}")
     if settings.user and settings.security == "none" and settings.host not in LOOPBACK:
         raise MailError("refusing to send the SMTP password unencrypted; use --security starttls or ssl")
-    where = f"{settings.host}:{settings.effective_port}"
     context = ssl.create_default_context()
     try:
         if settings.security == "ssl":
@@ -372,22 +570,23 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             if settings.security == "starttls":
                 smtp.starttls(context=context)
             if settings.user:
-                smtp.login(settings.user, settings.password or "")
+                _login(smtp, settings.user, settings.password or "")
         except BaseException:
             smtp.close()
             raise
     except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"SMTP server {where} refused the login for {settings.user}: {_reply(exc)}") from None
+        raise MailError(f"SMTP server {settings.where} refused the login for {settings.user}: {_reply(exc)}") from None
     except smtplib.SMTPNotSupportedError as exc:
-        raise MailError(f"SMTP server {where}: {_one_line(exc)} (check the security setting and the user)") from None
+        raise MailError(f"SMTP server {settings.where}: {header_text(exc)} "
+                        "(check the security setting and the user)") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-        raise MailError(f"cannot reach SMTP server {where}: {_reason(exc)}") from None
+        raise MailError(f"cannot reach SMTP server {settings.where}: {_reason(exc)}") from None
     return smtp
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-    return f"{exc.smtp_code} {_one_line(text)}"
+    return f"{exc.smtp_code} {header_text(text)}"
 
 
 def _reason(exc: BaseException) -> str:
@@ -395,52 +594,112 @@ def _reason(exc: BaseException) -> str:
         return _reply(exc)
     if isinstance(exc, socket.timeout):
         return "timed out"
-    return _one_line(getattr(exc, "strerror", None) or exc) or type(exc).__name__
+    return header_text(getattr(exc, "strerror", None) or exc) or type(exc).__name__
 
 
-def send_outbox(outbox: Outbox, settings: SmtpSettings, on_event: Callable[[str, Draft], None] | None = None,
-                clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> SendReport:
-    """Deliver every draft not yet in ``sent.csv``; record each one the server accepted as soon as it did.
-
-    Raises :class:`MailError` when the server cannot be reached or refuses a
-    message; deliveries that succeeded before stay recorded, the failed one is not.
-    ``on_event("sent" | "skipped", draft)`` reports progress.
-    """
-    from .runner import sha256
-    report = SendReport()
-    done = sent_ids(outbox.folder)
-    pending = []
-    for draft in outbox.drafts:
-        if draft.message_id in done:
-            report.skipped.append(draft)
-            if on_event:
-                on_event("skipped", draft)
-        else:
-            pending.append(draft)
-    if not pending:
-        return report
-    envelope_from = parseaddr(settings.sender)[1] or settings.sender
-    smtp = _connect(settings)
+def _deliver(smtp: smtplib.SMTP, draft: Draft, envelope_from: str, recipients: list[str], data: bytes) -> dict:
+    """Hand one message to the server; the recipients it refused (the others took it)."""
+    options = []
+    if draft.smtputf8:
+        try:
+            smtp.ehlo_or_helo_if_needed()  # the server's extensions are known only after EHLO
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _Disconnected(f"the SMTP server did not answer EHLO: {_reason(exc)}") from None
+        if not smtp.has_extn("smtputf8"):
+            raise _Failed("an address is not ASCII and the SMTP server does not offer SMTPUTF8 (RFC 6531), "
+                          "so it cannot carry it")
+        options = ["SMTPUTF8"] + (["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else [])
     try:
-        for draft in pending:
-            data = draft.path.read_bytes()  # exactly the file on disk, so sent.csv's hash is what went out
+        return smtp.sendmail(envelope_from, recipients, data, mail_options=options)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise _Failed(f"the SMTP server refused every recipient ({', '.join(exc.recipients)})") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise _Failed(f"the SMTP server refused the sender {envelope_from}: {_reply(exc)}") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise _Disconnected(f"the SMTP server closed the connection: {_reason(exc)}") from None
+    except smtplib.SMTPException as exc:
+        raise _Failed(f"the SMTP server did not take the message: {_reason(exc)}") from None
+    except OSError as exc:
+        raise _Disconnected(f"the connection failed: {_reason(exc)}") from None
+    except UnicodeError:  # an address the server's command encoding cannot carry
+        raise _Failed("an address cannot be sent to this server (not ASCII)") from None
+
+
+class _Failed(Exception):
+    """One message could not be delivered; the send goes on with the next."""
+
+
+class _Disconnected(_Failed):
+    """One message failed and the connection with it: reconnect for the next."""
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def send_outbox(outbox: Outbox, settings: SmtpSettings, on_event: Callable[[str, Draft, str], None] | None = None,
+                clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> SendReport:
+    """Deliver every draft to each recipient that has not had this statement; record each delivery at once.
+
+    A message stamped with the Date it is sent. A message the server refuses is
+    listed in ``failed.csv`` and the next one is sent; only an unreachable
+    server stops the send (:class:`MailError`). ``on_event(kind, draft, detail)``
+    reports progress, ``kind`` one of "sent", "skipped", "failed".
+    """
+    report = SendReport()
+    if outbox.sender is None and outbox.drafts:
+        raise MailError("no sender: give --from (or APPORTION_SMTP_FROM) or the BOCES item 'Business office email'")
+    envelope_from = outbox.sender.addr_spec if outbox.sender else ""
+    done, legacy = delivered(outbox.folder)
+    event = on_event or (lambda kind, draft, detail: None)
+    smtp: smtplib.SMTP | None = None
+    try:
+        for draft in outbox.drafts:
+            pending = [a for a in draft.recipients if draft.message_id not in legacy
+                       and (draft.statement.code, _recipient_key(a), draft.digest) not in done]
+            if not pending:
+                report.skipped.append(draft)
+                event("skipped", draft, "")
+                continue
+            smtp = smtp or _connect(settings)
             try:
-                refused = smtp.sendmail(envelope_from, list(draft.recipients), data)
-            except smtplib.SMTPRecipientsRefused as exc:
-                raise MailError(f"{draft.statement.code}: the SMTP server refused every recipient "
-                                f"({', '.join(exc.recipients)})") from None
-            except (smtplib.SMTPException, OSError) as exc:
-                raise MailError(f"{draft.statement.code}: sending failed at {settings.host}:"
-                                f"{settings.effective_port}: {_reason(exc)}") from None
-            record_sent(outbox.folder, draft, sha256(draft.path), clock())
+                data = draft.path.read_bytes()
+            except OSError as exc:
+                raise MailError(f"cannot read {draft.path}: {_reason(exc)}") from None
+            now = clock()
+            data = f"Date: {format_datetime(now)}\r\n".encode("ascii") + data
+            try:
+                refused = _deliver(smtp, draft, envelope_from, pending, data)
+            except _Failed as exc:
+                report.failed.append((draft, str(exc)))
+                event("failed", draft, str(exc))
+                if isinstance(exc, _Disconnected):
+                    _close(smtp)
+                    smtp = None
+                continue
+            accepted = [a for a in pending if a not in refused]
+            # sent.csv's hash is of the exact bytes that went out, Date included
+            record_sent(outbox.folder, draft, accepted, hashlib.sha256(data).hexdigest(), now)
             report.sent.append(draft)
+            event("sent", draft, ", ".join(accepted))
             if refused:
                 report.refused[draft.message_id] = refused
-            if on_event:
-                on_event("sent", draft)
+                reason = "refused " + ", ".join(f"{a} ({_refusal(r)})" for a, r in refused.items())
+                report.failed.append((draft, reason))
+                event("failed", draft, reason)
     finally:
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
+        _close(smtp)
+        rows = [[d.statement.code, "; ".join(d.recipients), reason] for d, reason in report.failed]
+        if report.failed or (outbox.folder / "failed.csv").exists():
+            _write(outbox.folder / "failed.csv", _csv_bytes(FAILED_FIELDS, rows))
     return report
+
+
+def _refusal(reply) -> str:
+    code, text = reply
+    return f"{code} {header_text(text.decode('utf-8', 'replace') if isinstance(text, bytes) else text)}"

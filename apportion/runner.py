@@ -111,6 +111,7 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes)."""
     from .compare import BASIS_FILE, basis_json
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
+    from .writers.manifest import MANIFEST, mail_manifest
     from .writers.parallel import write_workbooks
     from .writers.text import short_names
     s = result.settings
@@ -129,6 +130,8 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     names = short_names(d.loc[codes, "district_name"])
     tasks = [(f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
     files.update(write_workbooks(result, inputs, tasks, workers))
+    statements = {code: {"xlsx": f"districts/{code}_{names[code]}.xlsx"} for code in codes}
+    files[MANIFEST] = mail_manifest(result, statements)
     return files
 
 

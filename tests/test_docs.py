@@ -26,3 +26,12 @@ def test_every_command_has_help_and_is_in_the_readme():
     for name, command in cli.commands.items():
         assert command.help and "Example" in command.help, f"{name}: help needs an Example line"
         assert f"apportion {name}" in readme, name
+
+
+def test_readme_documents_every_mail_option():
+    from apportion.delivery_cli import mail
+    readme = (ROOT / "README.md").read_text()
+    for option in mail.params:
+        for name in getattr(option, "opts", []):
+            if name.startswith("--"):
+                assert name in readme, f"README does not document apportion mail {name}"

@@ -1,9 +1,9 @@
 """One district's statement (``districts/<code>_<short name>.xlsx``): the file emailed to the district.
 
-The header block on the "Statement" sheet is also the contract ``apportion
-mail`` reads: column A labels ``District code``, ``District name``, ``Email``,
-``Total charges``, ``Total BOCES aid``, ``Net cost`` with their values in
-column B; no other row of column A repeats those labels.
+The header block on the "Statement" sheet: column A labels ``District code``,
+``District name``, ``Email``, ``Total charges``, ``Total BOCES aid``, ``Net
+cost`` with their values in column B (``apportion mail`` reads the same
+figures from ``mail.json``, not from this workbook).
 
 Below it: every charge with its working (basis and share of the pool, or units
 × unit cost), the aid working in statute order (:data:`~.summary.AID_LINES`),
