@@ -30,9 +30,10 @@ def recover(final: Path, staged: Path | None = None) -> None:
 #: what belongs to later steps, not to a run, kept across re-runs: the email outbox with its
 #: sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice
 KEPT = ("outbox",)
-#: what a *failed* re-run keeps: only the record of what was sent, never an ``.eml`` draft
+#: what a *failed* re-run keeps: only the record of what was sent (and the statement last sent to
+#: each district, which a Revised message is compared with), never an ``.eml`` draft
 #: of a statement the failed run no longer stands behind
-KEPT_ON_FAILURE = ("outbox/sent.csv",)
+KEPT_ON_FAILURE = ("outbox/sent.csv", "outbox/last-sent.json")
 
 
 def stage_folder(final: Path, files: dict[str, bytes]) -> Path:
