@@ -12,6 +12,8 @@ from datetime import datetime
 
 import xlsxwriter
 
+from .xlsx import Workbook
+
 NUMBER_FORMATS = {
     "text": "@",
     "general": "General",
@@ -101,7 +103,7 @@ class Styles:
 
 def new_workbook(target, created: datetime, title: str, subject: str = "") -> tuple[xlsxwriter.Workbook, Styles]:
     """A workbook with fixed properties (deterministic bytes) and the shared styles."""
-    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    book = Workbook(target, WORKBOOK_OPTIONS)
     book.set_properties({"title": title, "subject": subject, "author": "apportion", "created": created,
                          "company": ""})
     book.set_size(1600, 1000)

@@ -214,11 +214,7 @@ def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind
             if not _blank(value):
                 write_value(ws, row + i, col, value, kind, styles, role)
         return
-    fmt = styles(KINDS[kind][0], role)
-    write = ws.write_string if kind == "text" else ws.write_number
-    for i, value in enumerate(excel_values(values, kind)):
-        if value is not None:
-            write(row + i, col, value, fmt)
+    ws.write_cells(row, col, excel_values(values, kind), styles(KINDS[kind][0], role), text=kind == "text")
 
 
 def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,

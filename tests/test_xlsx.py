@@ -1,0 +1,160 @@
+"""The fast xlsxwriter path (apportion.writers.xlsx) writes what plain xlsxwriter writes.
+
+Each workbook is made twice with the same calls: once with
+:class:`apportion.writers.xlsx.Workbook`, once with xlsxwriter's own workbook
+(:class:`PlainWorkbook`, whose ``write_cells`` is the per-cell loop it stands
+for). Every part of the two zips must inflate to the same bytes, and the files
+must read back, with openpyxl and with calamine, to the same values and number
+formats. Only the deflate level differs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine
+import xlsxwriter
+import xlsxwriter.worksheet
+
+from apportion.writers import styles, xlsx
+
+from .test_reports import build_files
+
+
+class PlainWorksheet(xlsxwriter.worksheet.Worksheet):
+    """xlsxwriter's worksheet; ``write_cells`` as the per-cell calls it replaces."""
+
+    def write_cells(self, first_row, col, values, cell_format, text):
+        write = self.write_string if text else self.write_number
+        for i, value in enumerate(values):
+            if value is not None:
+                write(first_row + i, col, value, cell_format)
+
+
+class PlainWorkbook(xlsxwriter.Workbook):
+    worksheet_class = PlainWorksheet
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def assert_same_workbook(fast: bytes, plain: bytes) -> None:
+    """The same parts, in the same order, each inflating to the same bytes; deflated at level 1."""
+    a, b = parts(fast), parts(plain)
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name] == b[name], name
+    with zipfile.ZipFile(io.BytesIO(fast)) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # fixed timestamps kept
+
+
+def openpyxl_cells(data: bytes, values: bool) -> dict:
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=values)
+    return {(ws.title, c.coordinate): (c.value, c.number_format, c.data_type)
+            for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def calamine_cells(data: bytes) -> dict:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+
+
+def assert_reads_the_same(fast: bytes, plain: bytes) -> None:
+    for values in (True, False):  # cached values, then the formulas themselves
+        assert openpyxl_cells(fast, values) == openpyxl_cells(plain, values)
+    assert calamine_cells(fast) == calamine_cells(plain)
+
+
+def sample(book_class) -> bytes:
+    """A sheet with every kind of cell the fast path writes and every kind it hands to xlsxwriter."""
+    buffer = io.BytesIO()
+    book = book_class(buffer, styles.WORKBOOK_OPTIONS)
+    book.set_properties({"title": "t", "created": dt.datetime(2026, 1, 1)})
+    money = book.add_format({"num_format": "#,##0.00"})
+    bold = book.add_format({"bold": True})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    ws = book.add_worksheet("Data")
+    ws.set_row(3, 30)
+    ws.set_row(7, 20, bold)  # a formatted row: its unformatted cells take the row's format
+    ws.set_column(5, 5, 12, money)  # and a column's
+    text = ["plain", None, " leading space", "trailing\n", "a & b < c > d", "ctl\x01char", "_x0041_ literal",
+            'quote "q"', "line\nbreak", "ünïcødé — ✓", "x" * 17_000, "plain"]
+    ws.write_cells(2, 0, text, bold, text=True)
+    numbers = [1, 2.5, None, 0.1 + 0.2, 1e20, -3, 123456789.123456789, 2**53 + 1, float("1e-7"), 5]
+    ws.write_cells(2, 1, numbers, money, text=False)
+    ws.write_cells(0, 2, [None, None], money, text=False)  # nothing written
+    ws.write_string(20, 0, "no format")  # formats from the row / column, or none
+    ws.write_number(7, 3, 42)
+    ws.write_number(9, 5, 7)
+    ws.write_blank(21, 1, None, money)
+    ws.write_formula(22, 1, "=SUM(B3:B12)", money, 123.4)
+    ws.write_boolean(23, 1, True)
+    ws.write_datetime(24, 1, dt.datetime(2026, 7, 1), date)
+    ws.write_rich_string(25, 0, "a ", bold, "rich", " string")
+    ws.write("A27", "A1 notation")
+    ws.write_string("B27", "A1 string", bold)
+    ws.write_number("C27", 3.25, money)
+    ws.merge_range(28, 0, 28, 3, "merged", bold)
+    ws.write_cells(40, 8, [i * 0.01 for i in range(60)], money, text=False)  # rows across several span blocks
+    ws.write_cells(100, 20, ["far"] * 3, None, text=True)
+    other = book.add_worksheet("Table")
+    other.write_cells(1, 0, ["a", "b", "c"], bold, text=True)
+    other.write_cells(1, 1, [1, 2, 3], money, text=False)
+    other.add_table(0, 0, 4, 1, {"columns": [{"header": "K"}, {"header": "V", "total_function": "sum",
+                                                              "total_value": 6}], "total_row": True})
+    book.close()
+    return buffer.getvalue()
+
+
+def test_sample_workbook_is_plain_xlsxwriter():
+    fast, plain = sample(xlsx.Workbook), sample(PlainWorkbook)
+    assert_same_workbook(fast, plain)
+    assert_reads_the_same(fast, plain)
+    assert len(fast) != len(plain)  # only the deflate level differs
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    fast = build_files(tmp_path_factory.mktemp("fast"))
+    patch = pytest.MonkeyPatch()
+    patch.setattr(styles, "Workbook", PlainWorkbook)
+    try:
+        plain = build_files(tmp_path_factory.mktemp("plain"))
+    finally:
+        patch.undo()
+    return fast, plain
+
+
+def test_reports_are_plain_xlsxwriter(both):
+    fast, plain = both
+    assert sorted(fast) == sorted(plain)
+    workbooks = [name for name in fast if name.endswith(".xlsx")]
+    assert len(workbooks) >= 3
+    for name in workbooks:
+        assert_same_workbook(fast[name], plain[name])
+        assert_reads_the_same(fast[name], plain[name])
+    for name in set(fast) - set(workbooks):
+        assert fast[name] == plain[name], name
+
+
+def test_closed_workbook_is_freed_without_the_cycle_collector():
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        book = xlsx.Workbook(io.BytesIO(), styles.WORKBOOK_OPTIONS)
+        book.add_worksheet("S").write_cells(0, 0, list(range(100)), book.add_format(), text=False)
+        book.close()
+        alive = weakref.ref(book)
+        del book
+        assert alive() is None
+    finally:
+        gc.enable()
