@@ -54,12 +54,11 @@ def _aid_lines(aid: dict | None) -> list[dict]:
 def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> bytes:
     """The manifest for the statements written: ``statements`` maps district code → {"xlsx": path, "pdf": path}
     (paths relative to the job folder; "pdf" only where one was written)."""
-    s = result.job.settings
-    districts = result.job.districts
-    aid = result.aid.to_dict("index")
+    s = result.settings
+    districts = result.districts
+    aid = result.aid.table.to_dict("index")
     net = result.net.to_dict("index")
     by_district = dict(tuple(result.billing.groupby("district_code", sort=False)))
-    vote = result.vote or {}
     entries = []
     for code in sorted(statements):
         d = districts.loc[code]
@@ -84,10 +83,10 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> byte
         "boces": {"name": s.boces_name, "code": s.boces_code, "email": s.business_office_email},
         "school_year": str(s.school_year),
         "aid_year": str(s.school_year.aid_year()),
-        "aid_mode": result.aid_mode,
+        "aid_mode": result.aid.mode,
         "aid_heading": aid_heading(result),
         "prepared": _prepared(result),
-        "contingency_budget": bool(vote.get("recorded")) and not vote.get("adopted", True),
+        "contingency_budget": not result.vote.adopted,
         "districts": entries,
     }
     return (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -95,5 +94,5 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> byte
 
 def _prepared(result: Result) -> str | None:
     """The prepared-on date the statements show (the BOCES item, never the clock), as ISO text."""
-    when = getattr(result.job.settings, "prepared_date", None)
+    when = getattr(result.settings, "prepared_date", None)
     return when.isoformat() if when is not None else None
