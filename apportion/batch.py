@@ -15,7 +15,8 @@ from typing import Callable
 from .errors import Issue, IssueLog
 from .readers.jobs import JobSource, discover
 from .readers.safety import DEFAULT_LIMITS, Limits
-from .runner import Outcome, crash_outcome, run_job
+from .runner import Outcome, crash_outcome, io_line, run_job, unwritten
+from .writers.atomic import Owner
 
 
 @dataclass
@@ -33,13 +34,17 @@ class Batch:
 
 
 def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False,
-              workers: int = 1) -> Outcome:
+              workers: int = 1, owner: str | None = None) -> Outcome:
     try:
-        return run_job(source, output, limits, write, workers, commit=False)
+        return run_job(source, output, limits, write, workers, commit=False, owner=owner)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except OSError as exc:  # an input that cannot be read (permission, gone): the user's to fix, not a crash
+        outcome = Outcome(name=source.name, source=str(source.path), status="failed", output=str(output))
+        unwritten(outcome, exc, reading=True)
+        return outcome
     except BaseException as exc:  # isolation: one job's crash (even a native panic) never stops the batch
-        return crash_outcome(source, output, exc, write, traceback.format_exc() if verbose else "")
+        return crash_outcome(source, output, exc, write, traceback.format_exc() if verbose else "", owner)
 
 
 def _input_bytes(source: JobSource) -> int:
@@ -47,6 +52,20 @@ def _input_bytes(source: JobSource) -> int:
         return sum(p.stat().st_size for p in source.files())
     except OSError:
         return 0
+
+
+def _output_among_inputs(output: Path, paths: list[Path], sources: list[JobSource], log: IssueLog) -> bool:
+    """True (with an error) when ``-o`` is an input folder named on the command line or is inside a job
+    folder: the next run would read the outputs as inputs. (Outputs inside an input folder that holds
+    several jobs are fine: their marker keeps them out of discovery.)"""
+    out = output.resolve()
+    jobs = [s.path.resolve() for s in sources if s.path.is_dir()]
+    found = next((f"inside the job folder {j}" for j in jobs if out == j or j in out.parents), None)
+    found = found or next((f"the input folder {p}" for p in paths if p.is_dir() and p.resolve() == out), None)
+    if found:
+        log.error("output-in-inputs", file=str(output), expected="an output folder outside the job folders",
+                  found=found, where=found)
+    return found is not None
 
 
 def default_jobs() -> int:
@@ -59,32 +78,54 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
     """Run every job found under ``paths``; ``on_done`` is called as each finishes."""
     batch = Batch()
     sources = discover(paths, batch.log)
+    if write and _output_among_inputs(output, paths, sources, batch.log):
+        return batch
+    if not write or not sources:
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None)
+        return batch
+    try:
+        owner = Owner(output)  # held while this batch's staged folders wait to be swapped in
+    except OSError as exc:
+        batch.log.error("output-not-written", file=str(output), expected="a writable output folder",
+                        found=io_line(exc))
+        return batch
+    try:
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token)
+    finally:
+        owner.close()
+    return batch
+
+
+def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | None, write: bool, limits: Limits,
+             on_done: Callable[[Outcome], None] | None, verbose: bool, owner: str | None) -> None:
     requested = jobs or default_jobs()
     workers = min(requested, max(1, len(sources)))
     outcomes: list[Outcome] = []
     if workers <= 1 or len(sources) <= 1:
         # one job alone: its own workbooks are written in the requested number of processes
         inner = requested if len(sources) == 1 else 1
-        outcomes = [_safe_run(source, output, limits, write, verbose, inner) for source in sources]
+        outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner) for source in sources]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))
-            futures = {pool.submit(_safe_run, s, output, limits, write, verbose): s for s in ordered}
+            futures = {pool.submit(_safe_run, s, output, limits, write, verbose, 1, owner): s for s in ordered}
             for future in as_completed(futures):
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the worker process itself died
-                    outcome = crash_outcome(futures[future], output, exc, write)
+                    outcome = crash_outcome(futures[future], output, exc, write, owner=owner)
                 outcomes.append(outcome)
     outcomes.sort(key=lambda o: o.source)
     _refuse_duplicates(outcomes)
     for outcome in outcomes:  # only now, with no two jobs writing one folder, is any output swapped in
-        outcome.commit()
+        try:
+            outcome.commit()
+        except OSError as exc:  # full disk, read-only, busy: this job fails with one line, the rest go on
+            unwritten(outcome, exc)
         batch.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
-    return batch
 
 
 def _refuse_duplicates(outcomes: list[Outcome]) -> None:

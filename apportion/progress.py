@@ -49,6 +49,8 @@ def summary_line(o: Outcome) -> str:
     if o.status == "ok":
         return (f"OK      {o.name}: {o.districts} districts, charges {o.total_charges / 100:,.2f}, aid {o.total_aid:,}, "
                 f"{o.warnings} warning(s) → {o.output}")
+    if o.status == "failed" and o.message:  # the outputs (or ERRORS.txt itself) could not be written
+        return f"FAILED  {o.name}: {o.message}"
     if o.status == "failed":
         where = f"{o.output}/ERRORS.txt" if o.output else "nothing written"
         return f"ERRORS  {o.name}: {o.errors} error(s) → {where}"

@@ -136,12 +136,14 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
 
 
 def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True,
-            workers: int = 1, commit: bool = True) -> Outcome:
-    """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input.
+            workers: int = 1, commit: bool = True, owner: str | None = None) -> Outcome:
+    """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input
+    or for outputs that cannot be written (:func:`unwritten`).
 
     With ``commit=False`` the outputs are only staged beside the folder: the caller
     swaps them in with :meth:`Outcome.commit` or drops them with :meth:`Outcome.discard`
-    (a batch does, once it knows no two jobs write the same folder).
+    (a batch does, once it knows no two jobs write the same folder). ``owner`` names the process that
+    will commit (:class:`~apportion.writers.atomic.Owner`; default this one).
     """
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
@@ -152,7 +154,10 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     outcome.issues = issues
     if result is None or log.errors:
         outcome.status = "failed"
-        write_failure(outcome, output_root / _folder_name(folder_name), source.name, issues, write, commit)
+        try:
+            write_failure(outcome, output_root / _folder_name(folder_name), source.name, issues, write, commit, owner)
+        except OSError as exc:
+            unwritten(outcome, exc)
         return outcome
     s = result.settings
     folder = output_root / _folder_name(folder_name)
@@ -163,31 +168,58 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     outcome.output = str(folder)
     if write:
         base = source.path.parent
-        inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
-        _stage(outcome, folder, output_files(result, inputs, workers), KEPT, commit)
+        try:
+            inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
+            _stage(outcome, folder, output_files(result, inputs, workers), KEPT, commit, owner)
+        except OSError as exc:
+            unwritten(outcome, exc)
     return outcome
 
 
-def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple, commit: bool) -> None:
+def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple, commit: bool,
+           owner: str | None = None) -> None:
     from .writers.atomic import stage_folder
     outcome.output, outcome.keep = str(folder), keep
-    outcome.staged = str(stage_folder(folder, files))
+    outcome.staged = str(stage_folder(folder, files, owner))
     if commit:
         outcome.commit()
 
 
+def io_line(exc: OSError) -> str:
+    """An I/O failure as one line naming the path (disk full, read-only, permission, busy)."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc) or type(exc).__name__
+
+
+def unwritten(outcome: Outcome, exc: OSError, reading: bool = False) -> None:
+    """A file of the job could not be written (or, ``reading``, read): the job fails with one line naming
+    the path; previous outputs stay as they were (outputs are swapped in whole or not at all)."""
+    from .errors import Issue
+    line = io_line(exc)
+    what = "inputs could not be read" if reading else "outputs could not be written"
+    outcome.status = "failed"
+    outcome.errors += 1
+    outcome.issues = list(outcome.issues) + [Issue(
+        "error", "input-not-read" if reading else "output-not-written", file=str(exc.filename or outcome.output),
+        expected="a readable input" if reading else "a writable output folder", found=line[:300],
+        message=f"the {what}; the previous outputs are unchanged")]
+    outcome.message = f"{what}: {line}"
+
+
 def write_failure(outcome: Outcome, folder: Path, job_name: str, issues: list, write: bool = True,
-                  commit: bool = True) -> None:
+                  commit: bool = True, owner: str | None = None) -> None:
     """A failed job's folder: only issues.csv and ERRORS.txt, never a partial report — and of an earlier
     run's outbox only its record of what was sent (never a draft of an old statement)."""
     from .writers.csvs import errors_txt, issues_csv
     outcome.output = str(folder)
     if write:
         _stage(outcome, folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
-                                 "ERRORS.txt": errors_txt(job_name, issues)}, KEPT_ON_FAILURE, commit)
+                                 "ERRORS.txt": errors_txt(job_name, issues)}, KEPT_ON_FAILURE, commit, owner)
 
 
-def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "") -> Outcome:
+def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "",
+                  owner: str | None = None) -> Outcome:
     """An unexpected exception inside one job, reported as that job's failure (the batch goes on)."""
     from .errors import Issue
     message = f"{type(exc).__name__}: {exc}"
@@ -196,7 +228,7 @@ def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, writ
     outcome = Outcome(name=source.name, source=str(source.path), status="crashed", errors=1,
                       message=message + (f"\n{detail}" if detail else ""), issues=[issue])
     try:
-        write_failure(outcome, output_root / _folder_name(source.name), source.name, [issue], write)
+        write_failure(outcome, output_root / _folder_name(source.name), source.name, [issue], write, True, owner)
     except Exception:  # the output folder itself is unusable; the message still reaches the user
         pass
     return outcome

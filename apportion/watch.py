@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 from .readers.jobs import WORKBOOK_SUFFIXES, workbooks_in
 from .runner import Outcome
+from .writers.atomic import is_output
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -90,7 +91,7 @@ class Watcher:
         if any(_hidden(p) for p in parts):
             return None
         top = self.folder / parts[0]
-        if _inside(self.output, top):  # a sub-folder holding the output folder is not a job
+        if _inside(self.output, top) or is_output(top):  # outputs (this run's or another's) are not jobs
             return None
         if len(parts) == 1:
             if top.is_dir():

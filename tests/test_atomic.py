@@ -15,7 +15,8 @@ def test_replaces_whole_folder_and_keeps_outbox(tmp_path):
     assert (final / "billing.csv").read_bytes() == b"new"
     assert not (final / "districts").exists()  # nothing stale survives a re-run
     assert (final / "outbox" / "sent.csv").read_bytes() == b"district_code\n1\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["JOB_2026-27"]  # no temporary folders left
+    # no temporary folders left: only the folder, its lock file and the outputs-root marker
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".JOB_2026-27.lock", ".apportion-output", "JOB_2026-27"]
 
 
 def test_recover_restores_previous_outputs_after_a_killed_swap(tmp_path):
@@ -26,4 +27,4 @@ def test_recover_restores_previous_outputs_after_a_killed_swap(tmp_path):
     (tmp_path / ".JOB_2026-27.tmp-x").mkdir()
     recover(final)
     assert (final / "billing.csv").read_bytes() == b"previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["JOB_2026-27"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".JOB_2026-27.lock", ".apportion-output", "JOB_2026-27"]

@@ -63,7 +63,7 @@ def test_batch_of_three_jobs_one_broken(tmp_path):
     out = tmp_path / "out"
     assert (out / "TEST_2026-27" / "billing.csv").exists() and (out / "VECTORS_2023-24" / "aid.csv").exists()
     broken = out / "BRK_2026-27"
-    assert sorted(p.name for p in broken.iterdir()) == ["ERRORS.txt", "issues.csv"]
+    assert sorted(p.name for p in broken.iterdir()) == [".apportion-output", "ERRORS.txt", "issues.csv"]
     issues = list(csv.DictReader(io.StringIO((broken / "issues.csv").read_text())))
     assert ("not-money", "BOCES", "B6") in {(i["code"], i["sheet"], i["cell"]) for i in issues}
     assert "2 of 3 job(s) computed." in result.output

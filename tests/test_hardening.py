@@ -397,7 +397,8 @@ def test_bad_input_is_refused(name, tmp_path):
     assert any(i.file == named for i in errors if (i.code, i.sheet, i.cell) in bad.expect), [i.file for i in errors]
     # no partial output: the job's folder holds only the error report
     folders = [p for p in out.iterdir() if not p.name.startswith(".")]
-    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == ["ERRORS.txt", "issues.csv"]
+    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == [".apportion-output", "ERRORS.txt",
+                                                                                  "issues.csv"]
     with open(folders[0] / "issues.csv", newline="", encoding="utf-8") as fh:
         codes = {row["code"] for row in csv.DictReader(fh)}
     assert {code for code, _, _ in bad.expect} <= codes
@@ -616,7 +617,7 @@ def test_sigkill_mid_write_keeps_previous_outputs(tmp_path):
     assert visible == [folder.name]  # any partial files sit in a hidden temporary folder only
     recovered = _run_ok(path, out)  # the next run recovers and replaces them
     assert recovered == folder and _tree(folder) != previous
-    assert [p.name for p in out.iterdir()] == [folder.name]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == [folder.name]
 
 
 def test_limits_are_configurable_with_clear_messages(tmp_path):

@@ -41,7 +41,7 @@ def test_two_workbooks_of_one_boces_and_year_are_both_refused(tmp_path):
             assert "valley.xlsx" in dup.message and "valley (revised).xlsx" in dup.message
             assert o.output == ""
         assert _files(out / "CR01_2026-27") == before  # neither overwrote the folder
-        assert sorted(p.name for p in out.iterdir()) == ["CR01_2026-27"]  # and no staged folder is left
+        assert sorted(p.name for p in out.iterdir() if ".tmp-" in p.name or not p.name.startswith(".")) == ["CR01_2026-27"]  # and no staged folder is left
 
 
 def test_duplicate_jobs_fail_validate_too(tmp_path):
@@ -103,5 +103,5 @@ def test_failed_rerun_keeps_only_the_sent_record(tmp_path):
     C.set_cell(sheets, "Districts", "RWADA", 1, "many")
     C.write(path, sheets)
     assert run_batch([path], out, jobs=1).exit_code == 1
-    assert sorted(_files(folder)) == ["ERRORS.txt", "issues.csv", "outbox/sent.csv"]
+    assert sorted(_files(folder)) == [".apportion-output", "ERRORS.txt", "issues.csv", "outbox/sent.csv"]
     assert (outbox / "sent.csv").read_bytes() == b"district_code,sent_at\n010100010000,2026-05-01\n"

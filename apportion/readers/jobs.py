@@ -31,10 +31,12 @@ def workbooks_in(folder: Path) -> list[Path]:
                   if p.is_file() and _visible(p) and p.suffix.lower() in WORKBOOK_SUFFIXES)
 
 
-def _has_boces_sheet(path: Path) -> bool:
+def _holds_boces_sheet(path: Path) -> bool | None:
+    """Whether the workbook has a BOCES sheet; None when it cannot be read (half-copied, damaged):
+    an unreadable workbook holds no sheet, and its folder is then read as one job that names it."""
     names = sheet_names(path)
     if names is None:
-        return True  # unreadable: let the job report why
+        return None
     return any(normalise(n) == normalise(BOCES_SHEET) for n in names)
 
 
@@ -53,34 +55,66 @@ class JobSource:
 
 
 def discover(paths: list[Path], log: IssueLog) -> list[JobSource]:
-    """The jobs named on the command line (FORMATS.md: a workbook, a job folder or an input folder)."""
-    jobs: list[JobSource] = []
+    """The jobs named on the command line (FORMATS.md: a workbook, a job folder or an input folder).
+
+    A job named twice (a relative and an absolute path, a symlinked folder) is one job. A folder
+    holding this tool's output marker (:data:`~apportion.writers.atomic.MARKER`) is never read:
+    outputs are not inputs.
+    """
+    jobs: dict[Path, JobSource] = {}  # real path → the job as first named
     for path in paths:
-        if path.is_file():
-            jobs.append(JobSource(path))
-            continue
-        if not path.is_dir():
-            log.error("no-such-path", "no such file or folder", file=str(path), expected="a workbook or a folder",
-                      found="nothing at that path")
-            continue
-        subfolders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p) and workbooks_in(p))
-        books = workbooks_in(path)
-        with_boces = [b for b in books if _has_boces_sheet(b)]
-        if not subfolders and len(with_boces) == 1 and len(books) > 1:
-            jobs.append(JobSource(path))
-            continue
-        for b in books:
-            if b in with_boces:
-                jobs.append(JobSource(b))
-            else:
-                log.warning("skipped-workbook", "the workbook has no BOCES sheet and is not part of a job folder; skipped",
-                            file=str(b), sheet=BOCES_SHEET, expected="a BOCES sheet", found="none")
-        for p in sorted(path.iterdir()):
-            if p.is_file() and _visible(p) and p.suffix.lower() in REFUSED_SUFFIXES:
-                log.warning("skipped-file", "not a workbook; save it as .xlsx to use it", file=str(p),
-                            expected="an Excel workbook", found=p.suffix)
-        jobs.extend(JobSource(p) for p in subfolders)
-    return sorted(set(jobs), key=lambda j: str(j.path))
+        for job in _jobs_at(path, log):
+            jobs.setdefault(job.path.resolve(), job)
+    return sorted(jobs.values(), key=lambda j: str(j.path))
+
+
+def _output_folder(path: Path, log: IssueLog) -> bool:
+    """True (with an error) when ``path`` is an outputs root or a job output folder, or is inside one
+    (a statement in ``districts/``)."""
+    from ..writers.atomic import is_job_output, is_output
+    inside = [path.parent, path.parent.parent] if path.is_file() else [path.parent]
+    owner = path if path.is_dir() and is_output(path) else next((f for f in inside if is_job_output(f)), None)
+    if owner is not None:
+        log.error("output-as-input", file=str(path), expected="an input workbook or folder",
+                  found=f"an output folder ({owner})")
+    return owner is not None
+
+
+def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
+    """The jobs at one command-line path."""
+    from ..writers.atomic import is_output
+    if not path.exists():
+        log.error("no-such-path", "no such file or folder", file=str(path), expected="a workbook or a folder",
+                  found="nothing at that path")
+        return []
+    if _output_folder(path, log):
+        return []
+    if path.is_file():
+        return [JobSource(path)]
+    if not path.is_dir():
+        log.error("no-such-path", "not a file or a folder", file=str(path), expected="a workbook or a folder",
+                  found="something else (a device or a pipe)")
+        return []
+    entries = sorted(path.iterdir())
+    subfolders = [p for p in entries if p.is_dir() and _visible(p) and not is_output(p) and workbooks_in(p)]
+    books = workbooks_in(path)
+    boces = {b: _holds_boces_sheet(b) for b in books}
+    with_boces = [b for b in books if boces[b]]
+    unreadable = [b for b in books if boces[b] is None]
+    if not subfolders and len(books) > 1 and len(with_boces) <= 1 and (with_boces or unreadable):
+        return [JobSource(path)]  # one job folder: read whole, so a damaged workbook fails the job, naming it
+    jobs = []
+    for b in books:
+        if boces[b] is False:
+            log.warning("skipped-workbook", "the workbook has no BOCES sheet and is not part of a job folder; skipped",
+                        file=str(b), sheet=BOCES_SHEET, expected="a BOCES sheet", found="none")
+        else:  # a job workbook, or one that cannot be read: its job fails and says why
+            jobs.append(JobSource(b))
+    for p in entries:
+        if p.is_file() and _visible(p) and p.suffix.lower() in REFUSED_SUFFIXES:
+            log.warning("skipped-file", "not a workbook; save it as .xlsx to use it", file=str(p),
+                        expected="an Excel workbook", found=p.suffix)
+    return jobs + [JobSource(p) for p in subfolders]
 
 
 @dataclass

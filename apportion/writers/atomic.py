@@ -1,31 +1,46 @@
-"""Replacing a job's output folder all at once.
+"""Replacing a job's output folder all at once, one writer at a time.
 
-Every file is written into a hidden temporary folder beside the final one;
-only when all are complete is the old folder moved aside and the new one
-renamed into place. A run killed at any moment leaves either the previous
-outputs or the new ones under the final name, never a half-written file;
-:func:`recover` puts the previous outputs back if a run died mid-swap.
+Every file is written into a hidden temporary folder beside the final one
+(:func:`stage_folder`); only when all are complete is the old folder moved
+aside and the new one renamed into place (:func:`commit_folder`). A run killed
+at any moment leaves either the previous outputs or the new ones under the
+final name, never a half-written file; :func:`recover` puts the previous
+outputs back if a run died mid-swap.
+
+Two processes on one folder (two ``run``\\ s, ``watch`` beside a manual run,
+``mail`` writing the outbox) never interleave:
+
+* the swap — recovery, the carried-over outbox, both renames — happens holding
+  the folder's exclusive lock, :func:`folder_lock` on ``.NAME.lock`` beside it
+  (``filelock``: ``flock`` on POSIX, ``msvcrt`` on Windows). The operating
+  system drops a lock when its process dies, so a lock is never stale. A
+  second writer waits for it, saying so, up to :func:`lock_wait` seconds, then
+  fails with :class:`FolderBusy`;
+* a temporary folder is named after the :class:`Owner` that will commit it,
+  and an owner holds the lock ``.run-TOKEN.lock`` in the outputs root for as
+  long as it lives. Recovery removes a temporary folder only when that lock can
+  be taken — its owner is gone — never one another writer is still filling.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
+from filelock import FileLock, Timeout
 
-def recover(final: Path, staged: Path | None = None) -> None:
-    """Undo a swap that a killed run left half-done, and clear its temporary folders (but ``staged``)."""
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        if final.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(old, final)
-    for stale in final.parent.glob(f".{final.name}.tmp-*"):
-        if stale != staged:
-            shutil.rmtree(stale, ignore_errors=True)
-
+#: seconds a writer waits for another one on the same folder; ``APPORTION_LOCK_WAIT`` overrides it
+LOCK_WAIT = 600.0
+#: the file in every job output folder and in the outputs root that marks it as this tool's output:
+#: discovery never reads a folder holding it as input (FORMATS.md, Outputs)
+MARKER = ".apportion-output"
+MARKER_TEXT = b"apportion job output\nThis folder was written by apportion; it is never read as input.\n"
+ROOT_MARKER_TEXT = b"apportion outputs\nThis folder holds apportion's job outputs; it is never read as input.\n"
 
 #: what belongs to later steps, not to a run, kept across re-runs: the email outbox with its
 #: sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice
@@ -36,15 +51,138 @@ KEPT = ("outbox",)
 KEPT_ON_FAILURE = ("outbox/sent.csv", "outbox/last-sent.json")
 
 
-def stage_folder(final: Path, files: dict[str, bytes]) -> Path:
-    """Write ``files`` (relative path → bytes) into a hidden temporary folder beside ``final``; its path.
+class FolderBusy(OSError):
+    """Another writer held the folder's lock for longer than the wait allowed."""
+
+    def __init__(self, final: Path, waited: float):
+        self.final = final
+        super().__init__(f"{final}: busy — another apportion process is writing this folder "
+                         f"(waited {waited:g} s); try again when it has finished")
+
+
+def lock_wait() -> float:
+    """The configured wait: ``APPORTION_LOCK_WAIT`` seconds when set, else :data:`LOCK_WAIT`."""
+    text = os.environ.get("APPORTION_LOCK_WAIT", "")
+    try:
+        return max(0.0, float(text)) if text.strip() else LOCK_WAIT
+    except ValueError:
+        return LOCK_WAIT
+
+
+def _say_waiting(final: Path) -> None:
+    print(f"waiting: another apportion process is writing {final}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def folder_lock(final: Path, wait: float | None = None,
+                on_wait: Callable[[Path], None] | None = _say_waiting) -> Iterator[None]:
+    """Hold the exclusive lock of folder ``final`` (its parent is created), waiting up to ``wait`` seconds.
+
+    Anything that changes ``final`` — a run's swap, ``mail`` writing the outbox — takes this lock first.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    wait = lock_wait() if wait is None else wait
+    lock = FileLock(str(final.with_name(f".{final.name}.lock")), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None and wait > 0:
+            on_wait(final)
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise FolderBusy(final, wait) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class Owner:
+    """A process that stages temporary folders under an outputs root, alive while it holds its lock."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.token = secrets.token_hex(6)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(_owner_lock(self.root, self.token)), thread_local=False)
+        self._lock.acquire(timeout=0)
+
+    def close(self) -> None:
+        self._lock.release()
+        _owner_lock(self.root, self.token).unlink(missing_ok=True)
+
+
+def _owner_lock(root: Path, token: str) -> Path:
+    return root / f".run-{token}.lock"
+
+
+_OWNERS: dict[tuple[int, Path], Owner] = {}
+
+
+def owner_token(root: Path) -> str:
+    """This process's owner token under ``root`` (made once per process, held until it exits)."""
+    key = (os.getpid(), Path(root).resolve())
+    if key not in _OWNERS:
+        _OWNERS[key] = Owner(root)
+    return _OWNERS[key].token
+
+
+@contextmanager
+def owned(root: Path) -> Iterator[str]:
+    """An owner token for one batch: staged folders named with it survive others' recovery while it is held."""
+    owner = Owner(root)
+    try:
+        yield owner.token
+    finally:
+        owner.close()
+
+
+def _alive(root: Path, token: str) -> bool:
+    """Whether the owner ``token`` still holds its lock (taking it for a moment proves it gone)."""
+    path = _owner_lock(root, token)
+    if not path.exists():
+        return False
+    probe = FileLock(str(path), thread_local=False)
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    probe.release()
+    path.unlink(missing_ok=True)
+    return False
+
+
+def recover(final: Path, staged: Path | None = None) -> None:
+    """Undo a swap that a killed run left half-done, and clear the temporary folders of owners that are gone.
+
+    Call it holding :func:`folder_lock` (as :func:`commit_folder` does); ``staged`` is never touched.
+    """
+    old = final.with_name(f".{final.name}.old")
+    if old.exists():
+        if final.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(old, final)
+    prefix = f".{final.name}.tmp-"
+    for stale in final.parent.glob(f"{prefix}*"):
+        token = stale.name[len(prefix):].partition("-")[0]
+        if stale != staged and not _alive(final.parent, token):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def stage_folder(final: Path, files: dict[str, bytes], owner: str | None = None) -> Path:
+    """Write ``files`` (relative path → bytes) and the output :data:`MARKER` into a hidden temporary
+    folder beside ``final``, named for ``owner`` (default: this process); its path.
 
     Nothing under ``final`` changes until :func:`commit_folder`; :func:`discard` removes the stage.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    mark_output_root(final.parent)
+    owner = owner or owner_token(final.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
     try:
-        for rel, data in sorted(files.items()):
+        for rel, data in sorted((files | {MARKER: MARKER_TEXT}).items()):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as fh:
@@ -57,22 +195,23 @@ def stage_folder(final: Path, files: dict[str, bytes]) -> Path:
     return tmp
 
 
-def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT) -> None:
-    """Swap a staged folder in as ``final``, carrying over the ``keep`` paths (folders or files) of the old one."""
-    recover(final, staged)
+def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait: float | None = None) -> None:
+    """Swap a staged folder in as ``final`` holding its lock, carrying over the ``keep`` paths of the old one."""
     try:
-        for rel in keep:
-            source, target = final / rel, staged / rel
-            if source.is_dir():
-                shutil.copytree(source, target)
-            elif source.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-        old = final.with_name(f".{final.name}.old")
-        if final.exists():
-            os.replace(final, old)
-        os.replace(staged, final)
-        shutil.rmtree(old, ignore_errors=True)
+        with folder_lock(final, wait):
+            recover(final, staged)
+            for rel in keep:
+                source, target = final / rel, staged / rel
+                if source.is_dir():
+                    shutil.copytree(source, target)
+                elif source.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, target)
+            old = final.with_name(f".{final.name}.old")
+            if final.exists():
+                os.replace(final, old)
+            os.replace(staged, final)
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         discard(staged)
         raise
@@ -83,14 +222,44 @@ def discard(staged: Path) -> None:
     shutil.rmtree(staged, ignore_errors=True)
 
 
-def write_folder(final: Path, files: dict[str, bytes], keep: tuple[str, ...] = KEPT) -> None:
+def write_folder(final: Path, files: dict[str, bytes], keep: tuple[str, ...] = KEPT, wait: float | None = None) -> None:
     """Write ``files`` as the new content of ``final`` at once, keeping its ``keep`` paths."""
-    recover(final)
-    commit_folder(final, stage_folder(final, files), keep)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with owned(final.parent) as owner:
+        commit_folder(final, stage_folder(final, files, owner), keep, wait)
+
+
+def mark_output_root(root: Path) -> None:
+    """Put the outputs-root :data:`MARKER` in ``root`` (once), so discovery never reads it as input."""
+    if not (root / MARKER).is_file():
+        write_file(root / MARKER, ROOT_MARKER_TEXT)
+
+
+def is_output(folder: Path) -> bool:
+    """True for a folder this tool wrote (a job output folder or an outputs root)."""
+    return (folder / MARKER).is_file()
+
+
+def is_job_output(folder: Path) -> bool:
+    """True for a job output folder (its marker says so; an outputs root's says otherwise)."""
+    try:
+        with open(folder / MARKER, "rb") as fh:
+            return fh.read(len(MARKER_TEXT)) == MARKER_TEXT
+    except OSError:
+        return False
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write one file through a temporary name beside it: a reader sees the old file or the new, never half."""
+    """Write one file through a temporary name beside it: a reader sees the old file or the new, never half.
+
+    A path that exists and is neither a regular file nor a folder (a device such as /dev/stdout, a
+    pipe) is written directly: renaming over it would replace the device itself.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
