@@ -51,6 +51,7 @@ SENT_FIELDS = ["district_code", "to", "message_id", "sha256", "content_sha256", 
 FAILED_FIELDS = ["district_code", "to", "reason"]
 NO_ADDRESS_FIELDS = ["district_code", "district_name", "statement"]
 LAST_SENT = "last-sent.json"
+SENT_RUNS = "sent"
 SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -67,15 +68,6 @@ class MailError(Exception):
 
 
 @dataclass(frozen=True)
-class Line:
-    """One line of a statement: a charge or an aid line, with its amount as text in dollars and cents."""
-
-    key: str
-    label: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class Statement:
     """One district's statement as ``mail.json`` describes it."""
 
@@ -87,10 +79,7 @@ class Statement:
     total_charges: Decimal
     total_aid: Decimal
     net_cost: Decimal
-    lines: tuple[Line, ...]
-    aid_lines: tuple[Line, ...]
     files: dict[str, Path]  # "xlsx", and "pdf" when one was written: absolute paths
-    entry: dict  # the manifest's entry as read, kept for the last-sent record
 
     @property
     def xlsx(self) -> Path:
@@ -112,10 +101,21 @@ class MailJob:
     prepared: str | None
     contingency: bool
     statements: tuple[Statement, ...]
+    run: dict[str, bytes]  # billing.csv, aid.csv and basis.json: the run's figures, line by line
 
+    @property
+    def figures(self):
+        """The run's figures as :mod:`apportion.compare` reads them."""
+        from .compare.figures import figures_of_files
+        return figures_of_files(self.run, str(self.folder))
 
-def _lines(items: Iterable[dict]) -> tuple[Line, ...]:
-    return tuple(Line(str(i["key"]), str(i["label"]), Decimal(i["amount"])) for i in items)
+    @property
+    def run_id(self) -> str:
+        """A hash of the run's figure files: names the copy kept of a run once its statements are sent."""
+        digest = hashlib.sha256()
+        for name, data in sorted(self.run.items()):
+            digest.update(name.encode() + b"\0" + data)
+        return digest.hexdigest()[:32]
 
 
 def read_manifest(job_folder: Path) -> MailJob:
@@ -136,27 +136,39 @@ def read_manifest(job_folder: Path) -> MailJob:
         statements = tuple(Statement(
             code=d["code"], name=d["name"], type=d["type"], emails=tuple(d["emails"]), aided=bool(d["aided"]),
             total_charges=Decimal(d["total_charges"]), total_aid=Decimal(d["total_aid"]),
-            net_cost=Decimal(d["net_cost"]), lines=_lines(d["lines"]), aid_lines=_lines(d["aid_lines"]),
-            files={kind: job_folder / rel for kind, rel in d["files"].items()}, entry=d)
+            net_cost=Decimal(d["net_cost"]), files={kind: job_folder / rel for kind, rel in d["files"].items()})
             for d in data["districts"])
         boces = data["boces"]
         return MailJob(folder=job_folder, boces_name=boces["name"], boces_code=boces["code"],
                        boces_email=boces.get("email"), school_year=data["school_year"], aid_year=data["aid_year"],
                        aid_mode=data["aid_mode"], aid_heading=data["aid_heading"], prepared=data.get("prepared"),
-                       contingency=bool(data["contingency_budget"]), statements=statements)
+                       contingency=bool(data["contingency_budget"]), statements=statements,
+                       run=_run_files(job_folder))
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise MailError(f"{path}: damaged ({type(exc).__name__}: {exc}); re-run the job") from None
 
 
-def content_digest(job: MailJob, st: Statement) -> str:
-    """What makes a statement the same statement: its job, year, aid mode and every figure on it.
+def _run_files(folder: Path) -> dict[str, bytes]:
+    from .compare.figures import NotAJobOutput, read_folder
+    try:
+        return read_folder(folder)
+    except NotAJobOutput as exc:
+        raise MailError(f"{exc}; re-run the job") from None
+    except OSError as exc:
+        raise MailError(f"cannot read {exc.filename or folder}: {_reason(exc)}") from None
+
+
+def content_digest(job: MailJob, st: Statement, figures=None) -> str:
+    """What makes a statement the same statement: its job, year, aid mode and every line on it.
 
     Not the addresses, the sender or the file bytes, so re-sending is decided by content alone.
     """
+    lines = (figures or job.figures).lines
+    mine = lines[lines["district_code"] == st.code]
     content = {"boces": job.boces_code, "year": job.school_year, "aid_mode": job.aid_mode,
-               "contingency": job.contingency, "code": st.code, "total_charges": str(st.total_charges),
-               "total_aid": str(st.total_aid), "net_cost": str(st.net_cost),
-               "lines": [[ln.key, str(ln.amount)] for ln in st.lines + st.aid_lines]}
+               "contingency": job.contingency, "code": st.code,
+               "lines": sorted([c, str(i), int(a)] for c, i, a in zip(mine["category"], mine["item_code"],
+                                                                      mine["amount"]))}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -165,31 +177,39 @@ def content_digest(job: MailJob, st: Statement) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """A statement line whose amount differs from the statement last sent (None: the line was not there)."""
+    """A statement line whose amount differs from the statement last sent (cents; 0 where the line was not
+    there), with the two parts of the change by their drivers (``apportion compare``)."""
 
     label: str
-    old: Decimal | None
-    new: Decimal | None
+    old: int
+    new: int
+    status: str  # "both", "old only" or "new only"
+    drivers: tuple[tuple[str, int], tuple[str, int]]
 
 
-def _figures_of(entry: dict) -> list[Line]:
-    totals = [Line("total_charges", "Total charges", Decimal(entry["total_charges"])),
-              Line("total_aid", "Total BOCES aid", Decimal(entry["total_aid"])),
-              Line("net_cost", "Net cost", Decimal(entry["net_cost"]))]
-    return list(_lines(entry["lines"])) + list(_lines(entry["aid_lines"])) + totals
+def _label(category: str, item: str, name: str) -> str:
+    """A pool charge by its category ("Capital"); a service or contract by its name and code; aid and totals by name."""
+    from .writers.labels import CATEGORY_LABELS
+    if category in ("administrative", "capital", "rent", "administrative surplus"):
+        return CATEGORY_LABELS[category]
+    if category not in CATEGORY_LABELS:  # aid lines and the totals
+        return name
+    named = f"{name} ({item})" if name and name != item else item
+    return named if category == "coser" else f"{CATEGORY_LABELS[category]}: {named}"
 
 
-def changes(old_entry: dict, new_entry: dict) -> list[Change]:
-    """Every line of the two statements whose amount differs, in the new statement's order, then lines dropped."""
-    old = {ln.key: ln for ln in _figures_of(old_entry)}
-    new = {ln.key: ln for ln in _figures_of(new_entry)}
-    found = [Change(ln.label, old[ln.key].amount if ln.key in old else None, ln.amount)
-             for ln in new.values() if ln.key not in old or old[ln.key].amount != ln.amount]
-    return found + [Change(ln.label, ln.amount, None) for key, ln in old.items() if key not in new]
+def changes(old_figures, new_figures, code: str) -> list[Change]:
+    """The district's lines whose amount changed, in statement order, from the comparison of the two runs."""
+    from .compare import compare
+    rows = compare(old_figures, new_figures).changed(code)
+    return [Change(_label(r.category, str(r.item_code), str(r.item_name)), int(r.old), int(r.new), r.line_status,
+                   ((r.driver_1, int(r.part_1)), (r.driver_2, int(r.part_2))))
+            for r in rows.itertuples(index=False)]
 
 
 def last_sent(folder: Path) -> dict[str, dict]:
-    """District code → {"content_sha256", "entry"} of the statement last sent to it (``outbox/last-sent.json``)."""
+    """District code → {"content_sha256", "run"} of the statement last sent to it (``outbox/last-sent.json``);
+    ``run`` names the copy of that run's figures kept in ``outbox/sent/``."""
     path = folder / LAST_SENT
     if not path.exists():
         return {}
@@ -197,6 +217,15 @@ def last_sent(folder: Path) -> dict[str, dict]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MailError(f"{path}: not readable ({_reason(exc)})") from None
+
+
+def _sent_run(folder: Path, run_id: str):
+    """The figures of a run whose statements were sent, from its kept copy (None if the copy is gone)."""
+    from .compare.figures import NotAJobOutput, figures_of_files, read_folder
+    try:
+        return figures_of_files(read_folder(folder / SENT_RUNS / run_id), run_id)
+    except (NotAJobOutput, OSError):
+        return None
 
 
 # ---------------------------------------------------------------- building messages
@@ -221,6 +250,8 @@ class Outbox:
 
     folder: Path
     sender: Address | None = None  # From of every draft
+    run: dict[str, bytes] = field(default_factory=dict)  # the run's figure files (MailJob.run)
+    run_id: str = ""
     drafts: list[Draft] = field(default_factory=list)
     no_address: list[Statement] = field(default_factory=list)
 
@@ -264,9 +295,17 @@ def _figures(job: MailJob, st: Statement) -> list[tuple[str, str]]:
             ("Net cost", dollars(st.net_cost))]
 
 
-def _change_text(change: Change) -> tuple[str, str, str]:
-    show = lambda v: "none" if v is None else dollars(v)  # noqa: E731
-    return header_text(change.label), show(change.old), show(change.new)
+def _cents(value: int) -> str:
+    return dollars(Decimal(value) / 100)
+
+
+def _change_text(change: Change) -> tuple[str, str, str, str]:
+    """Label, old, new and why: the change's two parts by their drivers (e.g. "pool size +$10.00, basis share
+    -$2.00"), as ``apportion compare`` splits it."""
+    old = "none" if change.status == "new only" else _cents(change.old)
+    new = "none" if change.status == "old only" else _cents(change.new)
+    parts = [f"{name} {'+' if part > 0 else ''}{_cents(part)}" for name, part in change.drivers if part]
+    return header_text(change.label), old, new, ", ".join(parts)
 
 
 def _paragraphs(job: MailJob, st: Statement, revised: list[Change] | None) -> list[str]:
@@ -284,7 +323,8 @@ def _paragraphs(job: MailJob, st: Statement, revised: list[Change] | None) -> li
     if job.prepared:
         out.append(f"Prepared on {job.prepared}.")
     if revised is not None:
-        out.append("This revised statement replaces the one sent earlier. The lines that changed (earlier → now):")
+        out.append("This revised statement replaces the one sent earlier."
+                   + (" The lines that changed (earlier → now, and why):" if revised else ""))
     return out
 
 
@@ -296,7 +336,8 @@ def text_body(job: MailJob, st: Statement, revised: list[Change] | None = None) 
     for text in paragraphs:
         lines += [textwrap.fill(text, 72), ""]
     if revised is not None:
-        lines += [f"    {label}: {old} → {new}" for label, old, new in map(_change_text, revised)] + [""]
+        lines += [f"    {label}: {old} → {new}" + (f" ({why})" if why else "")
+                  for label, old, new, why in map(_change_text, revised)] + [""]
     lines += [f"    {label + ':':<{width}}{value:>18}" for label, value in figures]
     lines += ["", textwrap.fill(CLOSING, 72), "", header_text(job.boces_name), ""]
     return "\n".join(lines)
@@ -309,8 +350,8 @@ def html_body(job: MailJob, st: Statement, revised: list[Change] | None = None) 
     if revised is not None:
         paragraphs += "<table>" + "".join(
             f'<tr><th style="text-align:left;padding-right:2em">{e(label)}</th><td style="text-align:right">'
-            f'{e(old)}</td><td>&rarr;</td><td style="text-align:right">{e(new)}</td></tr>'
-            for label, old, new in map(_change_text, revised)) + "</table>\n"
+            f'{e(old)}</td><td>&rarr;</td><td style="text-align:right">{e(new)}</td><td>{e(why)}</td></tr>'
+            for label, old, new, why in map(_change_text, revised)) + "</table>\n"
     rows = "".join(f'<tr><th style="text-align:left;padding-right:2em">{e(label)}</th>'
                    f'<td style="text-align:right">{e(value)}</td></tr>' for label, value in _figures(job, st))
     return (f"<!DOCTYPE html>\n<html><body>\n<p>To the business official of {e(header_text(st.name))} "
@@ -438,16 +479,22 @@ def write_outbox(job_folder: Path, envelope: Envelope = Envelope()) -> Outbox:
     an address (or statement) are removed, so the outbox always matches the statements.
     """
     job = read_manifest(job_folder)
-    outbox = Outbox(job_folder / OUTBOX, _sender(job, envelope))
+    outbox = Outbox(job_folder / OUTBOX, _sender(job, envelope), run=job.run, run_id=job.run_id)
     history = last_sent(outbox.folder)
+    figures = job.figures
+    earlier: dict[str, object] = {}  # run id → that run's figures, read once
     keep: set[str] = set()
     for st in job.statements:
         if not st.emails:
             outbox.no_address.append(st)
             continue
-        digest = content_digest(job, st)
+        digest = content_digest(job, st, figures)
         before = history.get(st.code)
-        revised = changes(before["entry"], st.entry) if before and before["content_sha256"] != digest else None
+        revised = None
+        if before and before["content_sha256"] != digest:
+            run = before.get("run", "")
+            old = earlier[run] if run in earlier else earlier.setdefault(run, _sent_run(outbox.folder, run))
+            revised = changes(old, figures, st.code) if old is not None else []
         msg = build_message(job, st, _attachments(st), envelope, revised)
         target = outbox.folder / f"{st.xlsx.stem}.eml"
         _write(target, msg.as_bytes())
@@ -491,8 +538,10 @@ def delivered(folder: Path) -> tuple[set[tuple[str, str, str]], set[str]]:
     return keys, legacy
 
 
-def record_sent(folder: Path, draft: Draft, recipients: list[str], sha: str, when: datetime) -> None:
-    """Append one delivery to ``sent.csv`` and remember the statement as the one last sent to the district.
+def record_sent(folder: Path, draft: Draft, recipients: list[str], sha: str, when: datetime,
+                run: dict[str, bytes], run_id: str) -> None:
+    """Append one delivery to ``sent.csv`` and remember the statement as the one last sent to the district
+    (with a copy of its run's figure files, ``run``, in ``sent/<run_id>/``).
 
     Each file is rewritten beside the old one and renamed over it, so a crash
     leaves either the old record or the new one, never half a row.
@@ -502,8 +551,12 @@ def record_sent(folder: Path, draft: Draft, recipients: list[str], sha: str, whe
     row = _csv_rows([[draft.statement.code, "; ".join(recipients), draft.message_id, sha, draft.digest,
                       when.isoformat(timespec="seconds")]])
     _write(path, old + (b"" if old.endswith(b"\n") else b"\n") + row)
+    kept = folder / SENT_RUNS / run_id
+    if not (kept / "basis.json").exists():  # the run's figures, for the comparison a Revised message needs
+        for name, data in sorted(run.items(), key=lambda item: item[0] == "basis.json"):  # basis.json last
+            _write(kept / name, data)
     history = last_sent(folder)
-    history[draft.statement.code] = {"content_sha256": draft.digest, "entry": draft.statement.entry}
+    history[draft.statement.code] = {"content_sha256": draft.digest, "run": run_id}
     _write(folder / LAST_SENT, (json.dumps(history, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
 
 
@@ -684,7 +737,8 @@ def send_outbox(outbox: Outbox, settings: SmtpSettings, on_event: Callable[[str,
                 continue
             accepted = [a for a in pending if a not in refused]
             # sent.csv's hash is of the exact bytes that went out, Date included
-            record_sent(outbox.folder, draft, accepted, hashlib.sha256(data).hexdigest(), now)
+            record_sent(outbox.folder, draft, accepted, hashlib.sha256(data).hexdigest(), now, outbox.run,
+                        outbox.run_id)
             report.sent.append(draft)
             event("sent", draft, ", ".join(accepted))
             if refused:

@@ -48,7 +48,7 @@ KEPT = ("outbox",)
 #: what a *failed* re-run keeps: only the record of what was sent (and the statement last sent to
 #: each district, which a Revised message is compared with), never an ``.eml`` draft
 #: of a statement the failed run no longer stands behind
-KEPT_ON_FAILURE = ("outbox/sent.csv", "outbox/last-sent.json")
+KEPT_ON_FAILURE = ("outbox/sent.csv", "outbox/last-sent.json", "outbox/sent")
 
 
 class FolderBusy(OSError):

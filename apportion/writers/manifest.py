@@ -5,9 +5,10 @@
 so a change to a statement's layout can never change what is emailed. Per job:
 the BOCES, its school year and aid year, estimate or claim, whether the
 charges are the contingency budget's (Educ. Law §1950(4)(b)(5)); per district:
-its code, name, type, addresses, totals, the statement's lines (each charge,
-each aid line) and the names of its statement files. Money is text with two
-decimals (exact, never a binary float); the bytes are deterministic.
+its code, name, type, addresses, totals and the names of its statement files.
+The statement's lines, line by line, are billing.csv's and aid.csv's (read
+through :mod:`apportion.compare`). Money is text with two decimals (exact,
+never a binary float); the bytes are deterministic.
 """
 from __future__ import annotations
 
@@ -16,39 +17,11 @@ import json
 import pandas as pd
 
 from ..result import Result
-from .labels import CATEGORY_LABELS, aid_heading
+from .labels import aid_heading
 from .text import cents_text
 
 FORMAT = "apportion mail manifest 1"
 MANIFEST = "mail.json"
-POOLS = ("administrative", "capital", "rent", "administrative surplus")
-AID_LINE_LABELS = {"admin_aid": "Administrative aid", "services_aid": "Services aid", "capital_aid": "Capital aid",
-                   "rent_aid": "Rent aid", "save_harmless_aid": "Save-harmless aid"}
-
-
-def _line(key: str, label: str, cents) -> dict:
-    return {"key": key, "label": label, "amount": cents_text(int(cents))}
-
-
-def _charge_label(category: str, item: str, name: str) -> str:
-    """A pool charge by its category ("Capital"); a service or contract by its name and code."""
-    if category in POOLS:
-        return CATEGORY_LABELS[category]
-    named = f"{name} ({item})" if name and name != item else item
-    return named if category == "coser" else f"{CATEGORY_LABELS.get(category, category)}: {named}"
-
-
-def _charge_lines(billing: pd.DataFrame) -> list[dict]:
-    """One line per billed charge, in billing.csv order (category, then item code)."""
-    return [_line(f"{category} {item}", _charge_label(category, str(item), str(name)), amount)
-            for category, item, name, amount in zip(billing["category"], billing["item_code"], billing["item_name"],
-                                                    billing["amount"])]
-
-
-def _aid_lines(aid: dict | None) -> list[dict]:
-    if aid is None:
-        return []
-    return [_line(key, label, int(aid[key]) * 100) for key, label in AID_LINE_LABELS.items() if int(aid[key])]
 
 
 def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> bytes:
@@ -74,8 +47,6 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> byte
             "total_charges": cents_text(charges),
             "total_aid": cents_text(total_aid * 100),
             "net_cost": cents_text(charges - total_aid * 100),
-            "lines": _charge_lines(by_district[code]) if code in by_district else [],
-            "aid_lines": _aid_lines(aid.get(code)),
             "files": dict(sorted(statements[code].items())),
         })
     manifest = {
