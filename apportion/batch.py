@@ -34,9 +34,9 @@ class Batch:
 
 
 def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False,
-              workers: int = 1, owner: str | None = None) -> Outcome:
+              workers: int = 1, owner: str | None = None, options=None) -> Outcome:
     try:
-        return run_job(source, output, limits, write, workers, commit=False, owner=owner)
+        return run_job(source, output, limits, write, workers, commit=False, owner=owner, options=options)
     except (KeyboardInterrupt, SystemExit):
         raise
     except OSError as exc:  # an input that cannot be read (permission, gone): the user's to fix, not a crash
@@ -74,14 +74,15 @@ def default_jobs() -> int:
 
 def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: bool = True,
               limits: Limits = DEFAULT_LIMITS, on_done: Callable[[Outcome], None] | None = None,
-              verbose: bool = False) -> Batch:
-    """Run every job found under ``paths``; ``on_done`` is called as each finishes."""
+              verbose: bool = False, options=None) -> Batch:
+    """Run every job found under ``paths``; ``on_done`` is called as each finishes; ``options`` (a
+    :class:`~.writers.document.ReportOptions`) say whether PDFs are written and the prepared-on date."""
     batch = Batch()
     sources = discover(paths, batch.log)
     if write and _output_among_inputs(output, paths, sources, batch.log):
         return batch
     if not write or not sources:
-        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None)
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None, options)
         return batch
     try:
         owner = Owner(output)  # held while this batch's staged folders wait to be swapped in
@@ -90,26 +91,27 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
                         found=io_line(exc))
         return batch
     try:
-        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token)
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token, options)
     finally:
         owner.close()
     return batch
 
 
 def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | None, write: bool, limits: Limits,
-             on_done: Callable[[Outcome], None] | None, verbose: bool, owner: str | None) -> None:
+             on_done: Callable[[Outcome], None] | None, verbose: bool, owner: str | None, options=None) -> None:
     requested = jobs or default_jobs()
     workers = min(requested, max(1, len(sources)))
     outcomes: list[Outcome] = []
     if workers <= 1 or len(sources) <= 1:
         # one job alone: its own workbooks are written in the requested number of processes
         inner = requested if len(sources) == 1 else 1
-        outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner) for source in sources]
+        outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options) for source in sources]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))
-            futures = {pool.submit(_safe_run, s, output, limits, write, verbose, 1, owner): s for s in ordered}
+            futures = {pool.submit(_safe_run, s, output, limits, write, verbose, 1, owner, options): s
+                       for s in ordered}
             for future in as_completed(futures):
                 try:
                     outcome = future.result()

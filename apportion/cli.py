@@ -49,17 +49,23 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Folder for the outputs (one sub-folder per job).")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--pdf", is_flag=True, help="Also write each statement and the summary as PDF.")
+@click.option("--prepared", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Prepared-on date (YYYY-MM-DD) printed on the reports of jobs whose BOCES sheet has no "
+                   "'Prepared date'.")
 @click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
-def run(paths: tuple[Path, ...], output: Path, jobs: int | None, verbose: bool) -> None:
+def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prepared, verbose: bool) -> None:
     """Compute every job under PATH (default inputs/) and write its reports.
 
-    Example: apportion run inputs/example_valley_2026-27.xlsx -o outputs/
+    Example: apportion run inputs/example_valley_2026-27.xlsx -o outputs/ --pdf
     """
     from .batch import run_batch
     from .progress import Progress
+    from .writers.document import ReportOptions
     paths = _existing(list(paths) or [Path("inputs")])
     progress = Progress()
-    batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose)
+    options = ReportOptions(pdf=pdf, prepared=prepared.date() if prepared else None)
+    batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose, options=options)
     progress.close()
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)

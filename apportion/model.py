@@ -44,6 +44,7 @@ class Settings:
     ds_salary: int | None = None
     business_office_email: str | None = None
     rounding: str = "largest remainder"
+    prepared_date: date | None = None  # printed on the reports; never the clock
 
 
 @dataclass

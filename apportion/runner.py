@@ -107,8 +107,9 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1) -> dict[str, bytes]:
-    """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes)."""
+def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1, options=None) -> dict[str, bytes]:
+    """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes;
+    ``options``, a :class:`~.writers.document.ReportOptions`: PDFs too, the prepared-on date)."""
     from .compare import BASIS_FILE, basis_json
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
     from .writers.manifest import MANIFEST, mail_manifest
@@ -129,21 +130,24 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     codes = d.index[d["is_component"] | d.index.isin(billed)]
     names = short_names(d.loc[codes, "district_name"])
     tasks = [(f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
-    files.update(write_workbooks(result, inputs, tasks, workers))
-    statements = {code: {"xlsx": f"districts/{code}_{names[code]}.xlsx"} for code in codes}
-    files[MANIFEST] = mail_manifest(result, statements)
+    files.update(write_workbooks(result, inputs, tasks, workers, options))
+    statements = {code: {kind: f"districts/{code}_{names[code]}.{ext}" for kind, ext in
+                         [("xlsx", "xlsx"), ("document", "json")] + ([("pdf", "pdf")] if options and options.pdf else [])}
+                  for code in codes}
+    files[MANIFEST] = mail_manifest(result, statements, options.prepared if options else None)
     return files
 
 
 def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True,
-            workers: int = 1, commit: bool = True, owner: str | None = None) -> Outcome:
+            workers: int = 1, commit: bool = True, owner: str | None = None, options=None) -> Outcome:
     """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input
     or for outputs that cannot be written (:func:`unwritten`).
 
     With ``commit=False`` the outputs are only staged beside the folder: the caller
     swaps them in with :meth:`Outcome.commit` or drops them with :meth:`Outcome.discard`
     (a batch does, once it knows no two jobs write the same folder). ``owner`` names the process that
-    will commit (:class:`~apportion.writers.atomic.Owner`; default this one).
+    will commit (:class:`~apportion.writers.atomic.Owner`; default this one). ``options`` (a
+    :class:`~.writers.document.ReportOptions`): PDFs too, the prepared-on date.
     """
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
@@ -170,7 +174,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         base = source.path.parent
         try:
             inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
-            _stage(outcome, folder, output_files(result, inputs, workers), KEPT, commit, owner)
+            _stage(outcome, folder, output_files(result, inputs, workers, options), KEPT, commit, owner)
         except OSError as exc:
             unwritten(outcome, exc)
     return outcome

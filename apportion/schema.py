@@ -103,6 +103,8 @@ BOCES_ITEMS: tuple[Field, ...] = (
     F("Rounding", "rounding", "choice", False, ROUNDINGS, "How shares are settled to the cent.", default="largest remainder"),
     F("Business office email", "business_office_email", "email", False,
       help="The address district statements are emailed from (apportion mail's sender)."),
+    F("Prepared date", "prepared_date", "date", False,
+      help="The prepared-on date printed on the statements and the summary (blank: none, or run --prepared)."),
 )
 
 DISTRICTS = TableSheet("Districts", (

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from click.testing import CliRunner
 
@@ -23,9 +24,30 @@ def test_run_writes_every_output(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert {"TEST_2026-27_summary.xlsx", "billing.csv", "aid.csv", "issues.csv", "districts"} <= names
     assert "reconciliation.csv" not in names  # estimate mode
-    statements = sorted(p.name for p in (folder / "districts").iterdir())
+    files = sorted(p.name for p in (folder / "districts").iterdir())
+    statements = [n for n in files if n.endswith(".xlsx")]
     assert statements[0] == "010100010000_Alpha_CSD.xlsx" and len(statements) == 6
+    # each statement's document beside it; no PDF unless asked for
+    assert sorted(n for n in files if not n.endswith(".xlsx")) == [n.replace(".xlsx", ".json") for n in statements]
     assert "OK      TEST 2026-27: 5 districts" in result.output
+
+
+def test_run_pdf_writes_a_pdf_beside_each_statement_and_the_summary(tmp_path):
+    job = small_job(tmp_path / "job.xlsx")
+    result = invoke("run", job, "-o", tmp_path / "out", "--jobs", 1, "--pdf", "--prepared", "2026-04-15")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "TEST_2026-27"
+    assert (folder / "TEST_2026-27_summary.pdf").read_bytes().startswith(b"%PDF-")
+    statements = sorted((folder / "districts").glob("*.xlsx"))
+    assert len(statements) == 6
+    for path in statements:
+        assert path.with_suffix(".pdf").read_bytes().startswith(b"%PDF-"), path.name
+        assert json.loads(path.with_suffix(".json").read_text("utf-8"))["facts"]["prepared"] == "2026-04-15"
+
+
+def test_run_prepared_must_be_a_date(tmp_path):
+    result = invoke("run", small_job(tmp_path / "job.xlsx"), "-o", tmp_path / "out", "--prepared", "soon")
+    assert result.exit_code == 2 and "--prepared" in result.output
 
 
 def test_billing_and_aid_csv_layout(tmp_path):

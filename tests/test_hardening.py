@@ -474,8 +474,10 @@ def test_injection_is_text_in_every_workbook(hostile_names_run):
 
 def test_statement_file_names_are_safe_and_unique(hostile_names_run):
     folder, names = hostile_names_run
-    statements = sorted(p for p in (folder / "districts").iterdir())
-    assert all(p.parent == folder / "districts" and p.suffix == ".xlsx" for p in statements)
+    files = sorted(p for p in (folder / "districts").iterdir())
+    statements = [p for p in files if p.suffix == ".xlsx"]
+    # nothing but the statements and, beside each, its document
+    assert sorted(p for p in files if p.suffix != ".xlsx") == [p.with_suffix(".json") for p in statements]
     stems = [p.stem for p in statements]
     assert len({s.casefold() for s in stems}) == len(stems) == 11  # 10 components and the billed non-component
     for stem in stems:
@@ -571,10 +573,12 @@ def test_shuffled_rows_change_no_output(tmp_path):
     b = _run_ok(C.write(tmp_path / "b.xlsx", shuffled), tmp_path / "two")
     for name in ("billing.csv", "aid.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
-    statements = sorted(p.name for p in (a / "districts").iterdir())
-    assert statements == sorted(p.name for p in (b / "districts").iterdir())
+    statements = sorted(p.name for p in (a / "districts").glob("*.xlsx"))
+    assert sorted(p.name for p in (a / "districts").iterdir()) == sorted(p.name for p in (b / "districts").iterdir())
     for name in statements:
         assert _values(a / "districts" / name) == _values(b / "districts" / name)
+        json_name = name.replace(".xlsx", ".json")
+        assert (a / "districts" / json_name).read_bytes() == (b / "districts" / json_name).read_bytes()
 
 
 # --- a run killed mid-write -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ never a binary float); the bytes are deterministic.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 
@@ -24,9 +25,11 @@ FORMAT = "apportion mail manifest 1"
 MANIFEST = "mail.json"
 
 
-def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> bytes:
-    """The manifest for the statements written: ``statements`` maps district code → {"xlsx": path, "pdf": path}
-    (paths relative to the job folder; "pdf" only where one was written)."""
+def mail_manifest(result: Result, statements: dict[str, dict[str, str]], prepared: date | None = None) -> bytes:
+    """The manifest for the statements written: ``statements`` maps district code → {"xlsx": path, "pdf": path,
+    "document": path} (paths relative to the job folder; "pdf" only where one was written; "document" the
+    statement's JSON, from which :func:`~.pdf.render_statement_pdf` makes the PDF). ``prepared``: the
+    ``run --prepared`` date, used when the BOCES sheet gives none."""
     s = result.settings
     districts = result.districts
     aid = result.aid.table.to_dict("index")
@@ -56,14 +59,15 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]]) -> byte
         "aid_year": str(s.school_year.aid_year()),
         "aid_mode": result.aid.mode,
         "aid_heading": aid_heading(result),
-        "prepared": _prepared(result),
+        "prepared": _prepared(result, prepared),
         "contingency_budget": not result.vote.adopted,
         "districts": entries,
     }
     return (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _prepared(result: Result) -> str | None:
-    """The prepared-on date the statements show (the BOCES item, never the clock), as ISO text."""
-    when = getattr(result.settings, "prepared_date", None)
+def _prepared(result: Result, prepared: date | None) -> str | None:
+    """The prepared-on date the statements show (the BOCES item, else ``run --prepared``; never the clock),
+    as ISO text."""
+    when = getattr(result.settings, "prepared_date", None) or prepared
     return when.isoformat() if when is not None else None

@@ -14,17 +14,32 @@ from ..result import Result
 
 _RESULT: Result | None = None
 _INPUTS: list = []
+_OPTIONS = None  # the run's ReportOptions
 
 #: below this many workbooks the fork costs more than it saves
 MIN_WORKBOOKS = 8
 
 
 def _write(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
+    """Each task's files: the summary workbook, or a statement's workbook and document (JSON); with
+    ``--pdf`` each one's PDF too, drawn from the same document."""
+    from .document import document_json, statement_document
+    from .pdf import render_statement_pdf
     from .statement import write_statement
-    from .summary import write_summary
+    from .summary import write_summary, write_summary_pdf
     out = []
     for path, code in tasks:
-        out.append((path, write_summary(_RESULT, _INPUTS) if code is None else write_statement(_RESULT, code)))
+        stem = path.removesuffix(".xlsx")
+        if code is None:
+            out.append((path, write_summary(_RESULT, _INPUTS, _OPTIONS)))
+            if _OPTIONS.pdf:
+                out.append((stem + ".pdf", write_summary_pdf(_RESULT, _OPTIONS)))
+            continue
+        document = statement_document(_RESULT, code, _OPTIONS)
+        out.append((path, write_statement(_RESULT, code, _OPTIONS, document)))
+        out.append((stem + ".json", document_json(document)))
+        if _OPTIONS.pdf:
+            out.append((stem + ".pdf", render_statement_pdf(document)))
     return out
 
 
@@ -43,10 +58,13 @@ def _shares(result: Result, tasks: list[tuple[str, str | None]], workers: int) -
     return shares
 
 
-def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | None]], workers: int) -> dict[str, bytes]:
-    """``tasks``: (output path, district code, or None for the summary) → bytes by path."""
-    global _RESULT, _INPUTS
-    _RESULT, _INPUTS = result, inputs
+def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | None]], workers: int,
+                    options=None) -> dict[str, bytes]:
+    """``tasks``: (output path, district code, or None for the summary) → bytes by path (with each
+    statement's document and, as ``options`` ask, the PDFs)."""
+    from .document import ReportOptions
+    global _RESULT, _INPUTS, _OPTIONS
+    _RESULT, _INPUTS, _OPTIONS = result, inputs, options or ReportOptions()
     try:
         if workers <= 1 or len(tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
@@ -55,4 +73,4 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
             parts = pool.map(_write, chunks)
         return {path: data for part in parts for path, data in part}
     finally:
-        _RESULT, _INPUTS = None, []
+        _RESULT, _INPUTS, _OPTIONS = None, [], None

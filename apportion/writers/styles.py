@@ -24,7 +24,7 @@ NUMBER_FORMATS = {
     "percent": "0.0000%",  # a district's share of a pool
     "share": "0.00%",  # a fraction such as the aidable part of a budget
     "change": "0.0%",  # year-over-year change
-    "units": "#,##0.00####",  # quantities: RWADA, pupils, staff; exact to millionths
+    "units": "#,##0.00####_)",  # quantities: RWADA, pupils, staff; exact to millionths (a space after, before a unit)
     "count": "#,##0",  # whole numbers of things
     "weight": "0.000000",  # blended basis weights
     "impact": "#,##0.0000",  # dollars per $1,000 of full value
@@ -51,7 +51,7 @@ ROLES = {
     "section": {"bold": True, "font_size": 12, "font_color": NAVY, "bottom": 2, "bottom_color": BLUE},
     "aside": {"italic": True, "font_color": GREY, "indent": 1},
     "note": {"italic": True, "font_color": GREY, "text_wrap": True},
-    "wrap": {"text_wrap": True},
+    "wrap": {"text_wrap": True, "indent": 2},  # set off from a number to its left
     "working": {"text_wrap": True, "indent": 1},
     "left": {"align": "left"},
     "emphasis": {"bold": True, "bg_color": PALE},
@@ -78,6 +78,13 @@ NAME_WIDTH = 30
 ROW_HEIGHT = 13.5  # points, one line of body text
 CHARS_PER_WIDTH = 1.25  # characters of body text that fit in one unit of column width (proportional font)
 PAGE_WIDTH = 230  # column-width units printed across one landscape page before the scale gets too small
+PAGE_WIDTH_PORTRAIT = 554  # points printed across a portrait letter page within the margins below
+PAGE_HEIGHT = 690  # points printed down a portrait letter page within the margins, header and footer
+
+
+def width_points(width: float) -> float:
+    """The printed width (points) of a column ``width`` characters wide (Excel: 7 pixels a character + 5)."""
+    return (width * 7 + 5) * 0.75
 
 
 class Styles:
@@ -120,12 +127,13 @@ def header_text(text: str, limit: int = 120) -> str:
 
 def printable(ws, footer_left: str, footer_right: str = "", repeat: tuple[int, int] | None = None,
               landscape: bool = True, gridlines: bool = True, width: float = 0,
-              repeat_cols: tuple[int, int] | None = None) -> None:
+              repeat_cols: tuple[int, int] | None = None, pages_high: int = 0) -> None:
     """Page setup for paper: letter, landscape, one page wide, header rows repeated, page numbers in the footer.
 
     A sheet ``width`` units wide that would print too small on one page is
     spread over as many pages across as it needs, with ``repeat_cols`` (the
-    district code and name) repeated on each.
+    district code and name) repeated on each. ``pages_high`` fits it to that
+    many pages down as well (0: as many as it takes).
     """
     if landscape:
         ws.set_landscape()
@@ -133,7 +141,7 @@ def printable(ws, footer_left: str, footer_right: str = "", repeat: tuple[int, i
         ws.set_portrait()
     ws.set_paper(1)  # US letter
     across = max(1, math.ceil(width / PAGE_WIDTH))
-    ws.fit_to_pages(across, 0)
+    ws.fit_to_pages(across, pages_high)
     if across > 1 and repeat_cols is not None:
         ws.repeat_columns(*repeat_cols)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)

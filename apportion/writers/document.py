@@ -1,0 +1,600 @@
+"""A district statement as a neutral document (Educ. Law §1950(4), (5)): what both the ``.xlsx`` statement and
+its PDF are drawn from, so the two can never disagree (FORMATS.md, Outputs: ``districts/<code>_<short name>.json``).
+
+A document is plain JSON-ready data:
+
+* ``title``, ``subtitle``, ``status`` (the "Estimate" or "Claim" line with the aid year and the prepared-on
+  date) and ``footer`` (left, right);
+* ``facts``: what ``apportion mail`` needs without opening the workbook (codes, names, addresses, totals,
+  whether the figures are an estimate, whether the contingency budget is charged);
+* ``header``: label / value pairs;
+* ``sections``: each a ``title``, an optional ``note`` and one block: a ``table`` (columns and rows, with a
+  total row), ``steps`` (label, value, the working a reader can redo, the law) or ``pairs``.
+
+Every value is stored as the product stores it (cents, whole dollars, thousandths …) with its *kind*
+(:data:`~.tables.KINDS`); :func:`shown` gives the text a reader sees, the same as the workbook's number
+format. A pair or step may carry a ``formula`` (``{"op": "sum" | "minus", "of": [positions]}``, positions
+within its block) that the workbook writes as a formula and the PDF ignores.
+
+Every working line shows operands that give the figure shown: a share of a pool as pool × units ÷ total units,
+exact fractions where a factor is not a short decimal, and rounding said where it happens.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import weakref
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..exact import QUANTITY_SCALE
+from ..result import Result
+from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
+                     money_text, parameter, ratio_text)
+
+FORMAT = "apportion-statement/1"
+POOL_COLUMNS = {"administrative": "administrative", "capital": "capital", "rent": "rent",
+                "administrative surplus": "administrative_surplus"}
+SOURCE_TEXT = {"millage": "the millage ratio is the greater", "rwada": "the RWADA ratio is the greater",
+               "floor": "both are below the floor, so the floor applies", "cap": "the greater is above the cap",
+               "special act": "a special act district's own rule (§1950(4)(m))"}
+CHARGE_COLUMNS = [  # key, header, kind, width (workbook characters: the least, or for wrapped text the most), totalled
+    ("charge", "Charge", "text", 22, False), ("item_code", "Item", "text", 10, False),
+    ("item_name", "Description", "text", 30, False), ("units", "Units", "units", 9, False),
+    ("unit", "Unit", "text", 7, False), ("unit_cost", "Unit cost", "cents", 10, False),
+    ("working", "Working: amount = cost × your units ÷ all units", "text", 50, False),
+    ("amount", "Amount", "cents", 13, True),
+]
+WRAPPED = {"item_name", "working"}  # the columns whose text wraps within their width
+AVERAGE_PLACES = Decimal("0.01")  # an average of several years' units is shown to the cent of a unit
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a run's reports are made beyond the inputs: PDFs too, and a prepared-on date from the command line
+    (used only when the BOCES sheet gives no ``Prepared date``)."""
+
+    pdf: bool = False
+    prepared: date | None = None
+
+
+# --- shown values: the text a reader sees, as the workbook's number formats show it ---------------------------
+
+
+def _grouped(whole: int) -> str:
+    return f"{whole:,}"
+
+
+def fixed_text(value: int, places: int) -> str:
+    """An integer held in 10**-places units as grouped decimal text (12345678, 2 → "123,456.78")."""
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(int(value)), 10 ** places)
+    return f"{sign}{_grouped(whole)}" + (f".{part:0{places}d}" if places else "")
+
+
+def decimal_text(value, least: int = 0, most: int = 6) -> str:
+    """A decimal quantity with at least ``least`` and at most ``most`` decimals, grouped (654.333333, 1,284.62)."""
+    d = Decimal(str(value))
+    q = d.quantize(Decimal(1).scaleb(-most))
+    text = f"{abs(q):,.{most}f}"
+    if most:
+        whole, part = text.split(".")
+        part = part.rstrip("0").ljust(least, "0")
+        text = whole + ("." + part if part else "")
+    return ("-" if q < 0 else "") + text
+
+
+def shown(value, kind: str) -> str:
+    """``value`` (stored as the document stores it) as the reader sees it; blank for a missing value."""
+    if value is None:
+        return ""
+    if kind == "text":
+        return str(value)
+    if kind == "cents":
+        return fixed_text(int(value), 2)
+    if kind in ("dollars", "count"):
+        return _grouped(int(value))
+    if kind == "ratio":
+        return fixed_text(int(value), 3)
+    if kind == "mills":
+        return fixed_text(int(value), 1)
+    if kind == "impact":
+        return fixed_text(int(value), 4)
+    if kind == "millionths":
+        return decimal_text(Decimal(int(value)) / QUANTITY_SCALE, 2)
+    if kind == "units":
+        return decimal_text(value, 2)
+    if kind == "percent":
+        return f"{float(value):.4f}%"
+    if kind == "change":
+        return f"{float(value):.1f}%"
+    if kind == "share":
+        return f"{float(value) * 100:.2f}%"
+    if kind == "date":
+        return str(value)
+    return str(value)
+
+
+def exact_text(value: Fraction, unit_places: int = 0) -> str:
+    """An exact quantity as short text: a terminating decimal with the places it needs (at least
+    ``unit_places``), else the reduced fraction ``a / b``."""
+    value = Fraction(value)
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        return f"{_grouped(value.numerator)} / {_grouped(value.denominator)}"
+    places = max(twos, fives, unit_places)
+    return fixed_text(int(value * 10 ** places), places)
+
+
+def exact_money(cents: Fraction) -> str:
+    """An exact amount of cents in dollars with at least two decimals (2,051,296.00; 1,234,567.891)."""
+    return exact_text(Fraction(cents) / 100, 2)
+
+
+def _json_value(value):
+    """A stored value as JSON holds it: ints stay ints, decimals become text, blanks None."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def pair(label: str, value, kind: str, role: str = "body", note: str = "", formula: dict | None = None) -> dict:
+    out = {"label": label, "value": _json_value(value), "kind": kind, "role": role, "note": note}
+    if formula:
+        out["formula"] = formula
+    return out
+
+
+def document_json(document: dict) -> bytes:
+    """The document as deterministic UTF-8 JSON (keys in the order built, one indent level per nesting)."""
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# --- what every statement of a job shares, worked out once per job -----------------------------------------
+
+
+@dataclass(frozen=True)
+class JobWorking:
+    """The parts of the statements that depend on the job, not the district, computed once per job.
+
+    ``charges``: every billing row with its working, in statement order, as one block of Python values (so a
+    district's rows are one take); ``positions``: each district's rows in ``charges``; ``aidable``: each
+    CoSer and shared-PD charge with its aidable fraction, by district; ``limits``: the ratio floor and caps
+    as text; ``proposed``: total charges under the proposed administrative budget, after a failed vote;
+    ``districts``, ``shares``, ``aid``, ``net``: each district's row of those tables, as a dict.
+    """
+
+    charges: pd.DataFrame
+    positions: dict[str, np.ndarray]
+    aidable: dict[str, list[tuple]]
+    limits: dict[str, str]
+    proposed: pd.Series | None
+    districts: dict[str, dict]
+    shares: dict[str, dict]
+    aid: dict[str, dict]
+    net: dict[str, dict]
+
+
+_working: tuple[weakref.ref, JobWorking] | None = None  # the last job's working, while that result lives
+NO_ROWS = np.array([], dtype=np.intp)
+CHARGE_FRAME = ["category"] + [c[0] for c in CHARGE_COLUMNS]
+
+
+def job_working(result: Result) -> JobWorking:
+    """The :class:`JobWorking` of ``result``: made on its first statement, reused for the others.
+
+    One job's is kept at a time, and only while its result lives.
+    """
+    global _working
+    if _working is None or _working[0]() is not result:
+        charges = _working_charges(result)
+        _working = (weakref.ref(result, _forget), JobWorking(
+            charges=charges[CHARGE_FRAME].astype(object),
+            positions=charges.groupby("district_code", sort=False).indices,
+            aidable=_aidable_parts(result), limits=_limits(result),
+            proposed=result.net.get("proposed_total_charges"),
+            districts=result.districts.to_dict("index"), shares=result.apportionment.shares.to_dict("index"),
+            aid=result.aid.table.to_dict("index"), net=result.net.to_dict("index")))
+    return _working[1]
+
+
+def _forget(reference: weakref.ref) -> None:
+    """Drop the kept working once its result is gone."""
+    global _working
+    if _working is not None and _working[0] is reference:
+        _working = None
+
+
+def _limits(result: Result) -> dict[str, str]:
+    """The law's figures the aid working quotes, as text: ratio floor and caps, RWADA factor, state average."""
+    ratio = lambda name: ratio_text(parameter(result, name) * 1000)  # noqa: E731
+    return {"floor": ratio("aid.sharing_ratio_floor"), "cap": ratio("aid.sharing_ratio_cap"),
+            "capital_cap": ratio("aid.capital_ratio_cap"),
+            "rwada_factor": exact_text(parameter(result, "aid.rwada_ratio_factor")),
+            "state_avg": money_text(result.aid.state_average_cents)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity(millionths: int) -> str:
+    """A quantity held in millionths as grouped text with the decimals it has (1,963; 654.5)."""
+    return decimal_text(Decimal(int(millionths)) / QUANTITY_SCALE)
+
+
+def _plain(millionths: int) -> str:
+    """A quantity held in millionths as plain decimal text, as the document stores a unit count."""
+    return _quantity(millionths).replace(",", "")
+
+
+def _split_text(whole: int, part: str, total: str, unit: str) -> str:
+    return f"{money_text(whole)} × {part} ÷ {total} {unit}".rstrip()
+
+
+def _working_charges(result: Result) -> pd.DataFrame:
+    """Every billing row with its working, in statement order (category, then item code).
+
+    A pool charge: pool × the district's basis ÷ all components' basis. A CoSer charge: budget × the district's
+    units ÷ all participants' units (for an average, the years' totals, which is the same share); an SWD
+    true-up: the final charge on actual units, less the charge; a surplus: the surplus by the same units;
+    a shared-PD charge: cost × staff attending ÷ all staff attending. Each split is settled to the cent
+    (the rounding rule decides the last cent), so the amount is the working's value to within a cent.
+    """
+    billing = result.billing
+    category, item, code = billing["category"], billing["item_code"], billing["district_code"]
+    units = billing["units"].astype(object)
+    unit = pd.Series(None, index=billing.index, dtype=object)
+    working = pd.Series(None, index=billing.index, dtype=object)
+    pool = category.isin(POOL_COLUMNS.keys())
+    shares = result.apportionment.shares
+    if pool.any():
+        scale = result.apportionment.basis_scale
+        total = Decimal(int(shares["basis"].sum())) / scale
+        label = basis_label(result)
+        pools = {c: int(shares[column].sum()) for c, column in POOL_COLUMNS.items() if column in shares}
+        total_text = decimal_text(total)
+        unit[pool] = label
+        working[pool] = [_split_text(pools[c], decimal_text(u), total_text, label)
+                         for c, u in zip(category[pool].tolist(), units[pool].tolist())]
+    services, rows = result.coser.services, result.coser.rows
+    coser = category.str.startswith("coser") & item.isin(services.index)
+    if coser.any():
+        keys = pd.MultiIndex.from_arrays([code[coser], item[coser]])
+        r = rows.set_index(["district_code", "service_code"]).reindex(keys)
+        sv = services.reindex(item[coser])
+        names = [u if isinstance(u, str) and u else "units" for u in sv["unit"].tolist()]
+        texts, unit_names, shown_units = [], [], []
+        for kind, name, weight, divisor, actual, charge, final, budget, surplus, cost, total, total_actual in zip(
+                category[coser].tolist(), names, r["weight"].tolist(), r["divisor"].tolist(),
+                r["actual_weight"].tolist(), r["charge"].tolist(), r["final_charge"].tolist(), sv["budget"].tolist(),
+                sv["surplus"].tolist(), sv["final_cost"].tolist(), sv["total_weight"].tolist(),
+                sv["total_actual"].tolist()):
+            if kind == "coser adjustment":
+                unit_names.append(f"actual {name}")
+                shown_units.append(_plain(int(actual)))
+                texts.append(f"final {money_text(final)} = "
+                             + _split_text(int(cost), _quantity(int(actual)), _quantity(int(total_actual)),
+                                           f"actual {name}") + f", less the charge {money_text(charge)}")
+                continue
+            unit_names.append(name)
+            divisor = int(divisor)
+            if divisor > 1:  # an average of several years: the share is the same on the years' totals
+                shown_units.append(str((Decimal(int(weight)) / divisor / QUANTITY_SCALE).quantize(AVERAGE_PLACES)))
+                basis = f"{name}, {divisor}-year totals"
+            else:
+                shown_units.append(_plain(int(weight)))
+                basis = name
+            of = int(budget) if kind == "coser" else -int(surplus)
+            texts.append(_split_text(of, _quantity(int(weight)), _quantity(int(total)), basis))
+        working[coser] = texts
+        unit[coser] = unit_names
+        units[coser] = shown_units
+    contracts = result.shared_pd.contracts
+    shared = (category == "shared pd") & item.isin(contracts.index)
+    if shared.any():
+        staff = result.shared_pd.rows.groupby("contract")["staff"].sum()
+        unit[shared] = "staff"
+        working[shared] = [_split_text(int(contracts.at[c, "cost"]), decimal_text(u), _quantity(int(staff[c])), "staff")
+                           for c, u in zip(item[shared].tolist(), units[shared].tolist())]
+    order = category.map({c: i for i, c in enumerate(CATEGORY_LABELS)}).fillna(len(CATEGORY_LABELS))
+    frame = pd.DataFrame({
+        "district_code": code, "category": category, "charge": category.map(lambda c: CATEGORY_LABELS.get(c, c)),
+        "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
+        "unit_cost": billing["unit_cost"], "working": working, "amount": billing["amount"], "order": order})
+    return frame.sort_values(["order", "item_code"], kind="stable").reset_index(drop=True)
+
+
+def _aidable_parts(result: Result) -> dict[str, list[tuple]]:
+    """Each district's CoSer and shared-PD charges that count towards approved services expense:
+    ``(item code, name, final charge in cents, aidable numerator, denominator)`` (§1950(5)(b))."""
+    parts: dict[str, list[tuple]] = {}
+    rows, services = result.coser.rows, result.coser.services
+    if len(rows) and "final_charge" in rows:
+        for code, service, charge in zip(rows["district_code"].tolist(), rows["service_code"].tolist(),
+                                         rows["final_charge"].tolist()):
+            if int(charge):
+                sv = services.loc[service]
+                parts.setdefault(code, []).append((service, sv["service_name"] if isinstance(sv["service_name"], str)
+                                                   else service, int(charge), int(sv["aidable_num"]),
+                                                   int(sv["aidable_den"])))
+    pd_rows, contracts = result.shared_pd.rows, result.shared_pd.contracts
+    if len(pd_rows) and "charge" in pd_rows:
+        for code, contract, charge, num, den in zip(pd_rows["district_code"].tolist(), pd_rows["contract"].tolist(),
+                                                    pd_rows["charge"].tolist(), pd_rows["aidable_num"].tolist(),
+                                                    pd_rows["aidable_den"].tolist()):
+            if int(charge):
+                vendor = contracts.at[contract, "vendor"] if contract in contracts.index else contract
+                parts.setdefault(code, []).append((contract, vendor if isinstance(vendor, str) else contract,
+                                                   int(charge), int(num), int(den)))
+    for lines in parts.values():
+        lines.sort(key=lambda p: p[0])
+    return parts
+
+
+def aidable_fraction_text(num: int, den: int) -> str:
+    """The aidable part of a charge as a reader can apply it: all, none, or (budget less what is not aidable)
+    ÷ budget (§1950(5)(b))."""
+    if den == 0 or num == 0:
+        return "× 0 (not aidable)"
+    if num == den:
+        return "× 1 (all aidable)"
+    return f"× {money_text(num)} ÷ {money_text(den)} aidable"
+
+
+# --- the statement --------------------------------------------------------------------------------------------
+
+
+def status_text(result: Result, prepared: date | None) -> str:
+    """The line that says what the figures are: an estimate or as claimed, the aid year, the prepared-on date."""
+    s = result.settings
+    kind = "Estimate" if result.aid.mode == "estimate" else "Claim"
+    text = (f"{kind} — charges for {s.school_year}; BOCES aid "
+            + ("estimated" if kind == "Estimate" else "as claimed") + f" for aid year {s.school_year.aid_year()}")
+    if prepared is not None:
+        text += f" · prepared {prepared.isoformat()}"
+    return text
+
+
+def prepared_date(result: Result, options: ReportOptions) -> date | None:
+    """The prepared-on date: the BOCES sheet's ``Prepared date``, else ``run --prepared``, else none (never the
+    clock: the same inputs always give the same statement)."""
+    return getattr(result.settings, "prepared_date", None) or options.prepared
+
+
+def carried_forward_note(result: Result) -> str | None:
+    """When the statewide average AV per RWADA is an earlier year's figure carried forward, say which and that
+    the published one replaces it."""
+    if result.settings.state_avg_av_per_rwada is not None:
+        return None
+    pv = result.parameters.get("aid.state_average_av_per_rwada")
+    if pv is None or not pv.carried_forward:
+        return None
+    used = pv.effective.year
+    return (f"The statewide average AV per RWADA for aid year {pv.year} is not yet published: this estimate uses "
+            f"the {used}-{(used + 1) % 100:02d} figure, {dollars(result.aid.state_average_cents)}; the published "
+            "figure replaces it and may change the ratios and the aid.")
+
+
+def statement_document(result: Result, code: str, options: ReportOptions = ReportOptions()) -> dict:
+    """District ``code``'s statement as a document (see the module docstring)."""
+    s = result.settings
+    working = job_working(result)
+    d = working.districts[code]
+    name = str(d["district_name"])
+    rows = working.charges.iloc[working.positions.get(code, NO_ROWS)]
+    total_charges = int(sum(rows["amount"].tolist()))
+    aid = working.aid.get(code)
+    total_aid = int(aid["total_aid"]) if aid is not None else 0
+    prepared = prepared_date(result, options)
+    contingency = working.proposed is not None and code in result.apportionment.shares.index
+    email = d["email"] if isinstance(d["email"], str) else ""
+    aid_note = aid_heading(result) if aid is not None else "no BOCES aid (not a component district)"
+    header = [pair("District code", code, "text"), pair("District name", name, "text"),
+              pair("Type", d["type"], "text"), pair("Email", email, "text"),
+              pair("Total charges", total_charges, "cents", "key",
+                   "contingency budget" if contingency else f"charges for {s.school_year}"),
+              pair("Total BOCES aid", total_aid, "dollars", "key", aid_note),
+              pair("Net cost", total_charges - total_aid * 100, "cents", "key", "charges less aid")]
+    # the header holds values, not formulas: ``apportion mail`` and other tools read them as written
+    if prepared is not None:
+        header.append(pair("Prepared", prepared, "date", "left"))
+    sections = [_charges_section(result, code, rows, contingency)]
+    if aid is not None:
+        sections.append(_aid_section(result, code, aid))
+    else:
+        sections.append({"title": "BOCES aid", "note": "A non-component district receives no BOCES aid on these "
+                                                       "charges."})
+    sections.append(_net_section(result, code, total_charges))
+    return {
+        "format": FORMAT,
+        "created": created_at(result).isoformat(),
+        "title": f"{s.boces_name} — statement for {s.school_year}",
+        "subtitle": f"{name} · district code {code} · {d['type']}",
+        "status": status_text(result, prepared),
+        "facts": {
+            "boces_name": s.boces_name, "boces_code": s.boces_code, "school_year": str(s.school_year),
+            "aid_year": str(s.school_year.aid_year()), "aid_mode": result.aid.mode,
+            "label": "Estimate" if result.aid.mode == "estimate" else "Claim",
+            "prepared": prepared.isoformat() if prepared else None,
+            "district_code": code, "district_name": name, "district_type": str(d["type"]),
+            "emails": [a.strip() for a in email.split(";") if a.strip()],
+            "total_charges_cents": total_charges, "total_aid_dollars": total_aid,
+            "net_cost_cents": total_charges - total_aid * 100,
+            "contingency_budget": contingency,
+            "state_average_carried_forward": carried_forward_note(result) is not None,
+        },
+        "header": header, "header_layout": "columns",
+        "sections": sections,
+        "footer": [f"{s.boces_name} — {name}", f"statement for {s.school_year}"],
+    }
+
+
+def _charges_section(result: Result, code: str, rows: pd.DataFrame, contingency: bool) -> dict:
+    s = result.settings
+    parts = []
+    categories = set(rows["category"].tolist())
+    if categories & POOL_COLUMNS.keys():
+        parts.append(f"A pool charge (administrative, capital, rent) is the pool × your {basis_label(result)} "
+                     "÷ all components' (Educ. Law §1950(4)(b)(7)).")
+    if categories - POOL_COLUMNS.keys():
+        parts.append("A CoSer or shared-PD charge is the budget × your units ÷ all participants' units (§1950(4)(d)); "
+                     "the unit cost is the budget per unit, to the cent.")
+    if parts:
+        parts.append("Each split is settled to the cent, so an amount can differ by a cent from its working.")
+    note = " ".join(parts) or "No charges this year."
+    if contingency:
+        proposed = int(job_working(result).proposed[code])
+        note += (f" The administrative budget failed at the vote, so these are the contingency budget's charges; "
+                 f"under the proposed budget your total charges would have been {dollars(proposed)}.")
+    columns = [{"key": k, "header": h, "kind": kind, "width": w, "total": t, "wrap": k in WRAPPED}
+               for k, h, kind, w, t in CHARGE_COLUMNS]
+    table_rows = [{k: _json_value(v) for k, v in zip(CHARGE_FRAME[1:], values)}
+                  for values in rows[CHARGE_FRAME[1:]].itertuples(index=False, name=None)]
+    return {"title": f"Charges for {s.school_year}", "note": note,
+            "table": {"name": "Charges", "columns": columns, "rows": table_rows,
+                      "total": {"label": "Total", "amount": int(sum(r["amount"] for r in table_rows))}}}
+
+
+def aid_working(result: Result, code: str, aid: dict) -> dict[str, str]:
+    """How each aid figure of district ``code`` is made, with its own numbers, by result column."""
+    working = job_working(result)
+    limits = working.limits
+    shares = working.shares[code]
+    special = aid["ratio_source"] == "special act"
+    sharing, capital = ratio_text(aid["sharing_ratio"]), ratio_text(aid["capital_ratio"])
+    work = {}
+    if not special:
+        rate = fixed_text(int(aid["tax_rate_tenths"]), 1)
+        work |= {
+            "tax_rate_tenths": f"({money_text(aid['tax_levy'])} levy + {money_text(aid['pilots'])} PILOTs) ÷ "
+                               f"{money_text(aid['aid_av'])} AV × 1,000, to the nearest 0.1 mill",
+            "millage_ratio": f"1 − {int(aid['mills'])} mills ÷ {rate} mills (the quotient to 3 decimals without "
+                             "rounding); not below 0",
+            "av_per_rwada": f"{money_text(aid['aid_av'])} AV ÷ {_quantity(int(aid['aid_rwada']))} RWADA, "
+                            "truncated to the dollar",
+            "wealth_ratio": f"{int(aid['av_per_rwada']):,} ÷ the state average AV per RWADA "
+                            f"{limits['state_avg']}, to 3 decimals without rounding",
+            "rwada_ratio": f"1 − {limits['rwada_factor']} × {ratio_text(aid['wealth_ratio'])} (the product to 3 "
+                           "decimals without rounding); not below 0",
+            "sharing_ratio": f"the greater of the millage ratio {ratio_text(aid['millage_ratio'])} and the RWADA ratio "
+                             f"{ratio_text(aid['rwada_ratio'])}, at least {limits['floor']} and at most {limits['cap']}",
+            "capital_ratio": f"the RWADA ratio {ratio_text(aid['rwada_ratio'])}, at most {limits['capital_cap']} "
+                             "(no floor)",
+            "admin_aid": f"{int(aid['approved_admin']):,} × sharing ratio {sharing}, rounded to the dollar",
+            "capital_aid": f"{int(aid['capital_expense']):,} × capital ratio {capital}, rounded to the dollar",
+            "rent_aid": f"{int(aid['rent_expense']):,} × capital ratio {capital}, truncated to the dollar",
+        }
+    else:
+        for key in ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio"):
+            work[key] = "not used for a special act district"
+        work |= {"sharing_ratio": f"the State pays {sharing} of approved services (§1950(4)(m))",
+                 "capital_ratio": "no capital or rent aid for a special act district",
+                 "admin_aid": "none for a special act district", "capital_aid": "none for a special act district",
+                 "rent_aid": "none for a special act district"}
+    work["ratio_source"] = SOURCE_TEXT.get(aid["ratio_source"], "")
+    work["services_aid"] = f"{int(aid['approved_services']):,} × {sharing}, rounded to the dollar"
+    if result.aid.mode == "claim":
+        for key in ("approved_admin", "approved_services", "capital_expense", "rent_expense"):
+            work[key] = "as claimed with the State (Aid claim sheet)"
+        work["save_harmless_aid"] = "as claimed (§1950(5)(f))"
+    else:
+        used = result.pools.admin_used
+        approved = result.aid.approved_admin_cost  # exact cents
+        parts = working.aidable.get(code, [])
+        exact = sum((Fraction(c * n, d) for _, _, c, n, d in parts if d), Fraction(0))
+        work |= {
+            "approved_admin": f"administrative share {money_text(shares['administrative'])} × approved cost "
+                              f"{exact_money(approved)} ÷ administrative budget {money_text(used)}, rounded to the "
+                              "dollar",
+            "approved_services": (f"the aidable parts below, {_sum_text(exact)} in all, rounded to the dollar"
+                                  if parts else "no aidable CoSer or shared-PD charges"),
+            "capital_expense": f"capital share {money_text(shares['capital'])} × "
+                               f"{exact_text(Fraction(result.settings.capital_aidable_fraction))} aidable, "
+                               "rounded to the dollar",
+            "rent_expense": f"rent share {money_text(shares['rent'])}, rounded to the dollar",
+            "save_harmless_aid": "none in an estimate",
+        }
+    work["total_aid"] = "the sum of the aid lines"
+    return work
+
+
+def _aid_section(result: Result, code: str, aid: dict) -> dict:
+    """The aid working in statute order: ratios, approved expenses (each aidable service under its line),
+    aid lines and their total."""
+    note = ("Each step uses the one before it, in the order of the law (Educ. Law §1950(5), §3602(3)). "
+            + ("Estimate: this year's charges are aided next year with next year's ratios; capital and rent are in "
+               "truth aided in the year paid." if result.aid.mode == "estimate" else
+               "Claim: the expenses are those claimed with the State."))
+    carried = carried_forward_note(result)
+    if carried:
+        note += " " + carried
+    work = aid_working(result, code, aid)
+    lines, summed = [], []
+    for line in AID_LINES:
+        value = SOURCE_LABELS.get(aid[line.key], aid[line.key]) if line.key == "ratio_source" else aid[line.key]
+        step = {"label": line.label, "value": _json_value(value), "kind": line.kind, "working": work.get(line.key, ""),
+                "law": line.law, "role": "body"}
+        if line.key == "total_aid":
+            step |= {"role": "total", "formula": {"op": "sum", "of": summed}}
+        elif line.key in ("admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"):
+            summed.append(len(lines))
+        lines.append(step)
+        if line.key == "approved_services" and result.aid.mode == "estimate":
+            for item, name, charge, num, den in job_working(result).aidable.get(code, []):
+                part = Fraction(charge * num, den) if den else Fraction(0)
+                lines.append({"label": item, "value": _half_up(part), "kind": "cents",
+                              "working": f"{name}: charge {money_text(charge)} {aidable_fraction_text(num, den)}",
+                              "law": "", "role": "detail"})
+    return {"title": f"{aid_heading(result)}: how it is figured", "note": note,
+            "steps": {"columns": ["Step", "Value", "How it is figured", "Law"], "lines": lines}}
+
+
+def _sum_text(cents: Fraction) -> str:
+    """An exact sum of cents: exactly when it is a short decimal, else to the cent (a reader adding the parts
+    shown gets that, and the dollar it rounds to)."""
+    text = exact_money(cents)
+    return text if " / " not in text else money_text(_half_up(cents))
+
+
+def _half_up(value: Fraction) -> int:
+    whole = math.floor(abs(value) + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def _net_section(result: Result, code: str, total_charges: int) -> dict:
+    """The change from last year and the tax impact per $1,000 of full value (the net cost itself is in the
+    header)."""
+    working = job_working(result)
+    net = working.net.get(code)
+    prior = net["prior_total_charges"] if net is not None else None
+    if prior is not None and pd.notna(prior):
+        pairs = [pair("Prior year total charges", int(prior), "cents"),
+                 pair("Change from the prior year", total_charges - int(prior), "cents", "body", "charges − prior year"),
+                 pair("Change %", net["change_percent"], "change")]
+    else:
+        pairs = [pair("Prior year total charges", None, "text", "body", "not given on the Districts sheet")]
+    full_value = working.districts[code]["full_value"]
+    impact = net["tax_impact_per_1000_x10000"] if net is not None else None
+    has_impact = impact is not None and pd.notna(impact)
+    pairs += [pair("Full value", full_value, "cents"),
+              pair("Tax impact per $1,000 of full value", impact if has_impact else None, "impact", "emphasis",
+                   "net cost ÷ full value × 1,000" if has_impact else "no full value given")]
+    return {"title": "Change from last year and tax impact", "pairs": pairs, "layout": "columns"}
