@@ -49,44 +49,51 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
     from .mail import Envelope, MailError, SmtpSettings, send_outbox, write_outbox
     if send and not host:
         raise click.UsageError("--send needs an SMTP server: --host or APPORTION_SMTP_HOST")
+    from .writers.atomic import FolderBusy, folder_lock
     try:
-        outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)))
-        click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
-        revised = [d for d in outbox.drafts if d.revised]
-        if revised:
-            click.echo(f"{len(revised)} statement(s) changed since they were sent and are marked Revised: "
-                       + ", ".join(d.statement.code for d in revised))
-        if outbox.no_address:
-            click.echo(f"{len(outbox.no_address)} district(s) have no email address "
-                       f"(listed in {outbox.folder / 'no-address.csv'}):")
-            for st in outbox.no_address:
-                click.echo(f"  {st.code}  {st.name}")
-        if not send:
-            return
-        if outbox.sender is None and outbox.drafts:
-            raise click.UsageError("--send needs a sender: --from, APPORTION_SMTP_FROM or the BOCES item "
-                                   "'Business office email'")
-        if user and password is None:
-            password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
-        settings = SmtpSettings(host=host, port=port, security=security.lower(), user=user or None, password=password)
-
-        def event(kind: str, draft, detail: str) -> None:
-            if kind == "sent":
-                click.echo(f"Sent    {draft.statement.code} → {detail}" + (" (revised)" if draft.revised else ""))
-            elif kind == "skipped":
-                click.echo(f"Skipped {draft.statement.code} → {', '.join(draft.recipients)} (already sent)")
-            else:
-                click.echo(f"Failed  {draft.statement.code}: {detail}", err=True)
-
-        report = send_outbox(outbox, settings, on_event=event)
-        click.echo(f"Sent {len(report.sent)} message(s); {len(report.skipped)} already sent; "
-                   f"{len(report.failed)} failed" + (f" (listed in {outbox.folder / 'failed.csv'})"
-                                                     if report.failed else "") + ".")
-        if report.failed:
-            sys.exit(1)
-    except MailError as exc:
+        # the run's swap takes the same lock: a re-run never replaces the folder while its outbox is written
+        with folder_lock(job_folder.resolve()):
+            outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)))
+            click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
+            revised = [d for d in outbox.drafts if d.revised]
+            if revised:
+                click.echo(f"{len(revised)} statement(s) changed since they were sent and are marked Revised: "
+                           + ", ".join(d.statement.code for d in revised))
+            if outbox.no_address:
+                click.echo(f"{len(outbox.no_address)} district(s) have no email address "
+                           f"(listed in {outbox.folder / 'no-address.csv'}):")
+                for st in outbox.no_address:
+                    click.echo(f"  {st.code}  {st.name}")
+            if not send:
+                return
+            if outbox.sender is None and outbox.drafts:
+                raise click.UsageError("--send needs a sender: --from, APPORTION_SMTP_FROM or the BOCES item "
+                                       "'Business office email'")
+            if user and password is None:
+                password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
+            settings = SmtpSettings(host=host, port=port, security=security.lower(), user=user or None, password=password)
+            report = send_outbox(outbox, settings, on_event=_echo_event)
+            click.echo(f"Sent {len(report.sent)} message(s); {len(report.skipped)} already sent; "
+                       f"{len(report.failed)} failed" + (f" (listed in {outbox.folder / 'failed.csv'})"
+                                                         if report.failed else "") + ".")
+            if report.failed:
+                sys.exit(1)
+    except (MailError, FolderBusy) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # the lock file itself cannot be made: a read-only or full disk
+        click.echo(f"Error: cannot write {exc.filename or job_folder}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+
+
+def _echo_event(kind: str, draft, detail: str) -> None:
+    """One line per message as it is sent, skipped or fails."""
+    if kind == "sent":
+        click.echo(f"Sent    {draft.statement.code} → {detail}" + (" (revised)" if draft.revised else ""))
+    elif kind == "skipped":
+        click.echo(f"Skipped {draft.statement.code} → {', '.join(draft.recipients)} (already sent)")
+    else:
+        click.echo(f"Failed  {draft.statement.code}: {detail}", err=True)
 
 
 @click.command("watch", short_help="Run each job dropped into FOLDER once its files settle.")

@@ -261,6 +261,15 @@ def test_a_full_or_read_only_disk_is_one_line_naming_the_path(folder, monkeypatc
     assert result.output.strip().endswith(text) and "Traceback" not in result.output
 
 
+def test_mail_waits_for_a_run_writing_the_folder_then_says_busy(folder):
+    from apportion.writers.atomic import folder_lock
+    with folder_lock(folder.resolve(), wait=0):
+        result = CliRunner().invoke(_cli(), ["mail", str(folder), "--from", SENDER], env={"APPORTION_LOCK_WAIT": "0"})
+    assert result.exit_code == 1
+    assert "busy — another apportion process is writing this folder" in result.output
+    assert not (folder / "outbox").exists()
+
+
 # ---------------------------------------------------------------- a real SMTP server
 
 
