@@ -39,6 +39,12 @@ DEFLATE_LEVEL = 1
 # _xHHHH_ form, leading or trailing whitespace kept with xml:space, rich text): written by xlsxwriter itself.
 _NEEDS_XLSXWRITER = re.compile(r"^\s|\s$|[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _PLAIN_NUMBER = (int, float)
+# A number's text in the XML is xlsxwriter's f"{number:.16G}", about 1 µs for a float: each float's text is
+# kept (a job's statements repeat their unit costs, pools and shares), and a whole number that a float holds
+# exactly prints as str() gives it.
+_NUMBER_TEXT: dict[float, str] = {}
+_NUMBER_TEXT_LIMIT = 200_000
+_EXACT_INT = 2**53
 
 
 class Worksheet(_Worksheet):
@@ -108,10 +114,15 @@ class Worksheet(_Worksheet):
             return super()._write_rows()
         table, row_info = self.table, self.row_info
         spans = self._spans()
-        letters: dict[int, str] = {}
-        xf: dict[int, str] = {}
-        write = self.fh.write
         colmin, colmax = self.dim_colmin, self.dim_colmax
+        letters = [xl_col_to_name(col) for col in range(colmax + 1)]
+        xf: dict = {}  # format → its xf index as text, asked of xlsxwriter once, in xlsxwriter's order
+        numbers = _NUMBER_TEXT
+        if len(numbers) > _NUMBER_TEXT_LIMIT:
+            numbers.clear()
+        write = self.fh.write
+        number_cell, string_cell, blank_cell, date_cell = CellNumberTuple, CellStringTuple, CellBlankTuple, \
+            CellDatetimeTuple
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row)
             info = row_info.get(row)
@@ -124,32 +135,42 @@ class Worksheet(_Worksheet):
             else:
                 span = spans.get(row // 16)
                 write(f'<row r="{row + 1}" spans="{span}">' if span else f'<row r="{row + 1}">')
-            number = str(row + 1)
+            number = f"{row + 1}\" s=\""  # the row number closing r, opening s
             parts = []
             for col in sorted(cells):
                 if col < colmin or col > colmax:
                     continue
                 cell = cells[col]
-                kind = type(cell)
+                kind = cell.__class__
                 fmt = cell.format
-                if fmt is None or (kind is not CellNumberTuple and kind is not CellStringTuple
-                                   and kind is not CellBlankTuple and kind is not CellDatetimeTuple):
+                if fmt is None or (kind is not number_cell and kind is not string_cell and kind is not blank_cell
+                                   and kind is not date_cell):
                     write("".join(parts))
                     parts = []
                     self._write_cell(row, col, cell)
                     continue
-                s = xf.get(id(fmt))
-                if s is None:
-                    s = xf[id(fmt)] = str(fmt._get_xf_index())
-                letter = letters.get(col)
-                if letter is None:
-                    letter = letters[col] = xl_col_to_name(col)
-                if kind is CellStringTuple:
-                    parts.append(f'<c r="{letter}{number}" s="{s}" t="s"><v>{cell.string}</v></c>')
-                elif kind is CellBlankTuple:
-                    parts.append(f'<c r="{letter}{number}" s="{s}"/>')
+                try:
+                    s = xf[fmt]
+                except KeyError:
+                    s = xf[fmt] = str(fmt._get_xf_index())
+                if kind is string_cell:
+                    parts.append(f'<c r="{letters[col]}{number}{s}" t="s"><v>{cell.string}</v></c>')
+                elif kind is blank_cell:
+                    parts.append(f'<c r="{letters[col]}{number}{s}"/>')
                 else:
-                    parts.append(f'<c r="{letter}{number}" s="{s}"><v>{cell.number:.16G}</v></c>')
+                    value = cell.number
+                    if value.__class__ is float:
+                        try:
+                            text = numbers[value]
+                        except KeyError:
+                            text = f"{value:.16G}"
+                            if value:  # 0.0 and -0.0 are one key but two texts: never kept
+                                numbers[value] = text
+                    elif value.__class__ is int and -_EXACT_INT <= value <= _EXACT_INT:
+                        text = str(value)
+                    else:
+                        text = f"{value:.16G}"
+                    parts.append(f'<c r="{letters[col]}{number}{s}"><v>{text}</v></c>')
             parts.append("</row>")
             write("".join(parts))
 

@@ -1,0 +1,37 @@
+"""billing.csv's columns formatted once per distinct value: the same text as formatting every value."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apportion.writers.csvs import texts
+from apportion.writers.text import cents_text, safe_text
+
+VALUES = st.one_of(st.none(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=False),
+                   st.booleans(), st.text(max_size=6), st.sampled_from(["=1+1", "-3", "@x", "010100010000", "1"]),
+                   st.decimals(allow_nan=False, allow_infinity=False, places=2))
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(VALUES, max_size=30))
+def test_mixed_column_same_as_value_by_value(values):
+    column = pd.Series(values, dtype=object)
+    assert texts(column, safe_text) == [safe_text(v) for v in values]
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.integers(-10**15, 10**15), max_size=40), st.booleans())
+def test_cents_columns_same_as_value_by_value(cents, with_missing):
+    column = pd.Series(cents, dtype="int64") if not with_missing else pd.Series(cents + [None], dtype=object)
+    assert texts(column, cents_text) == [cents_text(v) for v in column.tolist()]
+
+
+def test_text_column_with_missing_and_formula_like_values():
+    column = pd.Series(["=SUM(A1)", "Albany", None, "Albany", "+1", "@home", "-x"], dtype="str")
+    assert texts(column, safe_text) == ["'=SUM(A1)", "Albany", "", "Albany", "'+1", "'@home", "'-x"]
+    # 1, 1.0 and True are equal as dict keys but print differently: a mixed column is taken value by value
+    assert texts(pd.Series([1, 1.0, True, Decimal("1.00")], dtype=object), safe_text) == ["1", "1.0", "True", "1.00"]
+    assert texts(pd.Series([], dtype="int64"), cents_text) == []
