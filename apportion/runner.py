@@ -61,9 +61,7 @@ def _load(source: JobSource, log: IssueLog, limits: Limits) -> tuple[Result | No
     folder = source.name
     if items.get("boces_code") and items.get("school_year"):
         folder = f"{items['boces_code']}_{items['school_year']}"
-    if log.errors:
-        return None, folder
-    job = build_job(inputs, log)
+    job = build_job(inputs, log)  # every check runs, even after the readers found errors: one pass lists them all
     if job is None or log.errors:
         return None, folder
     return compute(job, log), folder

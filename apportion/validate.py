@@ -7,23 +7,46 @@ stops at the first.
 from __future__ import annotations
 
 
+from fractions import Fraction
+
 import pandas as pd
 
 from .errors import IssueLog
+from .exact import QUANTITY_SCALE
+from .law import apportionment as ap
+from .law import coser
 from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
 from .readers.jobs import Inputs
 from .readers.table import Table
-from .schema import (AID_CLAIM, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION, PD_ATTENDANCE, SERVICES,
-                     SHARED_PD, STAFF, TableSheet)
+from .schema import (AID_CLAIM, BASIS_NAMES, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION,
+                     PD_ATTENDANCE, SERVICES, SHARED_PD, STAFF, TableSheet)
 
 
 
 def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
-    """Check the sheets against each other; None when any error was found."""
-    if inputs.items is None or inputs.table("Districts") is None:
+    """Check the sheets against each other; None when any error was found.
+
+    Every check runs on whatever could be read — cells that did not fit read as
+    blank, a sheet that could not be read as empty — so one pass lists every
+    problem a user must fix, including those the computation would meet
+    (a zero basis, a service with budget or surplus but no units, approvals
+    above participants).
+    """
+    reported = {(i.file, i.sheet, i.cell) for i in log.errors if i.cell}
+    first = len(log.issues)
+    try:
+        return _checked_job(inputs, log)
+    finally:
+        # a cell the readers already refused reads as blank; the checks must not report it a second time
+        log.issues[first:] = [i for i in log.issues[first:]
+                              if i.severity != "error" or (i.file, i.sheet, i.cell) not in reported]
+
+
+def _checked_job(inputs: Inputs, log: IssueLog) -> Job | None:
+    settings = _settings(inputs, log) if inputs.items is not None else None
+    if inputs.table("Districts") is None:
         return None
-    settings = _settings(inputs, log)
     districts = _districts(inputs)
     services = _frame(inputs, SERVICES).set_index("service_code", drop=False)
     participation = _frame(inputs, PARTICIPATION)
@@ -33,22 +56,29 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
     claim_table = inputs.table("Aid claim")
     aid_claim = _frame(inputs, AID_CLAIM).set_index("district_code", drop=False) if claim_table else None
     collaboration = _frame(inputs, COLLABORATION)
-    if settings is None:
-        return None
     codes = set(districts.index)
-    for name, column in (("Participation", "district_code"), ("PD Attendance", "district_code"),
-                         ("Aid claim", "district_code"), ("Collaboration hours", "district_code")):
-        _check_known(inputs.table(name), column, codes, "unknown-district", "a district listed on the Districts sheet", log)
-    _check_known(inputs.table("Participation"), "service_code", set(services.index), "unknown-service",
-                 "a service listed on the Services sheet", log)
-    _check_known(inputs.table("Staff"), "service_code", set(services.index), "unknown-service",
-                 "a service listed on the Services sheet", log)
-    _check_known(inputs.table("PD Attendance"), "contract", set(shared_pd.index), "unknown-contract",
-                 "a contract listed on the Shared PD sheet", log)
-    _check_method_columns(inputs.table("Districts"), districts, settings, log)
-    _check_aid_columns(inputs.table("Districts"), districts, aid_claim, log)
+    references = (("Participation", "district_code", districts, "unknown-district", "Districts"),
+                  ("PD Attendance", "district_code", districts, "unknown-district", "Districts"),
+                  ("Aid claim", "district_code", districts, "unknown-district", "Districts"),
+                  ("Collaboration hours", "district_code", districts, "unknown-district", "Districts"),
+                  ("Participation", "service_code", services, "unknown-service", "Services"),
+                  ("Staff", "service_code", services, "unknown-service", "Services"),
+                  ("PD Attendance", "contract", shared_pd, "unknown-contract", "Shared PD"))
+    for name, column, listed, code, on in references:
+        # a sheet (readers.jobs.DEPENDS) or key column missing altogether is one error already, not one per row
+        if _has(inputs, on, column):
+            _check_known(inputs.table(name), column, set(listed.index), code,
+                         f"a {column.split('_')[0]} listed on the {on} sheet", log)
+    districts_table = inputs.table("Districts")
+    if settings is not None and _has(inputs, "Districts", "district_code"):
+        _check_method_columns(districts_table, districts, settings, log)
+        _check_basis(districts_table, districts, settings, log)
+    _check_aid_columns(districts_table, districts, aid_claim, log)
     _check_claim(claim_table, districts, log)
-    if log.errors:
+    if _has(inputs, "Services", "service_code") and (inputs.table("Participation") is None or all(
+            _has(inputs, "Participation", k) for k in ("district_code", "service_code"))):
+        _check_services(inputs, services, participation, districts, log)
+    if log.errors or settings is None:
         return None
     return Job(
         name=inputs.source.name, files=inputs.files, settings=settings, districts=districts, services=services,
@@ -56,6 +86,12 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
         aid_claim=aid_claim, collaboration=collaboration,
         tables={t.spec.name: t for t in inputs.tables.values()}, items=inputs.items,
     )
+
+
+def _has(inputs: Inputs, sheet: str, key: str) -> bool:
+    """The sheet was read and has the column."""
+    table = inputs.table(sheet)
+    return table is not None and table.present(key)
 
 
 def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
@@ -77,12 +113,13 @@ def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
 
 
 def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
-    """The BOCES items, with the blend rules of §1950(4)(b)(7)."""
+    """The BOCES items, with the blend rules of §1950(4)(b)(7); None when a required item is missing (its
+    error is the reader's), after every other item has still been checked."""
     items = inputs.items
     v = items.values
-    if any(v.get(k) is None for k in ("boces_name", "boces_code", "school_year", "method")):
-        return None
-    settings = Settings(**{k: v[k] for k in Settings.__dataclass_fields__ if k in v and v[k] is not None})
+    required = ("boces_name", "boces_code", "school_year", "method")
+    settings = Settings(**({k: None for k in required}
+                           | {k: v[k] for k in Settings.__dataclass_fields__ if k in v and v[k] is not None}))
     if settings.method == "blend":
         if settings.blend_authority is None:
             log.error("blend-authority-missing", "a blend is lawful only for a Suffolk merged supervisory district or "
@@ -114,7 +151,7 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
     if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
         log.error("not-positive", "the state average AV per RWADA must be more than 0",
                   **items.where("state_avg_av_per_rwada"), expected="dollars, more than 0", found="0")
-    return settings
+    return None if any(getattr(settings, k) is None for k in required) else settings
 
 
 def _districts(inputs: Inputs) -> pd.DataFrame:
@@ -161,6 +198,69 @@ def _check_method_columns(table: Table, districts: pd.DataFrame, settings: Setti
         for code in rows.index[rows[key].isna().to_numpy()]:
             log.error("missing-value", f"the {settings.method} method needs {spec.header!r} for every component district",
                       **table.where(key, int(rows.at[code, "excel_row"])), expected=spec.header, found="a blank cell")
+
+
+def _check_basis(table: Table, districts: pd.DataFrame, settings: Settings, log: IssueLog) -> None:
+    """The budgets are shared among the component districts by the method's basis (§1950(4)(b)(7)): there must be
+    a component district, and their basis must not total 0."""
+    comps = districts[districts["is_component"]]
+    if comps.empty:
+        log.error("no-districts", "the Districts sheet lists no component district, so there is nothing to "
+                  "apportion", **table.where("district_code", table.header_row + 1), expected="a row per component "
+                  "district", found="no component districts" if len(districts) else "no districts")
+        return
+    needed = METHOD_COLUMNS.get(settings.method, ())
+    if not all(table.present(k) for k in needed):
+        return  # the missing column is the error (_check_method_columns)
+    # any positive statewide average and blend percent give a zero total exactly when the real ones do
+    pct = settings.blend_tv_percent
+    weight = ap.basis(settings.method, comps, 1, Fraction(pct if pct is not None and 0 < pct < 100 else 50))
+    if weight.total == 0:
+        label = BASIS_NAMES[settings.method]
+        column = needed[-1] if settings.method != "true value" else "full_value"
+        log.error("zero-basis", f"the total {label} of the component districts is 0, so the budgets cannot be "
+                  "apportioned", **table.where(column), expected=f"{label} above 0 for at least one component "
+                  "district", found="0 in total")
+
+
+def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.DataFrame, districts: pd.DataFrame,
+                    log: IssueLog) -> None:
+    """What the CoSer computation needs (§1950(4)(d)(3), (f)): each service with a budget, a surplus or an
+    actual cost to true up has units to share it by, and no more approvals than participating districts."""
+    table = inputs.table("Services")
+    services = services[services["service_code"].notna() & ~services.index.duplicated()]
+    rows = participation[participation["service_code"].isin(services.index)]
+    weight = coser.basis_units(rows, services)["weight"]
+    total = weight.groupby(rows["service_code"]).sum().reindex(services.index).fillna(0)
+    participants = coser.participants(rows, weight, districts.index[districts["is_component"]]).reindex(
+        services.index).fillna(0).astype("int64")
+    basis = services["basis"].fillna("anticipated")
+    surplus = services["surplus"].fillna(0)
+    approvals = services["approvals"]
+    swd = services["swd"].fillna(False).astype(bool)
+    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any().reindex(services.index).fillna(False)
+    actual = rows["actual_units"].fillna(0).groupby(rows["service_code"]).sum().reindex(services.index).fillna(0)
+    final = services["actual_cost"].where(services["actual_cost"].notna(), services["budget"]).fillna(0)
+    checks = (  # (rows breaking the rule, code, column, message, expected, found)
+        ((total == 0) & (services["budget"].fillna(0) != 0), "no-participation", "budget",
+         lambda c: f"service {c} has a budget but no participation units under its {basis[c]} basis",
+         lambda c: "units for at least one participating district", lambda c: "0 units in total"),
+        ((total == 0) & (surplus != 0), "surplus-without-participants", "surplus",
+         lambda c: f"service {c} has a {'surplus' if surplus[c] > 0 else 'assessment'} but no participation units "
+                   f"under its {basis[c]} basis to return it by",
+         lambda c: "units for at least one participating district", lambda c: f"{surplus[c] / 100:,.2f}"),
+        (approvals.notna() & (approvals.fillna(0) > participants * QUANTITY_SCALE), "approvals-over-participants",
+         "approvals", lambda c: f"service {c} has more approvals than participating component districts",
+         lambda c: f"at most {participants[c]}", lambda c: f"{approvals[c] / QUANTITY_SCALE:g}"),
+    )
+    for broken, code, column, message, expected, found in checks:
+        for c in services.index[broken.to_numpy(dtype=bool)]:
+            log.error(code, message(c), **table.where(column, int(services.at[c, "excel_row"])),
+                      expected=expected(c), found=found(c))
+    for c in services.index[(swd & has_actual.astype(bool) & (actual == 0) & (final != 0)).to_numpy(dtype=bool)]:
+        log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
+                  **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
+                  found="0 in total")
 
 
 def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFrame | None, log: IssueLog) -> None:

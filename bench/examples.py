@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from apportion.schema import COMPONENT_TYPES
 from bench.generate import (
     BASES,
     CATALOGUE,
@@ -368,7 +369,9 @@ def _coser_sheets(example: Example) -> tuple[Sheet, Sheet]:
     enrollment = np.array([district.enrollment for district in example.districts])
     participation = units_for(rng, enrollment, services.kind, d, s)
     units = np.bincount(s, participation.basis_units(services.basis), minlength=len(example.offers))
-    rows = _service_rows(example, services, units, np.bincount(s, minlength=len(example.offers)))
+    # every participating component approved (§1950(4)(d)(3)); a non-component's vote does not count
+    component = np.array([district.type in COMPONENT_TYPES for district in example.districts])
+    rows = _service_rows(example, services, units, np.bincount(s[component[d]], minlength=len(example.offers)))
     codes = [district.code for district in example.districts]
     return rows_sheet("Services", rows), participation_sheet(participation, codes, services)
 

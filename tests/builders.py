@@ -100,7 +100,7 @@ def small_sheets() -> dict[str, list[list]]:
             ["S100", "Itinerant speech", 90_000, "FTE", "anticipated", "yes", "no", None, 0, 3, "no", None, 0],
             ["S200", "Special class", 200_000, "pupil", "2-year average", "yes", "no", 10_000, 5_000, 2, "yes",
              210_000, 0],
-            ["S300", "Bus runs", 50_000, "run", "current", "yes", "yes", None, 0, 2, "no", None, 0],
+            ["S300", "Bus runs", 50_000, "run", "current", "yes", "yes", None, 0, 1, "no", None, 0],
             ["S400", "Tech support", 30_000, "device", "3-year average", "no", "no", None, 0, 1, "no", None, 3_000],
         ],
         "Participation": [

@@ -135,6 +135,29 @@ def item_cell(sheets: dict, item: str) -> str:
     return next(f"B{i + 1}" for i, cells in enumerate(sheets["BOCES"]) if cells[0] == item)
 
 
+def add_column(sheets: dict, sheet: str, header: str, values: list | None = None) -> str:
+    """Append a column headed ``header`` with ``values`` down the data rows; the A1 cell of its header."""
+    rows = sheets[sheet]
+    j = max(len(r) for r in rows)
+    for i, cells in enumerate(rows):
+        cells.extend([None] * (j - len(cells)))
+        cells.append(header if i == 0 else (values[i - 1] if values and i - 1 < len(values) else None))
+    return f"{column_letter(j)}1"
+
+
+def rename_column(sheets: dict, sheet: str, header: str, typed: str) -> str:
+    """Retype the header ``header`` as ``typed``; its A1 cell."""
+    j = col(sheets, sheet, header)
+    sheets[sheet][0][j] = typed
+    return f"{column_letter(j)}1"
+
+
+def rename_sheet(sheets: dict, name: str, typed: str) -> None:
+    """Retype a sheet's name, keeping its place in the workbook."""
+    for key in list(sheets):
+        sheets[typed if key == name else key] = sheets.pop(key)
+
+
 def add_row(sheets: dict, sheet: str, values: dict) -> int:
     """Append a data row from header → value; its Excel row number."""
     header = sheets[sheet][0]

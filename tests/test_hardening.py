@@ -33,7 +33,8 @@ from .builders import write_workbook
 
 @dataclass
 class Bad:
-    """A bad input and the issues (code, sheet, cell) it must raise; cell "" where no cell exists."""
+    """A bad input and every error (code, sheet, cell) it must raise — no more, no fewer; cell "" only for an
+    issue about a whole file or sheet."""
 
     path: Path
     expect: list[tuple[str, str, str]]
@@ -64,6 +65,11 @@ def cell(sheet, header, row, value, code):
     def change(s):
         return [(code, sheet, C.set_cell(s, sheet, header, row, value))]
     return change
+
+
+def also(change, *more):
+    """``change``, expecting ``more`` issues besides its own."""
+    return lambda s: change(s) + list(more)
 
 
 def item(name, value, code, **others):
@@ -105,9 +111,41 @@ edit("header_below_row_10", lambda s: s.update(Staff=[["Staff"]] + [[None]] * 10
      or [("missing-header-row", "Staff", "A1")])
 edit("duplicate_column", lambda s: [row.append(row[4]) for row in s["Districts"]]
      and [("duplicate-column", "Districts", "K1")])
-edit("boces_sheet_empty", lambda s: s.update(BOCES=[]) or [("missing-item", "BOCES", "")])
+edit("boces_sheet_empty", lambda s: s.update(BOCES=[]) or [("missing-item", "BOCES", "A1")])
 edit("duplicate_item", lambda s: s["BOCES"].append(["Capital budget", 1])
      or [("duplicate-item", "BOCES", f"B{len(s['BOCES'])}")])
+
+
+# --- near misses: a name typed almost right is an error, never a silently unused value (issue 13) --------
+
+edit("near_miss_header_prior_units", lambda s: [("near-miss-column", "Participation",
+                                                 C.add_column(s, "Participation", "Prior year units", [1, 2]))])
+edit("near_miss_header_actual_costs", lambda s: [("near-miss-column", "Services",
+                                                  C.add_column(s, "Services", "Actual costs", [100_000]))])
+edit("near_miss_header_aid_av_punctuated", lambda s: [("near-miss-column", "Districts",
+                                                       C.add_column(s, "Districts", "Aid A.V.", [1]))])
+edit("near_miss_header_plural", lambda s: [("near-miss-column", "Districts",
+                                            C.rename_column(s, "Districts", "District name", "District names"))])
+edit("near_miss_required_header", lambda s: [("near-miss-column", "Staff",
+                                              C.rename_column(s, "Staff", "Salary", "Salaries"))])
+edit("near_miss_sheet_staf", lambda s: C.rename_sheet(s, "Staff", "Staf") or [("near-miss-sheet", "Staf", "")])
+edit("near_miss_sheet_service", lambda s: C.rename_sheet(s, "Services", "Service")
+     or [("near-miss-sheet", "Service", "")])
+edit("near_miss_sheet_no_space", lambda s: C.rename_sheet(s, "Shared PD", "SharedPD")
+     or [("near-miss-sheet", "SharedPD", "")])
+edit("near_miss_item", lambda s: s["BOCES"].append(["Capital aidable fracton", 0.5])
+     or [("near-miss-item", "BOCES", f"A{len(s['BOCES'])}")])
+edit("participation_without_services", lambda s: s.pop("Services") and [("missing-sheet", "Services", "")])
+edit("attendance_without_shared_pd", lambda s: s.pop("Shared PD") and [("missing-sheet", "Shared PD", "")])
+
+# --- what the computation needs, checked in the same pass ----------------------------------------
+
+edit("approvals_above_participants",  # service 101: Albany and Berne-Knox take part (Outside is no component)
+     lambda s: [("approvals-over-participants", "Services", f"{C.add_column(s, 'Services', 'Approvals', [3])[0]}2")])
+edit("surplus_without_participants",
+     lambda s: C.add_row(s, "Services", {"Service code": "930", "Service name": "Closed program", "Budget": 0})
+     and [("surplus-without-participants", "Services",
+           f"{C.add_column(s, 'Services', 'Surplus', [None, None, None, 5_000])[0]}5")])
 
 
 @case
@@ -169,8 +207,12 @@ edit("unknown_method", item("Apportionment method", "coin toss", "bad-item"))
 edit("unknown_district_type", cell("Districts", "Type", 2, "regional", "unknown-choice"))
 edit("bad_yes_no", cell("Services", "Aidable", 1, "maybe", "not-yes-no"))
 edit("bad_email", cell("Districts", "Email", 3, "business office", "bad-email"))
-edit("bad_beds_code", cell("Districts", "District code", 5, "12-34", "bad-district-code"))
-edit("duplicate_district", cell("Districts", "District code", 3, C.CODES[0], "duplicate-code"))
+# the district whose code is refused (or overwritten by a duplicate) is no longer listed: its Participation row
+# says so in the same pass
+edit("bad_beds_code", also(cell("Districts", "District code", 5, "12-34", "bad-district-code"),
+                           ("unknown-district", "Participation", "A6")))
+edit("duplicate_district", also(cell("Districts", "District code", 3, C.CODES[0], "duplicate-code"),
+                                ("unknown-district", "Participation", "A4")))
 edit("duplicate_service", added("Services", {"Service code": "101", "Budget": 5}, "duplicate-code", "Service code"))
 edit("duplicate_participation", added("Participation", {"District code": C.CODES[0], "Service code": "101", "Units": 1},
                                       "duplicate-code", "Service code"))
@@ -188,13 +230,13 @@ edit("unknown_district_in_collaboration", cell("Collaboration hours", "District 
 
 # --- every method without the column it needs ---------------------------------------------
 
-edit("true_value_without_full_value", dropped("Districts", "Full value", cell_="",
+edit("true_value_without_full_value", dropped("Districts", "Full value",
                                               Apportionment_method="true value"))
-edit("wada_without_rwada", dropped("Districts", "RWADA", cell_=""))
-edit("enrollment_without_enrollment", dropped("Districts", "Enrollment", cell_="", Apportionment_method="enrollment"))
-edit("blend_without_full_value", dropped("Districts", "Full value", cell_="", Apportionment_method="blend",
+edit("wada_without_rwada", dropped("Districts", "RWADA"))
+edit("enrollment_without_enrollment", dropped("Districts", "Enrollment", Apportionment_method="enrollment"))
+edit("blend_without_full_value", dropped("Districts", "Full value", Apportionment_method="blend",
                                          Blend_authority="Suffolk", Blend_true_value_percent=50))
-edit("blend_without_rwada", dropped("Districts", "RWADA", cell_="", Apportionment_method="blend",
+edit("blend_without_rwada", dropped("Districts", "RWADA", Apportionment_method="blend",
                                     Blend_authority="Suffolk", Blend_true_value_percent=50))
 
 
@@ -390,8 +432,8 @@ def test_bad_input_is_refused(name, tmp_path):
     assert outcome.status == "failed", outcome.message
     errors = [i for i in outcome.issues if i.severity == "error"]
     found = {(i.code, i.sheet, i.cell) for i in errors}
-    for expected in bad.expect:
-        assert expected in found, (expected, sorted(found))
+    assert found == set(bad.expect), ("missing", sorted(set(bad.expect) - found), "unexpected",
+                                      sorted(found - set(bad.expect)))
     named = bad.file or bad.path.name
     assert all(i.file for i in errors)
     assert any(i.file == named for i in errors if (i.code, i.sheet, i.cell) in bad.expect), [i.file for i in errors]

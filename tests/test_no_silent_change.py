@@ -105,3 +105,107 @@ def test_failed_rerun_keeps_only_the_sent_record(tmp_path):
     assert run_batch([path], out, jobs=1).exit_code == 1
     assert sorted(_files(folder)) == [".apportion-output", "ERRORS.txt", "issues.csv", "outbox/sent.csv"]
     assert (outbox / "sent.csv").read_bytes() == b"district_code,sent_at\n010100010000,2026-05-01\n"
+
+
+# --- near misses and unknown names ---------------------------------------------------------------
+
+def _issues(path: Path, severity: str = "error") -> set[tuple[str, str, str]]:
+    from apportion.runner import check_job
+    return {(i.code, i.sheet, i.cell) for i in check_job(path) if i.severity == severity}
+
+
+def test_near_miss_names_the_header_as_typed_and_what_was_meant(tmp_path):
+    from apportion.runner import check_job
+    sheets = C.valid_sheets()
+    cell = C.add_column(sheets, "Participation", "Prior year units", [1, 2])
+    [issue] = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
+    assert (issue.code, issue.sheet, issue.cell, issue.column) == ("near-miss-column", "Participation", cell,
+                                                                   "Prior year units")
+    assert "did you mean 'Prior units'?" in issue.message
+
+
+def test_known_names_near_each_other_never_clash(tmp_path):
+    """Units / Current units / Prior units / Prior 2 units, RWADA / Aid RWADA, Aid AV all typed exactly: no issue."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Participation", "Prior units", [1, 1, 1, 1, 1, 1])
+    C.add_column(sheets, "Participation", "Prior 2 units", [1, 1, 1, 1, 1, 1])
+    C.add_column(sheets, "Districts", "Aid AV", [6_000_000_000, 400_000_000, 3_800_000_000, 1_000_000_000])
+    C.add_column(sheets, "Districts", "Aid RWADA", [9_800, 850, 4_650, 2_300])
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    assert _issues(path) == set() and not {i for i in _issues(path, "warning") if i[0].startswith(("unknown", "near"))}
+
+
+def test_unknown_columns_sheets_and_items_are_warnings_at_their_cells(tmp_path):
+    sheets = C.valid_sheets()
+    column = C.add_column(sheets, "Districts", "County", ["Albany"])
+    sheets["Instructions"] = [["Fill in every sheet"]]
+    sheets["BOCES"].append(["Prepared by", "J. Smith"])
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    assert _issues(path) == set()
+    unused = {i for i in _issues(path, "warning") if i[0].startswith("unknown-")}
+    assert unused == {("unknown-column", "Districts", column), ("unknown-sheet", "Instructions", ""),
+                      ("unknown-item", "BOCES", f"A{len(sheets['BOCES'])}")}
+    out = tmp_path / "out"
+    assert run_batch([path], out, jobs=1).exit_code == 0
+    import csv
+    with open(out / "CR01_2026-27" / "issues.csv", newline="", encoding="utf-8") as fh:
+        listed = {(r["code"], r["sheet"], r["cell"]) for r in csv.DictReader(fh)}
+    assert unused <= listed
+
+
+def test_a_near_missed_sheet_is_still_read_so_its_cells_are_checked(tmp_path):
+    sheets = C.valid_sheets()
+    C.rename_sheet(sheets, "Staff", "Staf")
+    cell = C.set_cell(sheets, "Staf", "Salary", 1, "lots")
+    assert _issues(C.write(tmp_path / "job.xlsx", sheets)) == {("near-miss-sheet", "Staf", ""),
+                                                              ("not-money", "Staf", cell)}
+
+
+# --- every problem in one pass ---------------------------------------------------------------------
+
+def test_four_slips_in_one_validate(tmp_path):
+    """A text cell, an unknown participation district, a missing method column and an out-of-range item."""
+    sheets = C.valid_sheets()
+    C.drop_column(sheets, "Districts", "RWADA")
+    text = C.set_cell(sheets, "Districts", "Tax levy", 2, "n/a")
+    unknown = C.set_cell(sheets, "Participation", "District code", 2, "019999999999")
+    fraction = C.set_item(sheets, "Capital aidable fraction", 50)
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    assert _issues(path) == {("not-money", "Districts", text), ("unknown-district", "Participation", unknown),
+                             ("missing-column", "Districts", "A1"), ("fraction-range", "BOCES", fraction)}
+    result = invoke("validate", path)
+    assert result.exit_code == 1
+    for code in ("not-money", "unknown-district", "missing-column", "fraction-range"):
+        assert result.output.count(f"[{code}]") == 1, (code, result.output)
+
+
+def test_blank_template_says_no_districts(tmp_path):
+    from apportion.template import write_template
+    import openpyxl
+    path = write_template(tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["BOCES"]
+    values = {"BOCES name": "New BOCES", "BOCES code": "NEW", "School year": "2026-27", "Apportionment method": "WADA",
+              "Administrative budget": 1000, "Capital budget": 0}
+    for row in ws.iter_rows(min_row=1):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    book.save(path)
+    errors = _issues(path)
+    assert {code for code, _, _ in errors} == {"no-districts"}, errors
+
+
+# --- approvals, surpluses --------------------------------------------------------------------------
+
+def test_surplus_on_a_zero_budget_service_is_returned_by_participation(tmp_path):
+    """A discontinued service (budget 0) returning last year's $5,000 by this year's units of service 101:
+    12, 3.5 and 1 of 16.5 → 3,636.36|36…, 1,060.60|60…, 303.03|03…; the floors give 4,999.99 and the leftover
+    cent goes to the largest remainder (1,060.606…), so 3,636.36 + 1,060.61 + 303.03 = 5,000.00."""
+    from apportion.runner import compute_job
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Services", "Surplus", [5_000])
+    C.set_cell(sheets, "Services", "Budget", 1, 0)
+    result = compute_job(C.write(tmp_path / "job.xlsx", sheets))
+    credits = result.billing[result.billing["category"] == "coser surplus"].set_index("district_code")["amount"]
+    assert credits.to_dict() == {C.CODES[0]: -363_636, C.CODES[1]: -106_061, C.CODES[4]: -30_303}
+    assert int(credits.sum()) == -500_000

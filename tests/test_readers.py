@@ -37,8 +37,9 @@ def test_three_defects_reported_together(tmp_path):
     C.drop_column(sheets, "Services", "Budget")
     path = C.write(tmp_path / "three.xlsx", sheets)
     assert (text_cell, dup_cell) == ("D3", "A4")
+    # the duplicate took the place of 010306060000, which Participation row 4 still names
     assert sorted(errors(path)) == sorted([("not-money", "Districts", "D3"), ("duplicate-code", "Districts", "A4"),
-                                           ("missing-column", "Services", "A1")])
+                                           ("missing-column", "Services", "A1"), ("unknown-district", "Participation", "A4")])
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     out = result.output
@@ -83,9 +84,9 @@ def test_forgiving_form_gives_the_same_result(tmp_path):
     careless = compute_job(path)
     pd.testing.assert_frame_equal(careless.billing.reset_index(drop=True), valid.billing.reset_index(drop=True))
     pd.testing.assert_frame_equal(careless.aid.table, valid.aid.table)
-    notes = {i.code: i for i in issues(path, "note")}
-    assert "Comments" in notes["extra-columns"].message and notes["extra-columns"].sheet == "Districts"
-    assert "Notes" in notes["extra-sheets"].message
+    # what is not used is a warning at its cell, not a hidden note
+    unused = {(i.code, i.sheet, i.cell, i.column) for i in issues(path, "warning") if i.code.startswith("unknown-")}
+    assert unused == {("unknown-column", "Districts", "K1", "Comments"), ("unknown-sheet", "Notes", "", "")}
 
 
 def test_code_typed_as_number_is_padded(tmp_path):
@@ -197,6 +198,7 @@ def test_bad_codes_choices_yes_no_dates_emails(tmp_path):
         ("not-a-date", "Shared PD", C.set_cell(s, "Shared PD", "Start date", 1, "next Tuesday")),
         ("bad-item", "BOCES", C.set_item(s, "Annual meeting date", "spring")),
         ("bad-school-year", "BOCES", C.set_item(s, "School year", "2026")),
+        ("unknown-district", "Participation", "A6"),  # the district whose code did not fit: in the same pass
     ]
     assert sorted(errors(C.write(tmp_path / "bad.xlsx", s))) == sorted(expected)
 

@@ -78,7 +78,7 @@ def report_sheets() -> dict[str, list[list]]:
             ["Service code", "Service name", "Budget", "Unit", "Unit cost basis", "Aidable", "Transportation",
              "Salaries over limit", "Non-aidable costs", "Approvals", "Students with disabilities", "Actual cost",
              "Surplus"],
-            ["101", "Occupational education", 1_250_000, "pupil", "2-year average", "yes", "no", 20_000, 5_000, 3,
+            ["101", "Occupational education", 1_250_000, "pupil", "2-year average", "yes", "no", 20_000, 5_000, 2,
              "no", None, 12_345.67],
             ["202", "Special education 12:1:1", 800_000, "pupil", "anticipated", "yes", "no", 0, 0, 1, "yes", 830_000,
              None],

@@ -15,7 +15,6 @@ from ..law import pools
 from ..law.collaboration import collaboration_credits
 from ..model import Job
 from ..parameters import load_parameters, parameters_at
-from ..schema import BASIS_NAMES
 from ..result import Aid, Apportionment, CoSer, Pools, Result, SharedPD
 from .aid import aid_table, net_table, reconciliation_table
 from .billing import billing_table
@@ -67,12 +66,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     tv_percent = blend_percent(job, p, log)
     if log.errors:
         return None
-    basis = ap.basis(s.method, comps, state_avg_cents, tv_percent)
-    if basis.total == 0:
-        label = BASIS_NAMES[s.method]
-        log.error("zero-basis", f"the total {label} of the component districts is 0, so the budgets cannot be apportioned",
-                  sheet="Districts", expected=f"{label} above 0 for at least one component district", found="0 in total")
-        return None
+    basis = ap.basis(s.method, comps, state_avg_cents, tv_percent)  # not 0 in total: validation checked
     rounding = s.rounding
     shares = pd.DataFrame(index=comps.index)
     shares["district_name"] = comps["district_name"]

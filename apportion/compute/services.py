@@ -22,13 +22,6 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
     services["divisor"] = services["basis"].fillna("anticipated").map(divisors).astype(np.int64)
     services["budget"] = services["budget"].astype(np.int64)
-    empty = (services["total_weight"] == 0) & (services["budget"] != 0)
-    for code in services.index[empty.to_numpy()]:
-        log.error("no-participation", f"service {code} has a budget but no participation units under its "
-                  f"{services.at[code, 'basis']} basis", **job.where("Services", "budget", services.at[code, "excel_row"]),
-                  expected="units for at least one participating district", found="0 units in total")
-    if log.errors:
-        return services, rows
     services["unit_cost"] = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
@@ -41,12 +34,6 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["actual_weight"] = rows["actual_units"].fillna(0).astype(np.int64)
     trued = rows["service_code"].map(swd).fillna(False).astype(bool)
     services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
-    bad = swd & (services["total_actual"] == 0) & (services["final_cost"] != 0)
-    for code in services.index[bad.to_numpy()]:
-        log.error("no-actual-units", f"service {code} gives actual units that add up to 0",
-                  **job.where("Participation", "actual_units"), expected="actual units for the true-up", found="0 in total")
-    if log.errors:
-        return services, rows
     rows["final_charge"] = rows["charge"]
     if trued.any():
         sub = rows[trued]
@@ -54,14 +41,13 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["adjustment"] = rows["final_charge"] - rows["charge"]
     services["actual_unit_cost"] = coser.unit_cost_cents(services["final_cost"], services["total_actual"],
                                                          pd.Series(1, index=services.index))
-    # service surplus or assessment: returned by participation (§1950(4)(f))
+    # service surplus or assessment: returned by participation (§1950(4)(f)) — also on a service whose budget
+    # is 0 (a discontinued service returning last year's money); validation refused one with no units
     services["surplus"] = services["surplus"].fillna(0).astype(np.int64)
-    rows["surplus_credit"] = -coser.charges(services["surplus"].where(services["total_weight"] > 0, 0), rows,
-                                            rows["weight"], rounding)
+    rows["surplus_credit"] = -coser.charges(services["surplus"], rows, rows["weight"], rounding)
     # three-quarters approval (§1950(4)(d)(3))
-    comp_codes = job.components.index
-    participating = rows[(rows["weight"] > 0) & rows["district_code"].isin(comp_codes)]
-    services["participants"] = participating.groupby("service_code")["district_code"].nunique().reindex(services.index).fillna(0).astype(np.int64)
+    services["participants"] = coser.participants(rows, rows["weight"], job.components.index).reindex(
+        services.index).fillna(0).astype(np.int64)
     fraction = p("coser.approval_fraction")
     services["approvals_needed"] = coser.approvals_needed(services["participants"], fraction)
     short = coser.approval_shortfall(services["participants"], services["approvals"], fraction)

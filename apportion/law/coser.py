@@ -58,6 +58,13 @@ def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: 
     return split(budget, rows["service_code"], weight, rows["district_code"], rounding)
 
 
+def participants(rows: pd.DataFrame, weight: pd.Series, component_codes) -> pd.Series:
+    """Per service, the component districts taking part (basis units above 0): those whose approval of the
+    methodology counts. Statute: Educ. Law §1950(4)(d)(3)."""
+    taking = rows[(weight > 0).to_numpy() & rows["district_code"].isin(component_codes).to_numpy()]
+    return taking.groupby("service_code")["district_code"].nunique()
+
+
 def approval_shortfall(participants: pd.Series, approvals: pd.Series, fraction) -> pd.Series:
     """True where fewer than ⌈fraction × participants⌉ approved. Statute: Educ. Law §1950(4)(d)(3)."""
     needed = approvals_needed(participants, fraction)

@@ -8,6 +8,7 @@ from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES
+from .names import near_miss
 from .table import KIND_CODES, refusal
 
 
@@ -21,9 +22,13 @@ class Items:
     cells: dict[str, str]
     labels: dict[str, str]
 
+    next_row: int = 1  # the first row below the items: where an item not typed would go
+
     def where(self, key: str) -> dict[str, str]:
+        """Location keywords for an issue about an item: its value cell, or, for an item not typed, the first
+        free row below the items (where to add it)."""
         f = next(i for i in BOCES_ITEMS if i.key == key)
-        return {"file": self.file, "sheet": self.sheet, "cell": self.cells.get(key, ""),
+        return {"file": self.file, "sheet": self.sheet, "cell": self.cells.get(key, f"A{self.next_row}"),
                 "column": self.labels.get(key, f.header)}
 
 
@@ -38,37 +43,48 @@ def read_items(wb: Workbook, log: IssueLog) -> Items:
     by_norm = {f.norm: f for f in BOCES_ITEMS}
     raw_values, unknown = {}, []
     suspect = wb.suspect(sheet)
+    items.next_row = 1 + max((i + 1 for i, row in enumerate(rows) if any(v not in (None, "") for v in row)), default=0)
+
+    def take(f, label, value, cell: str) -> None:
+        if f.key in items.cells:
+            log.error("duplicate-item", f"the item {f.header!r} appears twice", **where, cell=cell, column=str(label),
+                      expected="each item once", found=f"also at {items.cells[f.key]}")
+            return
+        items.cells[f.key], items.labels[f.key] = cell, str(label)
+        if cell in suspect:
+            code, found = suspect[cell]
+            log.error(code, SUSPECT_MESSAGES[code], **items.where(f.key), expected="a value", found=found)
+            return  # reported once; the item reads as absent
+        raw_values[f.key] = value
+
     for i, row in enumerate(rows):
         label_col = next((j for j, v in enumerate(row) if v not in (None, "")), None)
         if label_col is None:
             continue
         label = row[label_col]
+        value = row[label_col + 1] if label_col + 1 < len(row) else None
         f = by_norm.get(normalise(label))
+        label_cell, cell = f"{column_letter(label_col)}{i + 1}", f"{column_letter(label_col + 1)}{i + 1}"
         if f is None:
             if normalise(label) != "item":  # the optional "Item | Value" header row
-                unknown.append(str(label))
+                unknown.append((label, label_cell, value, cell))
             continue
-        value = row[label_col + 1] if label_col + 1 < len(row) else None
-        cell = f"{column_letter(label_col + 1)}{i + 1}"
-        if f.key in items.cells:
-            log.error("duplicate-item", f"the item {f.header!r} appears twice", **where, cell=cell, column=str(label),
-                      expected="each item once", found=f"also at {items.cells[f.key]}")
+        take(f, label, value, cell)
+    for label, label_cell, value, cell in unknown:  # once every exact item is known: only absent ones are missed
+        f = near_miss(label, [f for f in BOCES_ITEMS if f.key not in items.cells], lambda f: f.header)
+        if f is None:
+            log.warning("unknown-item", **where, cell=label_cell, column=str(label), expected="an item of the BOCES sheet",
+                        found=str(label))
             continue
-        items.cells[f.key], items.labels[f.key] = cell, str(label)
-        if cell in suspect:
-            code, found = suspect[cell]
-            log.error(code, SUSPECT_MESSAGES[code], **items.where(f.key), expected="a value", found=found)
-            continue  # reported once; the item reads as absent
-        raw_values[f.key] = value
-    if unknown:
-        log.note("extra-items", "items not used: " + ", ".join(unknown), **where)
+        log.error("near-miss-item", **where, cell=label_cell, column=str(label), known=f.header,
+                  expected=f"an item named {f.header!r}", found=str(label))
+        take(f, label, value, cell)
     for f in BOCES_ITEMS:
         value = raw_values.get(f.key)
         blank = value is None or (isinstance(value, str) and not value.strip())
         if blank:
             if f.required and not (f.key in items.cells and items.cells[f.key] in suspect):
-                log.error("missing-item", f"the item {f.header!r} is required", **(items.where(f.key) | (
-                    {} if f.key in items.cells else {"cell": ""})),
+                log.error("missing-item", f"the item {f.header!r} is required", **items.where(f.key),
                           expected=f"a row {f.header!r} with its value",
                           found="nothing" if f.key not in items.cells else "a blank cell")
             items.values[f.key] = f.default

@@ -13,6 +13,7 @@ from ..errors import IssueLog
 from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
 from .book import Workbook, open_workbook, sheet_names
 from .items import Items, read_items
+from .names import near_miss
 from .safety import DEFAULT_LIMITS, Limits
 from .table import Table, read_table
 
@@ -117,6 +118,31 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
     return jobs + [JobSource(p) for p in subfolders]
 
 
+#: sheets whose rows refer to another sheet's codes (service codes, contracts)
+DEPENDS = {"Participation": "Services", "Staff": "Services", "PD Attendance": "Shared PD"}
+
+
+def _match_sheets(opened: list[Workbook], holder: dict[str, Workbook], known: set[str], log: IssueLog) -> None:
+    """Sheets that are no sheet of the contract: a near miss of an absent one is an error (and the sheet is
+    read as the one meant, so its cells are checked in the same pass); any other is a warning."""
+    absent = [n for n in SHEET_NAMES if normalise(n) not in holder]
+    for wb in opened:
+        for key, name in list(wb.sheets.items()):
+            if key in known:
+                continue
+            meant = near_miss(name, absent)
+            if meant is None:
+                log.warning("unknown-sheet", file=wb.display, sheet=name, expected="a sheet of the input contract",
+                            found=name)
+                continue
+            log.error("near-miss-sheet", file=wb.display, sheet=name, known=meant,
+                      expected=f"a sheet named {meant!r}", found=name)
+            if normalise(meant) not in holder:
+                holder[normalise(meant)] = wb
+                del wb.sheets[key]
+                wb.sheets[normalise(meant)] = name
+
+
 @dataclass
 class Inputs:
     """A job's sheets, read and typed (not yet cross-checked)."""
@@ -145,14 +171,13 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
                   expected="one or more .xlsx workbooks", found="none")
         return inputs
     holder: dict[str, Workbook] = {}
+    opened: list[Workbook] = []
     known = {normalise(n) for n in SHEET_NAMES}
     for path in files:
         wb = open_workbook(path, str(path.relative_to(base)), log, limits)
         if wb is None:
             continue
-        extras = [name for key, name in wb.sheets.items() if key not in known]
-        if extras:
-            log.note("extra-sheets", "sheets not used: " + ", ".join(extras), file=wb.display)
+        opened.append(wb)
         for key, name in wb.sheets.items():
             if key not in known:
                 continue
@@ -165,15 +190,19 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
     if log.errors:
         return inputs
     display = files[0].name if len(files) == 1 else source.path.name
+    found = "sheets: " + (", ".join(n for wb in opened for n in wb.sheets.values()) or "none")
+    _match_sheets(opened, holder, known, log)
     if normalise(BOCES_SHEET) not in holder:
         log.error("missing-sheet", "the job has no BOCES sheet", file=display, sheet=BOCES_SHEET,
-                  expected="a sheet named BOCES", found="sheets: " + ", ".join(
-                      n for wb in {id(w): w for w in holder.values()}.values() for n in wb.sheets.values()))
+                  expected="a sheet named BOCES", found=found)
     else:
         inputs.items = read_items(holder[normalise(BOCES_SHEET)], log)
+    unreadable: set[str] = set()  # sheets whose problem is already reported
     for spec in TABLE_SHEETS:
         if spec.norm in holder:
             table = read_table(holder[spec.norm], spec, log)
+            if table is None:
+                unreadable.add(spec.norm)
             if table is not None and table.frame.empty and not spec.required:
                 # an optional sheet left empty (as in the blank template) is no sheet: an empty Aid claim
                 # sheet must not switch the job to claim mode with nothing claimed
@@ -183,5 +212,14 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
                 inputs.tables[spec.norm] = table
         elif spec.required:
             log.error("missing-sheet", f"the job has no {spec.name} sheet", file=display, sheet=spec.name,
-                      expected=f"a sheet named {spec.name}", found="no such sheet")
+                      expected=f"a sheet named {spec.name}", found=found)
+    for needed in sorted(set(DEPENDS.values())):
+        # rows that refer to a sheet that is not there: one error naming it, not one per row
+        referring = [inputs.tables[normalise(s)].sheet for s, n in DEPENDS.items()
+                     if n == needed and normalise(s) in inputs.tables]
+        if referring and normalise(needed) not in set(inputs.tables) | unreadable:
+            log.error("missing-sheet", f"the {' and '.join(referring)} sheet{'s' if len(referring) > 1 else ''} refer"
+                      f"{'' if len(referring) > 1 else 's'} to the {needed} sheet, which the job does not have "
+                      "(or has empty)", file=display, sheet=needed,
+                      expected=f"a sheet named {needed} listing what {' and '.join(referring)} refer to", found=found)
     return inputs

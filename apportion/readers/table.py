@@ -22,6 +22,7 @@ from .content import SUSPECT_MESSAGES
 HEADER_SEARCH_ROWS = 10
 
 #: issue code for a refused number cell, by field kind and by :func:`coerce.why_not_scaled`
+from .names import near_miss
 NUMBER_CODES = {
     "money": {"not-a-number": "not-money", "too-precise": "fraction-of-cent", "too-large": "number-too-large"},
     "quantity": {"not-a-number": "not-a-number", "too-precise": "too-many-decimals", "too-large": "number-too-large"},
@@ -47,11 +48,16 @@ class Table:
     frame: pd.DataFrame
     letters: dict[str, str]  # field key → column letter
     headers: dict[str, str]  # field key → header as typed
+    header_row: int = 1  # Excel row of the headers
 
     def where(self, key: str, row: int | None = None) -> dict[str, str]:
-        """Location keywords for an issue about column ``key`` (at ``row``)."""
+        """Location keywords for an issue about column ``key`` at ``row`` — or, without a row, about the whole
+        column: its header cell, or the start of the header row when the column is absent."""
         letter = self.letters.get(key, "")
-        cell = f"{letter}{row}" if (letter and row is not None) else ""
+        if row is None:
+            cell = f"{letter or 'A'}{self.header_row}"
+        else:
+            cell = f"{letter}{row}" if letter else f"A{self.header_row}"
         return {"file": self.file, "sheet": self.sheet, "cell": cell,
                 "column": self.headers.get(key, self.spec.field(key).header)}
 
@@ -110,7 +116,7 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
         keep = ~np.logical_and.reduce(list(blank.values()))
         raw = raw[keep]
         blank = {k: b[keep] for k, b in blank.items()}
-    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers)
+    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers, header_at + 1)
     suspect = _suspect_by_column(wb.suspect(sheet), letters, header_at + 1)
     for key, cells in suspect.items():
         for row, (code, found) in cells.items():
@@ -122,16 +128,22 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
 
 
 def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, log: IssueLog):
-    """Field key → (column letter, header as typed, 0-based column); extra and missing columns become issues."""
+    """Field key → (column letter, header as typed, 0-based column); near-miss, unknown and missing columns
+    become issues.
+
+    A near miss of an absent column (:mod:`.names`) is an error, and its cells are
+    still read as that column so the one pass reports them too; any other unknown
+    header is a warning at its cell.
+    """
     by_norm = {f.norm: f for f in spec.fields}
     letters, headers, columns = {}, {}, {}
-    extras = []
+    unknown = []
     for j, value in enumerate(header):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         f = by_norm.get(normalise(value))
         if f is None:
-            extras.append(str(value))
+            unknown.append((j, value))
             continue
         if f.key in letters:
             log.error("duplicate-column", f"the column {f.header!r} appears twice", **where,
@@ -139,8 +151,18 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
                       expected="each column once", found=f"also in column {letters[f.key]}")
             continue
         letters[f.key], headers[f.key], columns[f.key] = column_letter(j), str(value), j
-    if extras:
-        log.note("extra-columns", "columns not used: " + ", ".join(extras), **where)
+    absent = [f for f in spec.fields if f.key not in letters]
+    for j, value in unknown:
+        cell = f"{column_letter(j)}{header_at + 1}"
+        f = near_miss(value, absent, lambda f: f.header)
+        if f is None:
+            log.warning("unknown-column", **where, cell=cell, column=str(value),
+                        expected="a column of the " + spec.name + " sheet", found=str(value))
+            continue
+        log.error("near-miss-column", **where, cell=cell, column=str(value), known=f.header,
+                  expected=f"a column headed {f.header!r}", found=str(value))
+        if f.key not in letters:
+            letters[f.key], headers[f.key], columns[f.key] = column_letter(j), str(value), j
     typed = ", ".join(str(v) for v in header if v not in (None, ""))
     for f in spec.fields:
         if f.required and f.key not in letters:
