@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import IssueLog
 from .exact import QUANTITY_SCALE
 from .law import apportionment as ap
-from .law import coser
+from .law import coser, special_act
 from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
 from .readers.jobs import Inputs
@@ -184,12 +184,11 @@ def _check_method_columns(table: Table, districts: pd.DataFrame, settings: Setti
         spec = DISTRICTS.field(key)
         rows = comps
         if key == "full_value":  # a special act district's true value comes from its RWADA (§1950(4)(b)(7)(ii))
-            special = comps[comps["type"] == "special act"]
-            for code in special.index[special["rwada"].isna().to_numpy()]:
+            for code in comps.index[special_act.lacks_rwada(comps["type"], comps["rwada"]).to_numpy()]:
                 log.error("missing-value", "a special act district's true value is computed from its RWADA",
-                          **table.where("rwada", int(special.at[code, "excel_row"])),
+                          **table.where("rwada", int(comps.at[code, "excel_row"])),
                           expected="RWADA for the special act district", found="a blank cell")
-            rows = comps[comps["type"] != "special act"]
+            rows = comps[~special_act.is_special_act(comps["type"])]
         if not table.present(key):
             if len(rows):
                 log.error("missing-column", f"the {settings.method} method needs the column {spec.header!r}",
@@ -265,7 +264,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
 
 def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFrame | None, log: IssueLog) -> None:
     """BOCES aid needs each component's AV, RWADA and tax levy — except a special act district (§1950(4)(m))."""
-    comps = districts[districts["is_component"] & (districts["type"] != "special act")]
+    comps = districts[districts["is_component"] & ~special_act.is_special_act(districts["type"])]
     checks = (("aid_av", "full_value", "Aid AV or Full value, more than 0"),
               ("aid_rwada", "rwada", "Aid RWADA or RWADA, more than 0"),
               ("tax_levy", "tax_levy", "Tax levy, 0 or more"))

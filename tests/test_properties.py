@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apportion.law import aid
+from apportion.law.aid import lines, ratios
 from apportion.money import split, split_one
 
 settings.register_profile("ci", deadline=None, max_examples=150)
@@ -67,14 +67,14 @@ def test_grouped_split_equals_split_per_group(groups, rule):
         assert out[frame["group"] == g].tolist() == alone.tolist()
 
 
-ratios = st.integers(min_value=0, max_value=3000)
+ratio_values = st.integers(min_value=0, max_value=3000)
 
 
-@given(st.lists(st.tuples(ratios, ratios), min_size=1, max_size=20))
+@given(st.lists(st.tuples(ratio_values, ratio_values), min_size=1, max_size=20))
 def test_sharing_ratio_stays_between_floor_and_cap(pairs):
     m = pd.Series([p[0] for p in pairs])
     r = pd.Series([p[1] for p in pairs])
-    s = aid.sharing_ratio(m, r, 360, 900)
+    s = ratios.sharing_ratio(m, r, 360, 900)
     assert ((s >= 360) & (s <= 900)).all()
 
 
@@ -82,18 +82,18 @@ def test_sharing_ratio_stays_between_floor_and_cap(pairs):
 def test_aid_never_exceeds_approved_cost(pairs):
     expense = pd.Series([p[0] for p in pairs], dtype=np.int64)
     ratio = pd.Series([p[1] for p in pairs], dtype=np.int64)
-    for line in (aid.aid_half_up(expense, ratio), aid.aid_truncated(expense, ratio)):
+    for line in (lines.aid_half_up(expense, ratio), lines.aid_truncated(expense, ratio)):
         assert ((line >= 0) & (line <= expense)).all()
 
 
 @given(st.integers(1, 10**13), st.integers(1, 10**11), st.integers(0, 10**11))
 def test_ratios_match_exact_fraction_arithmetic(av_cents, rwada_millionths, levy_cents):
     """The integer paths equal the SPEC formulas done with exact fractions."""
-    avpr = aid.av_per_rwada(pd.Series([av_cents]), pd.Series([rwada_millionths]))[0]
+    avpr = ratios.av_per_rwada(pd.Series([av_cents]), pd.Series([rwada_millionths]))[0]
     assert avpr == (Fraction(av_cents, 100) / Fraction(rwada_millionths, 10**6)).__floor__()
-    tenths = aid.tax_rate_tenths(pd.Series([levy_cents]), pd.Series([0]), pd.Series([av_cents]))[0]
+    tenths = ratios.tax_rate_tenths(pd.Series([levy_cents]), pd.Series([0]), pd.Series([av_cents]))[0]
     exact = Fraction(1000 * levy_cents, av_cents) * 10
     assert tenths == (exact + Fraction(1, 2)).__floor__()
     if tenths:
-        millage = aid.millage_ratio(pd.Series([tenths]), pd.Series([8]))[0]
+        millage = ratios.millage_ratio(pd.Series([tenths]), pd.Series([8]))[0]
         assert millage == max(0, 1000 - (Fraction(8 * 10, tenths) * 1000).__floor__())

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import IssueLog
-from ..law import aid as aidlaw
 from ..law import apportionment as ap
 from ..law import pools
+from ..law.aid import expenses
 from ..law.collaboration import collaboration_credits
 from ..model import Job
 from ..parameters import load_parameters, parameters_at
@@ -90,10 +90,10 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         return None
     billing = billing_table(job, basis, shares, services, rows, contracts, pd_rows, pool_rent, s.admin_surplus)
     # --- §5: aid -------------------------------------------------------------------------
-    total_expenses = aidlaw.total_expenses(used, job.services["budget"], job.shared_pd["cost"])
-    limit = aidlaw.expense_limit(total_expenses, p("aid.admin_expense_limit"))
-    approved_admin = aidlaw.approved_admin_cost(used, s.admin_salaries_over_limit, limit)
-    factor = aidlaw.admin_factor(used, approved_admin)
+    total_expenses = expenses.total_expenses(used, job.services["budget"], job.shared_pd["cost"])
+    limit = expenses.expense_limit(total_expenses, p("aid.admin_expense_limit"))
+    approved_admin = expenses.approved_admin_cost(used, s.admin_salaries_over_limit, limit)
+    factor = expenses.admin_factor(used, approved_admin)
     aid = aid_table(job, p, shares, rows, services, pd_rows, factor, state_avg_cents)
     net = net_table(job, billing.groupby("district_code")["amount"].sum(), aid, shares)
     aid[["total_charges", "net_cost"]] = net.loc[aid.index, ["total_charges", "net_cost"]]

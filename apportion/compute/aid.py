@@ -8,12 +8,16 @@ import numpy as np
 import pandas as pd
 
 from ..exact import thousandths
-from ..law import aid as aidlaw
 from ..law import net as netlaw
+from ..law import special_act
+from ..law.aid import expenses, ratios
+from ..law.aid import lines as aidlines
 from ..model import Job
 from .values import Values
 
-CHSD_TYPES = ("CHSD", "CHSD component")
+RATIO_COLUMNS = ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio")  # none for special act
+AIDED_COLUMNS = ("sharing_ratio", "ratio_source", "capital_ratio")
+CLAIMED = ("approved_admin", "approved_services", "capital_expense", "rent_expense", "save_harmless_aid")
 
 
 def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, services: pd.DataFrame, pd_rows: pd.DataFrame,
@@ -21,58 +25,41 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
     """Each component's ratios, approved expenses and aid lines in statute order (SPEC §5)."""
     s = job.settings
     comps = job.components
-    special = (comps["type"] == "special act").to_numpy()
-    aid = pd.DataFrame(index=comps.index)
-    aid["district_name"] = comps["district_name"]
-    aid["type"] = comps["type"]
-    av = comps["aid_av"].fillna(1).where(~special, 1).astype(np.int64)
-    rwada = comps["aid_rwada"].fillna(1).where(~special, 1).astype(np.int64)
-    aid["aid_av"] = comps["aid_av"]
-    aid["aid_rwada"] = comps["aid_rwada"]
-    aid["tax_levy"] = comps["tax_levy"]
-    aid["pilots"] = comps["pilots"].fillna(0)
-    aid["mills"] = np.where(comps["type"].isin(CHSD_TYPES), int(p("aid.millage_mills_chsd")), int(p("aid.millage_mills")))
-    aid["tax_rate_tenths"] = aidlaw.tax_rate_tenths(comps["tax_levy"].fillna(0).astype(np.int64),
-                                                    comps["pilots"].fillna(0).astype(np.int64), av)
-    aid["millage_ratio"] = aidlaw.millage_ratio(aid["tax_rate_tenths"], aid["mills"])
-    aid["av_per_rwada"] = aidlaw.av_per_rwada(av, rwada)
-    aid["wealth_ratio"] = aidlaw.wealth_ratio(aid["av_per_rwada"], state_avg_cents)
-    aid["rwada_ratio"] = aidlaw.rwada_ratio(aid["wealth_ratio"], p("aid.rwada_ratio_factor"))
-    floor, cap = thousandths(p("aid.sharing_ratio_floor")), thousandths(p("aid.sharing_ratio_cap"))
-    aid["sharing_ratio"] = aidlaw.sharing_ratio(aid["millage_ratio"], aid["rwada_ratio"], floor, cap)
-    aid["ratio_source"] = aidlaw.ratio_source(aid["millage_ratio"], aid["rwada_ratio"], floor, cap)
-    aid["capital_ratio"] = aidlaw.capital_ratio(aid["rwada_ratio"], thousandths(p("aid.capital_ratio_cap")))
-    # a special act district: one-half of approved services, nothing else (§1950(4)(m))
-    aid.loc[special, "sharing_ratio"] = thousandths(p("aid.special_act_services_fraction"))
-    aid.loc[special, "capital_ratio"] = 0
-    aid.loc[special, "ratio_source"] = "special act"
-    for column in ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio"):
-        aid[column] = aid[column].astype("Int64")
-        aid.loc[special, column] = pd.NA
+    special = special_act.is_special_act(comps["type"])
+    ordinary = comps[~special]
+    aid = comps[["district_name", "type", "aid_av", "aid_rwada", "tax_levy", "pilots"]].copy()
+    aid["mills"] = ratios.millage_mills(comps["type"], int(p("aid.millage_mills")), int(p("aid.millage_mills_chsd")))
+    worked = ratios.district_ratios(
+        ordinary["tax_levy"].astype(np.int64), ordinary["pilots"], ordinary["aid_av"].astype(np.int64),
+        ordinary["aid_rwada"].astype(np.int64), aid["mills"][~special], state_avg_cents, p("aid.rwada_ratio_factor"),
+        thousandths(p("aid.sharing_ratio_floor")), thousandths(p("aid.sharing_ratio_cap")),
+        thousandths(p("aid.capital_ratio_cap")))
+    own = special_act.aid_ratios(comps.index[special], thousandths(p("aid.special_act_services_fraction")))
+    for column in RATIO_COLUMNS:
+        aid[column] = worked[column].astype("Int64").reindex(comps.index)
+    for column in AIDED_COLUMNS:
+        aid[column] = pd.concat([worked[column], own[column]]).reindex(comps.index)
     if job.aid_claim is None:
-        aid["approved_admin"] = aidlaw.dollars_half_up(shares["administrative"], factor)
+        aid["approved_admin"] = expenses.dollars_half_up(shares["administrative"], factor)
         keys = pd.concat([rows["district_code"], pd_rows["district_code"]], ignore_index=True)
         cents = pd.concat([rows["final_charge"], pd_rows["charge"]], ignore_index=True)
         num = pd.concat([rows["service_code"].map(services["aidable_num"]), pd_rows["aidable_num"]], ignore_index=True)
         den = pd.concat([rows["service_code"].map(services["aidable_den"]), pd_rows["aidable_den"]], ignore_index=True)
         inside = keys.isin(comps.index)
-        aid["approved_services"] = aidlaw.sum_half_up_dollars(keys[inside], cents[inside].astype(np.int64),
-                                                              num[inside].astype(np.int64), den[inside].astype(np.int64),
-                                                              comps.index)
-        aid["capital_expense"] = aidlaw.dollars_half_up(shares["capital"], Fraction(s.capital_aidable_fraction))
-        aid["rent_expense"] = aidlaw.dollars_half_up(shares["rent"])
+        aid["approved_services"] = expenses.sum_half_up_dollars(keys[inside], cents[inside].astype(np.int64),
+                                                                num[inside].astype(np.int64),
+                                                                den[inside].astype(np.int64), comps.index)
+        aid["capital_expense"] = expenses.dollars_half_up(shares["capital"], Fraction(s.capital_aidable_fraction))
+        aid["rent_expense"] = expenses.dollars_half_up(shares["rent"])
         aid["save_harmless_aid"] = 0
     else:
-        claim = job.aid_claim.reindex(comps.index)
-        for column in ("approved_admin", "approved_services", "capital_expense", "rent_expense", "save_harmless_aid"):
-            aid[column] = (claim[column].fillna(0).astype(np.int64) // 100)
-    zero = pd.Series(0, index=aid.index)
-    aid["admin_aid"] = aidlaw.aid_half_up(aid["approved_admin"], aid["sharing_ratio"]).where(~special, 0)
-    aid["services_aid"] = aidlaw.aid_half_up(aid["approved_services"], aid["sharing_ratio"])
-    aid["capital_aid"] = aidlaw.aid_half_up(aid["capital_expense"], aid["capital_ratio"]).where(~special, zero)
-    aid["rent_aid"] = aidlaw.aid_truncated(aid["rent_expense"], aid["capital_ratio"]).where(~special, zero)
-    aid["total_aid"] = aid[["admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"]].sum(axis=1)
-    return aid
+        claim = job.aid_claim.reindex(comps.index)  # a component with no claim row claims nothing
+        for column in CLAIMED:
+            aid[column] = expenses.claimed_dollars(claim[column].fillna(0).astype(np.int64))
+    lines = aidlines.aid_lines(aid["approved_admin"], aid["approved_services"], aid["capital_expense"],
+                               aid["rent_expense"], aid["save_harmless_aid"], aid["sharing_ratio"],
+                               aid["capital_ratio"], special)
+    return pd.concat([aid, lines], axis=1)
 
 
 def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..law import apportionment as ap
+from ..law import special_act
 from ..model import Job
 
 
@@ -19,7 +20,7 @@ def method_comparison(job: Job, pool_admin: int, state_avg_cents: int, rounding:
     for method in ("true value", "WADA", "enrollment"):
         column = comps[ap.METHOD_COLUMNS[method][0]]
         if method == "true value":
-            column = column.where(comps["type"] != "special act", comps["rwada"])
+            column = special_act.basis_column(comps["type"], column, comps["rwada"])
         if column.isna().any():
             continue
         b = ap.basis(method, comps, state_avg_cents, None)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..exact import QUANTITY_SCALE, big, half_up_div
 from ..money import split_one
+from . import special_act
 
 #: the Districts columns each method's basis is built from (§1950(4)(b)(7)(i))
 METHOD_COLUMNS = {"true value": ("full_value",), "WADA": ("rwada",), "enrollment": ("enrollment",),
@@ -47,12 +48,11 @@ def true_value_basis(full_value: pd.Series, rwada: pd.Series, is_special_act: pd
                      state_avg_av_per_rwada_cents: int) -> pd.Series:
     """True value basis in cent-millionths. Statute: Educ. Law §1950(4)(b)(7)(i)(1), (ii).
 
-    A special act district's full value is computed as RWADA × the statewide
-    average full value per RWADA; every other district's is its full value.
-    Both are scaled to cents × 10⁶ so the two kinds compare exactly.
+    A special act district's full value is computed from its RWADA (:func:`.special_act.true_value`);
+    every other district's is its full value. Both are scaled to cents × 10⁶ so the two kinds compare exactly.
     """
     ordinary = big(full_value.fillna(0).to_numpy()) * QUANTITY_SCALE
-    special = big(rwada.fillna(0).to_numpy()) * state_avg_av_per_rwada_cents
+    special = special_act.true_value(rwada, state_avg_av_per_rwada_cents)
     return pd.Series(np.where(is_special_act.to_numpy(), special, ordinary), index=full_value.index, dtype=object)
 
 
@@ -72,7 +72,7 @@ def blend_basis(tv: pd.Series, wada: pd.Series, tv_percent: Fraction) -> pd.Seri
 
 def basis(method: str, comps: pd.DataFrame, state_avg_cents: int, tv_percent: Fraction | None) -> Basis:
     """The basis of ``method`` for the component districts. Statute: Educ. Law §1950(4)(b)(7)(i)."""
-    is_special = comps["type"] == "special act"
+    is_special = special_act.is_special_act(comps["type"])
     tv = true_value_basis(comps["full_value"], comps["rwada"], is_special, state_avg_cents)
     wada = pd.Series(big(comps["rwada"].fillna(0).to_numpy()), index=comps.index, dtype=object)
     if method == "true value":

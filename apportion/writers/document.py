@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..exact import QUANTITY_SCALE
+from ..law import special_act
 from ..result import Result
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
@@ -400,9 +401,9 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     d = working.districts[code]
     name = str(d["district_name"])
     rows = working.charges.iloc[working.positions.get(code, NO_ROWS)]
-    total_charges = int(sum(rows["amount"].tolist()))
+    net = working.net[code]  # every district with a statement is charged or aided
+    total_charges, total_aid, net_cost = int(net["total_charges"]), int(net["total_aid"]), int(net["net_cost"])
     aid = working.aid.get(code)
-    total_aid = int(aid["total_aid"]) if aid is not None else 0
     prepared = prepared_date(result, options)
     contingency = working.proposed is not None and code in result.apportionment.shares.index
     email = d["email"] if isinstance(d["email"], str) else ""
@@ -412,7 +413,7 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
               pair("Total charges", total_charges, "cents", "key",
                    "contingency budget" if contingency else f"charges for {s.school_year}"),
               pair("Total BOCES aid", total_aid, "dollars", "key", aid_note),
-              pair("Net cost", total_charges - total_aid * 100, "cents", "key", "charges less aid")]
+              pair("Net cost", net_cost, "cents", "key", "charges less aid")]
     # the header holds values, not formulas: ``apportion mail`` and other tools read them as written
     if prepared is not None:
         header.append(pair("Prepared", prepared, "date", "left"))
@@ -422,7 +423,7 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     else:
         sections.append({"title": "BOCES aid", "note": "A non-component district receives no BOCES aid on these "
                                                        "charges."})
-    sections.append(_net_section(result, code, total_charges))
+    sections.append(_net_section(result, code))
     return {
         "format": FORMAT,
         "created": created_at(result).isoformat(),
@@ -437,7 +438,7 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
             "district_code": code, "district_name": name, "district_type": str(d["type"]),
             "emails": [a.strip() for a in email.split(";") if a.strip()],
             "total_charges_cents": total_charges, "total_aid_dollars": total_aid,
-            "net_cost_cents": total_charges - total_aid * 100,
+            "net_cost_cents": net_cost,
             "contingency_budget": contingency,
             "state_average_carried_forward": carried_forward_note(result) is not None,
         },
@@ -478,7 +479,7 @@ def aid_working(result: Result, code: str, aid: dict) -> dict[str, str]:
     working = job_working(result)
     limits = working.limits
     shares = working.shares[code]
-    special = aid["ratio_source"] == "special act"
+    special = aid["ratio_source"] == special_act.RATIO_SOURCE
     sharing, capital = ratio_text(aid["sharing_ratio"]), ratio_text(aid["capital_ratio"])
     work = {}
     if not special:
@@ -579,7 +580,7 @@ def _half_up(value: Fraction) -> int:
     return whole if value >= 0 else -whole
 
 
-def _net_section(result: Result, code: str, total_charges: int) -> dict:
+def _net_section(result: Result, code: str) -> dict:
     """The change from last year and the tax impact per $1,000 of full value (the net cost itself is in the
     header)."""
     working = job_working(result)
@@ -587,7 +588,7 @@ def _net_section(result: Result, code: str, total_charges: int) -> dict:
     prior = net["prior_total_charges"] if net is not None else None
     if prior is not None and pd.notna(prior):
         pairs = [pair("Prior year total charges", int(prior), "cents"),
-                 pair("Change from the prior year", total_charges - int(prior), "cents", "body", "charges − prior year"),
+                 pair("Change from the prior year", int(net["change"]), "cents", "body", "charges − prior year"),
                  pair("Change %", net["change_percent"], "change")]
     else:
         pairs = [pair("Prior year total charges", None, "text", "body", "not given on the Districts sheet")]

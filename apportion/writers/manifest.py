@@ -38,18 +38,16 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]], prepare
     entries = []
     for code in sorted(statements):
         d = districts.loc[code]
-        n = net.get(code)
-        charges = int(n["total_charges"]) if n else int(by_district[code]["amount"].sum())
-        total_aid = int(aid[code]["total_aid"]) if code in aid else 0
+        n = net[code]  # every district with a statement is charged or aided
         entries.append({
             "code": code,
             "name": str(d["district_name"]),
             "type": str(d["type"]),
             "emails": [a.strip() for a in str(d["email"]).split(";")] if pd.notna(d["email"]) else [],
             "aided": code in aid,
-            "total_charges": cents_text(charges),
-            "total_aid": cents_text(total_aid * 100),
-            "net_cost": cents_text(charges - total_aid * 100),
+            "total_charges": cents_text(int(n["total_charges"])),
+            "total_aid": cents_text(int(n["total_aid"]) * 100),
+            "net_cost": cents_text(int(n["net_cost"])),
             "files": dict(sorted(statements[code].items())),
         })
     manifest = {

@@ -1,0 +1,41 @@
+"""The four BOCES aid lines and their total, in whole dollars.
+
+Statute: Educ. Law §1950(5)(a),(f),(g), §1950(4)(m). SPEC §5.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ...exact import big, floor_div, half_up_div, to_int64
+
+
+def aid_half_up(expense_dollars: pd.Series, ratio_thousandths: pd.Series) -> pd.Series:
+    """half_up(expense × ratio, 0): administrative, services and capital aid. Statute: Educ. Law §1950(5)(a),(g)."""
+    product = big(expense_dollars.to_numpy()) * big(ratio_thousandths.to_numpy())
+    return pd.Series(to_int64(half_up_div(product, 1000)), index=expense_dollars.index)
+
+
+
+def aid_truncated(expense_dollars: pd.Series, ratio_thousandths: pd.Series) -> pd.Series:
+    """⌊expense × ratio⌋: rent aid truncates on the State's run (SPEC §5). Statute: Educ. Law §1950(5)(g)."""
+    product = big(expense_dollars.to_numpy()) * big(ratio_thousandths.to_numpy())
+    return pd.Series(to_int64(floor_div(product, 1000)), index=expense_dollars.index)
+
+
+def aid_lines(approved_admin: pd.Series, approved_services: pd.Series, capital_expense: pd.Series,
+              rent_expense: pd.Series, save_harmless: pd.Series, sharing: pd.Series, capital: pd.Series,
+              services_only: pd.Series) -> pd.DataFrame:
+    """Administrative, services, capital and rent aid, and the total with save-harmless aid.
+    Statute: Educ. Law §1950(5)(a),(f),(g).
+
+    Expense × ratio to the dollar: half up, except rent, which truncates on the State's run. Where
+    ``services_only`` (a special act district, §1950(4)(m)) only services are aided.
+    """
+    keep = ~services_only.to_numpy()
+    out = pd.DataFrame(index=approved_admin.index)
+    out["admin_aid"] = aid_half_up(approved_admin, sharing).where(keep, 0)
+    out["services_aid"] = aid_half_up(approved_services, sharing)
+    out["capital_aid"] = aid_half_up(capital_expense, capital).where(keep, 0)
+    out["rent_aid"] = aid_truncated(rent_expense, capital).where(keep, 0)
+    out["total_aid"] = out.sum(axis=1) + save_harmless
+    return out
