@@ -34,7 +34,6 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]], prepare
     districts = result.districts
     aid = result.aid.table.to_dict("index")
     net = result.net.to_dict("index")
-    by_district = dict(tuple(result.billing.groupby("district_code", sort=False)))
     entries = []
     for code in sorted(statements):
         d = districts.loc[code]
