@@ -31,6 +31,7 @@ MARGIN = 30  # points
 BODY = 6.6  # points: tables and steps
 LINE = BODY * 1.22
 NOTE = 6.8  # points: a section's note
+ZOOMS = (1.0, 0.94, 0.88)  # the type sizes tried, largest first, to keep a statement to one page
 REPLACE = {"\u2212": "-", "\u2264": "<=", "\u2265": ">=", "\u2248": "~", "\u2192": "->", "\u00a0": " ",
            "\u2009": " ", "\u202f": " ", "\u2011": "-"}
 ENCODING = "cp1252"
@@ -46,8 +47,9 @@ class _Page(FPDF):
     """A letter page with the document's title repeated at the top of every page after the first and its
     footer (left text, page x of y, right text) on every page."""
 
-    def __init__(self, document: dict, landscape: bool = False):
+    def __init__(self, document: dict, landscape: bool = False, zoom: float = 1.0):
         super().__init__(orientation="L" if landscape else "P", unit="pt", format="Letter")
+        self.body, self.line_h, self.note = BODY * zoom, LINE * zoom, NOTE * zoom  # tables' and notes' type
         self.core_fonts_encoding = ENCODING
         self.document = document
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -93,8 +95,24 @@ def render_statement_pdf(document: dict) -> bytes:
 
 def render_document_pdf(document: dict, landscape: bool = False, charts: list[dict] | None = None) -> bytes:
     """Any document of the statement's shape as PDF bytes; ``charts`` are bar charts drawn after it
-    (each ``{"title", "labels", "series": [{"name", "values", "kind"}]}``)."""
-    pdf = _Page(document, landscape)
+    (each ``{"title", "labels", "series": [{"name", "values", "kind"}]}``).
+
+    A document that runs a little over one page is set in slightly smaller type (down to
+    :data:`ZOOMS`' last) so that it fits one; a longer one breaks between sections at full size.
+    """
+    first = None
+    for zoom in ZOOMS:
+        pdf = _draw(document, landscape, charts, zoom)
+        first = first or pdf
+        if pdf.pages_count == 1 or charts:
+            break
+    else:
+        pdf = first
+    return bytes(pdf.output())
+
+
+def _draw(document: dict, landscape: bool, charts: list[dict] | None, zoom: float) -> "_Page":
+    pdf = _Page(document, landscape, zoom)
     created = document.get("created")
     pdf.set_creation_date(datetime.fromisoformat(created).replace(tzinfo=timezone.utc) if created
                           else datetime(2000, 1, 1, tzinfo=timezone.utc))
@@ -109,7 +127,7 @@ def render_document_pdf(document: dict, landscape: bool = False, charts: list[di
         _section(pdf, section)
     for chart in charts or []:
         _bar_chart(pdf, chart)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _title(pdf: _Page, document: dict) -> None:
@@ -143,7 +161,7 @@ def _pairs(pdf: _Page, pairs: list[dict], key_size: float = 7.5, side_by_side: b
     _pair_block(pdf, left, MARGIN, 130, 72, key_size, half_width - 206)
     below_left = pdf.get_y()
     pdf.set_y(top)
-    _pair_block(pdf, right, MARGIN + half_width, 95, 72, key_size, half_width - 167)
+    _pair_block(pdf, right, MARGIN + half_width, 82, 70, key_size, half_width - 152)
     pdf.set_y(max(below_left, pdf.get_y()))
 
 
@@ -179,8 +197,8 @@ def _pair_block(pdf: _Page, pairs: list[dict], x: float, label_w: float, value_w
 
 
 def _note_height(pdf: _Page, text: str, width: float) -> float:
-    pdf.set_font(FONT, "I", NOTE)
-    return len(pdf.multi_cell(width, NOTE * 1.25, pdf_text(text), dry_run=True, output="LINES")) * NOTE * 1.25
+    pdf.set_font(FONT, "I", pdf.note)
+    return len(pdf.multi_cell(width, pdf.note * 1.25, pdf_text(text), dry_run=True, output="LINES")) * pdf.note * 1.25
 
 
 def _section(pdf: _Page, section: dict) -> None:
@@ -188,7 +206,7 @@ def _section(pdf: _Page, section: dict) -> None:
     width = pdf.w - 2 * MARGIN
     note = section.get("note") or ""
     pdf.ln(4)
-    first_rows = 3 * LINE + (LINE + 2 if "table" in section or "steps" in section else 0)
+    first_rows = 3 * pdf.line_h + (pdf.line_h + 2 if "table" in section or "steps" in section else 0)
     pdf.room(17 + (_note_height(pdf, note, width) + 2 if note else 0) + first_rows)
     pdf.set_font(FONT, "B", 10.5)
     pdf.set_text_color(*NAVY)
@@ -199,15 +217,15 @@ def _section(pdf: _Page, section: dict) -> None:
     pdf.set_line_width(0.2)
     pdf.ln(3)
     if note:
-        pdf.set_font(FONT, "I", NOTE)
+        pdf.set_font(FONT, "I", pdf.note)
         pdf.set_text_color(*GREY)
-        pdf.multi_cell(width, NOTE * 1.25, pdf_text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     for text in section.get("notes", []):
-        pdf.set_font(FONT, "I", NOTE)
+        pdf.set_font(FONT, "I", pdf.note)
         pdf.set_text_color(*GREY)
         pdf.room(_note_height(pdf, text, width))
-        pdf.multi_cell(width, NOTE * 1.25, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     pdf.set_text_color(0, 0, 0)
     if section.get("lead"):
@@ -225,16 +243,16 @@ def _section(pdf: _Page, section: dict) -> None:
 def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | None) -> list[float]:
     """Column widths in points: each fits its header words and shown values; the wrapped columns share
     what the others leave, in proportion to their text."""
-    pdf.set_font(FONT, "", BODY)
+    pdf.set_font(FONT, "", pdf.body)
     widths = []
     for c in columns:
         texts = [shown(r.get(c["key"]), c["kind"]) for r in rows]
         if total and c["key"] in total:
             texts.append(shown(total[c["key"]], c["kind"]))
         longest = max((pdf.get_string_width(pdf_text(t)) for t in texts), default=0)
-        pdf.set_font(FONT, "B", BODY)
+        pdf.set_font(FONT, "B", pdf.body)
         head = max((pdf.get_string_width(w) for w in pdf_text(c["header"]).split()), default=0)
-        pdf.set_font(FONT, "", BODY)
+        pdf.set_font(FONT, "", pdf.body)
         widths.append(max(longest, head) + 6)
     room = pdf.w - 2 * MARGIN
     wrap = [j for j, c in enumerate(columns) if c.get("wrap")]
@@ -254,13 +272,13 @@ def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | Non
 
 
 def _cell_lines(pdf: _Page, text: str, width: float) -> list[str]:
-    return pdf.multi_cell(width, LINE, pdf_text(text), dry_run=True, output="LINES") or [""]
+    return pdf.multi_cell(width, pdf.line_h, pdf_text(text), dry_run=True, output="LINES") or [""]
 
 
 def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
-    pdf.set_font(FONT, "B", BODY)
+    pdf.set_font(FONT, "B", pdf.body)
     lines = [len(_cell_lines(pdf, c["header"], w - 2)) for c, w in zip(columns, widths)]
-    height = max(lines) * LINE + 2
+    height = max(lines) * pdf.line_h + 2
     y = pdf.get_y()
     pdf.set_fill_color(*NAVY)
     pdf.set_text_color(255, 255, 255)
@@ -268,7 +286,7 @@ def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
     for c, w in zip(columns, widths):
         pdf.rect(x, y, w, height, style="F")
         pdf.set_xy(x + 1, y + 1)
-        pdf.multi_cell(w - 2, LINE, pdf_text(c["header"]), align="L" if c["kind"] in ("text", "date") else "R")
+        pdf.multi_cell(w - 2, pdf.line_h, pdf_text(c["header"]), align="L" if c["kind"] in ("text", "date") else "R")
         x += w
     pdf.set_text_color(0, 0, 0)
     pdf.set_xy(MARGIN, y + height)
@@ -276,9 +294,9 @@ def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
 
 def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "") -> None:
     """One table row: wrapped text top-aligned, numbers right-aligned; a total row shaded and ruled."""
-    pdf.set_font(FONT, style, BODY)
+    pdf.set_font(FONT, style, pdf.body)
     texts = [pdf_text(shown(v, c["kind"])) for c, v in zip(columns, values)]
-    height = max(len(_cell_lines(pdf, t, w - 3)) for t, w in zip(texts, widths)) * LINE + 1
+    height = max(len(_cell_lines(pdf, t, w - 3)) for t, w in zip(texts, widths)) * pdf.line_h + 1
     y = pdf.get_y()
     if style:
         pdf.set_fill_color(*PALE)
@@ -288,7 +306,7 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
     x = MARGIN
     for c, w, text in zip(columns, widths, texts):
         pdf.set_xy(x + 1.5, y + 0.5)
-        pdf.multi_cell(w - 3, LINE, text, align="L" if c["kind"] in ("text", "date") else "R")
+        pdf.multi_cell(w - 3, pdf.line_h, text, align="L" if c["kind"] in ("text", "date") else "R")
         x += w
     pdf.set_draw_color(*RULE)
     pdf.line(MARGIN, y + height, MARGIN + sum(widths), y + height)
@@ -296,8 +314,8 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
 
 
 def _row_height(pdf: _Page, columns: list[dict], widths: list[float], values: list) -> float:
-    pdf.set_font(FONT, "", BODY)
-    return max(len(_cell_lines(pdf, shown(v, c["kind"]), w - 3)) for c, v, w in zip(columns, values, widths)) * LINE + 1
+    pdf.set_font(FONT, "", pdf.body)
+    return max(len(_cell_lines(pdf, shown(v, c["kind"]), w - 3)) for c, v, w in zip(columns, values, widths)) * pdf.line_h + 1
 
 
 def _table(pdf: _Page, table: dict) -> None:
@@ -306,12 +324,12 @@ def _table(pdf: _Page, table: dict) -> None:
     widths = _widths(pdf, columns, rows, total)
     _table_header(pdf, columns, widths)
     if not rows:
-        pdf.set_font(FONT, "I", BODY)
-        pdf.cell(0, LINE, pdf_text(table.get("empty", "None.")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "I", pdf.body)
+        pdf.cell(0, pdf.line_h, pdf_text(table.get("empty", "None.")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
     for i, r in enumerate(rows):
         values = [r.get(c["key"]) for c in columns]
-        need = _row_height(pdf, columns, widths, values) + (LINE + 2 if total and i == len(rows) - 1 else 0)
+        need = _row_height(pdf, columns, widths, values) + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
@@ -339,7 +357,7 @@ def _steps(pdf: _Page, steps: dict) -> None:
                  {"key": "", "header": "", "kind": "text"}, {"key": "", "header": "", "kind": "text"}]
         need = _row_height(pdf, kinds, widths, values)
         if i == len(lines) - 2 and lines[-1]["role"] == "total":
-            need += LINE + 2  # the last line and the total stay together
+            need += pdf.line_h + 2  # the last line and the total stay together
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
