@@ -79,7 +79,7 @@ class Statement:
     total_charges: Decimal
     total_aid: Decimal
     net_cost: Decimal
-    files: dict[str, Path]  # "xlsx", and "pdf" when one was written: absolute paths
+    files: dict[str, Path]  # "xlsx", "document" (its JSON), and "pdf" when one was written: absolute paths
 
     @property
     def xlsx(self) -> Path:
@@ -458,18 +458,30 @@ def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
     return _csv_rows([header]) + _csv_rows(rows)
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise MailError(f"cannot read {path}: {_reason(exc)}") from None
+
+
 def _attachments(st: Statement) -> list[tuple[Path, bytes]]:
-    """The statement as PDF (when written) and as the workbook, in that order."""
-    out = []
-    for kind in ("pdf", "xlsx"):
-        path = st.files.get(kind)
-        if path is None:
-            continue
-        try:
-            out.append((path, path.read_bytes()))
-        except OSError as exc:
-            raise MailError(f"cannot read {path}: {_reason(exc)}") from None
-    return out
+    """The statement as PDF and as the workbook, in that order. A PDF the run did not write (no ``run --pdf``)
+    is rendered from the statement's document (``districts/<code>_<name>.json``), the same as ``run --pdf``
+    would have written it."""
+    xlsx = (st.xlsx, _read(st.xlsx))
+    pdf = st.files.get("pdf")
+    if pdf is not None and pdf.exists():
+        return [(pdf, _read(pdf)), xlsx]
+    document = st.files.get("document")
+    if document is None:
+        return [xlsx]
+    from .writers.pdf import render_statement_pdf
+    try:
+        model = json.loads(_read(document).decode("utf-8"))
+    except ValueError as exc:
+        raise MailError(f"{document}: not readable ({_reason(exc)}); re-run the job") from None
+    return [(document.with_suffix(".pdf"), render_statement_pdf(model)), xlsx]
 
 
 def write_outbox(job_folder: Path, envelope: Envelope = Envelope()) -> Outbox:

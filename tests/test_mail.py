@@ -84,6 +84,28 @@ def _attachments(msg) -> list[tuple[str, str, bytes]]:
     return [(p.get_filename(), p.get_content_type(), p.get_content()) for p in msg.iter_attachments()]
 
 
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_run_wrote_is_attached_and_equals_the_one_mail_renders(tmp_path, computed):
+    from apportion.writers.document import ReportOptions
+    batch = run_batch([_job(tmp_path)], tmp_path / "out", jobs=1, options=ReportOptions(pdf=True))
+    folder = Path(batch.outcomes[0].output)
+    drafts = {d.statement.code: d for d in write_outbox(folder, Envelope(SENDER)).drafts}
+    rendered = {d.statement.code: _attachments(_parse(d.path.read_bytes()))[0]
+                for d in write_outbox(Path(shutil.copytree(computed, tmp_path / "plain" / computed.name)),
+                                      Envelope(SENDER)).drafts}
+    for code, draft in drafts.items():
+        pdf = draft.statement.files["pdf"]
+        name, ctype, data = _attachments(_parse(draft.path.read_bytes()))[0]
+        assert (name, ctype, data) == (pdf.name, "application/pdf", pdf.read_bytes())
+        assert rendered[code] == (name, ctype, data)  # same bytes whether run or mail made it
+
+
 def _manifest(folder: Path) -> dict:
     return json.loads((folder / "mail.json").read_text())
 
@@ -122,7 +144,12 @@ def test_one_eml_per_district_with_an_address(folder):
         assert msg["Date"] is None  # set when the message is sent, so a draft stays byte-stable
         assert msg["Subject"] == f"Vector test BOCES — 2023-24 charges and aid claim — {st.name}"
         assert msg["Message-ID"].strip() == draft.message_id
-        assert _attachments(msg) == [(st.xlsx.name, XLSX, st.xlsx.read_bytes())]
+        (pdf_name, pdf_type, pdf), xlsx = _attachments(msg)
+        assert xlsx == (st.xlsx.name, XLSX, st.xlsx.read_bytes())
+        # no run --pdf here: the PDF is rendered from the statement's document, to the district's figures
+        assert (pdf_name, pdf_type) == (st.xlsx.with_suffix(".pdf").name, "application/pdf")
+        shown = _pdf_text(pdf)
+        assert st.code in shown and f"{st.net_cost:,.2f}" in shown and f"{st.total_charges:,.2f}" in shown
         text = " ".join(msg.get_body(("plain",)).get_content().split())
         html = " ".join(msg.get_body(("html",)).get_content().split())
         for figure in ("Total charges", "Total BOCES aid (claim, aid year 2024-25)", "Net cost",
@@ -340,7 +367,7 @@ def test_send_delivers_every_message_once_with_the_date_it_was_sent(folder, smtp
         msg = _parse(envelope.original_content)
         assert sorted(envelope.rcpt_tos) == sorted(a.addr_spec for a in msg["To"].addresses)
         assert before <= parsedate_to_datetime(msg["Date"]) <= after
-        ((name, _, data),) = _attachments(msg)
+        _, (name, _, data) = _attachments(msg)
         assert data == statements[name]
         (eml,) = (folder / "outbox").glob(f"{msg['X-Apportion-District']}_*.eml")
         assert envelope.original_content.replace(b"\r\n", b"\n").endswith(eml.read_bytes().replace(b"\r\n", b"\n"))

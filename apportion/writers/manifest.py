@@ -66,5 +66,5 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]], prepare
 def _prepared(result: Result, prepared: date | None) -> str | None:
     """The prepared-on date the statements show (the BOCES item, else ``run --prepared``; never the clock),
     as ISO text."""
-    when = getattr(result.settings, "prepared_date", None) or prepared
+    when = result.settings.prepared_date or prepared
     return when.isoformat() if when is not None else None
