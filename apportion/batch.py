@@ -14,6 +14,7 @@ from typing import Callable
 
 from .errors import Issue, IssueLog
 from .readers.jobs import JobSource, discover
+from .options import RunOptions
 from .readers.safety import DEFAULT_LIMITS, Limits
 from .runner import Outcome, crash_outcome, io_line, run_job, unwritten
 from .writers.atomic import Owner
@@ -34,9 +35,11 @@ class Batch:
 
 
 def _safe_run(source: JobSource, output: Path, limits: Limits, write: bool, verbose: bool = False,
-              workers: int = 1, owner: str | None = None, options=None) -> Outcome:
+              workers: int = 1, owner: str | None = None, options=None,
+              what_if: RunOptions = RunOptions()) -> Outcome:
     try:
-        return run_job(source, output, limits, write, workers, commit=False, owner=owner, options=options)
+        return run_job(source, output, limits, write, workers, commit=False, owner=owner, options=options,
+                       what_if=what_if)
     except (KeyboardInterrupt, SystemExit):
         raise
     except OSError as exc:  # an input that cannot be read (permission, gone): the user's to fix, not a crash
@@ -74,15 +77,16 @@ def default_jobs() -> int:
 
 def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: bool = True,
               limits: Limits = DEFAULT_LIMITS, on_done: Callable[[Outcome], None] | None = None,
-              verbose: bool = False, options=None) -> Batch:
+              verbose: bool = False, options=None, what_if: RunOptions = RunOptions()) -> Batch:
     """Run every job found under ``paths``; ``on_done`` is called as each finishes; ``options`` (a
-    :class:`~.writers.document.ReportOptions`) say whether PDFs are written and the prepared-on date."""
+    :class:`~.writers.document.ReportOptions`) say whether PDFs are written and the prepared-on date;
+    ``what_if`` (a :class:`~.options.RunOptions`): a variant's settings and the prior year, for every job."""
     batch = Batch()
     sources = discover(paths, batch.log)
     if write and _output_among_inputs(output, paths, sources, batch.log):
         return batch
     if not write or not sources:
-        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None, options)
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None, options, what_if)
         return batch
     try:
         owner = Owner(output)  # held while this batch's staged folders wait to be swapped in
@@ -91,26 +95,27 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
                         found=io_line(exc))
         return batch
     try:
-        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token, options)
+        _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token, options, what_if)
     finally:
         owner.close()
     return batch
 
 
 def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | None, write: bool, limits: Limits,
-             on_done: Callable[[Outcome], None] | None, verbose: bool, owner: str | None, options=None) -> None:
+             on_done: Callable[[Outcome], None] | None, verbose: bool, owner: str | None, options=None,
+             what_if: RunOptions = RunOptions()) -> None:
     requested = jobs or default_jobs()
     workers = min(requested, max(1, len(sources)))
     outcomes: list[Outcome] = []
     if workers <= 1 or len(sources) <= 1:
         # one job alone: its own workbooks are written in the requested number of processes
         inner = requested if len(sources) == 1 else 1
-        outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options) for source in sources]
+        outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options, what_if) for source in sources]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))
-            futures = {pool.submit(_safe_run, s, output, limits, write, verbose, 1, owner, options): s
+            futures = {pool.submit(_safe_run, s, output, limits, write, verbose, 1, owner, options, what_if): s
                        for s in ordered}
             for future in as_completed(futures):
                 try:

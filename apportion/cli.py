@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import grouped_lines
+from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
 
 
 def _existing(paths: list[Path]) -> list[Path]:
@@ -27,6 +28,22 @@ def _no_jobs(paths: list[Path]) -> None:
     click.echo("No jobs found in " + ", ".join(str(p) for p in paths) + " (a job is a workbook with a BOCES sheet, "
                "or a folder of workbooks holding one).", err=True)
     sys.exit(1)
+
+
+def _what_if(settings: tuple[str, ...], variant: str | None, compare_base: bool, prior: Path | None,
+             warn_percent: int) -> RunOptions:
+    """The run's what-if and year-over-year options from the command line, or a usage error (exit 2)."""
+    try:
+        pairs = tuple(parse_setting(text) for text in settings)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
+    if variant is not None and not VARIANT_NAME.match(variant):
+        raise click.BadParameter(f"{variant!r}: a variant's name is letters, digits, - and _ (it names a folder)",
+                                 param_hint="--variant")
+    if (pairs or compare_base) and variant is None:
+        raise click.UsageError("--set and --compare make a what-if run: name it with --variant, so the base run's "
+                               "folder is left alone")
+    return RunOptions(settings=pairs, variant=variant, compare=compare_base, prior=prior, warn_percent=warn_percent)
 
 
 def _echo_issues(issues, verbose: bool) -> None:
@@ -54,18 +71,34 @@ def cli() -> None:
               help="Prepared-on date (YYYY-MM-DD) printed on the reports of jobs whose BOCES sheet has no "
                    "'Prepared date'.")
 @click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
-def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prepared, verbose: bool) -> None:
+@click.option("--set", "settings", multiple=True, metavar='"ITEM=VALUE"',
+              help="Compute with a BOCES item set to VALUE instead of the workbook's (repeatable; needs --variant).")
+@click.option("--variant", default=None, metavar="NAME",
+              help="Write a what-if run into OUTPUT/<code>_<year>_NAME/, leaving the base run's folder alone.")
+@click.option("--compare", "compare_base", is_flag=True,
+              help="With --variant: also write comparison.xlsx and .csv against the base run (the inputs as typed).")
+@click.option("--prior", type=click.Path(path_type=Path), default=None,
+              help="The prior year's output folder (default: OUTPUT/<code>_<prior year>/ when it exists).")
+@click.option("--warn-change", "warn_percent", type=click.IntRange(min=0), default=DEFAULT_WARN_PERCENT,
+              show_default=True, help="Warn when a district's net cost moves by more than this percent of the prior year's.")
+def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prepared, verbose: bool,
+        settings: tuple[str, ...], variant: str | None, compare_base: bool, prior: Path | None,
+        warn_percent: int) -> None:
     """Compute every job under PATH (default inputs/) and write its reports.
 
     Example: apportion run inputs/example_valley_2026-27.xlsx -o outputs/ --pdf
+
+    What-if: apportion run JOB --set "Administrative budget=4,500,000" --variant board-draft --compare
     """
     from .batch import run_batch
     from .progress import Progress
     from .writers.document import ReportOptions
     paths = _existing(list(paths) or [Path("inputs")])
+    what_if = _what_if(settings, variant, compare_base, prior, warn_percent)
     progress = Progress()
     options = ReportOptions(pdf=pdf, prepared=prepared.date() if prepared else None)
-    batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose, options=options)
+    batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose, options=options,
+                      what_if=what_if)
     progress.close()
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)

@@ -19,7 +19,8 @@ from .law.pools import Vote
 from .model import Settings
 from .parameters import ParameterValue
 
-__all__ = ["Aid", "Apportionment", "CoSer", "Pools", "Result", "SharedPD", "Vote"]
+__all__ = ["Aid", "Apportionment", "CoSer", "Pools", "PriorYear", "Result", "SettingChange", "SharedPD", "Variant",
+           "Vote"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,40 @@ class Aid:
     reconciliation: pd.DataFrame | None = None
 
 
+@dataclass(frozen=True)
+class SettingChange:
+    """A BOCES item a variant set on the command line (``run --set``): the value set and the workbook's value."""
+
+    item: str
+    value: str
+    workbook: str  # "" when the workbook left the item blank or out
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A what-if run (``run --variant NAME``): its name and the settings it changed."""
+
+    name: str
+    changes: tuple[SettingChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class PriorYear:
+    """The prior year's run, read from its output folder, beside this one (rules §9).
+
+    ``by_category``: per district of this run and category (:data:`apportion.compare.prior.CATEGORIES`)
+    — ``district_code, category, prior, current, change, change_percent`` (cents; change % in hundredths
+    of a percent of |prior|, <NA> where the prior is 0). ``comparison``: every line with its drivers
+    (an :class:`apportion.compare.Comparison`). ``warn_percent``: the net-cost change that draws a warning.
+    """
+
+    folder: str
+    school_year: str
+    by_category: pd.DataFrame
+    comparison: object
+    warn_percent: int
+
+
 @dataclass
 class Result:
     """The results of one job, and the input provenance the reports quote.
@@ -100,6 +135,7 @@ class Result:
     vote, the total charges under the proposed budget).
     ``comparison``: each component's administrative share under every lawful method.
     ``collaboration``: per teacher credits.
+    ``variant``: a what-if run's name and changed settings. ``prior``: the prior year's run, when found.
     """
 
     settings: Settings
@@ -117,3 +153,5 @@ class Result:
     net: pd.DataFrame
     comparison: pd.DataFrame
     collaboration: pd.DataFrame
+    variant: Variant | None = None
+    prior: PriorYear | None = None

@@ -14,6 +14,8 @@ from .errors import IssueLog, JobInputError
 from .readers.jobs import JobSource, read_inputs
 from .readers.safety import DEFAULT_LIMITS, Limits
 from .model import Job
+from .options import RunOptions
+from .readers.items import Items
 from .result import Result
 from .validate import build_job
 from .writers.atomic import KEPT, KEPT_ON_FAILURE
@@ -55,16 +57,24 @@ class Outcome:
 def _load(source: JobSource, log: IssueLog, limits: Limits) -> tuple[Result | None, str]:
     """The job's result (None on errors) and its output folder name, ``<BOCES code>_<school year>``
     whenever the BOCES sheet says so (else the job's own name)."""
+    result, folder, _ = _read(source, log, limits)
+    return result, folder
+
+
+def _read(source: JobSource, log: IssueLog, limits: Limits,
+          settings: tuple[tuple[str, str], ...] = ()) -> tuple[Result | None, str, Items | None]:
+    """:func:`_load` with ``settings`` (``run --set``) replacing BOCES items as they are read; also the
+    BOCES items read, which say what the settings replaced."""
     from .compute import compute
-    inputs = read_inputs(source, log, limits)
+    inputs = read_inputs(source, log, limits, settings)
     items = inputs.items.values if inputs.items is not None else {}
     folder = source.name
     if items.get("boces_code") and items.get("school_year"):
         folder = f"{items['boces_code']}_{items['school_year']}"
     job = build_job(inputs, log)  # every check runs, even after the readers found errors: one pass lists them all
     if job is None or log.errors:
-        return None, folder
-    return compute(job, log), folder
+        return None, folder, inputs.items
+    return compute(job, log), folder, inputs.items
 
 
 def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
@@ -114,7 +124,8 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     from .writers.parallel import write_workbooks
     from .writers.text import short_names
     s = result.settings
-    stem = _folder_name(f"{s.boces_code}_{s.school_year}")
+    variant = f"_{result.variant.name}" if result.variant else ""
+    stem = _folder_name(f"{s.boces_code}_{s.school_year}{variant}")
     files = {
         "billing.csv": billing_csv(result),
         "aid.csv": aid_csv(result),
@@ -137,7 +148,8 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
 
 
 def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMITS, write: bool = True,
-            workers: int = 1, commit: bool = True, owner: str | None = None, options=None) -> Outcome:
+            workers: int = 1, commit: bool = True, owner: str | None = None, options=None,
+            what_if: RunOptions = RunOptions()) -> Outcome:
     """Run one job and write its folder (its workbooks in ``workers`` processes); never raises for bad input
     or for outputs that cannot be written (:func:`unwritten`).
 
@@ -145,11 +157,16 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     swaps them in with :meth:`Outcome.commit` or drops them with :meth:`Outcome.discard`
     (a batch does, once it knows no two jobs write the same folder). ``owner`` names the process that
     will commit (:class:`~apportion.writers.atomic.Owner`; default this one). ``options`` (a
-    :class:`~.writers.document.ReportOptions`): PDFs too, the prepared-on date.
+    :class:`~.writers.document.ReportOptions`): PDFs too, the prepared-on date. ``what_if``: a variant's
+    settings, its comparison with the base run and the prior year (:class:`~.options.RunOptions`).
     """
     log = IssueLog()
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
-    result, folder_name = _load(source, log, limits)
+    result, folder_name, items = _read(source, log, limits, what_if.settings)
+    folder_name += what_if.folder_suffix()
+    extra: dict[str, bytes] = {}
+    if result is not None and not log.errors:
+        extra = _beside(result, items, source, output_root, limits, what_if, log)
     issues = log.sorted()
     outcome.warnings = len(log.warnings)
     outcome.errors = len(log.errors)
@@ -163,7 +180,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         return outcome
     s = result.settings
     folder = output_root / _folder_name(folder_name)
-    outcome.name = f"{s.boces_code} {s.school_year}"
+    outcome.name = f"{s.boces_code} {s.school_year}" + (f" {what_if.variant}" if what_if.variant else "")
     outcome.districts = len(result.apportionment.shares)
     outcome.total_charges = int(result.billing["amount"].sum())
     outcome.total_aid = int(result.aid.table["total_aid"].sum())
@@ -172,10 +189,32 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         base = source.path.parent
         try:
             inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
-            _stage(outcome, folder, output_files(result, inputs, workers, options), KEPT, commit, owner)
+            _stage(outcome, folder, output_files(result, inputs, workers, options) | extra, KEPT, commit, owner)
         except OSError as exc:
             unwritten(outcome, exc)
     return outcome
+
+
+def _beside(result: Result, items: Items | None, source: JobSource, output_root: Path, limits: Limits,
+            what_if: RunOptions, log: IssueLog) -> dict[str, bytes]:
+    """What a run sets beside its own result: the variant it is, the prior year (read from its output folder)
+    and, with ``--compare``, the comparison with the base run as extra files."""
+    from .compare import compare, figures_of_result
+    from .compare.prior import prior_year
+    from .result import SettingChange, Variant
+    if what_if.variant:
+        changed = items.overridden.values() if items is not None else ()
+        result.variant = Variant(what_if.variant, tuple(SettingChange(*c) for c in changed))
+    result.prior = prior_year(result, output_root, what_if.prior, what_if.warn_percent, log)
+    if not (what_if.compare and what_if.variant):
+        return {}
+    base, _ = _load(source, IssueLog(), limits)
+    if base is None:
+        log.warning("base-run-failed", "the base run (the inputs without --set) has input errors, so the variant is "
+                    "not compared with it", file=source.path.name)
+        return {}
+    from .writers.comparison import comparison_files
+    return comparison_files(compare(figures_of_result(base), figures_of_result(result)))
 
 
 def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple, commit: bool,

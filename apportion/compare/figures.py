@@ -74,9 +74,12 @@ def _fraction_text(value) -> str | None:
     return None if value is None else str(Fraction(value))
 
 
-def basis_json(result, variant: str | None = None, settings_changed: list | None = None) -> bytes:
-    """The exact shares, units and unit costs behind a run's billing.csv (FORMATS.md, basis.json)."""
+def basis_json(result) -> bytes:
+    """The exact shares, units and unit costs behind a run's billing.csv, and the variant it is, if any
+    (FORMATS.md, basis.json)."""
     s = result.settings
+    variant = result.variant.name if result.variant else None
+    changed = [[c.item, c.value] for c in result.variant.changes] if result.variant else []
     weight = result.apportionment.shares["basis_weight"]
     total = int(weight.sum())
     shares = dict(zip(weight.index, (str(Fraction(int(w), total)) for w in weight)))
@@ -103,7 +106,7 @@ def basis_json(result, variant: str | None = None, settings_changed: list | None
             items["shared pd"][code] = {"unit_cost": str(cost),
                                         "units": dict(zip(group["district_code"], map(str, group["staff"].astype(int))))}
     doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
-           "school_year": str(s.school_year), "variant": variant, "settings_changed": settings_changed or [],
+           "school_year": str(s.school_year), "variant": variant, "settings_changed": changed,
            "method": s.method, "aid_mode": result.aid.mode, "pool_shares": shares, "items": items}
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -157,13 +160,13 @@ def load_run(folder) -> RunFigures:
     return figures_of_files(read_folder(Path(folder)), str(folder))
 
 
-def figures_of_result(result, variant: str | None = None, settings_changed: list | None = None) -> RunFigures:
+def figures_of_result(result) -> RunFigures:
     """A computed run's figures, read through the same bytes its folder gets."""
     from ..writers.csvs import aid_csv, billing_csv
     s = result.settings
-    files = {"billing.csv": billing_csv(result), "aid.csv": aid_csv(result),
-             BASIS_FILE: basis_json(result, variant, settings_changed)}
-    return figures_of_files(files, f"{s.boces_code}_{s.school_year}" + (f"_{variant}" if variant else ""))
+    files = {"billing.csv": billing_csv(result), "aid.csv": aid_csv(result), BASIS_FILE: basis_json(result)}
+    variant = f"_{result.variant.name}" if result.variant else ""
+    return figures_of_files(files, f"{s.boces_code}_{s.school_year}{variant}")
 
 
 def figures_of_files(files: dict[str, bytes], folder: str) -> RunFigures:

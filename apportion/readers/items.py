@@ -1,7 +1,7 @@
 """Reading the BOCES sheet: two columns, Item | Value, the items matched by name in any row order."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import IssueLog
 from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
@@ -23,17 +23,46 @@ class Items:
     labels: dict[str, str]
 
     next_row: int = 1  # the first row below the items: where an item not typed would go
+    #: items set on the command line (``run --set``): key → (item as typed, value as typed, the workbook's value)
+    overridden: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def where(self, key: str) -> dict[str, str]:
         """Location keywords for an issue about an item: its value cell, or, for an item not typed, the first
-        free row below the items (where to add it)."""
+        free row below the items (where to add it); ``command line --set`` for one set on the command line."""
         f = next(i for i in BOCES_ITEMS if i.key == key)
+        if key in self.overridden:
+            return {"file": SET_LOCATION, "sheet": self.sheet, "cell": "", "column": self.overridden[key][0]}
         return {"file": self.file, "sheet": self.sheet, "cell": self.cells.get(key, f"A{self.next_row}"),
                 "column": self.labels.get(key, f.header)}
 
 
-def read_items(wb: Workbook, log: IssueLog) -> Items:
-    """Read the two-column BOCES sheet; items are matched by name in any row order."""
+#: the location an issue names for a BOCES item set with ``run --set`` (in place of a file)
+SET_LOCATION = "command line --set"
+
+
+def _set_items(items: Items, raw_values: dict, settings: tuple[tuple[str, str], ...], by_norm: dict,
+               log: IssueLog) -> None:
+    """Put the items given as ``run --set "Item=value"`` in place of the sheet's values, so the same typing
+    and checks run on them; an unknown item is an error located at ``command line --set``."""
+    for label, text in settings:
+        f = by_norm.get(normalise(label))
+        if f is None:
+            meant = near_miss(label, list(BOCES_ITEMS), lambda f: f.header)
+            hint = f"; did you mean {meant.header!r}?" if meant is not None else ""
+            log.error("unknown-set-item", f"{label!r} is not an item of the BOCES sheet{hint}", file=SET_LOCATION,
+                      sheet=items.sheet, column=label, expected="the name of a BOCES item, e.g. Administrative budget",
+                      found=label)
+            continue
+        workbook = raw_values.get(f.key)
+        shown = "" if workbook is None else str(int(workbook) if isinstance(workbook, float) and workbook.is_integer()
+                                                else workbook)
+        items.overridden[f.key] = (label, text, shown)
+        raw_values[f.key] = text
+
+
+def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...] = ()) -> Items:
+    """Read the two-column BOCES sheet; items are matched by name in any row order. ``settings`` are
+    ``(item, value)`` pairs given on the command line (``run --set``) that replace the sheet's values."""
     sheet = wb.sheets["boces"]
     where = {"file": wb.display, "sheet": sheet}
     items = Items(wb.display, sheet, {}, {}, {})
@@ -79,6 +108,7 @@ def read_items(wb: Workbook, log: IssueLog) -> Items:
         log.error("near-miss-item", **where, cell=label_cell, column=str(label), known=f.header,
                   expected=f"an item named {f.header!r}", found=str(label))
         take(f, label, value, cell)
+    _set_items(items, raw_values, settings, by_norm, log)
     for f in BOCES_ITEMS:
         value = raw_values.get(f.key)
         blank = value is None or (isinstance(value, str) and not value.strip())

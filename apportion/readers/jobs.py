@@ -156,8 +156,10 @@ class Inputs:
         return self.tables.get(normalise(name))
 
 
-def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMITS) -> Inputs:
-    """Open every workbook of a job and read each sheet from the one workbook that holds it."""
+def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMITS,
+                settings: tuple[tuple[str, str], ...] = ()) -> Inputs:
+    """Open every workbook of a job and read each sheet from the one workbook that holds it; ``settings``
+    (``run --set``) replace BOCES items as they are read."""
     files = source.files()
     base = source.path.parent
     inputs = Inputs(source, files, None)
@@ -196,7 +198,7 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
         log.error("missing-sheet", "the job has no BOCES sheet", file=display, sheet=BOCES_SHEET,
                   expected="a sheet named BOCES", found=found)
     else:
-        inputs.items = read_items(holder[normalise(BOCES_SHEET)], log)
+        inputs.items = read_items(holder[normalise(BOCES_SHEET)], log, settings)
     unreadable: set[str] = set()  # sheets whose problem is already reported
     for spec in TABLE_SHEETS:
         if spec.norm in holder:

@@ -51,7 +51,7 @@ def comparison_csv(c: Comparison) -> bytes:
     return csv_bytes(CSV_COLUMNS, rows)
 
 
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+def with_change_pct(frame: pd.DataFrame) -> pd.DataFrame:
     """Change % as a float percent for the sheet's number format (the exact figure is in the CSV)."""
     pct = frame["change_percent"]
     return frame.assign(change_pct=[None if v is pd.NA else int(v) / 100 for v in pct.astype(object)])
@@ -86,7 +86,7 @@ def comparison_xlsx(c: Comparison) -> bytes:
     row = write_pairs(ws, st, 2, pairs)
     row = write_note(ws, st, row + 1, DRIVERS_NOTE, 10, 150)
     row = write_section(ws, st, row + 1, "BOCES totals", 10)
-    write_table(ws, st, _shown(c.totals), _line_cols(False), first_row=row, name="Totals")
+    write_table(ws, st, with_change_pct(c.totals), _line_cols(False), first_row=row, name="Totals")
     printable(ws, footer, "Comparison")
     net = c.lines[c.lines["category"] == "net cost"]
     ws = book.add_worksheet("Net cost")
@@ -96,11 +96,11 @@ def comparison_xlsx(c: Comparison) -> bytes:
             Col("New net cost", "new", "cents", total=True), Col("Change", "change", "cents", total=True),
             Col("Change %", "change_pct", "change"), Col("Due to charges", "part_1", "cents", total=True),
             Col("Due to aid", "part_2", "cents", total=True)]
-    write_table(ws, st, _shown(net), cols, first_row=2, name="NetCost", freeze_cols=2)
+    write_table(ws, st, with_change_pct(net), cols, first_row=2, name="NetCost", freeze_cols=2)
     printable(ws, footer, "Net cost", repeat=(2, 2))
     ws = book.add_worksheet("Lines")
     ws.write_string(0, 0, "Every line of every district", st["title"])
-    write_table(ws, st, _shown(c.lines), _line_cols(True), first_row=2, name="Lines", freeze_cols=2)
+    write_table(ws, st, with_change_pct(c.lines), _line_cols(True), first_row=2, name="Lines", freeze_cols=2)
     printable(ws, footer, "Lines", repeat=(2, 2), repeat_cols=(0, 1))
     ws = book.add_worksheet("One side only")
     ws.write_string(0, 0, "Found in one run only", st["title"])

@@ -36,6 +36,7 @@ import pandas as pd
 from ..exact import QUANTITY_SCALE
 from ..law import special_act
 from ..result import Result
+from . import yoy
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
 
@@ -424,12 +425,14 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
         sections.append({"title": "BOCES aid", "note": "A non-component district receives no BOCES aid on these "
                                                        "charges."})
     sections.append(_net_section(result, code))
+    if result.prior is not None:
+        sections.append(yoy.statement_section(result, code))
     return {
         "format": FORMAT,
         "created": created_at(result).isoformat(),
         "title": f"{s.boces_name} — statement for {s.school_year}",
         "subtitle": f"{name} · district code {code} · {d['type']}",
-        "status": status_text(result, prepared),
+        "status": status_text(result, prepared) + yoy.variant_text(result),
         "facts": {
             "boces_name": s.boces_name, "boces_code": s.boces_code, "school_year": str(s.school_year),
             "aid_year": str(s.school_year.aid_year()), "aid_mode": result.aid.mode,

@@ -11,6 +11,7 @@ from ..errors import ISSUE_FIELDS
 from ..result import Result
 from ..schema import BOCES_ITEMS
 from .styles import CODE_WIDTH, NAME_WIDTH, Styles, printable
+from .yoy import run_section
 from .tables import Col, Placed, write_note, write_pairs, write_section, write_table
 from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, NOTE_WIDTH, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      half_up_cents, method_text, number_text, parameter, ratio_text)
@@ -325,6 +326,7 @@ def run_sheet(book, st: Styles, result: Result, inputs: list[tuple[str, str]]) -
     row = write_section(ws, st, row + 1, "Settings as read from the BOCES sheet", 1)
     pairs = [(item.header, *_setting_value(item, getattr(s, item.key, None)), "left") for item in BOCES_ITEMS]
     row = write_pairs(ws, st, row, pairs)
+    row = run_section(ws, st, result, row)
     row = write_section(ws, st, row + 1, "Input files", 1)
     write_table(ws, st, pd.DataFrame(sorted(inputs), columns=["file", "sha256"]),
                 [Col("Input file", "file"), Col("SHA-256", "sha256")], first_row=row, name="Inputs", set_widths=False)

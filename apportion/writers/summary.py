@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from ..result import Result
+from . import yoy
 from .charts import place_charts, summary_charts
 from .document import ReportOptions, pair, prepared_date, status_text, carried_forward_note, _json_value
 from .pdf import render_document_pdf
@@ -38,6 +39,8 @@ def write_summary(result: Result, inputs: list[tuple[str, str]], options: Report
     coser_sheets(book, st, result)
     aid = aid_sheet(book, st, result)
     net = net_sheet(book, st, result)
+    if result.prior is not None:
+        yoy.summary_sheet(book, st, result)
     if len(result.shared_pd.contracts):
         shared_pd_sheet(book, st, result)
     if len(result.collaboration):
