@@ -47,9 +47,10 @@ def test_set_variant_equals_a_run_on_an_edited_workbook(tmp_path):
     plain = tmp_path / "plain" / "TEST_2026-27"
     for name in ("billing.csv", "aid.csv", "issues.csv"):
         assert (variant / name).read_bytes() == (plain / name).read_bytes(), name
-    # the statement is the edited run's, but for the line saying it is a what-if (row 3)
+    # the statement is the edited run's, but for its status line (row 3), which says it is a what-if
     assert cells(variant / STATEMENT, skip_rows={3}) == cells(plain / STATEMENT, skip_rows={3})
-    assert cells(variant / STATEMENT)[2][0] == "What-if variant 'board-draft': not the adopted figures"
+    status = cells(variant / STATEMENT)[2][0]
+    assert status == cells(plain / STATEMENT)[2][0] + " · what-if variant 'board-draft': not the adopted figures"
     # the Run sheet records what was changed and what the workbook said
     run = {r[0]: r[1] for r in openpyxl.load_workbook(variant / "TEST_2026-27_board-draft_summary.xlsx")["Run"]
            .iter_rows(values_only=True) if r[0]}
@@ -134,7 +135,9 @@ def test_year_over_year_from_the_prior_years_output_folder(tmp_path):
     # the statement shows the same, by category
     statement = [r for r in cells(folder / "districts" / "010200010000_Beta_CSD.xlsx")]
     start = statement.index(("Change from 2025-26, by category",) + (None,) * (len(statement[0]) - 1))
-    assert statement[start + 2][:4] == ("Administrative", 152112.67, 219718.31, 67605.64)
+    head = next(i for i in range(start, len(statement)) if statement[i][0] == "Category")
+    assert statement[head][:5] == ("Category", "2025-26", "2026-27", "Change", "Change %")
+    assert statement[head + 1][:4] == ("Administrative", 152112.67, 219718.31, 67605.64)
     # the Net cost sheet's prior-year charges: Alpha's typed 300,000 wins; Beta's comes from the folder
     net = list(book["Net cost"].iter_rows(values_only=True))
     head = next(i for i, r in enumerate(net) if r[0] == "District code")
