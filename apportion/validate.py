@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from .errors import IssueLog
@@ -95,7 +96,11 @@ def _has(inputs: Inputs, sheet: str, key: str) -> bool:
 
 
 def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
-    """The sheet's typed frame with every column present (absent optional columns at their default)."""
+    """The sheet's typed frame with every column present (absent optional columns at their default).
+
+    A column with a default is never null: numbers are int64, yes/no bool; others keep pandas'
+    nullable Int64 / boolean, a blank being "not given".
+    """
     table = inputs.table(spec.name)
     frame = table.frame.copy() if table is not None else pd.DataFrame()
     for f in spec.fields:
@@ -105,9 +110,9 @@ def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
             frame[f.key] = frame[f.key].where(frame[f.key].notna(), f.default)
     for f in spec.fields:
         if f.kind in ("money", "signed money", "quantity"):
-            frame[f.key] = frame[f.key].astype("Int64")
+            frame[f.key] = frame[f.key].astype("Int64" if f.default is None else np.int64)
         elif f.kind == "yesno":
-            frame[f.key] = frame[f.key].astype("boolean")
+            frame[f.key] = frame[f.key].astype("boolean" if f.default is None else bool)
     frame["excel_row"] = frame.index
     return frame.reset_index(drop=True)
 
@@ -233,22 +238,20 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     total = weight.groupby(rows["service_code"]).sum().reindex(services.index).fillna(0)
     participants = coser.participants(rows, weight, districts.index[districts["is_component"]]).reindex(
         services.index).fillna(0).astype("int64")
-    basis = services["basis"].fillna("anticipated")
-    surplus = services["surplus"].fillna(0)
-    approvals = services["approvals"]
-    swd = services["swd"].fillna(False).astype(bool)
-    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any().reindex(services.index).fillna(False)
-    actual = rows["actual_units"].fillna(0).groupby(rows["service_code"]).sum().reindex(services.index).fillna(0)
-    final = services["actual_cost"].where(services["actual_cost"].notna(), services["budget"]).fillna(0)
+    basis, surplus, approvals = services["basis"], services["surplus"], services["approvals"]
+    trued = coser.trued_up(services["swd"], rows)
+    actual = coser.actual_weight(rows["actual_units"]).groupby(rows["service_code"]).sum().reindex(services.index,
+                                                                                                     fill_value=0)
+    final = coser.final_cost(services["budget"], services["actual_cost"], trued).fillna(0)  # a blank budget is reported
     checks = (  # (rows breaking the rule, code, column, message, expected, found)
-        ((total == 0) & (services["budget"].fillna(0) != 0), "no-participation", "budget",
+        (coser.nothing_to_share_by(total, services["budget"].fillna(0)), "no-participation", "budget",
          lambda c: f"service {c} has a budget but no participation units under its {basis[c]} basis",
          lambda c: "units for at least one participating district", lambda c: "0 units in total"),
-        ((total == 0) & (surplus != 0), "surplus-without-participants", "surplus",
+        (coser.nothing_to_share_by(total, surplus), "surplus-without-participants", "surplus",
          lambda c: f"service {c} has a {'surplus' if surplus[c] > 0 else 'assessment'} but no participation units "
                    f"under its {basis[c]} basis to return it by",
          lambda c: "units for at least one participating district", lambda c: f"{surplus[c] / 100:,.2f}"),
-        (approvals.notna() & (approvals.fillna(0) > participants * QUANTITY_SCALE), "approvals-over-participants",
+        (coser.approvals_over_participants(approvals, participants), "approvals-over-participants",
          "approvals", lambda c: f"service {c} has more approvals than participating component districts",
          lambda c: f"at most {participants[c]}", lambda c: f"{approvals[c] / QUANTITY_SCALE:g}"),
     )
@@ -256,7 +259,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         for c in services.index[broken.to_numpy(dtype=bool)]:
             log.error(code, message(c), **table.where(column, int(services.at[c, "excel_row"])),
                       expected=expected(c), found=found(c))
-    for c in services.index[(swd & has_actual.astype(bool) & (actual == 0) & (final != 0)).to_numpy(dtype=bool)]:
+    for c in services.index[(trued & coser.nothing_to_share_by(actual, final)).to_numpy(dtype=bool)]:
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
                   found="0 in total")

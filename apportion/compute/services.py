@@ -20,19 +20,16 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
     services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
-    services["divisor"] = services["basis"].fillna("anticipated").map(divisors).astype(np.int64)
+    services["divisor"] = services["basis"].map(divisors).astype(np.int64)
     services["budget"] = services["budget"].astype(np.int64)
     services["unit_cost"] = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
-    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
-    swd = services["swd"].fillna(False).astype(bool) & has_actual.reindex(services.index).fillna(False).astype(bool)
+    swd = coser.trued_up(services["swd"], rows)
     services["trued_up"] = swd
-    # the true-up splits the actual cost when given, else the budget; other services keep their budget
-    final = services["actual_cost"].where(swd & services["actual_cost"].notna(), services["budget"])
-    services["final_cost"] = final.astype(np.int64)
-    rows["actual_weight"] = rows["actual_units"].fillna(0).astype(np.int64)
-    trued = rows["service_code"].map(swd).fillna(False).astype(bool)
+    services["final_cost"] = coser.final_cost(services["budget"], services["actual_cost"], swd).astype(np.int64)
+    rows["actual_weight"] = coser.actual_weight(rows["actual_units"])
+    trued = rows["service_code"].map(swd).fillna(False).astype(bool)  # known services only (validated)
     services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
     rows["final_charge"] = rows["charge"]
     if trued.any():
@@ -43,8 +40,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
                                                          pd.Series(1, index=services.index))
     # service surplus or assessment: returned by participation (§1950(4)(f)) — also on a service whose budget
     # is 0 (a discontinued service returning last year's money); validation refused one with no units
-    services["surplus"] = services["surplus"].fillna(0).astype(np.int64)
-    rows["surplus_credit"] = -coser.charges(services["surplus"], rows, rows["weight"], rounding)
+    rows["surplus_credit"] = coser.surplus_credits(services["surplus"], rows, rows["weight"], rounding)
     # three-quarters approval (§1950(4)(d)(3))
     services["participants"] = coser.participants(rows, rows["weight"], job.components.index).reindex(
         services.index).fillna(0).astype(np.int64)
@@ -72,25 +68,24 @@ def shared_pd_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple
     contracts["paying_districts"] = paying
     minimum = int(p("shared_pd.min_paying_districts"))
     max_days = int(p("shared_pd.max_days"))
-    days = contracts["days"].astype("Int64")
-    credit = contracts["credit"].fillna(False).astype(bool)
+    days = contracts["days"]
     approved, start = contracts["board_approval_date"], contracts["start_date"]
-    post_dated = approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object))
-    rules = [  # (rows breaking the rule, code, column, message, expected, found) — COSER 507, seed 000
-        (paying < minimum, "pd-too-few-districts", "contract",
+    broken = shared_pd.unlawful(paying, days, contracts["credit"], approved, start, minimum, max_days)
+    rules = [  # (rule, code, column, message, expected, found) — COSER 507, seed 000
+        ("too_few_districts", "pd-too-few-districts", "contract",
          lambda c: f"contract {c} must be shared by at least {minimum} paying districts",
          f"{minimum} or more districts attending", lambda c: str(paying[c])),
-        (days.fillna(0) >= max_days * QUANTITY_SCALE, "pd-too-long", "days",
+        ("too_long", "pd-too-long", "days",
          lambda c: f"contract {c}: activities must be less than {max_days} days",
          f"fewer than {max_days} days", lambda c: f"{days[c] / QUANTITY_SCALE:g}"),
-        (credit, "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a certificate",
+        ("credit", "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a certificate",
          "no", lambda c: "yes"),
-        (post_dated, "pd-post-dated", "board_approval_date",
+        ("post_dated", "pd-post-dated", "board_approval_date",
          lambda c: f"contract {c}: the board must approve before the work starts (no post-dated work)",
          "a board approval date before the start date", lambda c: f"{approved[c]} (start {start[c]})"),
     ]
-    for broken, code, column, message, expected, found in rules:
-        for c in contracts.index[broken.to_numpy()]:
+    for rule, code, column, message, expected, found in rules:
+        for c in contracts.index[broken[rule].to_numpy()]:
             log.error(code, message(c), **job.where("Shared PD", column, contracts.at[c, "excel_row"]),
                       expected=expected, found=found(c))
     if log.errors or contracts.empty:

@@ -22,8 +22,7 @@ def collaboration_credits(hours: pd.DataFrame, hours_per_credit: int) -> pd.Data
                "credits"]
     if hours.empty:
         return pd.DataFrame(columns=columns)
-    frame = hours.assign(district_code=hours["district_code"].fillna(""),
-                         wants_credit=hours["wants_credit"].fillna(True).astype(bool))
+    frame = hours.assign(district_code=hours["district_code"].fillna(""))  # hours logged for no district
     ordered = frame.sort_values(["teacher", "district_code", "quarter", "excel_row"])
     grouped = ordered.groupby(["teacher", "district_code"], sort=True)
     out = grouped.agg(quarters=("quarter", "nunique"), first_quarter=("quarter", "first"),

@@ -25,12 +25,12 @@ def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataF
     Returns ``weight`` (integer millionths summed over the averaged years, the
     exact split weight) and ``divisor`` (1, 2 or 3): units = weight / divisor / 10⁶.
     """
-    basis = participation["service_code"].map(services["basis"]).fillna("anticipated")
+    basis = participation["service_code"].map(services["basis"])
     weight = np.zeros(len(participation), dtype=np.int64)
     divisor = np.ones(len(participation), dtype=np.int64)
     for name, (columns, n) in BASIS_COLUMNS.items():
         mask = (basis == name).to_numpy()
-        total = sum(participation[c].fillna(0).to_numpy(dtype=np.int64) for c in columns)
+        total = sum(participation[c].to_numpy(dtype=np.int64) for c in columns)
         weight = np.where(mask, total, weight)
         divisor = np.where(mask, n, divisor)
     return pd.DataFrame({"weight": weight, "divisor": divisor}, index=participation.index)
@@ -58,6 +58,43 @@ def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: 
     return split(budget, rows["service_code"], weight, rows["district_code"], rounding)
 
 
+def trued_up(swd: pd.Series, rows: pd.DataFrame) -> pd.Series:
+    """Services charged finally on actual participation: students-with-disabilities services whose actual
+    units are given. Statute: Educ. Law §1950(4)(d)(3)."""
+    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
+    return swd & has_actual.reindex(swd.index, fill_value=False).astype(bool)
+
+
+def final_cost(budget: pd.Series, actual_cost: pd.Series, trued: pd.Series) -> pd.Series:
+    """What a service finally costs: a trued-up service's actual cost when given, else its budget.
+    Statute: Educ. Law §1950(4)(d)(3)."""
+    return actual_cost.where(trued & actual_cost.notna(), budget)
+
+
+def actual_weight(actual_units: pd.Series) -> pd.Series:
+    """Each row's weight in the true-up: its actual units (millionths); a row without them weighs nothing.
+    Statute: Educ. Law §1950(4)(d)(3)."""
+    return actual_units.fillna(0).astype(np.int64)
+
+
+def surplus_credits(surplus: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: str) -> pd.Series:
+    """Each participant's share of a service surplus, as a credit (an assessment, negative, as a charge),
+    returned by the same basis units as the charges. Statute: Educ. Law §1950(4)(f)."""
+    return -charges(surplus, rows, weight, rounding)
+
+
+def nothing_to_share_by(total_weight: pd.Series, amount: pd.Series) -> pd.Series:
+    """Services with an amount to share (a budget, a surplus, a cost to true up) but no units to share it by:
+    the charge cannot be apportioned. Statute: Educ. Law §1950(4)(d)(3), (f)."""
+    return (total_weight == 0) & (amount != 0)
+
+
+def approvals_over_participants(approvals: pd.Series, participants: pd.Series) -> pd.Series:
+    """More approvals than participating component districts: impossible, so the count is wrong.
+    Statute: Educ. Law §1950(4)(d)(3)."""
+    return approvals.notna() & (approvals.fillna(0) > participants * QUANTITY_SCALE)
+
+
 def participants(rows: pd.DataFrame, weight: pd.Series, component_codes) -> pd.Series:
     """Per service, the component districts taking part (basis units above 0): those whose approval of the
     methodology counts. Statute: Educ. Law §1950(4)(d)(3)."""
@@ -83,9 +120,8 @@ def aidable_fraction(services: pd.DataFrame, over_limit: pd.Series) -> tuple[pd.
     aid instead) or has budget 0; else (budget − salaries over limit − non-aidable) / budget.
     """
     budget = services["budget"].astype(np.int64)
-    num = (budget - over_limit - services["non_aidable"].fillna(0).astype(np.int64)).clip(lower=0)
-    excluded = (~services["aidable"].fillna(True).astype(bool)) | services["transportation"].fillna(False).astype(bool) \
-        | (budget == 0)
+    num = (budget - over_limit - services["non_aidable"]).clip(lower=0)
+    excluded = ~services["aidable"] | services["transportation"] | (budget == 0)
     num = num.where(~excluded, 0)
     den = budget.where(budget != 0, 1)
     return num.astype(np.int64), den.astype(np.int64)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..exact import QUANTITY_SCALE
 from ..money import split
 
 
@@ -32,5 +33,21 @@ def aidable_parts(contracts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     Meals, lodging, travel, stipends and substitutes are charged but not aidable (seed 000).
     """
     cost = contracts["cost"].astype(np.int64)
-    num = (cost - contracts["non_aidable"].fillna(0).astype(np.int64)).clip(lower=0)
+    num = (cost - contracts["non_aidable"]).clip(lower=0)
     return num.where(cost != 0, 0), cost.where(cost != 0, 1)
+
+
+def unlawful(paying: pd.Series, days: pd.Series, credit: pd.Series, approved: pd.Series, start: pd.Series,
+             min_paying: int, max_days: int) -> pd.DataFrame:
+    """Contracts breaking the COSER 507 rules, one mask per rule (seed 000; SPEC §4).
+
+    ``too_few_districts``: fewer than ``min_paying`` districts sending staff; ``too_long``: ``max_days``
+    days or more (days in millionths); ``credit``: college credit or a certificate granted;
+    ``post_dated``: the board approved on or after the start date.
+    """
+    return pd.DataFrame({
+        "too_few_districts": paying < min_paying,
+        "too_long": days.fillna(0) >= max_days * QUANTITY_SCALE,
+        "credit": credit,
+        "post_dated": approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object)),
+    }, index=paying.index)
