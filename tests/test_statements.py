@@ -272,3 +272,59 @@ def test_exact_text_shows_terminating_decimals_and_fractions():
     assert exact_text(Fraction(206990500, 100), 2) == "2,069,905.00"
     assert exact_text(Fraction(1, 3)) == "1 / 3"
     assert exact_text(Fraction(-51, 100)) == "-0.51"
+
+
+# --- the summary's charts and sheets ---------------------------------------------------------------------------
+
+
+def many_districts(sheets: dict) -> None:
+    """54 components (the size of a large BOCES): 50 more like Beta."""
+    beta = sheets["Districts"][2]
+    for i in range(50):
+        sheets["Districts"].append([f"0199{i:02d}010000", f"Added District {i:02d} Central School District",
+                                    "component", 100_000_000 + i * 7_000_000, 200 + i * 13, 190 + i * 12,
+                                    2_000_000 + i * 90_000, 0, "yes", None, None])
+    del beta
+
+
+def test_many_districts_chart_the_largest_15_and_the_others(tmp_path):
+    import zipfile
+
+    from .builders import small_job
+    files = output_files(compute_job(small_job(tmp_path / "job.xlsx", many_districts)), [("x", "0" * 64)])
+    with zipfile.ZipFile(io.BytesIO(files["TEST_2026-27_summary.xlsx"])) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+    # each chart draws 16 bars (the 15 largest and "all others") from the summary's own columns J …
+    for xml in (charts[0], charts[2]):
+        assert "Summary!$J$" in xml and "<c:ptCount val=\"16\"/>" in xml
+    assert "All others (40 districts)" in charts[0]  # 55 components
+    assert "All others (41 districts)" in charts[2]  # and the non-component with a statement
+    assert "the 15 highest of 55 districts" in charts[1] and "<c:ptCount val=\"15\"/>" in charts[1]
+    summary = openpyxl.load_workbook(io.BytesIO(files["TEST_2026-27_summary.xlsx"]))["Summary"]
+    assert summary.print_area == "'Summary'!$A$1:$G$" + summary.print_area.rsplit("$", 1)[1]  # the data stays off paper
+
+
+def test_sheets_with_nothing_to_show_are_not_written(tmp_path):
+    from .builders import small_job
+
+    def no_pd_or_collaboration(sheets):
+        for name in ("Shared PD", "PD Attendance", "Collaboration hours"):
+            del sheets[name]
+
+    files = output_files(compute_job(small_job(tmp_path / "job.xlsx", no_pd_or_collaboration)), [("x", "0" * 64)])
+    names = openpyxl.load_workbook(io.BytesIO(files["TEST_2026-27_summary.xlsx"])).sheetnames
+    assert "Shared PD" not in names and "Collaboration credit" not in names and "CoSer unit costs" in names
+
+
+def test_no_total_over_mixed_units_and_widths_fit_the_numbers(tmp_path):
+    from .builders import small_job
+    files = output_files(compute_job(small_job(tmp_path / "job.xlsx")), [("x", "0" * 64)])
+    book = openpyxl.load_workbook(io.BytesIO(files["TEST_2026-27_summary.xlsx"]))
+    ws = book["CoSer unit costs"]
+    header = {c.value: c.column_letter for c in ws[4] if c.value}
+    total_row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "Total")
+    assert ws[f"{header['Basis units']}{total_row}"].value is None  # FTE + pupils + runs + devices: no sum
+    assert ws[f"{header['Budget']}{total_row}"].value.startswith("=SUBTOTAL")
+    # the widest money figure, 370,000.00 as its total, fits its column (one unit a digit, half a mark)
+    assert ws.column_dimensions[header["Budget"]].width >= len("370,000.00")

@@ -116,7 +116,7 @@ def coser_sheets(book, st: Styles, result: Result) -> None:
             actual_cost_unit=services["actual_unit_cost"].where(trued))
     cols = [Col("Service code", "service_code", width=9), Col("Service name", "service_name", width=24),
             Col("Unit", "unit", width=8), Col("Unit cost basis", "basis", width=12),
-            Col("Budget", "budget", "cents", 14, True), Col("Basis units", "units_total", "units", 11, True),
+            Col("Budget", "budget", "cents", 14, True), Col("Basis units", "units_total", "units", 11),
             Col("Unit cost", "unit_cost", "cents", 12), Col("Participants", "participants", "count", 11),
             Col("Approvals", "approvals_count", "count", 10), Col("Needed (¾)", "approvals_needed", "count", 9),
             Col("Salaries over limit", "salaries_over_limit", "cents", 12, True),

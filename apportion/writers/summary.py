@@ -11,10 +11,10 @@ import io
 
 from ..result import Result
 from . import yoy
-from .charts import place_charts, summary_charts
+from .charts import ChartSpec, district_bars, fewer, place_charts, summary_chart_specs, write_chart_data
 from .document import ReportOptions, pair, prepared_date, status_text, carried_forward_note, _json_value
 from .pdf import render_document_pdf
-from .styles import new_workbook, printable
+from .styles import PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, new_workbook, printable, width_points
 from .statement import render_sections
 from .tables import Placed, gc_paused
 from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SUMMARY_WIDTHS, aid_heading, created_at, dollars,
@@ -22,7 +22,6 @@ from .labels import (AID_LINE_KEYS, AID_LINES, CATEGORY_LABELS, SUMMARY_WIDTHS, 
 from .sheets import (administrative_sheet, aid_sheet, capital_sheet, collaboration_sheet, comparison_sheet, coser_sheets,
                      issues_sheet, net_sheet, parameters_sheet, reconciliation_sheet, run_sheet, shared_pd_sheet)
 
-CHART_DISTRICTS = 15  # a chart of more districts shows the largest this many and "all others"
 
 
 @gc_paused
@@ -50,7 +49,7 @@ def write_summary(result: Result, inputs: list[tuple[str, str]], options: Report
     parameters_sheet(book, st, result)
     issues_sheet(book, st, result)
     run_sheet(book, st, result, inputs)
-    _summary_sheet(summary, book, st, summary_document(result, options), administrative, aid, net)
+    _summary_sheet(summary, book, st, result, summary_document(result, options), [administrative, aid, net])
     summary.activate()
     book.close()
     return buffer.getvalue()
@@ -61,27 +60,20 @@ def write_summary_pdf(result: Result, options: ReportOptions = ReportOptions()) 
     return render_document_pdf(summary_document(result, options), charts=pdf_charts(result))
 
 
-def pdf_charts(result: Result) -> list[dict]:
-    """The summary charts as data for the PDF: administrative share, sharing ratio, charges and aid."""
-    net = result.net.sort_index()
-    aid = result.aid.table.sort_index()
+def chart_specs(result: Result) -> list[ChartSpec]:
+    """The summary's charts as drawn (every district, or the largest and the others), in the data sheets'
+    order: the workbook's and the PDF's are the same."""
     shares = result.apportionment.shares.sort_index()
-    names = result.net["district_name"]
-    out = []
-    if len(shares):
-        out.append({"title": "Administrative share by district", "labels": names.reindex(shares.index).tolist(),
-                    "series": [{"name": "Administrative share", "kind": "cents",
-                                "values": [int(v) for v in shares["administrative"]]}]})
-    if len(aid):
-        out.append({"title": "Sharing ratio by district", "labels": aid["district_name"].tolist(),
-                    "series": [{"name": "Sharing ratio", "kind": "ratio",
-                                "values": [int(v) for v in aid["sharing_ratio"]]}]})
-    if len(net):
-        out.append({"title": "Charges and BOCES aid by district", "labels": net["district_name"].tolist(),
-                    "series": [{"name": "Total charges", "kind": "cents", "values": [int(v) for v in net["total_charges"]]},
-                               {"name": "BOCES aid", "kind": "cents",
-                                "values": [int(v) * 100 for v in net["total_aid"]]}]})
-    return out
+    administrative = shares.assign(district_name=result.districts["district_name"].reindex(shares.index))
+    return [fewer(spec)[0] for spec in summary_chart_specs(administrative, result.aid.table.sort_index(),
+                                                             result.net.sort_index())]
+
+
+def pdf_charts(result: Result) -> list[dict]:
+    """The summary charts as data for the PDF (:func:`~.pdf.render_document_pdf`)."""
+    return [{"title": spec.title, "labels": spec.frame["district_name"].astype(str).tolist(),
+             "series": [{"name": name, "kind": kind, "values": [_json_value(v) for v in spec.frame[key].tolist()]}
+                        for name, key, _, kind in spec.series]} for spec in chart_specs(result)]
 
 
 def summary_document(result: Result, options: ReportOptions = ReportOptions()) -> dict:
@@ -119,13 +111,29 @@ def summary_document(result: Result, options: ReportOptions = ReportOptions()) -
     }
 
 
-def _summary_sheet(ws, book, st, document: dict, administrative: Placed, aid: Placed, net: Placed) -> None:
+def _summary_sheet(ws, book, st, result: Result, document: dict, placed: list[Placed]) -> None:
+    """The Summary sheet: the document, then its charts from the next page on, a page break wherever the
+    next chart would cross the foot of a page; printed portrait, one page wide, columns A … G only."""
     for j, width in enumerate(SUMMARY_WIDTHS):
         ws.set_column(j, j, width)
     row = render_sections(ws, st, document, SUMMARY_WIDTHS)
-    charts = summary_charts(book, administrative, aid, net)
+    scale = min(1.0, PAGE_WIDTH_PORTRAIT / sum(width_points(w) for w in SUMMARY_WIDTHS))
+    page_pixels = PAGE_HEIGHT / scale / 0.75 - 40  # a printed page of the sheet, less the repeated title row
+    data_row = 0
+    charts = []
+    for spec, sheet_table in zip(chart_specs(result), placed):
+        if len(spec.frame) == sheet_table.rows:  # every district: drawn from the data sheet itself
+            table = sheet_table
+        else:
+            table = write_chart_data(ws, st, spec, data_row)
+            data_row = table.next_row
+        charts.append(district_bars(book, spec, table))
+    breaks, end = [], row
     if charts:
-        row = place_charts(ws, charts, row + 1)
+        end, breaks = place_charts(ws, charts, row + 1, page_pixels)
+        breaks = [row + 1] + breaks
+    ws.set_h_pagebreaks(breaks)
+    ws.print_area(0, 0, end, len(SUMMARY_WIDTHS) - 1)
     printable(ws, *document["footer"], repeat=(0, 0), gridlines=False, landscape=False)
 
 

@@ -106,14 +106,38 @@ def lines_needed(text: str, width: float) -> int:
 
 
 def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
-    """Each column's width: its own, widened for unwrapped text values up to :data:`MAX_FIT`."""
+    """Each column's width: its own, widened for unwrapped text values up to :data:`MAX_FIT`, and for
+    numbers to the widest as formatted (its total included), so none prints as ``###``."""
     widths = []
     for c in columns:
         width = c.shown_width
         if c.kind == "text" and not c.wrap and c.key in frame.columns and len(frame):
             width = max(width, min(MAX_FIT, math.ceil(longest_text(frame[c.key]) / CHARS_PER_WIDTH) + 2))
+        elif c.numeric and c.kind_key is None and c.key in frame.columns and len(frame):
+            width = max(width, number_width(frame[c.key], c.kind, c.total))
         widths.append(width)
     return widths
+
+
+PLACES = {"cents": 2, "dollars": 0, "ratio": 3, "mills": 1, "percent": 4, "share": 2, "change": 1, "units": 2,
+          "millionths": 2, "count": 0, "weight": 6, "impact": 4, "number": 2}  # as NUMBER_FORMATS show them
+PERCENT_KINDS = {"percent", "share", "change"}
+
+
+def number_width(values: pd.Series, kind: str, total: bool = False) -> float:
+    """The width a numeric column needs for its widest value as its number format shows it (digits are one
+    unit wide; a grouping comma, point, sign or % about half): the largest magnitude, or the column's sum."""
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    if not numbers.notna().any():
+        return 0
+    largest = float(numbers.max())
+    if total:
+        largest = max(largest, float(numbers.sum()))
+    shown = cell_value(largest, kind) if kind not in ("units", "number", "weight") else largest
+    shown = abs(float(shown or 0)) * (100 if kind in PERCENT_KINDS else 1)
+    digits = len(f"{int(shown):d}") + PLACES.get(kind, 2) + (1 if kind in PERCENT_KINDS else 0)
+    marks = digits // 3 + 2  # grouping commas, the point and a minus sign
+    return math.ceil(digits + marks * 0.5 + 2)
 
 
 def longest_text(values: pd.Series) -> int:
