@@ -638,8 +638,10 @@ def units_for(
     return Participation(d, s, units, current, prior, prior2, actual)
 
 
-def _price_services(rng: np.random.Generator, services: Services, participation: Participation) -> None:
-    """Budgets from units × a unit price, and the other Services columns."""
+def _price_services(rng: np.random.Generator, services: Services, participation: Participation,
+                    component: np.ndarray) -> None:
+    """Budgets from units × a unit price, and the other Services columns; approvals at most the participating
+    component districts (those with units under the service's basis, §1950(4)(d)(3)), mostly enough of them."""
     n = len(services.code)
     kinds = services.kind
     price = rng.uniform([k.cost_low for k in kinds], [k.cost_high for k in kinds])
@@ -653,7 +655,8 @@ def _price_services(rng: np.random.Generator, services: Services, participation:
     services.sol_blank = rng.random(n) >= 0.08
     services.non_aidable = np.rint(services.budget * rng.uniform(0.01, 0.1, n)).astype(np.int64)
     services.non_aidable_blank = rng.random(n) >= 0.1
-    participants = np.bincount(participation.service, minlength=n)
+    taking = component[participation.district] & (participation.basis_units(services.basis) > 0)
+    participants = np.bincount(participation.service[taking], minlength=n)
     needed = np.ceil(0.75 * participants).astype(np.int64)
     approved = rng.integers(needed, participants + 1)
     short = rng.integers(0, np.maximum(needed, 1))
@@ -801,7 +804,7 @@ def make_job(plan: BocesPlan) -> Job:
     services = _plan_services(rng, plan.services)
     pairs = _choose_participants(rng, districts, services, plan.participation_rows)
     participation = units_for(rng, districts.enrollment, services.kind, *pairs)
-    _price_services(rng, services, participation)
+    _price_services(rng, services, participation, districts.component)
     staff = _make_staff(rng, services)
     items = _make_boces_items(rng, plan, districts)
     contracts, attendance = _make_shared_pd(rng, districts)

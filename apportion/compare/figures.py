@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..exact import QUANTITY_SCALE
+from ..writers import jsontext
 
 BASIS_FILE = "basis.json"
 BASIS_FORMAT = "apportion-basis/1"
@@ -108,7 +109,7 @@ def basis_json(result) -> bytes:
     doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
            "school_year": str(s.school_year), "variant": variant, "settings_changed": changed,
            "method": s.method, "aid_mode": result.aid.mode, "pool_shares": shares, "items": items}
-    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsontext.dumps(doc, sort_keys=True) + "\n").encode("utf-8")
 
 
 # --- reading a run back ----------------------------------------------------------------

@@ -22,7 +22,6 @@ exact fractions where a factor is not a short decimal, and rounding said where i
 from __future__ import annotations
 
 import functools
-import json
 import math
 import weakref
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import pandas as pd
 from ..exact import QUANTITY_SCALE
 from ..law import special_act
 from ..result import Result
-from . import yoy
+from . import jsontext, yoy
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
 
@@ -169,7 +168,7 @@ def pair(label: str, value, kind: str, role: str = "body", note: str = "", formu
 
 def document_json(document: dict) -> bytes:
     """The document as deterministic UTF-8 JSON (keys in the order built, one indent level per nesting)."""
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (jsontext.dumps(document) + "\n").encode("utf-8")
 
 
 # --- what every statement of a job shares, worked out once per job -----------------------------------------
@@ -330,13 +329,15 @@ def _aidable_parts(result: Result) -> dict[str, list[tuple]]:
     parts: dict[str, list[tuple]] = {}
     rows, services = result.coser.rows, result.coser.services
     if len(rows) and "final_charge" in rows:
+        # each service's name and aidable fraction looked up once (a .loc row per charge cost 0.1 ms)
+        named = dict(zip(services.index, zip(services["service_name"].tolist(), services["aidable_num"].tolist(),
+                                             services["aidable_den"].tolist())))
         for code, service, charge in zip(rows["district_code"].tolist(), rows["service_code"].tolist(),
                                          rows["final_charge"].tolist()):
             if int(charge):
-                sv = services.loc[service]
-                parts.setdefault(code, []).append((service, sv["service_name"] if isinstance(sv["service_name"], str)
-                                                   else service, int(charge), int(sv["aidable_num"]),
-                                                   int(sv["aidable_den"])))
+                name, num, den = named[service]
+                parts.setdefault(code, []).append((service, name if isinstance(name, str) else service, int(charge),
+                                                   int(num), int(den)))
     pd_rows, contracts = result.shared_pd.rows, result.shared_pd.contracts
     if len(pd_rows) and "charge" in pd_rows:
         for code, contract, charge, num, den in zip(pd_rows["district_code"].tolist(), pd_rows["contract"].tolist(),

@@ -12,12 +12,12 @@ never a binary float); the bytes are deterministic.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
 
 from ..result import Result
+from . import jsontext
 from .labels import aid_heading
 from .text import cents_text
 
@@ -60,7 +60,7 @@ def mail_manifest(result: Result, statements: dict[str, dict[str, str]], prepare
         "contingency_budget": not result.vote.adopted,
         "districts": entries,
     }
-    return (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (jsontext.dumps(manifest) + "\n").encode("utf-8")
 
 
 def _prepared(result: Result, prepared: date | None) -> str | None:
