@@ -183,10 +183,18 @@ def template(output: Path, force: bool) -> None:
     Example: apportion template -o my-boces-2026-27.xlsx
     """
     from .template import write_template
-    if output.exists() and not force:
+    if output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; name the workbook to write, e.g. {output / 'template.xlsx'}",
+                                 param_hint="-o")
+    if output.is_file() and not force:
         raise click.BadParameter(f"{output} already exists; it may be a filled-in workbook. Choose another name, "
                                  "or add --force to replace it", param_hint="-o")
-    write_template(output)
+    try:
+        write_template(output)
+    except OSError as exc:  # disk full, read-only, a path under a file: one line naming the path
+        from .runner import io_line
+        click.echo(f"Error: cannot write {output}: {io_line(exc)}", err=True)
+        sys.exit(1)
     click.echo(f"Wrote {output}")
 
 

@@ -10,6 +10,7 @@ never becomes 0.429 (SPEC, Notation).
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -17,6 +18,10 @@ import numpy as np
 
 #: quantities (RWADA, enrollment, units, staff) are stored as integer millionths
 QUANTITY_SCALE = 10**6
+#: the largest money (cents) and quantity (millionths) an input cell may hold: why these keep every sum
+#: and product exact is said at apportion.readers.coerce.BOUNDS
+MONEY_BOUND = 10**14
+QUANTITY_BOUND = 10**12
 _INT64_SAFE = 2**62
 
 
@@ -82,17 +87,23 @@ def decimal_of(value) -> Decimal | None:
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("$", "").replace("\u00a0", "")
+        text = value.strip(" \t\u00a0")
         if text.startswith("(") and text.endswith(")"):  # accounting negative
-            text = "-" + text[1:-1]
-        if not text:
+            text = "-" + text[1:-1].strip()
+        text = re.sub(r"^([+-]?)\$", r"\1", text)  # a leading $ (after the sign, if any)
+        if not NUMBER_TEXT.fullmatch(text):  # read as typed: 860,5 or 1_000 is refused, never guessed
             return None
         try:
-            d = Decimal(text)
+            d = Decimal(text.replace(",", ""))
         except InvalidOperation:
             return None
         return d if d.is_finite() else None
     return None
+
+
+#: a number typed as text: ASCII digits, a comma only between groups of three (1,234,567.89), a point for
+#: decimals, an optional exponent. Decimal() alone would also take 1_000 and non-ASCII digits.
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?")
 
 
 def scaled_int(d: Decimal, scale: int, noise: Decimal = Decimal("1e-6")) -> int | None:

@@ -109,16 +109,20 @@ def _table_sheet(book: xlsxwriter.Workbook, fmt: _Formats, spec) -> None:
 
 def write_template(output: Path) -> Path:
     """Write the blank input workbook to ``output`` (its folder is created)."""
+    import io
+
+    from .writers.atomic import write_file
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(output), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                             "strings_to_urls": False})
+    buffer = io.BytesIO()  # built in memory, then written whole: a full disk leaves no half file
+    book = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False, "in_memory": True})
     book.set_properties({"title": "apportion input workbook", "author": "apportion", "created": CREATED})
     fmt = _Formats(book)
     _boces_sheet(book, fmt)
     for spec in TABLE_SHEETS:
         _table_sheet(book, fmt, spec)
     book.close()
+    write_file(output, buffer.getvalue())
     return output
 
 

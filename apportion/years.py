@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+#: the school years a job may name: from the earliest aid figures on file to far past any budget
+FIRST, LAST = 1990, 2099
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$")
 
 
@@ -23,6 +25,9 @@ class SchoolYear:
         if not m:
             raise ValueError(f"expected a school year like 2026-27, found {text!r}")
         first, second = int(m.group(1)), m.group(2)
+        if not FIRST <= first <= LAST:  # 9999-00 would run past the calendar's end in the aid year's dates
+            raise ValueError(f"expected a school year from {FIRST}-{(FIRST + 1) % 100:02d} to "
+                             f"{LAST}-{(LAST + 1) % 100:02d}, found {text!r}")
         if int(second) % 100 != (first + 1) % 100 or (len(second) == 4 and int(second) != first + 1):
             raise ValueError(f"expected consecutive years like 2026-27, found {text!r}")
         return cls(first)

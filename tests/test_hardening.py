@@ -480,7 +480,7 @@ def hostile_names_run(tmp_path_factory):
         C.set_cell(sheets, "Districts", "District name", row, name)
     extra = {"CON": "010701010000", "Saint Mary's / East": "010702010000", "Saint Mary's \\ East": "010703010000",
              "\u0645\u062f\u0631\u0633\u0629 \U0001f3eb \u05d1\u05d9\u05ea": "010704010000",
-             "Bell\x07 and\x1b escape\u202e": "010705010000", "L" * 32_000: "010706010000"}
+             "Bell\x07 and\x1b escape\u202e": "010705010000", "L" * 200: "010706010000"}  # the longest name allowed
     for name, code in extra.items():
         C.add_row(sheets, "Districts", {"District code": code, "District name": name, "Type": "component",
                                         "Full value": 100_000_000, "RWADA": 100, "Enrollment": 90,
@@ -534,7 +534,7 @@ def test_unusual_unicode_kept_in_billing(hostile_names_run):
     folder, names = hostile_names_run
     shown = {row["district_name"] for row in _rows(folder / "billing.csv")}
     assert "\u0645\u062f\u0631\u0633\u0629 \U0001f3eb \u05d1\u05d9\u05ea" in shown
-    assert "L" * 32_000 in shown
+    assert "L" * 200 in shown
 
 
 def test_valid_xlsm(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IssueLog
-from ..exact import QUANTITY_SCALE
+from ..exact import MONEY_BOUND, QUANTITY_SCALE
 from ..law import coser, shared_pd
 from ..model import Job
 from .values import Values
@@ -22,7 +22,15 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
     services["divisor"] = services["basis"].map(divisors).astype(np.int64)
     services["budget"] = services["budget"].astype(np.int64)
-    services["unit_cost"] = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
+    unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
+    over = unit_cost.map(lambda c: abs(int(c)) > MONEY_BOUND).to_numpy(dtype=bool)
+    for code in services.index[over]:  # a budget over a sliver of units: a unit cost no later sum could hold
+        log.error("unit-cost-too-large", **job.where("Services", "budget", services.at[code, "excel_row"]),
+                  expected=f"a unit cost up to ${MONEY_BOUND // 100:,}", found=f"{services.at[code, 'budget'] / 100:,.2f} "
+                  f"over {services.at[code, 'total_weight'] / 10**6:g} units", service=code)
+    if log.errors:
+        return services, rows
+    services["unit_cost"] = unit_cost.astype(np.int64)
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
     swd = coser.trued_up(services["swd"], rows)

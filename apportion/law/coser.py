@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exact import QUANTITY_SCALE, big, half_up_div
+from ..exact import QUANTITY_SCALE, big, fits_int64, half_up_div
 from ..money import split
 
 #: the basis units are Σ of these columns divided by the divisor (SPEC §3 table)
@@ -50,7 +50,9 @@ def unit_cost_cents(budget: pd.Series, total_weight: pd.Series, divisor: pd.Seri
     denominator = big(total_weight.to_numpy())
     safe = np.where(denominator == 0, 1, denominator)
     cost = np.where(denominator == 0, 0, half_up_div(numerator, safe))
-    return pd.Series(cost.astype(np.int64), index=budget.index)
+    if fits_int64(max((abs(int(c)) for c in cost), default=0)):
+        return pd.Series(cost.astype(np.int64), index=budget.index)
+    return pd.Series(cost, index=budget.index, dtype=object)  # exact: a tiny total of units; the caller refuses it
 
 
 def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: str) -> pd.Series:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exact import big, half_up_div
+from ..exact import big, fits_int64, half_up_div
 
 
 def net_cost(total_charges_cents: pd.Series, total_aid_dollars: pd.Series) -> pd.Series:
@@ -38,7 +38,12 @@ def tax_impact_x10000(net_cost_cents: pd.Series, full_value_cents: pd.Series) ->
     impact = pd.Series(pd.NA, index=net_cost_cents.index, dtype="Int64")
     if has_fv.any():
         num = big(net_cost_cents[has_fv].to_numpy()) * 1000 * 10_000
-        impact.loc[has_fv] = half_up_div(num, big(full_value_cents[has_fv].astype(np.int64).to_numpy())).astype(np.int64)
+        values = half_up_div(num, big(full_value_cents[has_fv].astype(np.int64).to_numpy()))
+        if not fits_int64(max(abs(int(v)) for v in values)):  # a tiny full value: kept exact, never wrapped
+            impact = impact.astype(object)
+            impact.loc[has_fv] = values
+            return impact
+        impact.loc[has_fv] = values.astype(np.int64)
     return impact
 
 

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..exact import QUANTITY_SCALE, decimal_of, scaled_int
+from ..exact import MONEY_BOUND, QUANTITY_BOUND, QUANTITY_SCALE, decimal_of, scaled_int
 from ..schema import normalise
 
 YES = {"yes", "y", "true", "t", "1", "x", "approve", "approved"}
@@ -30,8 +30,22 @@ NO = {"no", "n", "false", "f", "0", "disapprove", "disapproved", "not approved"}
 SCALES = {"money": 100, "signed money": 100, "quantity": QUANTITY_SCALE}
 #: the largest scaled magnitude the float path converts; past it a double may not resolve a unit
 FLOAT_EXACT = 2**50
-#: the largest scaled magnitude stored at all (int64 with headroom for sums)
+#: The largest magnitude a cell may hold, by scale: money ≤ $1,000,000,000,000 (10**14 cents), quantities
+#: ≤ 1,000,000 units (10**12 millionths). Why these keep every later sum and product exact: a quantity
+#: column is summed over at most Limits.max_rows (5,000,000) rows, 5e6 × 1e12 = 5e18 < 2**63 ≈ 9.22e18;
+#: money sits on sheets of one row per district, service, employee or contract, and 92,000 such cells at
+#: the bound still sum below 2**63; products (a pool × a basis, units × a unit cost, a levy × 1,000 ÷ a
+#: full value) are taken in Python integers by apportion.exact whenever the bounds say int64 could
+#: overflow. Far above any BOCES's figures (the largest NY district's full value is under $10**11), so a
+#: cell past a bound is a typing error, reported at its cell.
+BOUNDS = {100: MONEY_BOUND, QUANTITY_SCALE: QUANTITY_BOUND}
+#: for any other scale: int64 with headroom for sums
 LARGEST = 2**62
+
+
+def bound(scale: int) -> int:
+    """The largest scaled magnitude a cell of this scale may hold (see :data:`BOUNDS`)."""
+    return BOUNDS.get(scale, LARGEST)
 
 _BAD = object()  # a conversion's "this value does not fit"
 
@@ -125,7 +139,7 @@ def _scaled_one(value, scale: int):
         return _BAD
     d = decimal_of(value)
     v = scaled_int(d, scale) if d is not None else None
-    return _BAD if v is None or abs(v) >= LARGEST else v
+    return _BAD if v is None or abs(v) > bound(scale) else v
 
 
 def to_scaled(raw: pd.Series, scale: int) -> tuple[pd.Series, dict[int, object]]:
@@ -142,7 +156,8 @@ def to_scaled(raw: pd.Series, scale: int) -> tuple[pd.Series, dict[int, object]]
         with np.errstate(invalid="ignore"):
             # binary-float noise on a whole number of units is forgiven, as in exact.scaled_int
             tolerance = np.maximum(1e-6, np.abs(scaled) * 1.6e-15)
-            whole = np.isfinite(scaled) & (np.abs(scaled - nearest) <= tolerance) & (np.abs(nearest) < FLOAT_EXACT)
+            whole = np.isfinite(scaled) & (np.abs(scaled - nearest) <= tolerance) & (
+                np.abs(nearest) <= min(FLOAT_EXACT, bound(scale)))  # past the bound: refused on the slow path
         out[idx[whole]] = nearest[whole].astype(np.int64)
         ok[idx[whole]] = True
         nan = np.zeros(n, dtype=bool)
@@ -166,7 +181,29 @@ def why_not_scaled(value, scale: int) -> str:
     d = decimal_of(value) if not isinstance(value, bool) else None
     if d is None:
         return "not-a-number"
-    return "too-large" if abs(d * scale) >= LARGEST else "too-precise"
+    return "too-large" if abs(d * scale) > bound(scale) else "too-precise"
+
+
+def number_problem(value) -> str | None:
+    """What is wrong with a number typed as text, in the user's words; None when nothing specific is."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    odd = sorted({ch for ch in text if ch.isdigit() and not ch.isascii()})
+    if odd:
+        return f"digits other than 0-9 ({''.join(odd)}); type the number with 0-9"
+    if "_" in text:
+        return "an underscore between digits; type the number without it (1000)"
+    if "," in text:
+        return ("a comma that is not a thousands separator (those stand between groups of three digits: "
+                "1,234,567.89); for a decimal, type a point (860.5)")
+    return None
+
+
+def too_large(scale: int) -> str:
+    """The message for a cell past its bound."""
+    unit = "$" if scale == 100 else ""
+    return f"the number is over the limit of {unit}{bound(scale) // scale:,}; check it"
 
 
 def to_fraction_value(value, percent: bool = False) -> Decimal | None:
@@ -214,9 +251,28 @@ def _text_one(v):
     return str(v).strip() or None
 
 
-def to_text(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """Text as typed, trimmed; a whole number typed as 101 reads "101"."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _text_one)
+#: the longest text a cell may hold, in characters: a code (service, contract, the BOCES code that names
+#: the output folder) or a name. Past it the text is refused at its cell: a name that long is a paste
+#: gone wrong, and a file name built from it would pass the file system's 255-byte limit.
+CODE_LENGTH = 40
+TEXT_LENGTH = 200
+
+
+def text_limit(kind: str, key: str = "") -> int:
+    """The length limit of a text field: :data:`CODE_LENGTH` for codes, :data:`TEXT_LENGTH` for names."""
+    return CODE_LENGTH if kind == "key" or key.endswith("_code") else TEXT_LENGTH
+
+
+def _bounded_text(limit: int) -> Callable:
+    def one(v):
+        text = _text_one(v)
+        return _BAD if text is not None and len(text) > limit else text
+    return one
+
+
+def to_text(raw: pd.Series, limit: int = TEXT_LENGTH) -> tuple[pd.Series, dict[int, object]]:
+    """Text as typed, trimmed; a whole number typed as 101 reads "101"; longer than ``limit`` is refused."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _bounded_text(limit))
     return _result(raw, typed, bad)
 
 
@@ -333,11 +389,11 @@ def to_emails(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
     return _result(raw, typed, bad)
 
 
-def convert_value(kind: str, value, choices: tuple[str, ...] = ()):
+def convert_value(kind: str, value, choices: tuple[str, ...] = (), limit: int = 0):
     """One cell (a BOCES item) typed as ``kind``: None when blank, :data:`BAD` when it does not fit."""
     convert = {"money": lambda v: _scaled_one(v, 100), "signed money": lambda v: _scaled_one(v, 100),
-               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _text_one,
-               "text": _text_one, "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
+               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _bounded_text(CODE_LENGTH),
+               "text": _bounded_text(limit or TEXT_LENGTH), "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
                "emails": _emails_one, "email": _email_one}[kind]
     return convert_one(value, convert)
 

@@ -141,7 +141,7 @@ def _item_value(f, value, items: Items, log: IssueLog):
                       expected="a number, 0 or more", found=coerce.describe(value))
             return f.default
         return d
-    result = coerce.convert_value(f.kind, value, f.choices)
+    result = coerce.convert_value(f.kind, value, f.choices, coerce.text_limit(f.kind, f.key))
     if result is coerce.BAD or result is None:
         code, message = refusal(f, value)
         code = "bad-item" if code in KIND_CODES.values() or code == "bad-value" else code

@@ -196,7 +196,7 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
     elif kind == "code":
         typed, bad = coerce.to_code(raw)
     elif kind in ("key", "text"):
-        typed, bad = coerce.to_text(raw)
+        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key))
     elif kind == "choice":
         typed, bad = coerce.to_choice(raw, f.choices)
     elif kind == "yesno":
@@ -227,9 +227,15 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
 def refusal(f, value) -> tuple[str, str]:
     """The issue code and message for a cell of field ``f`` that does not fit."""
     if f.kind in coerce.SCALES:
-        code = NUMBER_CODES["quantity" if f.kind == "quantity" else "money"][
-            coerce.why_not_scaled(value, coerce.SCALES[f.kind])]
-        return code, NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
+        scale = coerce.SCALES[f.kind]
+        why = coerce.why_not_scaled(value, scale)
+        code = NUMBER_CODES["quantity" if f.kind == "quantity" else "money"][why]
+        if why == "too-large":
+            return code, coerce.too_large(scale)
+        return code, coerce.number_problem(value) or NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
+    if f.kind in ("key", "text"):
+        limit = coerce.text_limit(f.kind, f.key)
+        return "text-too-long", f"{f.header!r} is longer than {limit} characters"
     if f.kind in ("emails", "email"):
         return "bad-email", f"not an email address the mail standards allow: {coerce.why_not_emails(value)}"
     return KIND_CODES.get(f.kind, "bad-value"), f"the value does not fit {f.header!r}"
