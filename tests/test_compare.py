@@ -12,13 +12,18 @@ from fractions import Fraction
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apportion.batch import run_batch
 from apportion.cli import cli
-from apportion.compare import NotAJobOutput, compare_runs
+from apportion.compare import NotAJobOutput, compare, compare_runs
 from apportion.compare.drivers import settle
+from apportion.compare.figures import RunFigures
+from apportion.money import split_one
 
 from .builders import small_job, small_sheets, set_item, write_workbook
 
@@ -230,3 +235,41 @@ def test_compare_refuses_what_is_not_a_job_output(tmp_path):
     assert result.exit_code == 2
     result = invoke(cli, ["compare", str(good), str(good), "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
+
+
+def _pool_run(pool: int, weights: dict, rounding: str):
+    """A run with one administrative pool split by ``weights`` (district code → basis), as its folder reads back."""
+    w = pd.Series(weights, dtype=object)
+    amounts = split_one(pool, w, rounding=rounding)
+    lines = pd.DataFrame({"district_code": w.index, "district_name": w.index, "category": "administrative",
+                          "item_code": "ADMIN", "item_name": "Administrative budget",
+                          "amount": amounts.reindex(w.index).astype(np.int64).to_numpy()})
+    total = sum(weights.values())
+    shares = pd.Series({k: Fraction(v, total) for k, v in weights.items()}, dtype=object)
+    return RunFigures("x", "T", "T", "2026-27", None, lines, pd.DataFrame(), shares,
+                      pd.DataFrame(columns=["kind", "item_code", "district_code", "units"]), pd.Series(dtype=object))
+
+
+codes = st.sampled_from(["A", "B", "C", "D", "E"])
+bases = st.dictionaries(codes, st.integers(1, 10**9), min_size=1, max_size=5)
+
+
+@settings(deadline=None, max_examples=60)
+@given(pool_old=st.integers(0, 10**10), pool_new=st.integers(0, 10**10), old=bases, new=bases,
+       rounding=st.sampled_from(["largest remainder", "half up"]))
+def test_pool_drivers_add_up_and_stay_near_their_exact_values(pool_old, pool_new, old, new, rounding):
+    c = compare(_pool_run(pool_old, old, rounding), _pool_run(pool_new, new, rounding))
+    lines = c.lines[c.lines["category"] == "administrative"].set_index("district_code")
+    assert ((lines["part_1"] + lines["part_2"]) == lines["change"]).all()
+    t_old, t_new = sum(old.values()), sum(new.values())
+    for code, line in lines.iterrows():
+        s_old, s_new = Fraction(old.get(code, 0), t_old), Fraction(new.get(code, 0), t_new)
+        exact_1, exact_2 = (pool_new - pool_old) * s_old, pool_new * (s_new - s_old)
+        # the smaller part is its exact value rounded half away from zero; the larger (part 1 on a tie) takes
+        # what the two bills' rounding left over
+        small, large = sorted([(abs(exact_1), 1, exact_1, int(line["part_1"])),
+                               (abs(exact_2), 0, exact_2, int(line["part_2"]))])
+        half = Fraction(1, 2)
+        assert small[3] == (int(small[2] + half) if small[2] >= 0 else -int(-small[2] + half))
+        if rounding == "largest remainder":  # each bill within a cent of exact: the residue is a few cents
+            assert abs(large[3] - large[2]) <= 3
