@@ -154,8 +154,8 @@ def params(year: str | None) -> None:
         for name, p in load_parameters().items():
             click.echo(f"{name}  ({p.label}; {p.unit}; keyed on {p.keyed_on})")
             for when, value in p.values:
-                click.echo(f"    from {when}: {_number(value)}")
-            click.echo(f"    {p.citation}")
+                click.echo(f"    {_since(p.since(when))}: {_number(value)}")
+            _echo_references(p)
         return
     try:
         budget = SchoolYear.parse(year)
@@ -165,8 +165,19 @@ def params(year: str | None) -> None:
     for name, pv in parameters_at(budget).items():
         carried = " (carried forward: no value published for this year)" if pv.carried_forward else ""
         click.echo(f"{name} = {_number(pv.value)}  [{pv.parameter.unit}; {pv.parameter.keyed_on} {pv.year}; "
-                   f"effective {pv.effective}]{carried}")
-        click.echo(f"    {pv.parameter.citation}")
+                   f"{_since(pv.effective_text)}]{carried}")
+        _echo_references(pv.parameter)
+
+
+def _since(text: str) -> str:
+    """ "from 2022-07-01", or "in force by 2024-25 (earliest checked)" as it stands."""
+    return text if text.startswith("in force") else f"from {text}"
+
+
+def _echo_references(parameter) -> None:
+    """Each reference of a parameter: the law or published document, and its public URL where there is one."""
+    for ref in parameter.references:
+        click.echo(f"    {ref.title}" + (f" <{ref.href}>" if ref.href else ""))
 
 
 def _number(value) -> str:

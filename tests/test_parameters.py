@@ -27,8 +27,11 @@ values:
 def test_every_parameter_has_a_citation_and_july_dates():
     problems = []
     for name, p in load_parameters().items():
-        if not p.references or not all(r.href for r in p.references):
+        if not p.references or not all(r.title for r in p.references):
             problems.append(f"{name}: no citation")
+        # a statute is cited with its public text
+        problems += [f"{name}: {r.title} has no public URL" for r in p.references
+                     if r.title.startswith("Educ. Law") and not r.href.startswith("https://www.nysenate.gov/")]
         problems += [f"{name}: {d} is not July 1" for d, _ in p.values if (d.month, d.day) != (7, 1)]
     assert problems == []
 
@@ -77,3 +80,35 @@ def test_good_file_loads(tmp_path: Path):
 
 def test_shipped_tree_is_the_package_data():
     assert (ROOT / "aid" / "salary_limit.yaml").exists()
+
+
+UNDATED = GOOD.replace('"1990-07-01": 30000', '"by 2024-25": 30000\n  "2027-07-01": 35000')
+
+
+def test_a_value_known_only_by_a_year_says_so_and_applies_before_it(tmp_path: Path):
+    path = tmp_path / "salary.yaml"
+    path.write_text(UNDATED)
+    p = load_parameter(path, "aid.salary")
+    assert p.values == ((date(2024, 7, 1), 30000), (date(2027, 7, 1), 35000))
+    early, known, later = (p.at(SchoolYear.parse(y)) for y in ("2010-11", "2024-25", "2027-28"))
+    assert (early.value, early.effective_text) == (30000, "in force by 2024-25 (earliest checked)")
+    assert known.effective_text == "in force by 2024-25 (earliest checked)"
+    # keyed on the aid year: a 2027-28 budget is aided in 2028-29, under the dated 2027-07-01 value
+    assert (later.value, later.effective_text) == (35000, "2027-07-01")
+
+
+def test_only_the_first_value_may_be_undated(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace('"1990-07-01": 30000', '"2020-07-01": 1\n  "by 2024-25": 2'))
+    with pytest.raises(ParameterError, match="only the first value may be 'by 2024-25'"):
+        load_parameter(path, "aid.bad")
+
+
+def test_shipped_parameters_have_true_dates_or_say_earliest_checked():
+    """No placeholder date: every first value is dated by the law (e.g. the Putnam-NW schedule from 2005-06)
+    or marked "in force by … (earliest checked)"."""
+    for name, p in load_parameters().items():
+        first = p.since(p.values[0][0])
+        assert first.startswith("in force by") or p.period == "year" or name in {
+            "apportionment.putnam_nw_true_value_percent"}, (name, first)
+        assert date(1990, 7, 1) not in [d for d, _ in p.values], name

@@ -2,7 +2,11 @@
 
 Layout follows OpenFisca/PolicyEngine: ``<concept>/<name>.yaml`` with
 ``description``, ``metadata`` (label, unit, keyed_on, period, reference) and
-``values`` keyed by ISO effective date (normally July 1). ``keyed_on`` says
+``values`` keyed by ISO effective date (normally July 1) — or, for the first
+value only, ``by YYYY-YY``: the value is known to be in force by that school
+year (the earliest year checked against the law) but its true start is not on
+file, so it also applies to earlier years and is shown as "in force by YYYY-YY
+(earliest checked)", never as a made-up date. ``keyed_on`` says
 whether the value belongs to the *budget* year (the job's school year) or the
 *aid* year (the year after, SPEC §8). ``period: from`` means a value stays in
 force until the next date; ``period: year`` means it was published for that
@@ -29,7 +33,7 @@ from ..years import SchoolYear
 ROOT = Path(__file__).parent
 TOP_KEYS = {"description", "metadata", "values"}
 METADATA_KEYS = {"label", "unit", "keyed_on", "period", "reference"}
-REFERENCE_KEYS = {"title", "href"}
+REFERENCE_KEYS = {"title", "href"}  # href: the public URL, where there is one
 UNITS = {"currency-USD", "ratio", "percent", "mills", "days", "districts", "hours"}
 KEYED_ON = {"budget_year", "aid_year"}
 PERIODS = {"from", "year"}
@@ -53,16 +57,25 @@ class Parameter:
     period: str
     references: tuple[Reference, ...]
     values: tuple[tuple[date, Fraction], ...]  # sorted by date
+    known_by: SchoolYear | None = None  # the first value is only known in force by this year ("by YYYY-YY")
 
     @property
     def citation(self) -> str:
         return "; ".join(r.title for r in self.references)
+
+    def since(self, when: date) -> str:
+        """How the value in force from ``when`` started: its date, or "in force by 2024-25 (earliest checked)"."""
+        if self.known_by is not None and when == self.values[0][0]:
+            return f"in force by {self.known_by} (earliest checked)"
+        return when.isoformat()
 
     def at(self, budget_year: SchoolYear) -> "ParameterValue | None":
         """The value in force for the job's budget year (shifted to the aid year when keyed so);
         None before the first value on file."""
         year = budget_year.aid_year() if self.keyed_on == "aid_year" else budget_year
         in_force = [(d, v) for d, v in self.values if d <= year.begins]
+        if not in_force and self.known_by is not None:  # its true start is unknown: it applies before too
+            in_force = [self.values[0]]
         if not in_force:
             return None
         effective, value = in_force[-1]
@@ -83,6 +96,11 @@ class ParameterValue:
     @property
     def name(self) -> str:
         return self.parameter.name
+
+    @property
+    def effective_text(self) -> str:
+        """The date the value took effect, or "in force by YYYY-YY (earliest checked)"."""
+        return self.parameter.since(self.effective)
 
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: same grammar, faster
@@ -145,24 +163,36 @@ def load_parameter(path: Path, name: str) -> Parameter:
         raise ParameterError(f"{where}: reference must be a non-empty list")
     references = []
     for ref in refs:
-        if not isinstance(ref, dict):
-            raise ParameterError(f"{where}: each reference needs title and href")
-        _unknown(set(ref), REFERENCE_KEYS, f"{where} reference")
-        references.append(Reference(str(ref["title"]), str(ref["href"])))
+        if not isinstance(ref, dict) or "title" not in ref or set(ref) - REFERENCE_KEYS:
+            raise ParameterError(f"{where}: each reference needs a title, and an href where there is a public URL "
+                                 f"(found {sorted(ref) if isinstance(ref, dict) else ref!r})")
+        references.append(Reference(str(ref["title"]), str(ref.get("href") or "")))
     values = []
+    known_by = None
     if not isinstance(doc["values"], dict) or not doc["values"]:
         raise ParameterError(f"{where}: values must be a non-empty mapping of ISO dates")
     for key, raw in doc["values"].items():
-        try:
-            when = date.fromisoformat(str(key))
-        except ValueError:
-            raise ParameterError(f"{where}: {key!r} is not an ISO date (YYYY-MM-DD)") from None
+        text = str(key)
+        if text.startswith("by "):
+            try:
+                known_by = SchoolYear.parse(text[3:])
+            except ValueError:
+                raise ParameterError(f"{where}: {key!r} is not 'by' and a school year (by 2024-25)") from None
+            when = known_by.begins
+        else:
+            try:
+                when = date.fromisoformat(text)
+            except ValueError:
+                raise ParameterError(f"{where}: {key!r} is not an ISO date (YYYY-MM-DD) "
+                                     "or 'by' and a school year") from None
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             raise ParameterError(f"{where}: value for {key} must be a number, found {raw!r}")
         try:
             values.append((when, fraction_of(raw)))
         except Exception:
             raise ParameterError(f"{where}: value for {key} must be a number, found {raw!r}") from None
+    if known_by is not None and min(d for d, _ in values) != known_by.begins:
+        raise ParameterError(f"{where}: only the first value may be 'by {known_by}'")
     return Parameter(
         name=name,
         description=str(doc["description"]),
@@ -172,6 +202,7 @@ def load_parameter(path: Path, name: str) -> Parameter:
         period=meta["period"],
         references=tuple(references),
         values=tuple(sorted(values)),
+        known_by=known_by,
     )
 
 

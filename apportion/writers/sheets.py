@@ -271,14 +271,14 @@ def _parameter_value(pv) -> dict:
 def parameters_sheet(book, st: Styles, result: Result) -> None:
     rows = [{"name": pv.name, "label": pv.parameter.label, **_parameter_value(pv),
              "unit": UNIT_NAMES.get(pv.parameter.unit, pv.parameter.unit), "year": str(pv.year),
-             "effective": pv.effective,
+             "effective": pv.effective_text,
              "carried": "carried forward" if pv.carried_forward else "",
              "citation": pv.parameter.citation, "href": "; ".join(r.href for r in pv.parameter.references)}
             for pv in sorted(result.parameters.values(), key=lambda v: v.name)]
     cols = [Col("Parameter", "name", width=30), Col("Label", "label", width=28, wrap=True),
             Col("Value", "value", "number", 14, kind_key="value_kind"), Col("Unit", "unit", width=9),
             Col("For year", "year", width=9),
-            Col("Effective", "effective", "date"), Col("Note", "carried", width=14),
+            Col("Effective", "effective", width=22, wrap=True), Col("Note", "carried", width=14),
             Col("Citation", "citation", width=56, wrap=True), Col("Source", "href", width=36, wrap=True)]
     note = ("Every dated law parameter this job used: the value in force for the year it is keyed on (the budget "
             "year or the aid year), the date it took effect and where the law sets it.")
