@@ -271,8 +271,19 @@ def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | Non
     return widths
 
 
+_LINES: dict[tuple, list[str]] = {}  # how a text breaks in a width, by font: the same every time it is measured
+
+
 def _cell_lines(pdf: _Page, text: str, width: float) -> list[str]:
-    return pdf.multi_cell(width, pdf.line_h, pdf_text(text), dry_run=True, output="LINES") or [""]
+    # fpdf2 breaks lines in Python, character by character (about 1 ms a cell); each cell is measured again
+    # for its row's height and a text repeats across rows and statements, so each break is kept (per process)
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text, width)
+    lines = _LINES.get(key)
+    if lines is None:
+        if len(_LINES) > 100_000:
+            _LINES.clear()
+        lines = _LINES[key] = pdf.multi_cell(width, pdf.line_h, pdf_text(text), dry_run=True, output="LINES") or [""]
+    return lines
 
 
 def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
