@@ -35,3 +35,37 @@ def test_readme_documents_every_mail_option():
         for name in getattr(option, "opts", []):
             if name.startswith("--"):
                 assert name in readme, f"README does not document apportion mail {name}"
+
+
+def test_rules_table_of_published_figures_is_what_the_product_computes(tmp_path):
+    """docs/rules.md's 2024-25 table: each row as published, and the product's own figures for it."""
+    import csv
+
+    from apportion.runner import compute_job
+
+    from .builders import DATA, bedscode, vector_job
+    text = (ROOT / "docs" / "rules.md").read_text()
+    rows = [line.strip("|").split("|") for line in text.split("### Published figures reproduced")[1].splitlines()
+            if line.startswith("| 0") or line.startswith("| 1") or line.startswith("| 2")]
+    with open(DATA / "vectors" / "boces_aid_2024_25_sample.csv", newline="") as fh:
+        published = {r["district_code"]: r for r in csv.DictReader(fh)}
+    assert sorted(r[0].strip() for r in rows) == sorted(published)
+    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.table
+    for cells in rows:
+        code, name, *figures = [c.strip() for c in cells]
+        v, mine = published[code], aid.loc[bedscode(code)]
+        assert name == v["district_name"]
+        sharing, total = figures[5], int(figures[-1].replace(",", ""))
+        assert sharing == v["boces_oper_aid_ratio_2024_25"] == f"{int(mine['sharing_ratio']) / 1000:.3f}"
+        assert total == int(v["boces_aid_total_2024_25"]) == int(mine["total_aid"])
+
+
+def test_readme_and_docs_link_only_inside_the_repository():
+    import re
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text()
+        assert "../shared" not in text and "SPEC.md" not in text and "FORMATS.md" not in text, path.name
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if not target.startswith(("http://", "https://")):
+                linked = (path.parent / target).resolve()
+                assert linked.exists() and ROOT in linked.parents, f"{path.name} links {target}"
