@@ -124,7 +124,8 @@ def test_year_over_year_from_the_prior_years_output_folder(tmp_path):
     folder = out / "TEST_2026-27"
     book = openpyxl.load_workbook(folder / "TEST_2026-27_summary.xlsx")
     rows = list(book["Year over year"].iter_rows(values_only=True))
-    header = rows.index(("District code", "District name", "Category", "2025-26", "2026-27", "Change", "Change %"))
+    header = rows.index(("District code", "District name", "Category", "Prior (2025-26)", "This year (2026-27)", "Change",
+                         "Change %"))
     table = {(r[0], r[2]): r[3:] for r in rows[header + 1:] if r[0]}
     # Beta: administrative pool 900,000 → 1,300,000 at 600/3550: 152,112.676 → 152,112.67 (largest remainder:
     # its .676 is not among the largest, so it is floored) → 219,718.309 → 219,718.31; change 67,605.64
@@ -136,7 +137,7 @@ def test_year_over_year_from_the_prior_years_output_folder(tmp_path):
     statement = [r for r in cells(folder / "districts" / "010200010000_Beta_CSD.xlsx")]
     start = statement.index(("Change from 2025-26, by category",) + (None,) * (len(statement[0]) - 1))
     head = next(i for i in range(start, len(statement)) if statement[i][0] == "Category")
-    assert statement[head][:5] == ("Category", "2025-26", "2026-27", "Change", "Change %")
+    assert statement[head][:5] == ("Category", "Prior (2025-26)", "This year (2026-27)", "Change", "Change %")
     assert statement[head + 1][:4] == ("Administrative", 152112.67, 219718.31, 67605.64)
     # the Net cost sheet's prior-year charges: Alpha's typed 300,000 wins; Beta's comes from the folder
     net = list(book["Net cost"].iter_rows(values_only=True))

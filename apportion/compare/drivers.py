@@ -161,9 +161,10 @@ def _unit_parts(m: pd.DataFrame, old, new) -> None:
     m.loc[rows, "part_2"] = u_new * (c_new - c_old)
 
 
-def _service_shares(figures) -> pd.DataFrame:
-    """Each participant's exact share of its service's units (what a service surplus is returned by)."""
-    u = figures.units[figures.units["kind"] == "coser"]
+def _service_shares(figures, services: set) -> pd.DataFrame:
+    """Each participant's exact share of its service's units (what a service surplus is returned by), for
+    ``services`` only."""
+    u = figures.units[(figures.units["kind"] == "coser") & figures.units["item_code"].isin(services)]
     if u.empty:
         return pd.DataFrame(columns=["item_code", "district_code", "share"])
     total = u.groupby("item_code")["units"].sum()
@@ -180,7 +181,8 @@ def _surplus_parts(m: pd.DataFrame, old, new) -> None:
     for side, figures in (("old", old), ("new", new)):
         lines = figures.lines[figures.lines["category"] == "coser surplus"]
         parts[side] = sub["item_code"].map(lines.groupby("item_code")["amount"].sum()).fillna(0).astype(object).to_numpy()
-        parts[f"s_{side}"] = _lookup(sub, _service_shares(figures), ["item_code", "district_code"], "share")
+        parts[f"s_{side}"] = _lookup(sub, _service_shares(figures, set(sub["item_code"])),
+                                     ["item_code", "district_code"], "share")
     m.loc[rows, "part_1"] = (parts["new"] - parts["old"]) * parts["s_old"]
     m.loc[rows, "part_2"] = parts["new"] * (parts["s_new"] - parts["s_old"])
 

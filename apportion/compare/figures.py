@@ -138,6 +138,12 @@ def _unsafe(text: pd.Series) -> pd.Series:
     return text.where(~text.str.match(r"^'[=+\-@\t\r]"), text.str[1:])
 
 
+def _exact(texts: pd.Series) -> pd.Series:
+    """Exact fractions from their "n/d" text, each distinct text parsed once."""
+    distinct = {t: Fraction(t) for t in set(texts)}
+    return texts.map(distinct).astype(object)
+
+
 def _csv(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
 
@@ -195,15 +201,14 @@ def figures_of_files(files: dict[str, bytes], folder: str) -> RunFigures:
     for column in {line[4] for line in AID_LINES if line[4]}:
         aid[column] = _thousandths(aid[column])
     lines = _lines(billing, aid)
-    shares = pd.Series({code: Fraction(v) for code, v in meta["pool_shares"].items()}, dtype=object)
-    units, costs = [], {}
-    for kind, entries in meta["items"].items():
-        for code, entry in entries.items():
-            costs[(kind, code)] = Fraction(entry["unit_cost"])
-            units.append(pd.DataFrame({"kind": kind, "item_code": code, "district_code": list(entry["units"]),
-                                       "units": [Fraction(u) for u in entry["units"].values()]}))
-    units_frame = (pd.concat(units, ignore_index=True) if units else
-                   pd.DataFrame(columns=["kind", "item_code", "district_code", "units"]))
+    shares = _exact(pd.Series(meta["pool_shares"], dtype=object))
+    # one row per item and participant, gathered as plain lists and made a frame once
+    rows = [(kind, code, district, units) for kind, entries in meta["items"].items()
+            for code, entry in entries.items() for district, units in entry["units"].items()]
+    costs = {(kind, code): Fraction(entry["unit_cost"]) for kind, entries in meta["items"].items()
+             for code, entry in entries.items()}
+    units_frame = pd.DataFrame(rows, columns=["kind", "item_code", "district_code", "units"])
+    units_frame["units"] = _exact(units_frame["units"])
     unit_costs = pd.Series(costs, dtype=object)
     if len(unit_costs):
         unit_costs.index = pd.MultiIndex.from_tuples(unit_costs.index, names=["kind", "item_code"])

@@ -16,8 +16,8 @@ from .tables import Col, write_pairs, write_section
 def _columns(result: Result, category_width: float) -> list[Col]:
     """The Year over year sheet's columns after the district's."""
     prior, this = result.prior.school_year, str(result.settings.school_year)
-    return [Col("Category", "category", width=category_width), Col(prior, "prior", "cents"),
-            Col(this, "current", "cents"), Col("Change", "change", "cents"), Col("Change %", "change_pct", "change")]
+    return [Col("Category", "category", width=category_width), Col(f"Prior ({prior})", "prior", "cents"),
+            Col(f"This year ({this})", "current", "cents"), Col("Change", "change", "cents"), Col("Change %", "change_pct", "change")]
 
 
 def statement_section(result: Result, code: str) -> dict:
@@ -30,8 +30,8 @@ def statement_section(result: Result, code: str) -> dict:
     if mine.empty:
         return {"title": title, "note": f"The district is not in the {prior} run."}
     columns = [{"key": "category", "header": "Category", "kind": "text", "width": 34, "total": False},
-               {"key": "prior", "header": prior, "kind": "cents", "width": 16, "total": False},
-               {"key": "current", "header": this, "kind": "cents", "width": 16, "total": False},
+               {"key": "prior", "header": f"Prior ({prior})", "kind": "cents", "width": 16, "total": False},
+               {"key": "current", "header": f"This year ({this})", "kind": "cents", "width": 16, "total": False},
                {"key": "change", "header": "Change", "kind": "cents", "width": 16, "total": False},
                {"key": "change_pct", "header": "Change %", "kind": "change", "width": 11, "total": False}]
     rows = [{"category": c, "prior": int(p), "current": int(n), "change": int(d), "change_pct": pct}
