@@ -26,13 +26,25 @@ _INT64_SAFE = 2**62
 
 
 def big(values) -> np.ndarray:
-    """An object array of Python ints: exact for any magnitude."""
-    if isinstance(values, int):
-        return np.array(values, dtype=object)
+    """An object array of Python ints: exact for any magnitude.
+
+    Every integer dtype converts exactly (numpy hands each element over as a
+    Python int; a ``uint64`` is never squeezed through ``int64``, where values
+    from 2**63 up would wrap negative), booleans become 0/1, and a float array
+    is accepted only when every value is whole.
+    """
+    if isinstance(values, (int, np.integer)):
+        return np.array(int(values), dtype=object)
     arr = np.asarray(values)
     if arr.dtype == object:
         return arr
-    return arr.astype(np.int64).astype(object)
+    if arr.dtype.kind in "iu":
+        return arr.astype(object)
+    if arr.dtype.kind == "b":
+        return arr.astype(np.int64).astype(object)
+    if arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.floor(arr)).all():
+        return np.array([int(x) for x in arr.ravel()], dtype=object).reshape(arr.shape)
+    raise TypeError(f"not an array of integers: {arr.dtype}")
 
 
 def fits_int64(*bounds: int) -> bool:
@@ -47,8 +59,8 @@ def _operands(a, b) -> tuple[np.ndarray, np.ndarray]:
     """Both operands as arrays of one kind: Python ints (object) as soon as either is, so an
     int64 operand never overflows inside an exact computation."""
     a, b = np.asarray(a), np.asarray(b)
-    if a.dtype == object or b.dtype == object:
-        return big(a), big(b)
+    if a.dtype == object or b.dtype == object or "u" in (a.dtype.kind, b.dtype.kind):
+        return big(a), big(b)  # int64 with uint64 would promote to float64: never a float quotient
     return a, b
 
 
@@ -65,9 +77,19 @@ def half_up_div(a, b) -> np.ndarray:
     return np.where(a < 0, -mag, mag)
 
 
+_INT64 = np.iinfo(np.int64)
+
+
 def to_int64(values) -> np.ndarray:
-    """Back to int64 once a result is known to be small (cents, thousandths)."""
-    return np.asarray(values).astype(np.int64)
+    """Back to int64 once a result is known to be small (cents, thousandths); OverflowError, never a wrap,
+    if one is not."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "i":
+        return arr.astype(np.int64)
+    exact = big(arr)
+    if exact.size and (exact.max() > _INT64.max or exact.min() < _INT64.min):
+        raise OverflowError("a value does not fit 64-bit integers")
+    return exact.astype(np.int64)
 
 
 # --- reading numbers -------------------------------------------------------------

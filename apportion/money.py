@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .exact import big, fits_int64, half_up_div
+from .exact import big, fits_int64, half_up_div, to_int64
 
 ROUNDING_RULES = ("largest remainder", "half up")
 
@@ -44,10 +44,10 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
     gtotal = totals.reindex(gcodes).to_numpy()
     if pd.isna(gtotal).any():
         raise ValueError("a group has no total")
-    gtotal = gtotal.astype(np.int64)
+    gtotal = to_int64(gtotal)
     w = weight.to_numpy()
-    wmax = max((int(x) for x in (w.max(), -w.min())), default=0) if w.dtype != object else None
-    small = w.dtype != object and fits_int64(np.abs(gtotal).max(initial=0) + 1, wmax + 1, 2 * n + 2)
+    wmax = max(int(w.max()), -int(w.min())) if w.dtype != object else None  # Python ints: a uint64 never wraps
+    small = w.dtype.kind == "i" and fits_int64(np.abs(gtotal).max(initial=0) + 1, wmax + 1, 2 * n + 2)
     if not small:
         w = big(w)
     wsum = np.zeros(len(gcodes), dtype=object if not small else np.int64)
@@ -65,7 +65,7 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         share, remainder = product // safe_wsum, product % safe_wsum
         given = np.zeros(len(gcodes), dtype=product.dtype)
         np.add.at(given, gkey, share)
-        leftover = (mag - given).astype(np.int64)
+        leftover = to_int64(mag - given)
         order = _order(gkey, remainder, w, code_rank)
         rank = _rank_within(gkey, order)
         share = share + (rank < leftover[gkey])
@@ -73,11 +73,11 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         share = half_up_div(product, safe_wsum)
         given = np.zeros(len(gcodes), dtype=share.dtype)
         np.add.at(given, gkey, share)
-        difference = (mag - given).astype(np.int64)
+        difference = to_int64(mag - given)
         order = _order(gkey, share, w, code_rank)
         rank = _rank_within(gkey, order)
         share = share + np.where(rank == 0, difference[gkey], 0)
-    result = np.asarray(share).astype(np.int64) * sign[gkey]
+    result = to_int64(share) * sign[gkey]
     return pd.Series(result, index=index, dtype=np.int64)
 
 

@@ -88,4 +88,6 @@ def test_share_percent_exact_for_huge_true_values():
     # true value weights are cents × 10⁶: $60 billion of full value passes 2⁶³ (regression: int64 overflow)
     weight = pd.Series({"A": 40_000_000_000_00 * 10**6, "B": 20_000_000_000_00 * 10**6}, dtype=object)
     basis = ap.Basis("true value", weight, weight, 100 * 10**6)
-    assert basis.share_percent().to_dict() == {"A": 66.666667, "B": 33.333333}
+    # to four decimals, settled so the column sums to 100.0000: 666,666.67 and 333,333.33 ten-thousandths of a
+    # percent floor to 666,666 + 333,333 = 999,999; the odd one goes to the larger remainder (A's .67)
+    assert basis.share_percent().to_dict() == {"A": 66.6667, "B": 33.3333}

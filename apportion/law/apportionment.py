@@ -35,13 +35,25 @@ class Basis:
 
     @property
     def total(self) -> int:
-        return int(self.weight.sum())
+        """Σ weights, exactly: summed as Python ints (a numpy sum of uint64 or int64 weights would wrap)."""
+        return int(big(self.weight.to_numpy()).sum())
 
     def share_percent(self) -> pd.Series:
-        """Each district's share of the pool in percent, for reading (money never uses it)."""
-        total = self.total or 1
-        return pd.Series(half_up_div(big(self.weight.to_numpy()) * 10**8, total).astype(np.int64) / 10**6,
-                         index=self.weight.index)
+        """Each district's share of the pool in percent to four decimals, for reading (money never uses it).
+
+        Settled like money (SPEC §2): 100.0000 % is 1,000,000 ten-thousandths of a
+        percent, split by the exact weights with the largest-remainder rule, so the
+        shown column always sums to exactly 100.0000 % — at any magnitude, as the
+        weights stay Python integers. Each value is ``k / 10⁴`` for an integer ``k``.
+        """
+        if self.total == 0:
+            return pd.Series(0.0, index=self.weight.index)
+        settled = split_one(SHARE_UNITS, self.weight)
+        return settled / (SHARE_UNITS // 100)
+
+
+#: 100 % in the units the shares are shown in (four decimals of a percent)
+SHARE_UNITS = 10**6
 
 
 def true_value_basis(full_value: pd.Series, rwada: pd.Series, is_special_act: pd.Series,
