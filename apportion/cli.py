@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_options import verbose_option
+from .delivery_cli import register
 from .errors import grouped_lines
 from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
 
@@ -70,7 +72,7 @@ def cli() -> None:
 @click.option("--prepared", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Prepared-on date (YYYY-MM-DD) printed on the reports of jobs whose BOCES sheet has no "
                    "'Prepared date'.")
-@click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
+@verbose_option
 @click.option("--set", "settings", multiple=True, metavar='"ITEM=VALUE"',
               help="Compute with a BOCES item set to VALUE instead of the workbook's (repeatable; needs --variant).")
 @click.option("--variant", default=None, metavar="NAME",
@@ -110,7 +112,7 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
+@verbose_option
 @click.option("--json", "as_json", is_flag=True, help="Print every issue as JSON (one object per job) for other tools.")
 def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
     """Check every job under PATH without writing anything; exit 1 on any error.
@@ -239,12 +241,10 @@ def compare(old: Path, new: Path, output: Path | None) -> None:
     click.echo(f"Wrote {output} and {output.with_suffix('.csv')}")
 
 
+register(cli)  # mail and watch: every command is there at import
+
+
 def main() -> None:
-    try:
-        from .delivery_cli import register
-        register(cli)
-    except ImportError:
-        pass
     cli()
 
 

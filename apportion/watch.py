@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from .readers.jobs import WORKBOOK_SUFFIXES, workbooks_in
 from .runner import Outcome
-from .writers.atomic import is_output
+from .marker import is_output
 
 Signature = tuple[tuple[str, int, int], ...]
 

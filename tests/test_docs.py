@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apportion.cli import cli, main  # noqa: F401  (main registers mail and watch)
+from apportion.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,9 +19,15 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     assert test_cmd in (ROOT / ".ci" / "run").read_text()
 
 
+def test_every_command_is_registered_at_import_with_one_verbose_option():
+    assert {"run", "validate", "template", "params", "compare", "mail", "watch"} <= set(cli.commands)
+    verbose = {name: [(tuple(o.opts), o.help) for o in c.params if "--verbose" in getattr(o, "opts", ())]
+               for name, c in cli.commands.items()}
+    spelt = {option for options in verbose.values() for option in options}
+    assert verbose["run"] and verbose["validate"] and len(spelt) == 1, verbose
+
+
 def test_every_command_has_help_and_is_in_the_readme():
-    from apportion.delivery_cli import register
-    register(cli)
     readme = (ROOT / "README.md").read_text()
     for name, command in cli.commands.items():
         assert command.help and "Example" in command.help, f"{name}: help needs an Example line"

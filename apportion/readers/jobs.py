@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import IssueLog
+from ..marker import is_job_output, is_output
 from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
 from .book import Workbook, open_workbook, sheet_names
 from .items import Items, read_items
@@ -59,7 +60,7 @@ def discover(paths: list[Path], log: IssueLog) -> list[JobSource]:
     """The jobs named on the command line (FORMATS.md: a workbook, a job folder or an input folder).
 
     A job named twice (a relative and an absolute path, a symlinked folder) is one job. A folder
-    holding this tool's output marker (:data:`~apportion.writers.atomic.MARKER`) is never read:
+    holding this tool's output marker (:data:`~apportion.marker.MARKER`) is never read:
     outputs are not inputs.
     """
     jobs: dict[Path, JobSource] = {}  # real path → the job as first named
@@ -72,7 +73,6 @@ def discover(paths: list[Path], log: IssueLog) -> list[JobSource]:
 def _output_folder(path: Path, log: IssueLog) -> bool:
     """True (with an error) when ``path`` is an outputs root or a job output folder, or is inside one
     (a statement in ``districts/``)."""
-    from ..writers.atomic import is_job_output, is_output
     inside = [path.parent, path.parent.parent] if path.is_file() else [path.parent]
     owner = path if path.is_dir() and is_output(path) else next((f for f in inside if is_job_output(f)), None)
     if owner is not None:
@@ -83,7 +83,6 @@ def _output_folder(path: Path, log: IssueLog) -> bool:
 
 def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
     """The jobs at one command-line path."""
-    from ..writers.atomic import is_output
     if not path.exists():
         log.error("no-such-path", "no such file or folder", file=str(path), expected="a workbook or a folder",
                   found="nothing at that path")

@@ -34,14 +34,10 @@ from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
+from ..marker import MARKER, MARKER_TEXT, ROOT_MARKER_TEXT
+
 #: seconds a writer waits for another one on the same folder; ``APPORTION_LOCK_WAIT`` overrides it
 LOCK_WAIT = 600.0
-#: the file in every job output folder and in the outputs root that marks it as this tool's output:
-#: discovery never reads a folder holding it as input (FORMATS.md, Outputs)
-MARKER = ".apportion-output"
-MARKER_TEXT = b"apportion job output\nThis folder was written by apportion; it is never read as input.\n"
-ROOT_MARKER_TEXT = b"apportion outputs\nThis folder holds apportion's job outputs; it is never read as input.\n"
-
 #: what belongs to later steps, not to a run, kept across re-runs: the email outbox with its
 #: sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice
 KEPT = ("outbox",)
@@ -233,20 +229,6 @@ def mark_output_root(root: Path) -> None:
     """Put the outputs-root :data:`MARKER` in ``root`` (once), so discovery never reads it as input."""
     if not (root / MARKER).is_file():
         write_file(root / MARKER, ROOT_MARKER_TEXT)
-
-
-def is_output(folder: Path) -> bool:
-    """True for a folder this tool wrote (a job output folder or an outputs root)."""
-    return (folder / MARKER).is_file()
-
-
-def is_job_output(folder: Path) -> bool:
-    """True for a job output folder (its marker says so; an outputs root's says otherwise)."""
-    try:
-        with open(folder / MARKER, "rb") as fh:
-            return fh.read(len(MARKER_TEXT)) == MARKER_TEXT
-    except OSError:
-        return False
 
 
 def write_file(path: Path, data: bytes) -> None:

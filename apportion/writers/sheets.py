@@ -11,32 +11,11 @@ from ..errors import ISSUE_FIELDS
 from ..result import Result
 from ..schema import BOCES_ITEMS
 from .styles import CODE_WIDTH, NAME_WIDTH, Styles, printable
+from .datasheet import data_sheet
 from .yoy import run_section
-from .tables import Col, Placed, write_note, write_pairs, write_section, write_table
-from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, NOTE_WIDTH, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
+from .tables import Col, Placed, write_pairs, write_section, write_table
+from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      half_up_cents, method_text, number_text, parameter, ratio_text)
-
-
-def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame,
-                columns: list[Col], table: str, freeze_cols: int = 2, empty_text: str = "None.",
-                as_table: bool | None = None) -> Placed:
-    """A sheet holding one table under a title and a line of explanation, set up for printing.
-
-    ``as_table`` says whether the rows are an Excel table (see :func:`~.tables.write_table`; by default,
-    when they are not too many).
-    """
-    s = result.settings
-    ws = book.add_worksheet(name)
-    ws.write_string(0, 0, title, st["title"])
-    ws.set_row(0, 22)
-    widths = [c.shown_width for c in columns]
-    last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
-    write_note(ws, st, 1, note, last, sum(widths[: last + 1]))
-    placed = write_table(ws, st, frame, columns, first_row=3, name=table,
-                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text, table=as_table)
-    printable(ws, f"{s.boces_name} — {s.school_year}", name, repeat=(3, 3), width=placed.width,
-              repeat_cols=(0, freeze_cols - 1) if freeze_cols else None)
-    return placed
 
 
 def _basis_col(result: Result) -> Col:

@@ -50,7 +50,7 @@ def variant_text(result: Result) -> str:
 def summary_sheet(book, st: Styles, result: Result) -> None:
     """The summary's Year over year sheet: every district's prior, current and change by category."""
     from .labels import DISTRICT
-    from .sheets import data_sheet
+    from .datasheet import data_sheet
     table = result.prior.by_category
     frame = with_change_pct(table.assign(district_name=table["district_code"].map(result.districts["district_name"])))
     note = (f"Each district's charges, BOCES aid and net cost by category beside the {result.prior.school_year} run "
