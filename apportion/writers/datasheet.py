@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..result import Result
 from .labels import NOTE_WIDTH
-from .styles import Styles, printable
-from .tables import Col, Placed, write_note, write_table
+from .styles import PAGE_WIDTH, Styles, printable
+from .tables import Col, Placed, fitted_widths, write_note, write_table
 
 
 def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame,
@@ -22,8 +22,13 @@ def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: st
     ws = book.add_worksheet(name)
     ws.write_string(0, 0, title, st["title"])
     ws.set_row(0, 22)
-    widths = [c.shown_width for c in columns]
-    last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
+    widths = fitted_widths(frame, columns)
+    if sum(widths) > PAGE_WIDTH and freeze_cols:
+        # printed over several pages across, with only the first columns repeated: the note wraps within
+        # those, so every page shows it whole
+        last = freeze_cols - 1
+    else:
+        last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
     write_note(ws, st, 1, note, last, sum(widths[: last + 1]))
     placed = write_table(ws, st, frame, columns, first_row=3, name=table,
                          freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text, table=as_table)

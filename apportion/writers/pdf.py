@@ -104,7 +104,7 @@ def render_document_pdf(document: dict, landscape: bool = False, charts: list[di
     for zoom in ZOOMS:
         pdf = _draw(document, landscape, charts, zoom)
         first = first or pdf
-        if pdf.pages_count == 1 or charts:
+        if pdf.pages_count != 2 or charts:  # one page already, or far more than one: full size
             break
     else:
         pdf = first
@@ -271,33 +271,45 @@ def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | Non
     return widths
 
 
-_LINES: dict[tuple, list[str]] = {}  # how a text breaks in a width, by font: the same every time it is measured
+_LINES: dict[tuple, int] = {}  # how many lines a text breaks into in a width, by font: the same every time
 
 
-def _cell_lines(pdf: _Page, text: str, width: float) -> list[str]:
-    # fpdf2 breaks lines in Python, character by character (about 1 ms a cell); each cell is measured again
-    # for its row's height and a text repeats across rows and statements, so each break is kept (per process)
+def _line_count(pdf: _Page, text: str, width: float) -> int:
+    """How many lines ``text`` takes in ``width`` points: one when it fits (measured, the common case),
+    else as fpdf2 wraps it — kept per process, since fpdf2 breaks lines in Python character by character
+    and a text repeats across rows and statements."""
+    if not text or pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+        return 1
     key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text, width)
     lines = _LINES.get(key)
     if lines is None:
         if len(_LINES) > 100_000:
             _LINES.clear()
-        lines = _LINES[key] = pdf.multi_cell(width, pdf.line_h, pdf_text(text), dry_run=True, output="LINES") or [""]
+        lines = _LINES[key] = len(pdf.multi_cell(width, pdf.line_h, text, dry_run=True, output="LINES")) or 1
     return lines
+
+
+def _put(pdf: _Page, x: float, y: float, width: float, text: str, lines: int, align: str) -> None:
+    """A cell's text at (x, y): one line as a cell, more as a wrapped multi-cell."""
+    pdf.set_xy(x, y)
+    if lines == 1:
+        pdf.cell(width, pdf.line_h, text, align=align)
+    else:
+        pdf.multi_cell(width, pdf.line_h, text, align=align)
 
 
 def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
     pdf.set_font(FONT, "B", pdf.body)
-    lines = [len(_cell_lines(pdf, c["header"], w - 2)) for c, w in zip(columns, widths)]
+    heads = [pdf_text(c["header"]) for c in columns]
+    lines = [_line_count(pdf, t, w - 2) for t, w in zip(heads, widths)]
     height = max(lines) * pdf.line_h + 2
     y = pdf.get_y()
     pdf.set_fill_color(*NAVY)
     pdf.set_text_color(255, 255, 255)
     x = MARGIN
-    for c, w in zip(columns, widths):
+    for c, w, text, n in zip(columns, widths, heads, lines):
         pdf.rect(x, y, w, height, style="F")
-        pdf.set_xy(x + 1, y + 1)
-        pdf.multi_cell(w - 2, pdf.line_h, pdf_text(c["header"]), align="L" if c["kind"] in ("text", "date") else "R")
+        _put(pdf, x + 1, y + 1, w - 2, text, n, "L" if c["kind"] in ("text", "date") else "R")
         x += w
     pdf.set_text_color(0, 0, 0)
     pdf.set_xy(MARGIN, y + height)
@@ -307,7 +319,8 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
     """One table row: wrapped text top-aligned, numbers right-aligned; a total row shaded and ruled."""
     pdf.set_font(FONT, style, pdf.body)
     texts = [pdf_text(shown(v, c["kind"])) for c, v in zip(columns, values)]
-    height = max(len(_cell_lines(pdf, t, w - 3)) for t, w in zip(texts, widths)) * pdf.line_h + 1
+    lines = [_line_count(pdf, t, w - 3) for t, w in zip(texts, widths)]
+    height = max(lines) * pdf.line_h + 1
     y = pdf.get_y()
     if style:
         pdf.set_fill_color(*PALE)
@@ -315,9 +328,8 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
         pdf.set_draw_color(0, 0, 0)
         pdf.line(MARGIN, y, MARGIN + sum(widths), y)
     x = MARGIN
-    for c, w, text in zip(columns, widths, texts):
-        pdf.set_xy(x + 1.5, y + 0.5)
-        pdf.multi_cell(w - 3, pdf.line_h, text, align="L" if c["kind"] in ("text", "date") else "R")
+    for c, w, text, n in zip(columns, widths, texts, lines):
+        _put(pdf, x + 1.5, y + 0.5, w - 3, text, n, "L" if c["kind"] in ("text", "date") else "R")
         x += w
     pdf.set_draw_color(*RULE)
     pdf.line(MARGIN, y + height, MARGIN + sum(widths), y + height)
@@ -326,7 +338,8 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
 
 def _row_height(pdf: _Page, columns: list[dict], widths: list[float], values: list) -> float:
     pdf.set_font(FONT, "", pdf.body)
-    return max(len(_cell_lines(pdf, shown(v, c["kind"]), w - 3)) for c, v, w in zip(columns, values, widths)) * pdf.line_h + 1
+    return max(_line_count(pdf, pdf_text(shown(v, c["kind"])), w - 3)
+               for c, v, w in zip(columns, values, widths)) * pdf.line_h + 1
 
 
 def _table(pdf: _Page, table: dict) -> None:
