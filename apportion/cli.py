@@ -79,7 +79,7 @@ def cli() -> None:
               help="Write a what-if run into OUTPUT/<code>_<year>_NAME/, leaving the base run's folder alone.")
 @click.option("--compare", "compare_base", is_flag=True,
               help="With --variant: also write comparison.xlsx and .csv against the base run (the inputs as typed).")
-@click.option("--prior", type=click.Path(path_type=Path), default=None,
+@click.option("--prior", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
               help="The prior year's output folder (default: OUTPUT/<code>_<prior year>/ when it exists).")
 @click.option("--warn-change", "warn_percent", type=click.IntRange(min=0), default=DEFAULT_WARN_PERCENT,
               show_default=True, help="Warn when a district's net cost moves by more than this percent of the prior year's.")
@@ -212,8 +212,8 @@ def template(output: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="The workbook to write (.xlsx; the CSV goes beside it). Default: comparison_<OLD>_to_<NEW>.xlsx.")
 def compare(old: Path, new: Path, output: Path | None) -> None:
@@ -232,8 +232,13 @@ def compare(old: Path, new: Path, output: Path | None) -> None:
         click.echo(f"ERROR   {exc}", err=True)
         sys.exit(1)
     output = output or Path(f"comparison_{old.resolve().name}_to_{new.resolve().name}.xlsx")
-    write_file(output, comparison_xlsx(c))
-    write_file(output.with_suffix(".csv"), comparison_csv(c))
+    try:
+        write_file(output, comparison_xlsx(c))
+        write_file(output.with_suffix(".csv"), comparison_csv(c))
+    except OSError as exc:  # disk full, read-only, a path under a file or a folder: one line naming the path
+        from .runner import io_line
+        click.echo(f"Error: cannot write {output}: {io_line(exc)}", err=True)
+        sys.exit(1)
     net = c.totals[c.totals["category"] == "net cost"]
     change = int(net["change"].sum()) if len(net) else 0
     click.echo(f"{c.old.label} → {c.new.label}: {c.lines['district_code'].nunique()} districts, "

@@ -235,6 +235,30 @@ def test_compare_refuses_what_is_not_a_job_output(tmp_path):
     assert result.exit_code == 2
     result = invoke(cli, ["compare", str(good), str(good), "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
+    result = invoke(cli, ["compare", str(good), str(tmp_path / "no such run")])  # a path that does not exist
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_compare_refuses_two_boces(tmp_path):
+    good = run(tmp_path, "old")
+    other = run(tmp_path, "other", lambda sheets: set_item(sheets, "BOCES code", "OTHER"))
+    other = other.parent / "OTHER_2026-27"
+    with pytest.raises(NotAJobOutput, match="one BOCES"):
+        compare_runs(good, other)
+    result = CliRunner().invoke(cli, ["compare", str(good), str(other), "-o", str(tmp_path / "c.xlsx")])
+    assert result.exit_code == 1 and "two runs of one BOCES" in result.output
+    assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_compare_output_that_cannot_be_written_is_one_line(tmp_path):
+    good = run(tmp_path, "old")
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "dir.xlsx").mkdir()  # the workbook's name is taken by a folder
+    result = CliRunner().invoke(cli, ["compare", str(good), str(good), "-o", str(tmp_path / "dir.xlsx")])
+    assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
+    # a path under a file
+    result = CliRunner().invoke(cli, ["compare", str(good), str(good), "-o", str(tmp_path / "afile" / "x.xlsx")])
+    assert result.exit_code == 1 and "cannot write" in result.output and str(tmp_path / "afile") in result.output
 
 
 def _pool_run(pool: int, weights: dict, rounding: str):

@@ -209,3 +209,16 @@ def test_surplus_on_a_zero_budget_service_is_returned_by_participation(tmp_path)
     credits = result.billing[result.billing["category"] == "coser surplus"].set_index("district_code")["amount"]
     assert credits.to_dict() == {C.CODES[0]: -363_636, C.CODES[1]: -106_061, C.CODES[4]: -30_303}
     assert int(credits.sum()) == -500_000
+
+
+# --- every warning has a cell ----------------------------------------------------------------------
+
+def test_budget_vote_warning_points_at_the_budget_vote_header(tmp_path):
+    sheets = C.valid_sheets()
+    for row in range(1, len(sheets["Districts"])):
+        C.set_cell(sheets, "Districts", "Budget vote", row, None)
+    batch = run_batch([C.write(tmp_path / "novote.xlsx", sheets)], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 0
+    [vote] = [i for i in batch.outcomes[0].issues if i.code == "no-budget-vote"]
+    # Budget vote is the ninth column of Districts: its header is I1
+    assert (vote.file, vote.sheet, vote.cell, vote.column) == ("novote.xlsx", "Districts", "I1", "Budget vote")

@@ -161,9 +161,22 @@ def test_prior_given_must_be_a_job_output(tmp_path):
     assert invoke("run", this, "-o", tmp_path / "elsewhere", "--prior", out / "TEST_2025-26").exit_code == 0
     assert "Year over year" in openpyxl.load_workbook(
         tmp_path / "elsewhere" / "TEST_2026-27" / "TEST_2026-27_summary.xlsx").sheetnames
-    result = invoke("run", this, "-o", tmp_path / "again", "--prior", tmp_path / "nowhere")
+    (tmp_path / "not a run").mkdir()
+    result = invoke("run", this, "-o", tmp_path / "again", "--prior", tmp_path / "not a run")
     assert result.exit_code == 1 and "prior-year-missing" in result.output
+    result = invoke("run", this, "-o", tmp_path / "again", "--prior", tmp_path / "nowhere")
+    assert result.exit_code == 2 and "does not exist" in result.output
     # without a prior-year folder nothing changes: no sheet, no warning
     assert invoke("run", this, "-o", tmp_path / "alone").exit_code == 0
     assert "Year over year" not in openpyxl.load_workbook(
         tmp_path / "alone" / "TEST_2026-27" / "TEST_2026-27_summary.xlsx").sheetnames
+
+
+def test_a_mistyped_prior_folder_is_a_usage_error_and_keeps_the_report(tmp_path):
+    job, out = small_job(tmp_path / "job.xlsx"), tmp_path / "out"
+    assert invoke("run", job, "-o", out).exit_code == 0
+    report = out / "TEST_2026-27"
+    before = sorted(p.relative_to(report) for p in report.rglob("*"))
+    result = invoke("run", job, "-o", out, "--prior", tmp_path / "no such folder")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert sorted(p.relative_to(report) for p in report.rglob("*")) == before  # nothing replaced or removed

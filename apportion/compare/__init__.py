@@ -73,8 +73,13 @@ def compare(old: RunFigures, new: RunFigures) -> Comparison:
 
 
 def compare_runs(old_folder, new_folder) -> Comparison:
-    """Compare two job output folders (OLD, NEW); :class:`NotAJobOutput` if either is not one."""
-    return compare(load_run(Path(old_folder)), load_run(Path(new_folder)))
+    """Compare two job output folders (OLD, NEW) of one BOCES; :class:`NotAJobOutput` if either is not one, or if
+    they are two BOCES's (one BOCES's pools and districts say nothing about another's)."""
+    old, new = load_run(Path(old_folder)), load_run(Path(new_folder))
+    if old.boces_code != new.boces_code:
+        raise NotAJobOutput(f"{old_folder} is BOCES {old.boces_code}'s run and {new_folder} is BOCES "
+                            f"{new.boces_code}'s: a comparison is of two runs of one BOCES")
+    return compare(old, new)
 
 
 __all__ = ["BASIS_FILE", "CATEGORY_ORDER", "DRIVERS", "LINE_COLUMNS", "Comparison", "NotAJobOutput", "RunFigures",

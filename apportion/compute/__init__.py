@@ -41,7 +41,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     cap = None
     if not vote.recorded:
         log.warning("no-budget-vote", "no administrative budget vote is recorded on the Districts sheet "
-                    "(Budget vote column); the proposed budget is used", sheet="Districts", column="Budget vote")
+                    "(Budget vote column); the proposed budget is used", **job.where("Districts", "budget_vote"))
     elif not vote.adopted:
         if s.prior_admin_budget is None:
             log.error("prior-budget-missing", "the budget vote failed, so the contingency budget needs the prior year's "
@@ -51,7 +51,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)
         log.warning("budget-vote-failed", f"the administrative budget failed ({vote.yes} yes, {vote.no} no); the "
                     f"contingency budget of {min(s.admin_budget, cap) / 100:,.2f} is charged (cap {cap / 100:,.2f})",
-                    sheet="Districts", column="Budget vote")
+                    **job.where("Districts", "budget_vote"))
     used = pools.admin_budget_used(s.admin_budget, vote, cap)
     pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)
     if pool_admin < 0:
@@ -102,7 +102,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         differing = int((reconciliation["difference"] != 0).sum())
         if differing:
             log.warning("aid-differs", f"{differing} of {len(reconciliation)} published aid lines differ from the "
-                        "computed aid (see reconciliation.csv)", sheet="Aid claim")
+                        "computed aid (see reconciliation.csv)", **job.where("Aid claim", "district_code"))
     return Result(
         settings=s, districts=job.districts, files=list(job.files), log=log, parameters=values,
         pools=Pools(admin_proposed=s.admin_budget, contingency_cap=cap, admin_used=used, admin=pool_admin,

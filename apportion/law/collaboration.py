@@ -1,6 +1,7 @@
 """Collaboration credit: logged implementation hours → credits.
 
-Source: Stanford CSET Professional Collaboration program (shared/seeds/001). SPEC §7.
+Source: the professional-collaboration credit program (a credit "for each quarter … that teachers spend at
+least 10 hours"; hours may be spread over quarters). Rules §7.
 """
 from __future__ import annotations
 
@@ -11,23 +12,35 @@ from ..exact import QUANTITY_SCALE
 
 
 def collaboration_credits(hours: pd.DataFrame, hours_per_credit: int) -> pd.DataFrame:
-    """Per teacher: total hours across quarters, credits = ⌊total / hours_per_credit⌋ (seed 001).
+    """Per teacher: credits = min(⌊total hours / hours_per_credit⌋, quarters with hours logged). Rules §7.
 
-    Credit is registered at the end of the teacher's last logged quarter; the
-    choice on that quarter's row decides whether the teacher wants credit (a
-    teacher may decide at any point to earn it). Those who do not are listed
-    with their hours and 0 credits.
+    The program awards a credit for each quarter in which a teacher spends at least
+    ``hours_per_credit`` hours, and lets hours carry across quarters (5 + 5 over two
+    quarters earn one), so 40 hours in one quarter earn one credit, not four: the
+    cap is the number of quarters with hours logged (a row of 0 hours logs nothing).
+    Credit is registered at the end of the teacher's last quarter with hours; the
+    choice on the teacher's last row decides whether the teacher wants credit (a
+    teacher may decide at any point to earn it). Those who do not are listed with
+    their hours and 0 credits. ``capped`` marks where the quarter cap bites.
     """
-    columns = ["teacher", "district_code", "quarters", "first_quarter", "registered_quarter", "hours", "wants_credit",
-               "credits"]
+    columns = ["teacher", "district_code", "quarters", "first_quarter", "registered_quarter", "hours",
+               "wants_credit", "credits_by_hours", "credits", "capped"]
     if hours.empty:
         return pd.DataFrame(columns=columns)
     frame = hours.assign(district_code=hours["district_code"].fillna(""))  # hours logged for no district
     ordered = frame.sort_values(["teacher", "district_code", "quarter", "excel_row"])
-    grouped = ordered.groupby(["teacher", "district_code"], sort=True)
-    out = grouped.agg(quarters=("quarter", "nunique"), first_quarter=("quarter", "first"),
-                      registered_quarter=("quarter", "last"), hours=("hours", "sum"),
-                      wants_credit=("wants_credit", "last")).reset_index()
+    keys = ["teacher", "district_code"]
+    out = ordered.groupby(keys, sort=True).agg(hours=("hours", "sum"),
+                                               wants_credit=("wants_credit", "last")).reset_index()
+    logged = ordered[ordered["hours"] > 0].groupby(keys, sort=True).agg(
+        quarters=("quarter", "nunique"), first_quarter=("quarter", "first"),
+        registered_quarter=("quarter", "last")).reset_index()
+    out = out.merge(logged, on=keys, how="left")
+    out["quarters"] = out["quarters"].fillna(0).astype(np.int64)
     per_credit = hours_per_credit * QUANTITY_SCALE
-    out["credits"] = np.where(out["wants_credit"], out["hours"].astype(np.int64) // per_credit, 0)
+    by_hours = out["hours"].astype(np.int64) // per_credit
+    earned = np.minimum(by_hours, out["quarters"])
+    out["credits_by_hours"] = np.where(out["wants_credit"], by_hours, 0)
+    out["credits"] = np.where(out["wants_credit"], earned, 0)
+    out["capped"] = out["wants_credit"] & (by_hours > out["quarters"])
     return out[columns]

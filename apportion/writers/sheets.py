@@ -212,14 +212,18 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
 def collaboration_sheet(book, st: Styles, result: Result) -> None:
     frame = result.collaboration.sort_values(["district_code", "teacher"], kind="stable", na_position="last")
     frame = frame.assign(district_name=frame["district_code"].map(result.districts["district_name"]),
-                         wants=frame["wants_credit"].map(lambda v: "yes" if v else "no"))
+                         wants=frame["wants_credit"].map(lambda v: "yes" if v else "no"),
+                         cap=frame["capped"].map(lambda v: "capped: one per quarter with hours" if v else ""))
     cols = [Col("Teacher", "teacher", width=24), Col("District code", "district_code", width=CODE_WIDTH),
             Col("District name", "district_name", width=NAME_WIDTH), Col("First quarter", "first_quarter", width=11),
-            Col("Registered at end of", "registered_quarter", width=12), Col("Quarters", "quarters", "count", 9),
+            Col("Registered at end of", "registered_quarter", width=12), Col("Quarters with hours", "quarters", "count", 9),
             Col("Hours", "hours", "millionths", 10, True), Col("Wants credit", "wants", width=9),
-            Col("Credits", "credits", "count", 9, True)]
-    note = ("One credit for each 10 hours of collaboration, registered at the end of the teacher's last logged "
-            "quarter; teachers who do not want credit are listed with their hours and no credits.")
+            Col("Credits by hours", "credits_by_hours", "count", 9), Col("Credits", "credits", "count", 9, True),
+            Col("Cap", "cap", width=30)]
+    note = ("One credit for each 10 hours of collaboration, at most one for each quarter with hours logged (40 hours "
+            "in one quarter earn one credit; 5 + 5 over two quarters earn one), registered at the end of the "
+            "teacher's last quarter with hours; teachers who do not want credit are listed with their hours and no "
+            "credits.")
     data_sheet(book, st, result, "Collaboration credit", "Collaboration credit", note, frame, cols, "Collaboration",
                 freeze_cols=1, empty_text="No collaboration hours in this job.")
 
