@@ -120,6 +120,7 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
     Example: apportion validate inputs/ --json
     """
     from .batch import run_batch
+    from .progress import visible, visible_lines
     batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose)
     if as_json:
         import json
@@ -136,10 +137,10 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
         errors = sum(i.severity == "error" for i in o.issues) or o.errors
         warnings = sum(i.severity == "warning" for i in o.issues)
         state = "OK" if o.status == "ok" else ("CRASHED" if o.status == "crashed" else "ERRORS")
-        click.echo(f"{state:7} {o.source}: {errors} error(s), {warnings} warning(s)")
+        click.echo(f"{state:7} {visible(o.source)}: {errors} error(s), {warnings} warning(s)")
         _echo_issues(o.issues, verbose)
         if o.message:
-            click.echo(f"    {o.message}")
+            click.echo(f"    {visible_lines(o.message)}")
     sys.exit(batch.exit_code)
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from .issues import Severity, lookup
+from .writers.text import visible
 
 ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
 
@@ -42,7 +43,7 @@ class Issue:
         detail = self.message
         if self.expected or self.found:
             detail = f"{detail} (expected {self.expected or '-'}, found {self.found or '-'})".strip()
-        return f"{where:>6}  {column}{detail}  [{self.code}]"
+        return visible(f"{where:>6}  {column}{detail}  [{self.code}]")  # a cell's escape codes shown, not obeyed
 
 
 _LOCATION = frozenset(ISSUE_FIELDS) - {"severity", "code", "message"}
@@ -112,7 +113,7 @@ def grouped_lines(issues: Iterable[Issue], job_name: str = "(job)", notes: bool 
             continue
         if (issue.file, issue.sheet) != group:
             group = (issue.file, issue.sheet)
-            lines.append(f"{issue.file or job_name}" + (f' — sheet "{issue.sheet}"' if issue.sheet else ""))
+            lines.append(visible(f"{issue.file or job_name}" + (f' — sheet "{issue.sheet}"' if issue.sheet else "")))
         lines.append(f"  {issue.severity.upper():7} {issue.render().strip()}")
     return lines
 

@@ -6,6 +6,7 @@ import sys
 import click
 
 from .runner import Outcome
+from .writers.text import visible
 
 
 class Progress:
@@ -19,7 +20,7 @@ class Progress:
     def done(self, outcome: Outcome) -> None:
         self.count += 1
         if self.tty:
-            click.echo(f"\r{self.count} job(s) done — last: {outcome.name} [{outcome.status}]\033[K", nl=False,
+            click.echo(f"\r{self.count} job(s) done — last: {visible(outcome.name)} [{outcome.status}]\033[K", nl=False,
                        file=self.stream)
         else:
             click.echo(summary_line(outcome), file=self.stream)
@@ -33,19 +34,29 @@ class Progress:
         header = f"{'job':<28} {'status':<8} {'districts':>9} {'charges':>18} {'aid':>14} {'warn':>5} {'err':>4}  output"
         click.echo(header, file=self.stream)
         for o in outcomes:
-            click.echo(f"{o.name[:28]:<28} {o.status:<8} {o.districts:>9} {o.total_charges / 100:>18,.2f} "
-                       f"{o.total_aid:>14,} {o.warnings:>5} {o.errors:>4}  {o.output}", file=self.stream)
+            click.echo(f"{visible(o.name)[:28]:<28} {o.status:<8} {o.districts:>9} {o.total_charges / 100:>18,.2f} "
+                       f"{o.total_aid:>14,} {o.warnings:>5} {o.errors:>4}  {visible(o.output)}", file=self.stream)
             if o.status != "ok":
                 for issue in [i for i in o.issues if i.severity == "error"][:10]:
-                    click.echo(f"    {issue.file} {issue.sheet} {issue.render().strip()}", file=self.stream)
+                    click.echo(f"    {visible(issue.file)} {visible(issue.sheet)} {issue.render().strip()}",
+                               file=self.stream)
                 if o.message:
-                    click.echo(f"    {o.message}", file=self.stream)
+                    click.echo(f"    {visible_lines(o.message)}", file=self.stream)
         ok = sum(o.status == "ok" for o in outcomes)
         click.echo(f"{ok} of {len(outcomes)} job(s) computed.", file=self.stream)
 
 
+def visible_lines(text: str) -> str:
+    """A message of several lines (a traceback with -v) with each line's control characters shown escaped."""
+    return "\n".join(visible(line) for line in text.splitlines())
+
+
 def summary_line(o: Outcome) -> str:
-    """One line per job: what a log or CI sees."""
+    """One line per job: what a log or CI sees (names, paths and messages with control characters escaped)."""
+    return visible(_summary(o))
+
+
+def _summary(o: Outcome) -> str:
     if o.status == "ok":
         return (f"OK      {o.name}: {o.districts} districts, charges {o.total_charges / 100:,.2f}, aid {o.total_aid:,}, "
                 f"{o.warnings} warning(s) → {o.output}")

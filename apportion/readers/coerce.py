@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..exact import MONEY_BOUND, QUANTITY_BOUND, QUANTITY_SCALE, decimal_of, scaled_int
 from ..schema import normalise
+from ..writers.text import FORBIDDEN, clean_text
 
 YES = {"yes", "y", "true", "t", "1", "x", "approve", "approved"}
 NO = {"no", "n", "false", "f", "0", "disapprove", "disapproved", "not approved"}
@@ -266,8 +267,22 @@ def text_limit(kind: str, key: str = "") -> int:
 def _bounded_text(limit: int) -> Callable:
     def one(v):
         text = _text_one(v)
+        if text is not None:
+            text = clean_text(text).strip() or None  # the caller warns where this changed the cell
         return _BAD if text is not None and len(text) > limit else text
     return one
+
+
+def cleaned_rows(raw: pd.Series) -> list[int]:
+    """Rows whose text held characters no output may carry (:data:`~apportion.writers.text.FORBIDDEN`),
+    found once per distinct value."""
+    values = raw.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    hit = np.fromiter((isinstance(u, str) and FORBIDDEN.search(u) is not None for u in uniques), dtype=bool,
+                      count=len(uniques))
+    if not hit.any():
+        return []
+    return [int(r) for r in raw.index.to_numpy()[(codes >= 0) & hit[np.maximum(codes, 0)]]]
 
 
 def to_text(raw: pd.Series, limit: int = TEXT_LENGTH) -> tuple[pd.Series, dict[int, object]]:

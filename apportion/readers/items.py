@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from ..errors import IssueLog
 from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
+from ..writers.text import FORBIDDEN, visible
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES
@@ -142,6 +143,8 @@ def _item_value(f, value, items: Items, log: IssueLog):
             return f.default
         return d
     result = coerce.convert_value(f.kind, value, f.choices, coerce.text_limit(f.kind, f.key))
+    if f.kind in ("key", "text") and isinstance(value, str) and FORBIDDEN.search(value):
+        log.warning("control-characters", **items.where(f.key), expected="printable text", found=visible(value)[:200])
     if result is coerce.BAD or result is None:
         code, message = refusal(f, value)
         code = "bad-item" if code in KIND_CODES.values() or code == "bad-value" else code

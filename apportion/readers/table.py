@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import IssueLog
 from ..schema import EXPECTED, TableSheet, column_letter, normalise
+from ..writers.text import visible
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES
@@ -197,6 +198,9 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
         typed, bad = coerce.to_code(raw)
     elif kind in ("key", "text"):
         typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key))
+        for row in coerce.cleaned_rows(raw):
+            log.warning("control-characters", **table.where(f.key, row), expected="printable text",
+                        found=visible(raw[row])[:200])
     elif kind == "choice":
         typed, bad = coerce.to_choice(raw, f.choices)
     elif kind == "yesno":

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import ISSUE_FIELDS, Issue, grouped_lines
 from ..result import Result
-from .text import cents_text, safe_text, scaled_text, whole_text
+from .text import cents_text, safe_text, scaled_text, visible, whole_text
 
 BILLING_COLUMNS = ["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]
 AID_COLUMNS = ["district_code", "district_name", "tax_rate_mills", "millage_ratio", "wealth_ratio", "rwada_ratio",
@@ -81,7 +81,7 @@ def issues_csv(issues: list[Issue]) -> bytes:
 def errors_txt(job_name: str, issues: list[Issue]) -> bytes:
     """A person-readable account of why a job was not computed, grouped by file and sheet."""
     errors = [i for i in issues if i.severity == "error"]
-    lines = [f"{job_name}: {len(errors)} error(s). Nothing was computed; no report was written.", ""]
+    lines = [f"{visible(job_name)}: {len(errors)} error(s). Nothing was computed; no report was written.", ""]
     lines += grouped_lines(issues, job_name)
     lines += ["", "Fix these and run `apportion validate` again."]
     return ("\n".join(lines) + "\n").encode("utf-8")

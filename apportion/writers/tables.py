@@ -26,6 +26,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .styles import CHARS_PER_WIDTH, ROW_HEIGHT, WIDTHS, Styles
+from .text import clean_text
 
 
 def gc_paused(write):
@@ -298,7 +299,7 @@ def _add_table(ws, columns: list[Col], heads: list, first_row: int, last_data: i
     """An Excel table over the header row, the data rows and (when ``totals`` is given) the total row."""
     specs = []
     for j, (c, head) in enumerate(zip(columns, heads)):
-        spec = {"header": c.header, "header_format": head}
+        spec = {"header": clean_text(c.header), "header_format": head}  # table XML escapes no control character
         if totals is not None and j == 0:
             spec["total_string"] = total_label
         elif totals is not None and j in totals:
