@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from .issues import Severity, lookup
-from .writers.text import visible
+from .textsafe import visible
 
 ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
 

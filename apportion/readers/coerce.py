@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..exact import MONEY_BOUND, QUANTITY_BOUND, QUANTITY_SCALE, decimal_of, scaled_int
 from ..schema import normalise
-from ..writers.text import FORBIDDEN, clean_text
+from ..textsafe import FORBIDDEN, clean_text
 
 YES = {"yes", "y", "true", "t", "1", "x", "approve", "approved"}
 NO = {"no", "n", "false", "f", "0", "disapprove", "disapproved", "not approved"}

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from ..errors import IssueLog
 from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
-from ..writers.text import FORBIDDEN, visible
+from ..textsafe import FORBIDDEN, visible
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES

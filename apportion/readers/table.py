@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import IssueLog
 from ..schema import EXPECTED, TableSheet, column_letter, normalise
-from ..writers.text import visible
+from ..textsafe import visible
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES

@@ -7,28 +7,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..textsafe import CONTROLS, FORBIDDEN, clean_text, visible  # noqa: F401 (the writers' text vocabulary)
+
 DANGEROUS_LEADS = ("=", "+", "-", "@", "\t", "\r")
-#: characters that input text never carries into an output: the C0 controls XML 1.0 forbids in every xlsx
-#: part (all but tab, LF and CR), DEL and the C1 controls a terminal obeys (ESC [ 2 J clears the screen,
-#: \x9b is CSI), lone surrogates and U+FFFE/U+FFFF (no UTF-8 or XML form), and the bidirectional
-#: overrides and isolates that reorder what a line shows
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
-#: what a terminal line or ERRORS.txt shows escaped: the above, and tab, LF and CR, which would break the line
-CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_text(text: str) -> str:
-    """Text for any output format (xlsx cells, table columns, sheet, chart and defined names, document
-    properties, CSV, .eml headers, file names): the :data:`FORBIDDEN` characters removed."""
-    return FORBIDDEN.sub("", text)
-
-
-def visible(text: object) -> str:
-    """Text for a terminal or ERRORS.txt: every control character shown as its escape (ESC → ``\\x1b``),
-    so a cell can neither clear the screen nor hide a line."""
-    return CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", str(text))
-
 
 def safe_text(value) -> str:
     """Text from inputs for a CSV cell: a leading = + - @ tab or CR gets a ' so no spreadsheet runs it."""
