@@ -41,6 +41,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .textsafe import clean_text
 from .writers.atomic import write_file
 from .writers.manifest import FORMAT, MANIFEST
 
@@ -266,9 +267,10 @@ class Envelope:
 
 
 def header_text(value) -> str:
-    """Text for a header or a one-line sentence: no control character (a line break would inject a header)."""
+    """Text for a header or a one-line sentence: line breaks and other controls become spaces (a line break would
+    inject a header), then what no output format allows (bidi overrides and the like) goes, by the one rule."""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(value or ""))
-    return " ".join(text.split())
+    return " ".join(clean_text(text).split())
 
 
 def dollars(amount: Decimal, cents: bool = True) -> str:

@@ -230,6 +230,7 @@ def test_header_injection_from_a_name_is_impossible(folder):
     assert msg["Bcc"] is None
     assert msg["Subject"].endswith("— Evil CSD Bcc: victim@example.org [2J")
     assert header_text("a\tb\u2028c\x7f") == "a b c"
+    assert header_text("Evil \u202bBOCES\u202c") == "Evil BOCES"  # a bidi override cannot reorder a subject
 
 
 def test_same_statements_give_identical_bytes(folder, computed, tmp_path):
