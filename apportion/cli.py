@@ -6,28 +6,15 @@ errors, 2 a usage error. No traceback unless ``-v``.
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .cli_options import verbose_option
+from .cli_options import verbose_option, writing
 from .delivery_cli import register
 from .errors import grouped_lines
 from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
-
-
-@contextmanager
-def _writing(path: Path):
-    """An I/O failure while writing ``path`` (disk full, read-only, a path under a file or a folder) as one line
-    naming the path, exit 1, instead of a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        from .runner import io_line
-        click.echo(f"Error: cannot write {path}: {io_line(exc)}", err=True)
-        sys.exit(1)
 
 
 def _existing(paths: list[Path]) -> list[Path]:
@@ -216,7 +203,7 @@ def template(output: Path, force: bool) -> None:
     if output.is_file() and not force:
         raise click.BadParameter(f"{output} already exists; it may be a filled-in workbook. Choose another name, "
                                  "or add --force to replace it", param_hint="-o")
-    with _writing(output):
+    with writing(output):
         write_template(output)
     click.echo(f"Wrote {output}")
 
@@ -242,7 +229,7 @@ def compare(old: Path, new: Path, output: Path | None) -> None:
         click.echo(f"ERROR   {exc}", err=True)
         sys.exit(1)
     output = output or Path(f"comparison_{old.resolve().name}_to_{new.resolve().name}.xlsx")
-    with _writing(output):
+    with writing(output):
         write_file(output, comparison_xlsx(c))
         write_file(output.with_suffix(".csv"), comparison_csv(c))
     net = c.totals[c.totals["category"] == "net cost"]

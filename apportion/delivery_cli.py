@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .cli_options import cannot_write
+
 
 def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
     """Repeated options and ;-separated lists, flattened."""
@@ -82,8 +84,7 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except OSError as exc:  # the lock file itself cannot be made: a read-only or full disk
-        click.echo(f"Error: cannot write {exc.filename or job_folder}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+        cannot_write(job_folder, exc)
 
 
 def _echo_event(kind: str, draft, detail: str) -> None:
