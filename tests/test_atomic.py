@@ -1,8 +1,15 @@
 """Atomic replacement of a job's output folder (FORMATS.md: temp name, then rename)."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+from pathlib import Path
 
+import pytest
+
+from apportion.marker import MARKER
+from apportion.writers import atomic
 from apportion.writers.atomic import recover, write_folder
 
 
@@ -28,3 +35,32 @@ def test_recover_restores_previous_outputs_after_a_killed_swap(tmp_path):
     recover(final)
     assert (final / "billing.csv").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".JOB_2026-27.lock", ".apportion-output", "JOB_2026-27"]
+
+
+def test_staged_outputs_are_synced_once_per_folder(tmp_path, monkeypatch):
+    # one syncfs(2) for the whole staged folder, not one fsync per file (atomic.make_durable says why)
+    atomic.mark_output_root(tmp_path)  # the outputs root's marker, written (and fsynced) on a root's first run
+    calls = []
+    monkeypatch.setattr(atomic, "_SYNCFS", lambda fd: calls.append(os.fstat(fd).st_ino) or 0)
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append("fsync"))
+    staged = atomic.stage_folder(tmp_path / "JOB_2026-27", {"billing.csv": b"a", "districts/x.xlsx": b"x"})
+    assert calls == [staged.stat().st_ino]
+    assert (staged / "districts" / "x.xlsx").read_bytes() == b"x"
+
+
+def test_without_syncfs_every_staged_file_is_fsynced(tmp_path, monkeypatch):
+    atomic.mark_output_root(tmp_path)
+    synced = []
+    monkeypatch.setattr(atomic, "_SYNCFS", None)
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name))
+    atomic.stage_folder(tmp_path / "JOB_2026-27", {"billing.csv": b"a", "districts/x.xlsx": b"x"})
+    assert sorted(synced) == sorted([MARKER, "billing.csv", "x.xlsx"])
+
+
+def test_a_failed_sync_drops_the_stage_and_names_the_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "_SYNCFS", lambda fd: -1)
+    monkeypatch.setattr(ctypes, "get_errno", lambda: errno.EIO)
+    with pytest.raises(OSError) as caught:
+        atomic.stage_folder(tmp_path / "JOB_2026-27", {"billing.csv": b"a"})
+    assert caught.value.errno == errno.EIO and ".JOB_2026-27.tmp-" in caught.value.filename
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from apportion.batch import run_batch
 from apportion.cli import cli
+from apportion.writers import atomic
 from apportion.years import SchoolYear
 
 from . import corpus as C
@@ -99,13 +100,13 @@ def test_a_full_disk_while_writing_fails_the_job_in_one_line_and_keeps_previous_
     folder = out / "CR01_2026-27"
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     C.write(job, C.variant(Administrative_budget=2_600_000))
-    real = os.fsync
+    real = atomic.make_durable
 
-    def full(fd):  # the disk fills up part-way through the new outputs (root ignores chmod, so the OS call fails)
+    def full(staged, files):  # the disk fills up syncing the new outputs (root ignores chmod, so the OS call fails)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
-    monkeypatch.setattr(os, "fsync", full)
+    monkeypatch.setattr(atomic, "make_durable", full)
     result = invoke("run", job, "-o", out, "--jobs", 1)
-    monkeypatch.setattr(os, "fsync", real)
+    monkeypatch.setattr(atomic, "make_durable", real)
     assert result.exit_code == 1
     assert "No space left on device" in result.output and str(folder) in result.output
     assert "internal-error" not in result.output and "please report" not in result.output

@@ -628,12 +628,13 @@ def test_shuffled_rows_change_no_output(tmp_path):
 DRIVER = """
 import os, sys, time
 from pathlib import Path
-real = os.fsync
-def slow(fd):  # the writer, slowed: each file waits before it is synced
+from apportion.writers import atomic
+real = atomic.make_durable
+def slow(staged, files):  # the writer, slowed: the staged outputs wait before they are synced and swapped in
     Path(sys.argv[3]).touch()
-    time.sleep(0.4)
-    real(fd)
-os.fsync = slow
+    time.sleep(30)
+    real(staged, files)
+atomic.make_durable = slow
 from apportion.batch import run_batch
 run_batch([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)
 """

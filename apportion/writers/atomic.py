@@ -178,17 +178,60 @@ def stage_folder(final: Path, files: dict[str, bytes], owner: str | None = None)
     owner = owner or owner_token(final.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
     try:
+        written = []
         for rel, data in sorted((files | {MARKER: MARKER_TEXT}).items()):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            written.append(path)
+        make_durable(tmp, written)
     except BaseException:
         discard(tmp)
         raise
     return tmp
+
+
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's ``syncfs(2)`` (Linux), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    try:
+        call = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    call.argtypes, call.restype = [ctypes.c_int], ctypes.c_int
+    return call
+
+
+_SYNCFS = _syncfs()
+
+
+def make_durable(folder: Path, files: list[Path]) -> None:
+    """Put every file staged in ``folder`` on disk before :func:`commit_folder` may rename it into place.
+
+    Why: after a power cut the final folder must hold either the previous outputs or complete new ones,
+    never a new name over data that never reached the disk, so all the data is synced before the swap.
+    Why once per folder and not per file: each ``fsync`` is a journal commit and a disk-cache flush of its
+    own (about 5 ms here: 58 files, 0.3 s, for one BOCES — more than its law core), while one
+    ``syncfs(2)`` writes back the whole filesystem holding the folder, every staged file included, in one
+    commit: the same guarantee for all of them at once. Where there is no ``syncfs`` each file is fsynced.
+    A failure (disk full, I/O error) raises :class:`OSError` naming the folder, and the stage is dropped.
+    """
+    if _SYNCFS is None:
+        for path in files:
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _SYNCFS(fd) != 0:
+            import ctypes
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(fd)
 
 
 def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait: float | None = None) -> None:

@@ -24,7 +24,6 @@ def _write(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
     """Each task's files: the summary workbook, or a statement's workbook and document (JSON); with
     ``--pdf`` each one's PDF too, drawn from the same document."""
     from .document import document_json, statement_document
-    from .pdf import render_statement_pdf
     from .statement import write_statement
     from .summary import write_summary, write_summary_pdf
     out = []
@@ -39,6 +38,7 @@ def _write(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
         out.append((path, write_statement(_RESULT, code, _OPTIONS, document)))
         out.append((stem + ".json", document_json(document)))
         if _OPTIONS.pdf:
+            from .pdf import render_statement_pdf  # fpdf and fontTools: imported only by a run that writes PDFs
             out.append((stem + ".pdf", render_statement_pdf(document)))
     return out
 

@@ -13,7 +13,6 @@ from ..result import Result
 from . import yoy
 from .charts import ChartSpec, district_bars, fewer, place_charts, summary_chart_specs, write_chart_data
 from .document import ReportOptions, pair, prepared_date, status_text, carried_forward_note, _json_value
-from .pdf import render_document_pdf
 from .styles import PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, new_workbook, printable, width_points
 from .statement import render_sections
 from .tables import Placed, gc_paused
@@ -57,6 +56,7 @@ def write_summary(result: Result, inputs: list[tuple[str, str]], options: Report
 
 def write_summary_pdf(result: Result, options: ReportOptions = ReportOptions()) -> bytes:
     """The summary's PDF: the Summary sheet's document and its charts (every district by name)."""
+    from .pdf import render_document_pdf  # fpdf and fontTools: imported only by a run that writes PDFs
     return render_document_pdf(summary_document(result, options), charts=pdf_charts(result))
 
 
