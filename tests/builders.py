@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import xlsxwriter
 
 DATA = Path(__file__).parent / "data"
+#: the shipped example jobs (inputs/), as `apportion run inputs/` finds them
+EXAMPLE_JOBS = ("example_valley_2026-27.xlsx", "example_ridge_2026-27")
+
+
+def copy_of(folder: Path, into: Path) -> Path:
+    """A copy of a shared output folder (a session fixture's) that a test may write into."""
+    return Path(shutil.copytree(folder, into / folder.name))
 
 
 def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:

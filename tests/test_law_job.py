@@ -22,10 +22,10 @@ def codes(issues):
     return {i.code for i in issues}
 
 
-def test_pools_and_wada_shares(tmp_path):
+def test_pools_and_wada_shares(small_result):
     # admin pool = 1,000,000 − 0 state aid − 100,000 other revenue = 900,000
     # RWADA 1000 / 600 / 1500 / 400 / 50 (Σ 3,550); Alpha 900,000 × 1000/3550 = 253,521.126… → 253,521.13
-    r = run(tmp_path)
+    r = small_result
     assert r.pools.admin == 900_000_00
     admin = r.apportionment.shares["administrative"]
     assert admin[ALPHA] == 253_521_13 and admin.sum() == 900_000_00
@@ -33,8 +33,8 @@ def test_pools_and_wada_shares(tmp_path):
     assert OUTSIDE not in r.apportionment.shares.index  # a non-component shares nothing
 
 
-def test_coser_unit_costs_and_charges(tmp_path):
-    r = run(tmp_path)
+def test_coser_unit_costs_and_charges(small_result):
+    r = small_result
     s = r.coser.services
     # S100 anticipated: 90,000 / (2 + 1 + 0.5) = 25,714.2857 → 25,714.29; charges 51,428.57 / 25,714.29 / 12,857.14
     assert s.at["S100", "unit_cost"] == 25_714_29
@@ -48,9 +48,9 @@ def test_coser_unit_costs_and_charges(tmp_path):
         assert r.coser.rows.loc[r.coser.rows["service_code"] == code, "charge"].sum() == s.at[code, "budget"]
 
 
-def test_swd_true_up_on_actual_units(tmp_path):
+def test_swd_true_up_on_actual_units(small_result):
     # S200 actual cost 210,000 over actual units 5 / 4 / 1 (Σ10): 105,000 / 84,000 / 21,000
-    r = run(tmp_path)
+    r = small_result
     rows = r.coser.rows[r.coser.rows["service_code"] == "S200"].set_index("district_code")
     assert rows["final_charge"].to_dict() == {ALPHA: 105_000_00, BETA: 84_000_00, EPSILON: 21_000_00}
     assert rows.at[ALPHA, "adjustment"] == 105_000_00 - 117_647_06
@@ -58,63 +58,63 @@ def test_swd_true_up_on_actual_units(tmp_path):
     assert adjustments == 210_000_00 - 200_000_00
 
 
-def test_service_surplus_returned_by_participation(tmp_path):
+def test_service_surplus_returned_by_participation(small_result):
     # S400 surplus 3,000 by basis units 11 : 5 → 2,062.50 and 937.50, billed as credits
-    r = run(tmp_path)
+    r = small_result
     credits = r.billing[r.billing["category"] == "coser surplus"].set_index("district_code")["amount"]
     assert credits.to_dict() == {ALPHA: -2_062_50, BETA: -937_50}
 
 
-def test_three_quarter_approval_warning(tmp_path):
+def test_three_quarter_approval_warning(small_result):
     # S100: 3 component participants → ⌈0.75 × 3⌉ = 3 needed, 3 approvals → fine
     # S200: 3 participants, 2 approvals → warning; S300: the non-component does not count (1 participant, 2 ok)
-    r = run(tmp_path)
+    r = small_result
     flagged = {i.cell for i in r.log.warnings if i.code == "methodology-not-approved"}
     assert flagged == {"J3", "J5"}  # S200 (row 3) and S400 (row 5: 1 of 2)
 
 
-def test_salaries_over_limit_from_staff(tmp_path):
+def test_salaries_over_limit_from_staff(small_result):
     # S100 staff: 65,000 − 30,000 = 35,000 over; the aide at 28,000 is under → 35,000
-    r = run(tmp_path)
+    r = small_result
     assert r.coser.services.at["S100", "salaries_over_limit"] == 35_000_00
     assert r.coser.services.at["S200", "salaries_over_limit"] == 10_000_00  # given on the sheet
 
 
-def test_shared_pd_per_attendee(tmp_path):
+def test_shared_pd_per_attendee(small_result):
     # PD-1 12,000 by staff attending: Alpha 5 + 2 = 7, Beta 3 → 8,400 and 3,600; unit cost 1,200
-    r = run(tmp_path)
+    r = small_result
     charges = r.shared_pd.rows.set_index("district_code")["charge"]
     assert charges.to_dict() == {ALPHA: 8_400_00, BETA: 3_600_00}
     assert r.shared_pd.contracts.at["PD-1", "unit_cost"] == 1_200_00
 
 
-def test_approved_services_estimate(tmp_path):
+def test_approved_services_estimate(small_result):
     """Alpha: S100 51,428.57 × (90,000 − 35,000)/90,000 = 31,428.571…
     + S200 final 105,000 × (200,000 − 10,000 − 5,000)/200,000 = 97,125
     + S300 transportation 0 + S400 not aidable 0
     + PD 8,400 × (12,000 − 2,000)/12,000 = 7,000  → 135,553.57 → 135,554"""
-    r = run(tmp_path)
+    r = small_result
     assert r.aid.table.at[ALPHA, "approved_services"] == 135_554
 
 
-def test_approved_admin_ten_percent_limit(tmp_path):
+def test_approved_admin_ten_percent_limit(small_result):
     """Total expenses 1,000,000 + 370,000 services + 12,000 PD = 1,382,000; 10 % = 138,200;
     factor 138,200 / 1,000,000; Alpha 253,521.13 × 0.1382 = 35,036.62 → 35,037"""
-    r = run(tmp_path)
+    r = small_result
     assert r.aid.table.at[ALPHA, "approved_admin"] == 35_037
 
 
-def test_special_act_gets_half_of_approved_services(tmp_path):
+def test_special_act_gets_half_of_approved_services(small_result):
     """Epsilon (special act): S200 final 21,000 × 0.925 = 19,425; aid = half_up(19,425 × 0.500) = 9,713."""
-    r = run(tmp_path)
+    r = small_result
     e = r.aid.table.loc[EPSILON]
     assert (e["approved_services"], e["services_aid"], e["admin_aid"], e["capital_aid"], e["rent_aid"]) == \
         (19_425, 9_713, 0, 0, 0)
     assert e["sharing_ratio"] == 500 and e["capital_ratio"] == 0 and e["ratio_source"] == "special act"
 
 
-def test_billing_rows_sum_to_total_charges(tmp_path):
-    r = run(tmp_path)
+def test_billing_rows_sum_to_total_charges(small_result):
+    r = small_result
     assert r.billing["amount"].sum() == 900_000_00 + 300_000_00 + 60_000_00 + 370_000_00 + 10_000_00 + 12_000_00 \
         - 3_000_00
     outside = r.billing[r.billing["district_code"] == OUTSIDE]
@@ -201,9 +201,9 @@ def test_true_value_special_act_basis(tmp_path):
     assert share.sum() == 900_000_00
 
 
-def test_collaboration_credits(tmp_path):
+def test_collaboration_credits(small_result):
     # A: 5 + 7.5 = 12.5 hours → 1 credit registered at 2026-Q2; B: 25 hours but no credit wanted → 0
-    r = run(tmp_path)
+    r = small_result
     c = r.collaboration.set_index("teacher")
     assert (c.at["A. Teacher", "credits"], c.at["A. Teacher", "registered_quarter"]) == (1, "2026-Q2")
     assert c.at["B. Teacher", "hours"] == 25_000_000 and c.at["B. Teacher", "credits"] == 0

@@ -21,7 +21,7 @@ from apportion.batch import run_batch
 from apportion.delivery_cli import register
 from apportion.mail import header_text, read_manifest, write_outbox, Envelope
 
-from .builders import vector_job
+from .builders import copy_of, vector_job
 
 ROOT = Path(__file__).resolve().parent.parent
 SENDER = "Business Office <business@boces.example>"
@@ -169,9 +169,9 @@ def test_subject_says_boces_once_and_decodes_without_a_double_space(folder):
         assert "  " not in decoded and decoded.count("BOCES") == 1
 
 
-def test_estimate_and_contingency_budget_are_said(tmp_path):
+def test_estimate_and_contingency_budget_are_said(example_run, tmp_path):
     """The example Ridge job: a failed budget vote, aid estimated — the email says both."""
-    folder = _run(ROOT / "inputs" / "example_ridge_2026-27", tmp_path / "out")
+    folder = copy_of(example_run["example_ridge_2026-27"], tmp_path)
     outbox = write_outbox(folder, Envelope(SENDER))
     assert outbox.drafts
     for draft in outbox.drafts:

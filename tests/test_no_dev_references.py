@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from apportion.batch import run_batch
 from apportion.cli import cli
 from apportion.delivery_cli import register
 from apportion.mail import Envelope, write_outbox
-from apportion.writers.document import ReportOptions
+
+from .builders import copy_of
 
 ROOT = Path(__file__).resolve().parent.parent
 #: development paths and words a user must never see; SPEC in capitals only ("special act" is the law's word)
@@ -43,13 +43,11 @@ def _texts(path: Path) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> list[Path]:
-    """Every file the example jobs produce: `run --pdf`, then `mail` (drafts with their attachments)."""
+def outputs(example_run, tmp_path_factory) -> list[Path]:
+    """Every file the example jobs produce: `run --pdf` (conftest), then `mail` (drafts with their attachments)."""
     out = tmp_path_factory.mktemp("examples")
-    batch = run_batch([ROOT / "inputs"], out, jobs=1, options=ReportOptions(pdf=True))
-    assert batch.exit_code == 0 and len(batch.outcomes) >= 2, batch.outcomes
-    for outcome in batch.outcomes:
-        assert write_outbox(Path(outcome.output), Envelope("Business Office <business@boces.example>")).drafts
+    for folder in example_run.values():
+        assert write_outbox(copy_of(folder, out), Envelope("Business Office <business@boces.example>")).drafts
     files = [p for p in out.rglob("*") if p.is_file()]
     assert {p.suffix for p in files} >= {".xlsx", ".csv", ".json", ".pdf", ".eml"}
     return files

@@ -5,11 +5,12 @@ summary and of two statements of the job below: its value (money as whole
 cents), its number format and, for a formula, the formula. After a deliberate
 change to the reports (or to a computed figure), regenerate them with
 
-    /work/venv/bin/python -m tests.test_reports --update-golden
+    python -m pytest tests/test_reports.py -k golden --update-golden
 
-(or ``APPORTION_UPDATE_GOLDEN=1 pytest tests/test_reports.py``) and review
-``git diff tests/golden`` cell by cell before committing: a changed figure
-there is a changed figure on a district's bill.
+which rewrites them and then fails each golden test, saying so (a rewrite never
+passes silently); review ``git diff tests/golden`` cell by cell, run the tests
+again without the option, and commit: a changed figure there is a changed figure
+on a district's bill.
 """
 from __future__ import annotations
 
@@ -17,9 +18,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +30,7 @@ from apportion import __version__
 from apportion.batch import run_batch
 from apportion.runner import compute_job, output_files, sha256
 
-from .builders import boces_rows, vector_job, write_workbook
+from .builders import boces_rows, write_workbook
 
 GOLDEN = Path(__file__).parent / "golden"
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
@@ -184,16 +183,15 @@ def dump(snap: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_golden(folder: Path) -> list[Path]:
-    """Rewrite every golden snapshot from the current code."""
-    files = build_files(folder)
+@pytest.fixture(scope="module")
+def rewritten(files, update_golden) -> set[str]:
+    """With ``--update-golden`` (conftest): every golden snapshot rewritten from the current code, their names."""
+    if not update_golden:
+        return set()
     GOLDEN.mkdir(exist_ok=True)
-    written = []
     for output in [SUMMARY, *STATEMENTS.values()]:
-        path = GOLDEN / golden_name(output)
-        path.write_text(dump(snapshot(files[output])), encoding="utf-8")
-        written.append(path)
-    return written
+        (GOLDEN / golden_name(output)).write_text(dump(snapshot(files[output])), encoding="utf-8")
+    return {SUMMARY, *STATEMENTS.values()}
 
 
 def differences(expected: dict, actual: dict, limit: int = 25) -> list[str]:
@@ -210,14 +208,16 @@ def differences(expected: dict, actual: dict, limit: int = 25) -> list[str]:
 
 
 @pytest.mark.parametrize("output", [SUMMARY, *STATEMENTS.values()])
-def test_golden_workbook(files, output, tmp_path):
-    if os.environ.get("APPORTION_UPDATE_GOLDEN"):
-        update_golden(tmp_path)
+def test_golden_workbook(files, rewritten, output):
     path = GOLDEN / golden_name(output)
+    if output in rewritten:
+        pytest.fail(f"--update-golden rewrote {path}: review `git diff tests/golden`, then run the tests again "
+                    "without --update-golden")
     expected = json.loads(path.read_text(encoding="utf-8"))
     diff = differences(expected, snapshot(files[output]))
-    assert not diff, (f"{output} differs from {path.name} (regenerate with `python -m tests.test_reports "
-                      "--update-golden` if the change is intended, then review the diff):\n" + "\n".join(diff))
+    assert not diff, (f"{output} differs from {path.name} (regenerate with `python -m pytest tests/test_reports.py "
+                      "-k golden --update-golden` if the change is intended, then review the diff):\n"
+                      + "\n".join(diff))
 
 
 # --- structure and formats -----------------------------------------------------------------------------------
@@ -241,8 +241,8 @@ def test_summary_sheets_and_run_labels(files):
     assert book["Summary"]["A1"].value == "Report Test BOCES — 2026-27 apportionment"
 
 
-def test_claim_mode_adds_the_reconciliation_sheet(tmp_path):
-    files = output_files(compute_job(vector_job(tmp_path / "vectors.xlsx")), FAKE_INPUTS)
+def test_claim_mode_adds_the_reconciliation_sheet(vector_result):
+    files = output_files(vector_result, FAKE_INPUTS)
     book = load(files["VECTORS_2023-24_summary.xlsx"])
     # the vectors job has no shared PD and no collaboration hours: those sheets are not written
     assert book.sheetnames == ([s for s in SUMMARY_SHEETS[:10] if s not in OPTIONAL_SHEETS] + ["Aid reconciliation"]
@@ -430,12 +430,3 @@ def test_formula_looking_name_stays_text(files):
     name = next(ws.cell(r, 2) for r in range(1, 15) if ws.cell(r, 1).value == "District name")
     assert name.value == FORMULA_NAME and name.data_type == "s"
     assert not any(c.data_type == "f" and "HYPERLINK" in str(c.value) for row in ws.iter_rows() for c in row)
-
-
-if __name__ == "__main__":
-    if "--update-golden" not in sys.argv[1:]:
-        sys.exit("usage: python -m tests.test_reports --update-golden")
-    import tempfile
-    with tempfile.TemporaryDirectory() as scratch:
-        for written in update_golden(Path(scratch)):
-            print(f"wrote {written}")

@@ -17,14 +17,16 @@ from pathlib import Path
 
 import openpyxl
 import pypdf
-import pytest
 
+from apportion.batch import run_batch
 from apportion.runner import compute_job, output_files
 from apportion.writers.document import ReportOptions, exact_text, shown
 from apportion.writers.pdf import render_statement_pdf
 
+from .builders import EXAMPLE_JOBS
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs"
-JOBS = ["example_valley_2026-27.xlsx", "example_ridge_2026-27"]
+JOBS = list(EXAMPLE_JOBS)  # example_files (conftest): each one's `run --pdf` output, by path
 NUMBER = r"-?[\d,]+(?:\.\d+)?"
 
 
@@ -44,12 +46,6 @@ def half_up(value: Fraction, places: int = 0) -> Fraction:
 
 def trunc(value: Fraction, places: int) -> Fraction:
     return Fraction(math.floor(value * 10 ** places), 10 ** places)
-
-
-@pytest.fixture(scope="module")
-def example_files() -> dict[str, dict[str, bytes]]:
-    return {job: output_files(compute_job(EXAMPLES / job), [("x", "0" * 64)], 1, ReportOptions(pdf=True))
-            for job in JOBS}
 
 
 def statements(example_files) -> list[tuple[str, bytes]]:
@@ -260,8 +256,10 @@ def test_a_typical_statement_pdf_is_one_page(example_files):
     assert pages and set(pages.values()) == {1}, pages
 
 
-def test_pdf_bytes_are_the_same_for_the_same_inputs(example_files):
-    again = output_files(compute_job(EXAMPLES / JOBS[1]), [("x", "0" * 64)], 1, ReportOptions(pdf=True))
+def test_pdf_bytes_are_the_same_for_the_same_inputs(example_files, tmp_path):
+    batch = run_batch([EXAMPLES / JOBS[1]], tmp_path, jobs=1, options=ReportOptions(pdf=True))
+    folder = Path(batch.outcomes[0].output)
+    again = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     for name, data in example_files[JOBS[1]].items():
         if name.endswith((".pdf", ".json")):
             assert again[name] == data, name
@@ -317,9 +315,8 @@ def test_sheets_with_nothing_to_show_are_not_written(tmp_path):
     assert "Shared PD" not in names and "Collaboration credit" not in names and "CoSer unit costs" in names
 
 
-def test_no_total_over_mixed_units_and_widths_fit_the_numbers(tmp_path):
-    from .builders import small_job
-    files = output_files(compute_job(small_job(tmp_path / "job.xlsx")), [("x", "0" * 64)])
+def test_no_total_over_mixed_units_and_widths_fit_the_numbers(small_result):
+    files = output_files(small_result, [("x", "0" * 64)])
     book = openpyxl.load_workbook(io.BytesIO(files["TEST_2026-27_summary.xlsx"]))
     ws = book["CoSer unit costs"]
     header = {c.value: c.column_letter for c in ws[4] if c.value}

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from apportion.batch import run_batch
-from apportion.runner import compute_job
 
 from .builders import bedscode, vector_job, vector_rows
 
@@ -56,8 +55,8 @@ def test_reconciliation_every_difference_zero(outputs):
     assert {r["difference"] for r in rows} == {"0"}
 
 
-def test_av_per_rwada_and_wealth_ratio(tmp_path):
-    result = compute_job(vector_job(tmp_path / "v.xlsx"))
+def test_av_per_rwada_and_wealth_ratio(vector_result):
+    result = vector_result
     for v in VECTORS:
         aid = result.aid.table.loc[bedscode(v["district_code"])]
         assert int(aid["av_per_rwada"]) == int(v["av2021_per_rwada_2022_23"])
@@ -67,7 +66,7 @@ def test_av_per_rwada_and_wealth_ratio(tmp_path):
         assert f"{expected:.3f}" == v["rwada_aid_ratio_2024_25"]
 
 
-def test_berne_knox_arithmetic(tmp_path):
+def test_berne_knox_arithmetic(vector_result):
     """BERNE KNOX, worked by hand.
 
     AV 681,147,262 / RWADA 712 = 956,667.50 → 956,667 (truncated)
@@ -79,7 +78,7 @@ def test_berne_knox_arithmetic(tmp_path):
     services aid = half_up(1,695,825 × 0.531) = half_up(900,483.075) = 900,483
     rent aid = floor(29,233 × 0.531) = floor(15,522.723) = 15,522
     """
-    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.table.loc[bedscode("010201")]
+    aid = vector_result.aid.table.loc[bedscode("010201")]
     assert int(aid["av_per_rwada"]) == 956_667
     assert int(aid["wealth_ratio"]) == 921
     assert int(aid["rwada_ratio"]) == 531
@@ -89,9 +88,9 @@ def test_berne_knox_arithmetic(tmp_path):
     assert (int(aid["admin_aid"]), int(aid["services_aid"]), int(aid["rent_aid"])) == (33_456, 900_483, 15_522)
 
 
-def test_chsd_uses_three_mills(tmp_path):
+def test_chsd_uses_three_mills(vector_result):
     """SEWANHAKA (CHSD): mills = 1000 × 161,473,235 / 16,392,412,749 = 9.850 → 9.9;
     3 / 9.9 = 0.30303 → 0.303; millage ratio 0.697 (8 mills would give 1 − 0.808 = 0.192)."""
-    aid = compute_job(vector_job(tmp_path / "v.xlsx")).aid.table.loc[bedscode("280252")]
+    aid = vector_result.aid.table.loc[bedscode("280252")]
     assert int(aid["tax_rate_tenths"]) == 99
     assert int(aid["millage_ratio"]) == 697
