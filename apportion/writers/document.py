@@ -178,14 +178,15 @@ def document_json(document: dict) -> bytes:
 class JobWorking:
     """The parts of the statements that depend on the job, not the district, computed once per job.
 
-    ``charges``: every billing row with its working, in statement order, as one block of Python values (so a
-    district's rows are one take); ``positions``: each district's rows in ``charges``; ``aidable``: each
+    ``charges``: every billing row with its working, in statement order, as a tuple of its
+    :data:`CHARGE_FRAME` values made JSON-ready once (the category first); ``positions``: each district's rows
+    in ``charges``; ``aidable``: each
     CoSer and shared-PD charge with its aidable fraction, by district; ``limits``: the ratio floor and caps
     as text; ``proposed``: total charges under the proposed administrative budget, after a failed vote;
     ``districts``, ``shares``, ``aid``, ``net``: each district's row of those tables, as a dict.
     """
 
-    charges: pd.DataFrame
+    charges: list[tuple]
     positions: dict[str, np.ndarray]
     aidable: dict[str, list[tuple]]
     limits: dict[str, str]
@@ -210,7 +211,8 @@ def job_working(result: Result) -> JobWorking:
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
         _working = (weakref.ref(result, _forget), JobWorking(
-            charges=charges[CHARGE_FRAME].astype(object),
+            charges=[tuple(map(_json_value, values))
+                     for values in charges[CHARGE_FRAME].itertuples(index=False, name=None)],
             positions=charges.groupby("district_code", sort=False).indices,
             aidable=_aidable_parts(result), limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
@@ -402,7 +404,8 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     working = job_working(result)
     d = working.districts[code]
     name = str(d["district_name"])
-    rows = working.charges.iloc[working.positions.get(code, NO_ROWS)]
+    charges = working.charges
+    rows = [charges[i] for i in working.positions.get(code, NO_ROWS).tolist()]
     net = working.net[code]  # every district with a statement is charged or aided
     total_charges, total_aid, net_cost = int(net["total_charges"]), int(net["total_aid"]), int(net["net_cost"])
     aid = working.aid.get(code)
@@ -452,10 +455,11 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     }
 
 
-def _charges_section(result: Result, code: str, rows: pd.DataFrame, contingency: bool) -> dict:
+def _charges_section(result: Result, code: str, rows: list[tuple], contingency: bool) -> dict:
+    """The charges table; ``rows`` are the district's :attr:`JobWorking.charges`."""
     s = result.settings
     parts = []
-    categories = set(rows["category"].tolist())
+    categories = {r[0] for r in rows}
     if categories & POOL_COLUMNS.keys():
         parts.append(f"A pool charge (administrative, capital, rent) is the pool × your {basis_label(result)} "
                      "÷ all components' (Educ. Law §1950(4)(b)(7)).")
@@ -471,8 +475,8 @@ def _charges_section(result: Result, code: str, rows: pd.DataFrame, contingency:
                  f"under the proposed budget your total charges would have been {dollars(proposed)}.")
     columns = [{"key": k, "header": h, "kind": kind, "width": w, "total": t, "wrap": k in WRAPPED}
                for k, h, kind, w, t in CHARGE_COLUMNS]
-    table_rows = [{k: _json_value(v) for k, v in zip(CHARGE_FRAME[1:], values)}
-                  for values in rows[CHARGE_FRAME[1:]].itertuples(index=False, name=None)]
+    keys = CHARGE_FRAME[1:]
+    table_rows = [dict(zip(keys, values[1:])) for values in rows]
     return {"title": f"Charges for {s.school_year}", "note": note,
             "table": {"name": "Charges", "columns": columns, "rows": table_rows,
                       "total": {"label": "Total", "amount": int(sum(r["amount"] for r in table_rows))}}}
@@ -564,8 +568,8 @@ def _aid_section(result: Result, code: str, aid: dict) -> dict:
         lines.append(step)
         if line.key == "approved_services" and result.aid.mode == "estimate":
             for item, name, charge, num, den in job_working(result).aidable.get(code, []):
-                part = Fraction(charge * num, den) if den else Fraction(0)
-                lines.append({"label": item, "value": _half_up(part), "kind": "cents",
+                lines.append({"label": item, "value": _half_up_quotient(charge * num, den) if den else 0,
+                              "kind": "cents",
                               "working": f"{name}: charge {money_text(charge)} {aidable_fraction_text(num, den)}",
                               "law": "", "role": "detail"})
     return {"title": f"{aid_heading(result)}: how it is figured", "note": note,
@@ -580,8 +584,15 @@ def _sum_text(cents: Fraction) -> str:
 
 
 def _half_up(value: Fraction) -> int:
-    whole = math.floor(abs(value) + Fraction(1, 2))
-    return whole if value >= 0 else -whole
+    """``value`` rounded to the nearest whole number, a half away from zero."""
+    return _half_up_quotient(value.numerator, value.denominator)
+
+
+def _half_up_quotient(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (not 0) rounded half away from zero, in integers: floor(|n/d| + 1/2) is
+    (2|n| + |d|) // 2|d| (no Fraction made for each of a statement's hundreds of aidable parts)."""
+    whole = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
+    return whole if (numerator < 0) == (denominator < 0) or not whole else -whole
 
 
 def _net_section(result: Result, code: str) -> dict:

@@ -58,38 +58,55 @@ def _key(key) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
+def _true_false(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _null(value) -> str:
+    return "null"
+
+
+# a scalar of exactly one of these types straight to its text (one dict look-up, no isinstance chain);
+# anything else (a subclass, a container) through _scalar
+_SCALAR_TEXT = {str: _string, int: int.__repr__, float: _float, bool: _true_false, type(None): _null}
+
+
 def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)``."""
     step = " " * indent
-    out: list[str] = []
-    append = out.append
+    scalars = _SCALAR_TEXT
+    labels: dict[str, str] = {}  # a str key's '"key": ', made once per dumps (a document repeats its keys)
 
-    def container(value, newline: str) -> None:
+    def label(key) -> str:
+        if key.__class__ is not str:  # 1 and True are one dict key but two texts: never kept
+            return _string(_key(key)) + ": "
+        text = labels[key] = _string(key) + ": "
+        return text
+
+    def item_text(item, inner: str) -> str:
+        convert = scalars.get(item.__class__)
+        if convert is not None:
+            return convert(item)
+        text = _scalar(item)
+        return container(item, inner) if text is None else text
+
+    def container(value, newline: str) -> str:
+        """A list, tuple or dict as text, its items on lines indented one step from ``newline``."""
+        if not value:
+            return "{}" if isinstance(value, dict) else "[]"
         inner = newline + step
         if isinstance(value, dict):
             items = sorted(value.items()) if sort_keys else value.items()
-            entries = ((_string(_key(key)) + ": ", item) for key, item in items)
+            get = labels.get
+            parts = [(get(key) or label(key)) + item_text(item, inner)
+                     for key, item in items]
             opening, closing = "{", "}"
         else:
-            entries = (("", item) for item in value)
+            parts = [item_text(item, inner) for item in value]
             opening, closing = "[", "]"
-        if not value:
-            append(opening + closing)
-            return
-        append(opening)
-        lead = inner
-        for label, item in entries:
-            append(lead + label)
-            lead = "," + inner
-            text = _scalar(item)
-            if text is None:
-                container(item, inner)
-            else:
-                append(text)
-        append(newline + closing)
+        return opening + inner + ("," + inner).join(parts) + newline + closing
 
     text = _scalar(value)
     if text is not None:
         return text
-    container(value, "\n")
-    return "".join(out)
+    return container(value, "\n")

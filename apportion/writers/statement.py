@@ -53,16 +53,38 @@ def fitted(table: dict, labels: list[str]) -> list[float]:
     ``labels`` (bold, so a little wider); a wrapped column is as wide as its text up to its own width."""
     widths = []
     for j, c in enumerate(table["columns"]):
-        texts = [c["header"]] if c["kind"] != "text" else []
-        texts += [shown(r.get(c["key"]), c["kind"]) for r in table["rows"]]
+        key, kind = c["key"], c["kind"]
+        values = [r.get(key) for r in table["rows"]]
         if c["total"]:
-            texts.append(shown(table["total"].get(c["key"]), c["kind"]))
-        longest = max((len(t) for t in texts), default=0)
+            values.append(table["total"].get(key))
+        longest = longest_shown(values, kind)
+        if kind != "text":
+            longest = max(longest, len(c["header"]))
         if j == 0:
             longest = max([longest] + [int(len(t) * 1.1) for t in labels])
         fit = longest / CHARS_PER_WIDTH + 2
         widths.append(min(c["width"], fit) if c.get("wrap") else max(c["width"], min(MAX_FIT, fit)))
     return widths
+
+
+# kinds whose shown text (sign, grouped digits, fixed decimals) is never shorter for a larger magnitude
+_GROWS_WITH_SIZE = {"cents", "dollars", "count", "ratio", "mills", "impact"}
+
+
+def longest_shown(values: list, kind: str) -> int:
+    """The length of the longest of ``values`` as :func:`~.document.shown` shows them (0 for none).
+
+    Text is its own length; for a kind in :data:`_GROWS_WITH_SIZE` held as ints only the largest and the
+    smallest value can be the longest (the widest positive, the widest negative), so only those are shown.
+    """
+    present = [v for v in values if v is not None]
+    if not present:
+        return 0
+    if kind == "text":
+        return max(len(v) if v.__class__ is str else len(str(v)) for v in present)
+    if kind in _GROWS_WITH_SIZE and all(v.__class__ is int for v in present):
+        return max(len(shown(max(present), kind)), len(shown(min(present), kind)))
+    return max(len(shown(v, kind)) for v in present)
 
 
 def render_statement(ws, st: Styles, document: dict) -> None:

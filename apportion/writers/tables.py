@@ -103,7 +103,10 @@ class Col:
 def lines_needed(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` units wide."""
     per_line = max(int(width * CHARS_PER_WIDTH), 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:  # most text: one paragraph, no split (-(-a // b) is ceil(a / b) in integers)
+        return max(1, -(-len(text) // per_line))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
