@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import IssueLog
-from .exact import QUANTITY_SCALE
+from .exact import MONEY_BOUND, QUANTITY_SCALE
 from .law import apportionment as ap
-from .law import coser, special_act
+from .law import coser, pools, shared_pd as pd_rules, special_act
 from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
+from .parameters import ParameterValue, load_parameters, parameters_at
 from .readers.jobs import Inputs
 from .readers.table import Table
 from .schema import (AID_CLAIM, BASIS_NAMES, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION,
@@ -30,9 +31,11 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
 
     Every check runs on whatever could be read — cells that did not fit read as
     blank, a sheet that could not be read as empty — so one pass lists every
-    problem a user must fix, including those the computation would meet
-    (a zero basis, a service with budget or surplus but no units, approvals
-    above participants).
+    problem a user must fix, including every one the computation would meet
+    (law parameters on file for the year, a lawful blend and contingency budget,
+    a zero basis, a service with budget or surplus but no units or a unit cost
+    past the money limit, approvals above participants, the COSER 507 rules):
+    the computation itself refuses nothing.
     """
     reported = {(i.file, i.sheet, i.cell) for i in log.errors if i.cell}
     first = len(log.issues)
@@ -46,6 +49,9 @@ def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
 
 def _checked_job(inputs: Inputs, log: IssueLog) -> Job | None:
     settings = _settings(inputs, log) if inputs.items is not None else None
+    values = _check_parameters(inputs, settings, log) if settings is not None else None
+    if values is not None:
+        _check_blend(inputs, settings, values, log)
     if inputs.table("Districts") is None:
         return None
     districts = _districts(inputs)
@@ -79,6 +85,10 @@ def _checked_job(inputs: Inputs, log: IssueLog) -> Job | None:
     if _has(inputs, "Services", "service_code") and (inputs.table("Participation") is None or all(
             _has(inputs, "Participation", k) for k in ("district_code", "service_code"))):
         _check_services(inputs, services, participation, districts, log)
+    if settings is not None:
+        _check_contingency(inputs, settings, districts, log)
+    if values is not None and _has(inputs, "Shared PD", "contract"):
+            _check_shared_pd(inputs, shared_pd, attendance, values, log)
     if log.errors or settings is None:
         return None
     return Job(
@@ -259,6 +269,14 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         for c in services.index[broken.to_numpy(dtype=bool)]:
             log.error(code, message(c), **table.where(column, int(services.at[c, "excel_row"])),
                       expected=expected(c), found=found(c))
+    divisor = services["basis"].map({name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}).fillna(1)
+    unit_cost = coser.unit_cost_cents(services["budget"].fillna(0).astype(np.int64), total.astype(np.int64),
+                                      divisor.astype(np.int64))
+    for c in services.index[unit_cost.map(lambda cost: abs(int(cost)) > MONEY_BOUND).to_numpy(dtype=bool)]:
+        # a budget over a sliver of units: a unit cost no later sum could hold
+        log.error("unit-cost-too-large", **table.where("budget", int(services.at[c, "excel_row"])),
+                  expected=f"a unit cost up to ${MONEY_BOUND // 100:,}",
+                  found=f"{services.at[c, 'budget'] / 100:,.2f} over {total[c] / 10**6:g} units", service=c)
     for c in services.index[(trued & coser.nothing_to_share_by(actual, final)).to_numpy(dtype=bool)]:
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
@@ -308,3 +326,89 @@ def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) ->
             log.warning("claim-not-component", "only component districts receive BOCES aid; this row is ignored",
                         **table.where("district_code", row), expected="a component district",
                         found=f"{codes[row]} ({districts.at[codes[row], 'type']})")
+
+
+def _check_parameters(inputs: Inputs, settings: Settings, log: IssueLog) -> dict[str, ParameterValue] | None:
+    """The law parameters in force for the school year (SPEC §8); None, with one error per parameter not on file
+    for it, when the tool cannot compute that year. The statewide average AV per RWADA may come from the BOCES
+    sheet instead (SPEC §5)."""
+    values = parameters_at(settings.school_year)
+    average = "aid.state_average_av_per_rwada"
+    missing = sorted(set(load_parameters()) - set(values) - {average})
+    if average not in values and settings.state_avg_av_per_rwada is None:
+        missing.append(average)
+    for name in missing:
+        log.error("no-parameter", f"no value of {name} is on file for {settings.school_year}; the tool covers the "
+                  "years its parameter files cover", **inputs.items.where("school_year"),
+                  expected="a school year with law parameters on file", found=str(settings.school_year))
+    return None if missing else values
+
+
+def _check_blend(inputs: Inputs, s: Settings, values: dict[str, ParameterValue], log: IssueLog) -> None:
+    """Putnam-Northern Westchester must blend at its statutory schedule. Statute: Educ. Law §1950(4)(b)(7). SPEC §2."""
+    if s.method == "blend" and s.blend_tv_percent is not None and s.blend_authority == "Putnam-Northern Westchester":
+        scheduled = values["apportionment.putnam_nw_true_value_percent"].value
+        if not ap.putnam_nw_lawful(Fraction(s.blend_tv_percent), scheduled):
+            log.error("blend-off-schedule", f"Putnam-Northern Westchester must blend {scheduled}% true value / "
+                      f"{100 - scheduled}% WADA in {s.school_year}", **inputs.items.where("blend_tv_percent"),
+                      expected=f"{scheduled}", found=f"{float(s.blend_tv_percent):g}")
+
+
+def _check_contingency(inputs: Inputs, s: Settings, districts: pd.DataFrame, log: IssueLog) -> None:
+    """After a failed budget vote the contingency budget needs the prior year's administrative budget, and its
+    pool must not be negative. Statute: Educ. Law §1950(4)(b)(7); 8 NYCRR 170.3(b). SPEC §1, §6."""
+    items = inputs.items
+    vote = pools.budget_vote(districts.loc[districts["is_component"], "budget_vote"])
+    if vote.adopted:
+        return
+    if s.prior_admin_budget is None:
+        log.error("prior-budget-missing", "the budget vote failed, so the contingency budget needs the prior year's "
+                  "administrative budget", **items.where("prior_admin_budget"), expected="dollars", found="nothing")
+        return
+    used = pools.admin_budget_used(s.admin_budget, vote, pools.contingency_cap(s.prior_admin_budget,
+                                                                              s.excluded_increases))
+    pool = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)
+    if pool < 0 <= pools.pool(s.admin_budget, s.state_aid_admin, s.other_revenue_admin):  # else the BOCES check said so
+        log.error("negative-pool", "the contingency administrative budget less state aid and other revenue is "
+                  "negative", **items.where("state_aid_admin" if items.cells.get("state_aid_admin") else
+                                            "prior_admin_budget"),
+                  expected="a pool of 0 or more", found=f"{pool / 100:,.2f}")
+
+
+def _check_shared_pd(inputs: Inputs, contracts: pd.DataFrame, attendance: pd.DataFrame,
+                     values: dict[str, ParameterValue], log: IssueLog) -> None:
+    """The COSER 507 rules each shared-PD contract must keep (seed 000; SPEC §4): enough paying districts, fewer
+    than the maximum days, no college credit or certificate, board approval before the work starts.
+
+    The paying districts are counted only from an attendance sheet read without errors: a count of an
+    incomplete sheet would report a contract the user has not broken."""
+    table = inputs.table("Shared PD")
+    contracts = contracts[contracts["contract"].notna() & ~contracts.index.duplicated()]
+    minimum = int(values["shared_pd.min_paying_districts"].value)
+    max_days = int(values["shared_pd.max_days"].value)
+    paying = pd_rules.paying_districts(pd_rules.staff_attending(attendance.dropna(subset=["contract", "district_code"])))
+    paying = paying.reindex(contracts.index).fillna(0).astype(np.int64)
+    days, approved, start = contracts["days"], contracts["board_approval_date"], contracts["start_date"]
+    broken = pd_rules.unlawful(paying, days, contracts["credit"].fillna(False).astype(bool), approved, start,
+                               minimum, max_days)
+    sign_in = inputs.table("PD Attendance")
+    counted = sign_in is None or not any((i.file, i.sheet) == (sign_in.file, sign_in.sheet) for i in log.errors)
+    rules = [  # (rule, code, column, message, expected, found)
+        ("too_few_districts", "pd-too-few-districts", "contract",
+         lambda c: f"contract {c} must be shared by at least {minimum} paying districts",
+         f"{minimum} or more districts attending", lambda c: str(paying[c])),
+        ("too_long", "pd-too-long", "days",
+         lambda c: f"contract {c}: activities must be less than {max_days} days",
+         f"fewer than {max_days} days", lambda c: f"{days[c] / QUANTITY_SCALE:g}"),
+        ("credit", "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a "
+         "certificate", "no", lambda c: "yes"),
+        ("post_dated", "pd-post-dated", "board_approval_date",
+         lambda c: f"contract {c}: the board must approve before the work starts (no post-dated work)",
+         "a board approval date before the start date", lambda c: f"{approved[c]} (start {start[c]})"),
+    ]
+    for rule, code, column, message, expected, found in rules:
+        if rule == "too_few_districts" and not counted:
+            continue
+        for c in contracts.index[broken[rule].to_numpy(dtype=bool)]:
+            log.error(code, message(c), **table.where(column, int(contracts.at[c, "excel_row"])), expected=expected,
+                      found=found(c))

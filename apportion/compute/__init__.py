@@ -14,7 +14,7 @@ from ..law import pools
 from ..law.aid import expenses
 from ..law.collaboration import collaboration_credits
 from ..model import Job
-from ..parameters import load_parameters, parameters_at
+from ..parameters import parameters_at
 from ..result import Aid, Apportionment, CoSer, Pools, Result, SharedPD
 from .aid import aid_table, net_table, reconciliation_table
 from .billing import billing_table
@@ -23,17 +23,11 @@ from .services import coser_tables, shared_pd_tables
 from .values import Values, blend_percent, governance_warnings, state_average
 
 
-def compute(job: Job, log: IssueLog) -> Result | None:
-    """Compute every table of a job's reports; None (with errors in ``log``) if the inputs cannot be computed."""
+def compute(job: Job, log: IssueLog) -> Result:
+    """Compute every table of a job's reports, adding its warnings to ``log``. The job is validated
+    (:func:`apportion.validate.build_job` made every check the computation relies on), so nothing here refuses."""
     s = job.settings
-    values = parameters_at(s.school_year)
-    missing = sorted(set(load_parameters()) - set(values) - {"aid.state_average_av_per_rwada"})
-    if missing or ("aid.state_average_av_per_rwada" not in values and s.state_avg_av_per_rwada is None):
-        for name in missing or ["aid.state_average_av_per_rwada"]:
-            log.error("no-parameter", f"no value of {name} is on file for {s.school_year}; the tool covers the years "
-                      "its parameter files cover", **job.where_item("school_year"),
-                      expected="a school year with law parameters on file", found=str(s.school_year))
-        return None
+    values = parameters_at(s.school_year)  # every parameter on file for the year: validated
     p = Values(values)
     comps = job.components
     # --- §6 / §1: the vote and the pools ----------------------------------------------
@@ -43,29 +37,17 @@ def compute(job: Job, log: IssueLog) -> Result | None:
         log.warning("no-budget-vote", "no administrative budget vote is recorded on the Districts sheet "
                     "(Budget vote column); the proposed budget is used", **job.where("Districts", "budget_vote"))
     elif not vote.adopted:
-        if s.prior_admin_budget is None:
-            log.error("prior-budget-missing", "the budget vote failed, so the contingency budget needs the prior year's "
-                      "administrative budget", **job.where_item("prior_admin_budget"),
-                      expected="dollars", found="nothing")
-            return None
-        cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)
+        cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)  # validated: the prior budget is given
         log.warning("budget-vote-failed", f"the administrative budget failed ({vote.yes} yes, {vote.no} no); the "
                     f"contingency budget of {min(s.admin_budget, cap) / 100:,.2f} is charged (cap {cap / 100:,.2f})",
                     **job.where("Districts", "budget_vote"))
     used = pools.admin_budget_used(s.admin_budget, vote, cap)
-    pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)
-    if pool_admin < 0:
-        log.error("negative-pool", "the contingency administrative budget less state aid and other revenue is negative",
-                  **job.where_item("state_aid_admin"), expected="a pool of 0 or more",
-                  found=f"{pool_admin / 100:,.2f}")
-        return None
+    pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)  # 0 or more: validated
     pool_capital = pools.pool(s.capital_budget, s.state_aid_capital, s.other_revenue_capital)
     pool_rent = s.rent_budget
     # --- §2: the basis and the shares ---------------------------------------------------
     state_avg_cents = state_average(job, values, log)
-    tv_percent = blend_percent(job, p, log)
-    if log.errors:
-        return None
+    tv_percent = blend_percent(job)
     basis = ap.basis(s.method, comps, state_avg_cents, tv_percent)  # not 0 in total: validation checked
     rounding = s.rounding
     shares = pd.DataFrame(index=comps.index)
@@ -85,9 +67,7 @@ def compute(job: Job, log: IssueLog) -> Result | None:
     # --- §3: CoSers ----------------------------------------------------------------------
     services, rows = coser_tables(job, p, rounding, log)
     # --- §4: shared PD -------------------------------------------------------------------
-    contracts, pd_rows = shared_pd_tables(job, p, rounding, log)
-    if log.errors:
-        return None
+    contracts, pd_rows = shared_pd_tables(job, rounding)
     billing = billing_table(job, basis, shares, services, rows, contracts, pd_rows, pool_rent, s.admin_surplus)
     # --- §5: aid -------------------------------------------------------------------------
     total_expenses = expenses.total_expenses(used, job.services["budget"], job.shared_pd["cost"])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IssueLog
-from ..exact import MONEY_BOUND, QUANTITY_SCALE
+from ..exact import QUANTITY_SCALE
 from ..law import coser, shared_pd
 from ..model import Job
 from .values import Values
@@ -23,14 +23,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     services["divisor"] = services["basis"].map(divisors).astype(np.int64)
     services["budget"] = services["budget"].astype(np.int64)
     unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
-    over = unit_cost.map(lambda c: abs(int(c)) > MONEY_BOUND).to_numpy(dtype=bool)
-    for code in services.index[over]:  # a budget over a sliver of units: a unit cost no later sum could hold
-        log.error("unit-cost-too-large", **job.where("Services", "budget", services.at[code, "excel_row"]),
-                  expected=f"a unit cost up to ${MONEY_BOUND // 100:,}", found=f"{services.at[code, 'budget'] / 100:,.2f} "
-                  f"over {services.at[code, 'total_weight'] / 10**6:g} units", service=code)
-    if log.errors:
-        return services, rows
-    services["unit_cost"] = unit_cost.astype(np.int64)
+    services["unit_cost"] = unit_cost.astype(np.int64)  # within the money limit: validated
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
     swd = coser.trued_up(services["swd"], rows)
@@ -68,35 +61,13 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     return services, rows
 
 
-def shared_pd_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """COSER 507 contracts: the seed's rules, then per-attendee charges (SPEC §4)."""
+def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """COSER 507 contracts (validation held them to the seed's rules): per-attendee charges (SPEC §4)."""
     contracts = job.shared_pd.copy()
     attending = shared_pd.staff_attending(job.pd_attendance)
-    paying = shared_pd.paying_districts(attending).reindex(contracts.index).fillna(0).astype(np.int64)
-    contracts["paying_districts"] = paying
-    minimum = int(p("shared_pd.min_paying_districts"))
-    max_days = int(p("shared_pd.max_days"))
-    days = contracts["days"]
-    approved, start = contracts["board_approval_date"], contracts["start_date"]
-    broken = shared_pd.unlawful(paying, days, contracts["credit"], approved, start, minimum, max_days)
-    rules = [  # (rule, code, column, message, expected, found) — COSER 507, seed 000
-        ("too_few_districts", "pd-too-few-districts", "contract",
-         lambda c: f"contract {c} must be shared by at least {minimum} paying districts",
-         f"{minimum} or more districts attending", lambda c: str(paying[c])),
-        ("too_long", "pd-too-long", "days",
-         lambda c: f"contract {c}: activities must be less than {max_days} days",
-         f"fewer than {max_days} days", lambda c: f"{days[c] / QUANTITY_SCALE:g}"),
-        ("credit", "pd-credit", "credit", lambda c: f"contract {c}: activities may not grant college credit or a certificate",
-         "no", lambda c: "yes"),
-        ("post_dated", "pd-post-dated", "board_approval_date",
-         lambda c: f"contract {c}: the board must approve before the work starts (no post-dated work)",
-         "a board approval date before the start date", lambda c: f"{approved[c]} (start {start[c]})"),
-    ]
-    for rule, code, column, message, expected, found in rules:
-        for c in contracts.index[broken[rule].to_numpy()]:
-            log.error(code, message(c), **job.where("Shared PD", column, contracts.at[c, "excel_row"]),
-                      expected=expected, found=found(c))
-    if log.errors or contracts.empty:
+    contracts["paying_districts"] = shared_pd.paying_districts(attending).reindex(contracts.index).fillna(0).astype(
+        np.int64)
+    if contracts.empty:
         attending["charge"] = pd.Series(dtype=np.int64)
         contracts["unit_cost"] = pd.Series(dtype=np.int64)
         contracts["aidable_num"] = contracts["aidable_den"] = pd.Series(dtype=np.int64)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import IssueLog
-from ..law import apportionment as ap
 from ..law import governance
 from ..model import Job
 from ..parameters import ParameterValue
@@ -30,7 +29,7 @@ def state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) ->
     s = job.settings
     if s.state_avg_av_per_rwada is not None:
         return s.state_avg_av_per_rwada
-    pv = values["aid.state_average_av_per_rwada"]  # present: compute() checked
+    pv = values["aid.state_average_av_per_rwada"]  # present: validation checked
     if pv.carried_forward:
         log.warning("state-average-carried-forward",
                     f"no published state average AV per RWADA for aid year {pv.year}; the {pv.effective.year}-"
@@ -40,19 +39,12 @@ def state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) ->
     return int(pv.value * 100)
 
 
-def blend_percent(job: Job, p: Values, log: IssueLog) -> Fraction | None:
-    """The true value percent of a lawful blend (§1950(4)(b)(7)); Putnam-NW must follow the schedule."""
+def blend_percent(job: Job) -> Fraction | None:
+    """The true value percent of a lawful blend (§1950(4)(b)(7)); validation held Putnam-NW to its schedule."""
     s = job.settings
     if s.method != "blend" or s.blend_tv_percent is None:
         return None
-    pct = Fraction(s.blend_tv_percent)
-    if s.blend_authority == "Putnam-Northern Westchester":
-        scheduled = p("apportionment.putnam_nw_true_value_percent")
-        if not ap.putnam_nw_lawful(pct, scheduled):
-            log.error("blend-off-schedule", f"Putnam-Northern Westchester must blend {scheduled}% true value / "
-                      f"{100 - scheduled}% WADA in {s.school_year}", **job.where_item("blend_tv_percent"),
-                      expected=f"{scheduled}", found=f"{float(pct):g}")
-    return pct
+    return Fraction(s.blend_tv_percent)
 
 
 def governance_warnings(job: Job, p: Values, log: IssueLog) -> None:
