@@ -108,8 +108,9 @@ def _has(inputs: Inputs, sheet: str, key: str) -> bool:
 def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
     """The sheet's typed frame with every column present (absent optional columns at their default).
 
-    A column with a default is never null: numbers are int64, yes/no bool; others keep pandas'
-    nullable Int64 / boolean, a blank being "not given".
+    A column with a default is never null: numbers are int64, yes/no bool; so is a required column
+    with every cell given (a blank one is an error, and no job is built). Others keep pandas'
+    nullable Int64 / boolean, a blank being "not given". The law takes these columns as they are.
     """
     table = inputs.table(spec.name)
     frame = table.frame.copy() if table is not None else pd.DataFrame()
@@ -120,7 +121,8 @@ def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
             frame[f.key] = frame[f.key].where(frame[f.key].notna(), f.default)
     for f in spec.fields:
         if f.kind in ("money", "signed money", "quantity"):
-            frame[f.key] = frame[f.key].astype("Int64" if f.default is None else np.int64)
+            given = f.default is not None or (f.required and frame[f.key].notna().all())
+            frame[f.key] = frame[f.key].astype(np.int64 if given else "Int64")
         elif f.kind == "yesno":
             frame[f.key] = frame[f.key].astype("boolean" if f.default is None else bool)
     frame["excel_row"] = frame.index

@@ -53,9 +53,9 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
         aid["rent_expense"] = expenses.dollars_half_up(shares["rent"])
         aid["save_harmless_aid"] = 0
     else:
-        claim = job.aid_claim.reindex(comps.index)  # a component with no claim row claims nothing
+        claim = job.aid_claim[list(CLAIMED)].reindex(comps.index, fill_value=0)  # no claim row: claims nothing
         for column in CLAIMED:
-            aid[column] = expenses.claimed_dollars(claim[column].fillna(0).astype(np.int64))
+            aid[column] = expenses.claimed_dollars(claim[column])
     lines = aidlines.aid_lines(aid["approved_admin"], aid["approved_services"], aid["capital_expense"],
                                aid["rent_expense"], aid["save_harmless_aid"], aid["sharing_ratio"],
                                aid["capital_ratio"], special)
@@ -70,8 +70,8 @@ def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame, shares: pd.DataFr
     net = pd.DataFrame(index=pd.Index(codes, name="district_code"))
     net["district_name"] = d["district_name"].reindex(net.index)
     net["type"] = d["type"].reindex(net.index)
-    net["total_charges"] = charges.reindex(net.index).fillna(0).astype(np.int64)
-    net["total_aid"] = aid["total_aid"].reindex(net.index).fillna(0).astype(np.int64)
+    net["total_charges"] = charges.reindex(net.index, fill_value=0)
+    net["total_aid"] = aid["total_aid"].reindex(net.index, fill_value=0)
     net["net_cost"] = netlaw.net_cost(net["total_charges"], net["total_aid"])
     prior = d["prior_total_charges"].reindex(net.index)
     net["prior_total_charges"] = prior

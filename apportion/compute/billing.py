@@ -43,7 +43,7 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
         paying = rows["weight"] > 0
         parts.append(_rows(rows[paying], "coser", service_name, units, rows["service_code"].map(services["unit_cost"]),
                            rows["charge"]))
-        trued = rows["service_code"].map(services["trued_up"]).fillna(False).astype(bool)
+        trued = rows["service_code"].map(services["trued_up"])  # bool: every row's service is listed
         actual_units = units_text(rows["actual_weight"], pd.Series(1, index=rows.index))
         adj = trued & ((rows["actual_weight"] > 0) | (rows["charge"] != 0))
         parts.append(_rows(rows[adj], "coser adjustment", service_name, actual_units,
@@ -53,7 +53,7 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
     if len(pd_rows) and "charge" in pd_rows:
         label = pd_rows["contract"].map(contracts["vendor"]).fillna(pd_rows["contract"])
         label = label.where(label.notna(), pd_rows["contract"])
-        staff = units_text(pd_rows["staff"].astype(np.int64), pd.Series(1, index=pd_rows.index))
+        staff = units_text(pd_rows["staff"], pd.Series(1, index=pd_rows.index))
         attended = pd_rows["staff"] > 0
         parts.append(_rows(pd_rows[attended].rename(columns={"contract": "service_code"}), "shared pd", label, staff,
                            pd_rows["contract"].map(contracts["unit_cost"]), pd_rows["charge"]))

@@ -18,10 +18,9 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows = job.participation.copy()
     units = coser.basis_units(rows, services)
     rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
-    services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
+    services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index, fill_value=0)
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
     services["divisor"] = services["basis"].map(divisors).astype(np.int64)
-    services["budget"] = services["budget"].astype(np.int64)
     unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     services["unit_cost"] = unit_cost.astype(np.int64)  # within the money limit: validated
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
@@ -30,8 +29,8 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     services["trued_up"] = swd
     services["final_cost"] = coser.final_cost(services["budget"], services["actual_cost"], swd).astype(np.int64)
     rows["actual_weight"] = coser.actual_weight(rows["actual_units"])
-    trued = rows["service_code"].map(swd).fillna(False).astype(bool)  # known services only (validated)
-    services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index).fillna(0).astype(np.int64)
+    trued = rows["service_code"].map(swd).astype(bool)  # every row's service is listed (validated); bool if none
+    services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index, fill_value=0)
     rows["final_charge"] = rows["charge"]
     if trued.any():
         sub = rows[trued]
@@ -44,7 +43,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["surplus_credit"] = coser.surplus_credits(services["surplus"], rows, rows["weight"], rounding)
     # three-quarters approval (§1950(4)(d)(3))
     services["participants"] = coser.participants(rows, rows["weight"], job.components.index).reindex(
-        services.index).fillna(0).astype(np.int64)
+        services.index, fill_value=0)
     fraction = p("coser.approval_fraction")
     services["approvals_needed"] = coser.approvals_needed(services["participants"], fraction)
     short = coser.approval_shortfall(services["participants"], services["approvals"], fraction)
@@ -65,15 +64,13 @@ def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFram
     """COSER 507 contracts (validation held them to the seed's rules): per-attendee charges (SPEC §4)."""
     contracts = job.shared_pd.copy()
     attending = shared_pd.staff_attending(job.pd_attendance)
-    contracts["paying_districts"] = shared_pd.paying_districts(attending).reindex(contracts.index).fillna(0).astype(
-        np.int64)
+    contracts["paying_districts"] = shared_pd.paying_districts(attending).reindex(contracts.index, fill_value=0)
     if contracts.empty:
         attending["charge"] = pd.Series(dtype=np.int64)
         contracts["unit_cost"] = pd.Series(dtype=np.int64)
         contracts["aidable_num"] = contracts["aidable_den"] = pd.Series(dtype=np.int64)
         return contracts, attending.assign(aidable_num=0, aidable_den=1)
-    contracts["cost"] = contracts["cost"].astype(np.int64)
-    contracts["staff_total"] = attending.groupby("contract")["staff"].sum().reindex(contracts.index).fillna(0).astype(np.int64)
+    contracts["staff_total"] = attending.groupby("contract")["staff"].sum().reindex(contracts.index, fill_value=0)
     contracts["unit_cost"] = coser.unit_cost_cents(contracts["cost"], contracts["staff_total"], pd.Series(1, index=contracts.index))
     attending["charge"] = shared_pd.contract_charges(contracts["cost"], attending, rounding)
     contracts["aidable_num"], contracts["aidable_den"] = shared_pd.aidable_parts(contracts)

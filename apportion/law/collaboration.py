@@ -38,7 +38,7 @@ def collaboration_credits(hours: pd.DataFrame, hours_per_credit: int) -> pd.Data
     out = out.merge(logged, on=keys, how="left")
     out["quarters"] = out["quarters"].fillna(0).astype(np.int64)
     per_credit = hours_per_credit * QUANTITY_SCALE
-    by_hours = out["hours"].astype(np.int64) // per_credit
+    by_hours = out["hours"] // per_credit
     earned = np.minimum(by_hours, out["quarters"])
     out["credits_by_hours"] = np.where(out["wants_credit"], by_hours, 0)
     out["credits"] = np.where(out["wants_credit"], earned, 0)

@@ -38,7 +38,7 @@ def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataF
 
 def salaries_over_limit(staff: pd.DataFrame, services: pd.DataFrame, salary_limit_cents: int) -> pd.Series:
     """Σ max(0, salary − limit) per service, unless the Services sheet gives it. Statute: Educ. Law §1950(5)(b)."""
-    excess = (staff["salary"].fillna(0).astype(np.int64) - salary_limit_cents).clip(lower=0)
+    excess = (staff["salary"] - salary_limit_cents).clip(lower=0)
     computed = excess.groupby(staff["service_code"]).sum().reindex(services.index).fillna(0).astype(np.int64)
     given = services["salaries_over_limit"]
     return given.where(given.notna(), computed).astype(np.int64)
@@ -121,7 +121,7 @@ def aidable_fraction(services: pd.DataFrame, over_limit: pd.Series) -> tuple[pd.
     0 when the service is not aidable, is transportation (aided as transportation
     aid instead) or has budget 0; else (budget − salaries over limit − non-aidable) / budget.
     """
-    budget = services["budget"].astype(np.int64)
+    budget = services["budget"]
     num = (budget - over_limit - services["non_aidable"]).clip(lower=0)
     excluded = ~services["aidable"] | services["transportation"] | (budget == 0)
     num = num.where(~excluded, 0)

@@ -4,7 +4,6 @@ Source: a BOCES's COSER 507 rules (shared/seeds/000); aid under Educ. Law §1950
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..exact import QUANTITY_SCALE
@@ -24,7 +23,7 @@ def paying_districts(attending: pd.DataFrame) -> pd.Series:
 
 def contract_charges(cost: pd.Series, attending: pd.DataFrame, rounding: str) -> pd.Series:
     """Each district's charge: the contract cost split by staff attending (seed 000; SPEC §2 rounding)."""
-    return split(cost, attending["contract"], attending["staff"].astype(np.int64), attending["district_code"], rounding)
+    return split(cost, attending["contract"], attending["staff"], attending["district_code"], rounding)
 
 
 def aidable_parts(contracts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -32,7 +31,7 @@ def aidable_parts(contracts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
     Meals, lodging, travel, stipends and substitutes are charged but not aidable (seed 000).
     """
-    cost = contracts["cost"].astype(np.int64)
+    cost = contracts["cost"]
     num = (cost - contracts["non_aidable"]).clip(lower=0)
     return num.where(cost != 0, 0), cost.where(cost != 0, 1)
 
@@ -47,7 +46,7 @@ def unlawful(paying: pd.Series, days: pd.Series, credit: pd.Series, approved: pd
     """
     return pd.DataFrame({
         "too_few_districts": paying < min_paying,
-        "too_long": days.fillna(0) >= max_days * QUANTITY_SCALE,
+        "too_long": days.fillna(0) >= max_days * QUANTITY_SCALE,  # a blank is the reader's error
         "credit": credit,
         "post_dated": approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object)),
     }, index=paying.index)

@@ -85,7 +85,7 @@ def comparison_sheet(book, st: Styles, result: Result) -> Placed:
 def coser_sheets(book, st: Styles, result: Result) -> None:
     services = result.coser.services.sort_index().reset_index(drop=True)
     if len(services):
-        trued = services["trued_up"].astype(bool)
+        trued = services["trued_up"]
         services = services.assign(
             units_total=[Decimal(int(w)) / int(d) / 1_000_000
                          for w, d in zip(services["total_weight"], services["divisor"])],
