@@ -21,16 +21,20 @@ import yaml
 
 Severity = Literal["error", "warning", "note"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+Level = Literal["cell", "sheet", "file"]
+LEVELS: tuple[Level, ...] = ("cell", "sheet", "file")
 
 
 @dataclass(frozen=True)
 class IssueType:
-    """One kind of issue: its code (issues.csv ``code``), severity, a short title and a message template."""
+    """One kind of issue: its code (issues.csv ``code``), severity, a short title, a message template, and
+    the ``level`` of the location it names: ``cell`` (a sheet and a cell), ``sheet`` or ``file``."""
 
     code: str
     severity: Severity
     title: str
     template: str
+    level: Level = "cell"
 
     def message(self, **values: object) -> str:
         """The template with ``values`` filled in."""
@@ -42,16 +46,18 @@ CATALOGUE_FILE = Path(__file__).with_name("issues.yaml")
 
 
 def _load(path: Path) -> dict[str, IssueType]:
-    """The catalogue file, checked: each code once, a known severity, a title and a message for each."""
+    """The catalogue file, checked: each code once, a known severity and level, a title and a message for each."""
     text = path.read_text(encoding="utf-8")
     codes = [key.value for key, _ in yaml.compose(text, Loader=_LOADER).value]
     twice = sorted({c for c in codes if codes.count(c) > 1})
     out = {}
     for code, entry in yaml.load(text, Loader=_LOADER).items():
-        if twice or set(entry) != {"severity", "title", "message"} or entry["severity"] not in SEVERITIES:
+        if (twice or set(entry) - {"level"} != {"severity", "title", "message"} or entry["severity"] not in SEVERITIES
+                or entry.get("level", "cell") not in LEVELS):
             raise ValueError(f"{path.name}: {code!r} must be listed once with a severity of {SEVERITIES}, "
-                             f"a title and a message" + (f" (listed twice: {twice})" if twice else ""))
-        out[code] = IssueType(code, entry["severity"], entry["title"], entry["message"])
+                             f"a title, a message and optionally a level of {LEVELS}"
+                             + (f" (listed twice: {twice})" if twice else ""))
+        out[code] = IssueType(code, entry["severity"], entry["title"], entry["message"], entry.get("level", "cell"))
     return out
 
 
@@ -76,10 +82,13 @@ def markdown() -> str:
              "codes. An error stops the job (only issues.csv and ERRORS.txt are written); a warning or a note",
              "travels with the reports. The message shown names the cell's figures where the template has",
              "braces. Generated from `apportion/issues.yaml`: `python -m apportion.issues > docs/issues.md`.", "",
-             "| code | severity | title | message |", "|---|---|---|---|"]
+             "Each issue names where it is (issues.csv `file`, `sheet`, `cell`) at its level: *cell* — the",
+             "file, the sheet and the cell (a value's cell, the header cell of a column, a BOCES item's value",
+             "cell); *sheet* — the file and the sheet; *file* — the file or folder (or `command line --set`).", "",
+             "| code | severity | level | title | message |", "|---|---|---|---|---|"]
     for entry in CATALOGUE.values():
         message = entry.template.replace("|", "\\|").replace("!r}", "}")
-        lines.append(f"| `{entry.code}` | {entry.severity} | {entry.title} | {message} |")
+        lines.append(f"| `{entry.code}` | {entry.severity} | {entry.level} | {entry.title} | {message} |")
     return "\n".join(lines) + "\n"
 
 

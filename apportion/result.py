@@ -7,7 +7,7 @@ never the job itself, and compute nothing the law computed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
@@ -155,3 +155,10 @@ class Result:
     collaboration: pd.DataFrame
     variant: Variant | None = None
     prior: PriorYear | None = None
+    tables: dict = field(default_factory=dict)  # sheet name → readers.table.Table: where a later issue points
+
+    def where_district(self, key: str, code: str) -> dict[str, str]:
+        """Issue location keywords for ``key``'s cell on district ``code``'s row of the Districts sheet (the
+        column's header cell for a district not listed this year)."""
+        row = self.districts.at[code, "excel_row"] if code in self.districts.index else None
+        return self.tables["Districts"].where(key, None if row is None else int(row))

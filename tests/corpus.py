@@ -173,6 +173,23 @@ def variant(**changes) -> dict:
     return sheets
 
 
+# --- where an issue points ------------------------------------------------------------------
+
+def unlocated(issues) -> list[tuple[str, str, str, str]]:
+    """The issues lacking the location their catalogue level asks (issue 13, point 4): a *cell* issue names its
+    file, sheet and cell (or, for an item set with ``run --set``, the command line and the item); a *sheet*
+    issue its file and sheet; a *file* issue its file. As (code, file, sheet, cell)."""
+    from apportion.issues import lookup
+    from apportion.readers.items import SET_LOCATION
+
+    def located(i) -> bool:
+        level = lookup(i.code).level
+        if level == "cell" and i.file == SET_LOCATION:
+            return bool(i.column)
+        return bool(i.file) and (level == "file" or bool(i.sheet) and (level == "sheet" or bool(i.cell)))
+    return [(i.code, i.file, i.sheet, i.cell) for i in issues if not located(i)]
+
+
 # --- files that are not honest workbooks -------------------------------------------------
 
 def ole_file(path: Path) -> Path:

@@ -97,5 +97,5 @@ def _warn_net_cost(result, table: pd.DataFrame, prior_year_label: str, warn_perc
         percent = f"{'+' if pct > 0 else '-'}{abs(pct) // 100}.{abs(pct) % 100:02d} %"
         log.warning("net-cost-change", f"{names.get(code, code)}'s net cost moves from {dollars(row['prior'])} "
                     f"({prior_year_label}) to {dollars(row['current'])} ({s.school_year}), {percent}: more than the "
-                    f"{warn_percent} % that draws this warning", sheet="Districts", column="District code",
+                    f"{warn_percent} % that draws this warning", **result.where_district("district_code", code),
                     expected=f"a change within {warn_percent} %", found=f"{code}: {percent}")

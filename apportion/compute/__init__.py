@@ -95,4 +95,5 @@ def compute(job: Job, log: IssueLog) -> Result:
                 admin_factor=factor, table=aid, reconciliation=reconciliation),
         billing=billing, net=net, comparison=method_comparison(job, pool_admin, state_avg_cents, rounding),
         collaboration=collaboration_credits(job.collaboration, int(p("collaboration.hours_per_credit"))),
+        tables=job.tables,
     )
