@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -75,6 +76,26 @@ def _fraction_text(value) -> str | None:
     return None if value is None else str(Fraction(value))
 
 
+def _ratio_text(numerator: int, denominator: int) -> str:
+    """``str(Fraction(numerator, denominator))`` for a positive denominator, without making the Fraction
+    (a state run writes some 120,000 of them): lowest terms, "n" when whole."""
+    if denominator <= 0:
+        return str(Fraction(numerator, denominator))
+    g = math.gcd(numerator, denominator)
+    return str(numerator // g) if denominator == g else f"{numerator // g}/{denominator // g}"
+
+
+def _by_key(keys: np.ndarray, *columns: list) -> dict:
+    """Row values grouped by key, keys sorted and rows in their order within each key (as
+    ``groupby(sort=True)``, without a frame per group): key → the columns' slices."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=int)
+    ends = np.r_[starts[1:], len(ordered)]
+    picked = [[column[i] for i in order] for column in columns]
+    return {ordered[a]: [column[a:b] for column in picked] for a, b in zip(starts, ends)}
+
+
 def basis_json(result) -> bytes:
     """The exact shares, units and unit costs behind a run's billing.csv, and the variant it is, if any
     (FORMATS.md, basis.json)."""
@@ -89,15 +110,15 @@ def basis_json(result) -> bytes:
     items: dict[str, dict] = {"coser": {}, "shared pd": {}}
     if len(rows) and "weight" in rows:
         paying = rows[rows["weight"] > 0]
-        units = [Fraction(int(w), int(d) * QUANTITY_SCALE) for w, d in zip(paying["weight"], paying["divisor"])]
-        per_service = pd.DataFrame({"service": paying["service_code"].to_numpy(), "district": paying["district_code"].to_numpy(),
-                                    "units": units})
-        for code, group in per_service.groupby("service", sort=True):
-            total_weight = int(services.at[code, "total_weight"])
-            cost = Fraction(int(services.at[code, "budget"]) * int(services.at[code, "divisor"]) * QUANTITY_SCALE,
-                            total_weight)
-            items["coser"][code] = {"unit_cost": str(cost),
-                                    "units": dict(zip(group["district"], map(str, group["units"])))}
+        units = [_ratio_text(int(w), int(d) * QUANTITY_SCALE)
+                 for w, d in zip(paying["weight"].tolist(), paying["divisor"].tolist())]
+        groups = _by_key(paying["service_code"].to_numpy(dtype=object), paying["district_code"].tolist(), units)
+        codes = list(groups)
+        figures = services.loc[codes, ["total_weight", "budget", "divisor"]] if codes else services.iloc[:0]
+        for code, total_weight, budget, divisor in zip(codes, *(figures[c].tolist() for c in figures.columns)):
+            cost = Fraction(int(budget) * int(divisor) * QUANTITY_SCALE, int(total_weight))
+            districts, texts = groups[code]
+            items["coser"][code] = {"unit_cost": str(cost), "units": dict(zip(districts, texts))}
     pd_rows = result.shared_pd.rows
     if len(pd_rows) and "charge" in pd_rows:
         attending = pd_rows[pd_rows["staff"] > 0]
