@@ -101,6 +101,15 @@ def sample(book_class) -> bytes:
     ws.write_string("B27", "A1 string", bold)
     ws.write_number("C27", 3.25, money)
     ws.merge_range(28, 0, 28, 3, "merged", bold)
+    ws.merge_range(30, 2, 30, 6, "", money)  # an empty merge of part of a row (the fast path), then its text
+    ws.write_string(30, 2, "working", money)
+    ws.merge_range(31, 1, 31, 2, "", None)  # unformatted: nothing stored, the range still merged
+    ws.merge_range(32, 0, 33, 1, "", bold)  # two rows: xlsxwriter's own
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.merge_range(30, 6, 30, 7, "", money)
+    ws.write_blank(34, 9, None, money)  # beyond the columns so far: the dimensions grow
+    ws.write_string(35, 0, "  kept spaces & <tags> ", bold)  # escaped and xml:space, as xlsxwriter does
+    ws.write_string(36, 0, "<r>not rich</r>", bold)
     ws.write_cells(40, 8, [i * 0.01 for i in range(60)], money, text=False)  # rows across several span blocks
     ws.write_cells(100, 20, ["far"] * 3, None, text=True)
     other = book.add_worksheet("Table")

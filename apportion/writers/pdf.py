@@ -35,12 +35,28 @@ ZOOMS = (1.0, 0.94, 0.88)  # the type sizes tried, largest first, to keep a stat
 REPLACE = {"\u2212": "-", "\u2264": "<=", "\u2265": ">=", "\u2248": "~", "\u2192": "->", "\u00a0": " ",
            "\u2009": " ", "\u202f": " ", "\u2011": "-"}
 ENCODING = "cp1252"
+_REPLACE_TABLE = str.maketrans(REPLACE)
 
 
 def pdf_text(text) -> str:
     """Text the standard fonts can show: a few signs mapped, anything else outside Windows-1252 as ``?``."""
-    text = "".join(REPLACE.get(ch, ch) for ch in str(text))
-    return text.encode(ENCODING, errors="replace").decode(ENCODING)
+    return str(text).translate(_REPLACE_TABLE).encode(ENCODING, errors="replace").decode(ENCODING)
+
+
+def string_width(pdf: FPDF, text: str) -> float:
+    """``pdf.get_string_width(text)``, the same float, in one sum over the font's character widths.
+
+    fpdf2 makes a text fragment and copies the graphics state for every width it measures (about 30 µs);
+    a statement measures every cell of its tables twice or more. For plain text in a standard font,
+    unstretched and unspaced, that width is the sum of the characters' widths × size / 1000 / k,
+    computed here in the same order; any other font or setting is measured by fpdf2.
+    """
+    if pdf.is_ttf_font or pdf.font_stretching != 100 or pdf.char_spacing or pdf.text_shaping:
+        return pdf.get_string_width(text)
+    if not text:
+        return 0
+    widths = pdf.current_font.cw
+    return sum(map(widths.__getitem__, pdf.normalize_text(text))) * pdf.font_size_pt * 0.001 / pdf.k
 
 
 class _Page(FPDF):
@@ -249,9 +265,9 @@ def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | Non
         texts = [shown(r.get(c["key"]), c["kind"]) for r in rows]
         if total and c["key"] in total:
             texts.append(shown(total[c["key"]], c["kind"]))
-        longest = max((pdf.get_string_width(pdf_text(t)) for t in texts), default=0)
+        longest = max((string_width(pdf, pdf_text(t)) for t in texts), default=0)
         pdf.set_font(FONT, "B", pdf.body)
-        head = max((pdf.get_string_width(w) for w in pdf_text(c["header"]).split()), default=0)
+        head = max((string_width(pdf, w) for w in pdf_text(c["header"]).split()), default=0)
         pdf.set_font(FONT, "", pdf.body)
         widths.append(max(longest, head) + 6)
     room = pdf.w - 2 * MARGIN
@@ -278,7 +294,7 @@ def _line_count(pdf: _Page, text: str, width: float) -> int:
     """How many lines ``text`` takes in ``width`` points: one when it fits (measured, the common case),
     else as fpdf2 wraps it — kept per process, since fpdf2 breaks lines in Python character by character
     and a text repeats across rows and statements."""
-    if not text or pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+    if not text or string_width(pdf, text) <= width - 2 * pdf.c_margin:
         return 1
     key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text, width)
     lines = _LINES.get(key)
@@ -315,12 +331,23 @@ def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
     pdf.set_xy(MARGIN, y + height)
 
 
-def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "") -> None:
-    """One table row: wrapped text top-aligned, numbers right-aligned; a total row shaded and ruled."""
+def _measure(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "") -> tuple:
+    """A row's texts as shown, the lines each takes and the row's height, in the row's font (set here)."""
     pdf.set_font(FONT, style, pdf.body)
     texts = [pdf_text(shown(v, c["kind"])) for c, v in zip(columns, values)]
     lines = [_line_count(pdf, t, w - 3) for t, w in zip(texts, widths)]
-    height = max(lines) * pdf.line_h + 1
+    return texts, lines, max(lines) * pdf.line_h + 1
+
+
+def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "",
+         measured: tuple | None = None) -> None:
+    """One table row: wrapped text top-aligned, numbers right-aligned; a total row shaded and ruled.
+    ``measured``: the row's :func:`_measure` in the same font, when already made."""
+    if measured is None:
+        measured = _measure(pdf, columns, widths, values, style)
+    else:
+        pdf.set_font(FONT, style, pdf.body)
+    texts, lines, height = measured
     y = pdf.get_y()
     if style:
         pdf.set_fill_color(*PALE)
@@ -336,12 +363,6 @@ def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, sty
     pdf.set_xy(MARGIN, y + height)
 
 
-def _row_height(pdf: _Page, columns: list[dict], widths: list[float], values: list) -> float:
-    pdf.set_font(FONT, "", pdf.body)
-    return max(_line_count(pdf, pdf_text(shown(v, c["kind"])), w - 3)
-               for c, v, w in zip(columns, values, widths)) * pdf.line_h + 1
-
-
 def _table(pdf: _Page, table: dict) -> None:
     """A table whose header repeats on each page it runs onto; the last row and the total stay together."""
     columns, rows, total = table["columns"], table["rows"], table.get("total")
@@ -353,11 +374,12 @@ def _table(pdf: _Page, table: dict) -> None:
         return
     for i, r in enumerate(rows):
         values = [r.get(c["key"]) for c in columns]
-        need = _row_height(pdf, columns, widths, values) + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
+        measured = _measure(pdf, columns, widths, values)
+        need = measured[2] + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
-        _row(pdf, columns, widths, values)
+        _row(pdf, columns, widths, values, measured=measured)
     if total:
         values = [total.get("label", "Total") if j == 0 else total.get(c["key"]) for j, c in enumerate(columns)]
         _row(pdf, columns, widths, values, "B")
@@ -379,13 +401,15 @@ def _steps(pdf: _Page, steps: dict) -> None:
         values = [label, shown(line["value"], line["kind"]), line["working"], line["law"]]
         kinds = [{"key": "", "header": "", "kind": "text"}, {"key": "", "header": "", "kind": "number"},
                  {"key": "", "header": "", "kind": "text"}, {"key": "", "header": "", "kind": "text"}]
-        need = _row_height(pdf, kinds, widths, values)
+        style = "B" if line["role"] == "total" else ""
+        measured = _measure(pdf, kinds, widths, values)
+        need = measured[2]
         if i == len(lines) - 2 and lines[-1]["role"] == "total":
             need += pdf.line_h + 2  # the last line and the total stay together
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
-        _row(pdf, kinds, widths, values, "B" if line["role"] == "total" else "")
+        _row(pdf, kinds, widths, values, style, measured if not style else None)
 
 
 def _bar_chart(pdf: _Page, chart: dict) -> None:

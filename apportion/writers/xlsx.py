@@ -6,15 +6,17 @@ xlsxwriter's own workbook with three changes underneath its interface:
 
 * its worksheets (:class:`Worksheet`) store a column of cells in one call
   (:meth:`Worksheet.write_cells`), take the row/column write calls without the
-  A1-notation wrapper, and write the ``<sheetData>`` of plain cells (numbers,
-  dates, shared strings, formatted blanks) with one string template per cell;
-* the shared-strings part is written the same way for strings that need no
-  escaping;
+  A1-notation wrapper (a string or formatted blank at int coordinates stored in
+  one call), merge part of a row in one pass, and write the ``<sheetData>`` of
+  plain cells (numbers, dates, shared strings, formatted blanks) and the
+  ``<mergeCells>`` with one string template per item;
+* the shared-strings part is written the same way, escaping ``&<>`` and
+  marking kept whitespace as xlsxwriter does;
 * the zip is deflated at level 1 rather than 6 (:data:`DEFLATE_LEVEL`): a
   fifth larger, a third of the deflate time.
 
 Any other cell (a formula, a boolean, a rich string, a cell without a format,
-a row with comments, a string needing escapes) goes through xlsxwriter's own
+a row with comments, a string with control characters) goes through xlsxwriter's own
 code, so the XML of every part is byte for byte what xlsxwriter writes
 (``tests/test_xlsx.py`` checks each part against plain xlsxwriter, and reads
 the files back with openpyxl and calamine).
@@ -28,16 +30,18 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.packager import Packager as _Packager
 from xlsxwriter.sharedstrings import SharedStrings as _SharedStrings
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple,
                                   Worksheet as _Worksheet)
 
 #: zlib level for every part of the zip: 1 deflates in a third of level 6's time, for about 20 % more bytes
 DEFLATE_LEVEL = 1
 
-# A string that xlsxwriter would change on its way into the XML (escapes, control characters and their
-# _xHHHH_ form, leading or trailing whitespace kept with xml:space, rich text): written by xlsxwriter itself.
-_NEEDS_XLSXWRITER = re.compile(r"^\s|\s$|[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+# A string that xlsxwriter changes on its way into the XML (escapes, control characters and their _xHHHH_
+# form, leading or trailing whitespace kept with xml:space, rich text): not written from the plain template.
+_SPECIAL_STRING = re.compile(r"^\s|\s$|[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+# Of those, the ones written by xlsxwriter itself (the rest are escaped and marked here the same way)
+_NEEDS_XLSXWRITER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _PLAIN_NUMBER = (int, float)
 # A number's text in the XML is xlsxwriter's f"{number:.16G}", about 1 µs for a float: each float's text is
 # kept (a job's statements repeat their unit costs, pools and shares), and a whole number that a float holds
@@ -56,9 +60,34 @@ class Worksheet(_Worksheet):
     # with a numeric row skips it (the same undecorated method the wrapper ends in)
 
     def write_string(self, *args, **kwargs):
+        if len(args) == 4 and not kwargs and self._plain_cell(*args[:2]):
+            row, col, string, cell_format = args
+            if len(string) <= self.xls_strmax // 2:  # cannot be over Excel's limit: stored as _write_string would
+                self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+                return 0
         if args and type(args[0]) is int:
             return self._write_string(*args, **kwargs)
         return super().write_string(*args, **kwargs)
+
+    def _plain_cell(self, row, col) -> bool:
+        """Whether (row, col) are ints inside the sheet, not in constant-memory mode: then the cell's dimensions
+        are taken in here, as ``_check_dimensions`` would, and the caller stores the cell itself."""
+        if row.__class__ is not int or col.__class__ is not int or self.constant_memory \
+                or not (0 <= row < self.xls_rowmax and 0 <= col < self.xls_colmax):
+            return False
+        if self.dim_rowmin is None:
+            self.dim_rowmin = self.dim_rowmax = row
+            self.dim_colmin = self.dim_colmax = col
+            return True
+        if row < self.dim_rowmin:
+            self.dim_rowmin = row
+        elif row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if col < self.dim_colmin:
+            self.dim_colmin = col
+        elif col > self.dim_colmax:
+            self.dim_colmax = col
+        return True
 
     def write_number(self, *args, **kwargs):
         if args and type(args[0]) is int:
@@ -66,9 +95,37 @@ class Worksheet(_Worksheet):
         return super().write_number(*args, **kwargs)
 
     def write_blank(self, *args, **kwargs):
+        if len(args) == 4 and not kwargs and args[3] is not None and self._plain_cell(*args[:2]):
+            self.table[args[0]][args[1]] = CellBlankTuple(args[3])
+            return 0
         if args and type(args[0]) is int:
             return self._write_blank(*args, **kwargs)
         return super().write_blank(*args, **kwargs)
+
+    def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
+        """xlsxwriter's ``merge_range``; an empty merge across part of one row (the statements' working and
+        notes: hundreds a statement) stored here, with the same overlap check, in one pass."""
+        if data != "" or first_row != last_row or first_row.__class__ is not int or not (
+                first_col.__class__ is int and last_col.__class__ is int and first_col < last_col) \
+                or self.constant_memory or not (0 <= first_row < self.xls_rowmax and 0 <= first_col
+                                                and last_col < self.xls_colmax):
+            return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+        merged, tables = self.merged_cells, self.table_cells
+        keys = [(first_row, col) for col in range(first_col, last_col + 1)]
+        if any(key in merged or key in tables for key in keys):  # xlsxwriter raises its OverlappingRange
+            return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+        self._plain_cell(first_row, first_col)
+        self._plain_cell(first_row, last_col)
+        cell_range = xl_range(first_row, first_col, last_row, last_col)
+        for key in keys:
+            merged[key] = cell_range
+        self.merge.append([first_row, first_col, last_row, last_col])
+        if cell_format is not None:  # the first cell blank as _write("") writes it, the others padded blank
+            row = self.table[first_row]
+            blank = CellBlankTuple(cell_format)
+            for col in range(first_col, last_col + 1):
+                row[col] = blank
+        return 0
 
     def write_cells(self, first_row: int, col: int, values: list, cell_format, text: bool) -> None:
         """``values`` down column ``col`` from ``first_row``, all with ``cell_format``; a None is left unwritten.
@@ -174,6 +231,14 @@ class Worksheet(_Worksheet):
             parts.append("</row>")
             write("".join(parts))
 
+    def _write_merge_cells(self) -> None:
+        """xlsxwriter's ``<mergeCells>``, each ``<mergeCell ref="A1:B1"/>`` from one template."""
+        if not self.merge:
+            return
+        cell = xl_rowcol_to_cell
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">' + "".join(
+            f'<mergeCell ref="{cell(r1, c1)}:{cell(r2, c2)}"/>' for r1, c1, r2, c2 in self.merge) + "</mergeCells>")
+
     def _spans(self) -> dict[int, str]:
         """xlsxwriter's ``spans`` of each block of 16 rows ("first:last" column, 1-based), from each row's keys."""
         spans: dict[int, list[int]] = {}
@@ -181,11 +246,13 @@ class Worksheet(_Worksheet):
         for row, cells in self.table.items():
             if not cells or row < self.dim_rowmin or row > self.dim_rowmax:
                 continue
-            cols = [c for c in cells if colmin <= c <= colmax]
-            if not cols:
-                continue
+            low, high = min(cells), max(cells)
+            if low < colmin or high > colmax:  # a cell outside the dimensions (never written by us): as xlsxwriter
+                cols = [c for c in cells if colmin <= c <= colmax]
+                if not cols:
+                    continue
+                low, high = min(cols), max(cols)
             block = spans.get(row // 16)
-            low, high = min(cols), max(cols)
             if block is None:
                 spans[row // 16] = [low, high]
             else:
@@ -197,16 +264,21 @@ class SharedStrings(_SharedStrings):
     """The shared-strings part, a string that needs no escaping written straight from a template."""
 
     def _write_sst_strings(self) -> None:
+        special = _SPECIAL_STRING.search
         needs = _NEEDS_XLSXWRITER.search
         write = self.fh.write
         parts = []
         for string in self.string_table.string_array:
-            if needs(string):
+            if not special(string):
+                parts.append(f"<si><t>{string}</t></si>")
+            elif needs(string) or (string.startswith("<r>") and string.endswith("</r>")):
                 write("".join(parts))
                 parts = []
                 self._write_si(string)
-            else:
-                parts.append(f"<si><t>{string}</t></si>")
+            else:  # &, < or >, or whitespace kept: escaped and marked as xlsxwriter's _write_si does
+                text = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
+                parts.append(f"<si><t{space}>{text}</t></si>")
         write("".join(parts))
 
 
