@@ -92,9 +92,12 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
 
     What-if: apportion run JOB --set "Administrative budget=4,500,000" --variant board-draft --compare
     """
+    import gc
+
     from .batch import run_batch
     from .progress import Progress
     from .writers.document import ReportOptions
+    gc.freeze()  # what start-up made lives as long as the process: no collection walks it again, nor a worker's
     paths = _existing(list(paths) or [Path("inputs")])
     what_if = _what_if(settings, variant, compare_base, prior, warn_percent)
     progress = Progress()

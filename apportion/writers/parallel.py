@@ -69,8 +69,11 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
         if workers <= 1 or len(tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
         chunks = _shares(result, tasks, workers)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_write, chunks)
+        # this process writes the first share itself while workers - 1 forked ones write the rest: one
+        # process fewer to fork and tear down, and no core left waiting on the others
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            pending = pool.map_async(_write, chunks[1:])
+            parts = [_write(chunks[0])] + pending.get()
         return {path: data for part in parts for path, data in part}
     finally:
         _RESULT, _INPUTS, _OPTIONS = None, [], None
