@@ -135,6 +135,13 @@ def item_cell(sheets: dict, item: str) -> str:
     return next(f"B{i + 1}" for i, cells in enumerate(sheets["BOCES"]) if cells[0] == item)
 
 
+def rename_item(sheets: dict, item: str, typed: str) -> str:
+    """Retype the BOCES item ``item``'s name as ``typed``; the A1 cell of the name."""
+    row = next(i for i, cells in enumerate(sheets["BOCES"]) if cells and cells[0] == item)
+    sheets["BOCES"][row][0] = typed
+    return f"A{row + 1}"
+
+
 def add_column(sheets: dict, sheet: str, header: str, values: list | None = None) -> str:
     """Append a column headed ``header`` with ``values`` down the data rows; the A1 cell of its header."""
     rows = sheets[sheet]

@@ -133,6 +133,23 @@ edit("near_miss_header_plural", lambda s: [("near-miss-column", "Districts",
                                             C.rename_column(s, "Districts", "District name", "District names"))])
 edit("near_miss_required_header", lambda s: [("near-miss-column", "Staff",
                                               C.rename_column(s, "Staff", "Salary", "Salaries"))])
+edit("near_miss_header_nonaidable", lambda s: [("near-miss-column", "Services",
+                                               C.add_column(s, "Services", "Nonaidable costs", [1_000]))])
+# a known name with a word more, its words reordered, or cut short to half its words
+edit("near_miss_header_word_more", lambda s: [("near-miss-column", "Districts",
+                                              C.rename_column(s, "Districts", "Email", "Email address"))])
+edit("near_miss_header_reordered", lambda s: [("near-miss-column", "Participation",
+                                              C.rename_column(s, "Participation", "Current units", "Units current"))])
+edit("near_miss_header_cut_short", lambda s: [("near-miss-column", "Shared PD",
+                                              C.rename_column(s, "Shared PD", "Credit or certificate", "Credit"))])
+edit("near_miss_header_vote", lambda s: [("near-miss-column", "Districts",
+                                         C.rename_column(s, "Districts", "Budget vote", "Vote"))])
+edit("near_miss_sheet_cut_short", lambda s: C.rename_sheet(s, "Collaboration hours", "Collaboration")
+     or [("near-miss-sheet", "Collaboration", "")])
+edit("near_miss_sheet_reordered", lambda s: C.rename_sheet(s, "PD Attendance", "Attendance PD")
+     or [("near-miss-sheet", "Attendance PD", "")])
+edit("near_miss_item_abbreviated", lambda s: [("near-miss-item", "BOCES",
+                                              C.rename_item(s, "Administrative budget", "Admin budget"))])
 edit("near_miss_sheet_staf", lambda s: C.rename_sheet(s, "Staff", "Staf") or [("near-miss-sheet", "Staf", "")])
 edit("near_miss_sheet_service", lambda s: C.rename_sheet(s, "Services", "Service")
      or [("near-miss-sheet", "Service", "")])

@@ -138,12 +138,14 @@ def test_known_names_near_each_other_never_clash(tmp_path):
 def test_unknown_columns_sheets_and_items_are_warnings_at_their_cells(tmp_path):
     sheets = C.valid_sheets()
     column = C.add_column(sheets, "Districts", "County", ["Albany"])
+    total = C.add_column(sheets, "Districts", "Total", [1])  # one word of four of 'Prior year total charges': no near miss
     sheets["Instructions"] = [["Fill in every sheet"]]
     sheets["BOCES"].append(["Prepared by", "J. Smith"])
     path = C.write(tmp_path / "job.xlsx", sheets)
     assert _issues(path) == set()
     unused = {i for i in _issues(path, "warning") if i[0].startswith("unknown-")}
-    assert unused == {("unknown-column", "Districts", column), ("unknown-sheet", "Instructions", ""),
+    assert unused == {("unknown-column", "Districts", column), ("unknown-column", "Districts", total),
+                      ("unknown-sheet", "Instructions", ""),
                       ("unknown-item", "BOCES", f"A{len(sheets['BOCES'])}")}
     out = tmp_path / "out"
     assert run_batch([path], out, jobs=1).exit_code == 0

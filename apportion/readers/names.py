@@ -13,8 +13,13 @@ exactly elsewhere) when either
   endings ignored (``Aid A.V.`` = ``Aid AV``, ``Nonaidable costs`` =
   ``Non-aidable costs``, ``Service`` = ``Services``, ``SharedPD`` = ``Shared PD``);
 * every word of the known name is among the typed words (or begins like one:
-  ``valuation`` for ``value``) and the two are still alike (``Prior year units``
-  for ``Prior units``, ``District code (BEDS)``, ``Full valuation``);
+  ``valuation`` for ``value``), in any order, and the two are still alike or the
+  typed name has at most one word more, a year aside (``Prior year units`` for ``Prior units``,
+  ``District code (BEDS)``, ``Full valuation``, ``Email address``, ``Units current``);
+* every typed word is a word of the known name and they are at least half of its
+  words (``or``, ``of`` … aside) — a name cut short (``Credit`` for ``Credit or
+  certificate``, ``Start`` for ``Start date``, ``Vote`` for ``Budget vote``, not
+  ``Total`` for ``Prior year total charges``), at least :data:`SHORTEST` letters;
 * or they are a small edit apart: :class:`difflib.SequenceMatcher` ratio of at
   least :data:`RATIO` (``Staf`` for ``Staff``, ``Enrolment`` for ``Enrollment``).
 
@@ -32,8 +37,12 @@ from ..schema import normalise
 
 #: the edit-distance threshold (difflib ratio) for a near miss
 RATIO = 0.8
-#: the lower ratio accepted when the typed name holds every word of the known one
+#: the lower ratio accepted when the typed name holds every word of the known one and more than one word besides
 CONTAINED_RATIO = 0.6
+#: the fewest letters a name cut short must keep to be a near miss (``PD`` is no near miss of ``Shared PD``)
+SHORTEST = 4
+#: words that do not count towards the half of a name cut short
+LINKING = frozenset({"a", "and", "by", "for", "of", "or", "per", "the"})
 
 T = TypeVar("T")
 
@@ -76,10 +85,16 @@ def _score(typed: str, known: str) -> tuple[int, int, float] | None:
     if fold(typed) == fold(known):
         return (1, 1, 1.0)
     ratio = difflib.SequenceMatcher(None, normalise(typed), normalise(known)).ratio()
-    typed_words = words(typed)
-    contained = all(any(_alike(k, t) for t in typed_words) for k in words(known))
-    if ratio >= RATIO or (contained and ratio >= CONTAINED_RATIO):
-        return (0, int(contained), ratio)
+    typed_words, known_words = words(typed), words(known)
+    contained = all(any(_alike(k, t) for t in typed_words) for k in known_words)
+    meaning = [k for k in known_words if k not in LINKING]
+    cut_short = (len(fold(typed)) >= SHORTEST and 2 * len(set(typed_words) - LINKING) >= len(meaning)
+                 and all(any(_alike(k, t) for k in known_words) for t in typed_words))
+    if (ratio >= RATIO or cut_short
+            or contained and (ratio >= CONTAINED_RATIO
+                              or len([w for w in typed_words if not w.isdigit()]) <= len(known_words) + 1)):
+        # the known name whose every word was typed first, then the one with most words matched, then the closest
+        return (0, int(contained), len(known_words) if contained else 0, ratio)
     return None
 
 
