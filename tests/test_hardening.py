@@ -123,27 +123,28 @@ edit("duplicate_item", lambda s: s["BOCES"].append(["Capital budget", 1])
 
 # --- near misses: a name typed almost right is an error, never a silently unused value (issue 13) --------
 
-edit("near_miss_header_prior_units", lambda s: [("near-miss-column", "Participation",
-                                                 C.add_column(s, "Participation", "Prior year units", [1, 2]))])
-edit("near_miss_header_actual_costs", lambda s: [("near-miss-column", "Services",
-                                                  C.add_column(s, "Services", "Actual costs", [100_000]))])
-edit("near_miss_header_aid_av_punctuated", lambda s: [("near-miss-column", "Districts",
-                                                       C.add_column(s, "Districts", "Aid A.V.", [1]))])
-edit("near_miss_header_plural", lambda s: [("near-miss-column", "Districts",
-                                            C.rename_column(s, "Districts", "District name", "District names"))])
-edit("near_miss_required_header", lambda s: [("near-miss-column", "Staff",
-                                              C.rename_column(s, "Staff", "Salary", "Salaries"))])
-edit("near_miss_header_nonaidable", lambda s: [("near-miss-column", "Services",
-                                               C.add_column(s, "Services", "Nonaidable costs", [1_000]))])
-# a known name with a word more, its words reordered, or cut short to half its words
-edit("near_miss_header_word_more", lambda s: [("near-miss-column", "Districts",
-                                              C.rename_column(s, "Districts", "Email", "Email address"))])
-edit("near_miss_header_reordered", lambda s: [("near-miss-column", "Participation",
-                                              C.rename_column(s, "Participation", "Current units", "Units current"))])
-edit("near_miss_header_cut_short", lambda s: [("near-miss-column", "Shared PD",
-                                              C.rename_column(s, "Shared PD", "Credit or certificate", "Credit"))])
-edit("near_miss_header_vote", lambda s: [("near-miss-column", "Districts",
-                                         C.rename_column(s, "Districts", "Budget vote", "Vote"))])
+def near_header(sheet, typed, values=None, meant=None):
+    """The header ``typed`` added with ``values`` down the rows (or, ``meant``, typed in place of that header):
+    a near-miss-column error at its header cell."""
+    def change(s):
+        cell_ = C.rename_column(s, sheet, meant, typed) if meant else C.add_column(s, sheet, typed, values)
+        return [("near-miss-column", sheet, cell_)]
+    return change
+
+
+for name, args in {
+        "prior_units": ("Participation", "Prior year units", [1, 2]),
+        "actual_costs": ("Services", "Actual costs", [100_000]),
+        "aid_av_punctuated": ("Districts", "Aid A.V.", [1]),
+        "nonaidable": ("Services", "Nonaidable costs", [1_000]),
+        "plural": ("Districts", "District names", None, "District name"),
+        "required": ("Staff", "Salaries", None, "Salary"),
+        # a known name with a word more, its words reordered, or cut short to half its words
+        "word_more": ("Districts", "Email address", None, "Email"),
+        "reordered": ("Participation", "Units current", None, "Current units"),
+        "cut_short": ("Shared PD", "Credit", None, "Credit or certificate"),
+        "vote": ("Districts", "Vote", None, "Budget vote")}.items():
+    edit(f"near_miss_header_{name}", near_header(*args))
 edit("near_miss_sheet_cut_short", lambda s: C.rename_sheet(s, "Collaboration hours", "Collaboration")
      or [("near-miss-sheet", "Collaboration", "")])
 edit("near_miss_sheet_reordered", lambda s: C.rename_sheet(s, "PD Attendance", "Attendance PD")
