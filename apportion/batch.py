@@ -15,7 +15,7 @@ from typing import Callable
 from .errors import Issue, IssueLog
 from .readers.jobs import JobSource, discover
 from .options import RunOptions
-from .readers.safety import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits
 from .runner import Outcome, crash_outcome, io_line, run_job, unwritten
 from .writers.atomic import Owner
 

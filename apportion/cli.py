@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cli_options import verbose_option, writing
+from .cli_options import limit_option, verbose_option, writing
 from .delivery_cli import register
 from .errors import grouped_lines
 from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
@@ -83,9 +83,10 @@ def cli() -> None:
               help="The prior year's output folder (default: OUTPUT/<code>_<prior year>/ when it exists).")
 @click.option("--warn-change", "warn_percent", type=click.IntRange(min=0), default=DEFAULT_WARN_PERCENT,
               show_default=True, help="Warn when a district's net cost moves by more than this percent of the prior year's.")
+@limit_option
 def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prepared, verbose: bool,
         settings: tuple[str, ...], variant: str | None, compare_base: bool, prior: Path | None,
-        warn_percent: int) -> None:
+        warn_percent: int, limits) -> None:
     """Compute every job under PATH (default inputs/) and write its reports.
 
     Example: apportion run inputs/example_valley_2026-27.xlsx -o outputs/ --pdf
@@ -103,7 +104,7 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
     progress = Progress()
     options = ReportOptions(pdf=pdf, prepared=prepared.date() if prepared else None)
     batch = run_batch(paths, output, jobs=jobs, on_done=progress.done, verbose=verbose, options=options,
-                      what_if=what_if)
+                      what_if=what_if, limits=limits)
     progress.close()
     if batch.log.issues:
         _echo_issues(batch.log.sorted(), verbose)
@@ -117,14 +118,15 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @verbose_option
 @click.option("--json", "as_json", is_flag=True, help="Print every issue as JSON (one object per job) for other tools.")
-def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
+@limit_option
+def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> None:
     """Check every job under PATH without writing anything; exit 1 on any error.
 
     Example: apportion validate inputs/ --json
     """
     from .batch import run_batch
     from .progress import visible, visible_lines
-    batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose)
+    batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose, limits=limits)
     if as_json:
         import json
         jobs = [{"job": o.source, "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}
@@ -137,8 +139,8 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool) -> None:
     if not batch.outcomes:
         _no_jobs(list(paths))
     for o in batch.outcomes:
-        errors = sum(i.severity == "error" for i in o.issues) or o.errors
-        warnings = sum(i.severity == "warning" for i in o.issues)
+        errors = max(sum(i.severity == "error" for i in o.issues), o.errors)  # o.errors counts past the cap
+        warnings = max(sum(i.severity == "warning" for i in o.issues), o.warnings)
         state = "OK" if o.status == "ok" else ("CRASHED" if o.status == "crashed" else "ERRORS")
         click.echo(f"{state:7} {visible(o.source)}: {errors} error(s), {warnings} warning(s)")
         _echo_issues(o.issues, verbose)

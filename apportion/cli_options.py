@@ -11,6 +11,21 @@ import click
 verbose_option = click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
 
 
+def _limits(ctx, param, pairs: tuple[str, ...]):
+    from .limits import limits_from_environment
+    try:
+        return limits_from_environment(pairs)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc} (from --limit or APPORTION_LIMITS)", param_hint="--limit") from None
+
+
+#: ``--limit NAME=N``: raise (or lower) one of the reader's size limits for this run, over ``APPORTION_LIMITS``
+limit_option = click.option(
+    "--limit", "limits", multiple=True, metavar="NAME=N", callback=_limits,
+    help="Set a size limit for this run (repeatable), e.g. --limit rows=8000000; also from the environment "
+         "variable APPORTION_LIMITS=\"rows=8000000,file-bytes=500000000\". Names and defaults: docs/formats.md, Limits.")
+
+
 @contextmanager
 def writing(path: Path):
     """An I/O failure while writing ``path`` (disk full, read-only, a path under a file or a folder) as one line

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli_options import cannot_write
+from .cli_options import cannot_write, limit_option
 
 
 def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -106,14 +106,16 @@ def _echo_event(kind: str, draft, detail: str) -> None:
               help="Seconds a job's files must stay unchanged before it runs.")
 @click.option("--initial", is_flag=True, help="Also run every job already in FOLDER at start.")
 @click.option("--once", is_flag=True, help="Exit after the first job has run.")
-def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool) -> None:
+@limit_option
+def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, limits) -> None:
     """Run each new or changed job in FOLDER (default inputs/) once its files stop changing. Ctrl-C stops.
 
     Example: apportion watch inputs/ -o outputs/
     """
     from .progress import summary_line
-    from .watch import Watcher
-    watcher = Watcher(folder, output, settle=settle, report=lambda o: click.echo(summary_line(o)))
+    from .watch import Watcher, run_one
+    watcher = Watcher(folder, output, settle=settle, report=lambda o: click.echo(summary_line(o)),
+                      run=lambda job, out: run_one(job, out, limits))
     if initial:
         watcher.schedule_existing()
     click.echo(f"Watching {folder} → {output} (Ctrl-C to stop)")

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from .issues import Severity, lookup
+from .limits import DEFAULT_LIMITS
 from .textsafe import visible
 
 ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
@@ -51,13 +52,27 @@ _LOCATION = frozenset(ISSUE_FIELDS) - {"severity", "code", "message"}
 
 @dataclass
 class IssueLog:
-    """Collects issues; errors make a job fail, warnings and notes travel with the report."""
+    """Collects issues; errors make a job fail, warnings and notes travel with the report.
+
+    Of each code (and severity) the first ``cap`` issues are kept with their cells
+    (the setting ``issues-per-code``, :class:`~apportion.limits.Limits`); the rest are
+    only counted, and :meth:`sorted` ends that code's list with one row "… and K more",
+    so a million bad rows give a readable report, not a million lines.
+    """
 
     issues: list[Issue] = field(default_factory=list)
+    cap: int = DEFAULT_LIMITS.issues_per_code
+    #: (severity, code) → issues counted past ``cap`` and not kept
+    omitted: dict[tuple[str, str], int] = field(default_factory=dict)
+    _kept: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     def add(self, severity: Severity, code: str, message: str | None = None, **fields: object) -> None:
         """Record one issue. ``fields`` are its location (file, sheet, cell, column, expected, found); without a
         ``message`` the catalogue's template is filled from the location and any other ``fields``."""
+        key = (severity, code)
+        if self._kept.get(key, 0) >= self.cap:
+            self.omitted[key] = self.omitted.get(key, 0) + 1
+            return
         where = {k: v for k, v in fields.items() if k in _LOCATION}
         values = {k: v for k, v in fields.items() if k not in _LOCATION}
         if message is None:
@@ -65,6 +80,17 @@ class IssueLog:
         elif values:
             raise TypeError(f"{code}: template values {sorted(values)} given with a message of its own")
         self.issues.append(Issue(severity=severity, code=code, message=message, **where))
+        self._kept[key] = self._kept.get(key, 0) + 1
+
+    def room(self, severity: Severity, code: str, items):
+        """The first of ``items`` (rows about to be reported one by one) the log still keeps; the rest are
+        counted as omitted here, so a loop over a million bad rows runs only ``cap`` times."""
+        key = (severity, code)
+        free = max(self.cap - self._kept.get(key, 0), 0)
+        if len(items) > free:
+            self.omitted[key] = self.omitted.get(key, 0) + len(items) - free
+            return items[:free]
+        return items
 
     def error(self, code: str, message: str | None = None, **fields: object) -> None:
         self.add("error", code, message, **fields)
@@ -86,13 +112,42 @@ class IssueLog:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
 
+    def count(self, severity: Severity) -> int:
+        """How many issues of ``severity`` were found: those kept and those only counted."""
+        return sum(i.severity == severity for i in self.issues) + sum(
+            n for (s, _), n in self.omitted.items() if s == severity)
+
     def __bool__(self) -> bool:  # an empty log is still a log
         return True
 
     def sorted(self) -> list[Issue]:
-        """Errors first, then by file, sheet and cell as a person reads them."""
+        """Errors first, then by file, sheet and cell as a person reads them; a code with issues past the cap
+        ends with its row "… and K more" (:func:`more_row`)."""
         rank = {"error": 0, "warning": 1, "note": 2}
-        return sorted(self.issues, key=lambda i: (rank[i.severity], i.file, i.sheet, _cell_key(i.cell), i.code, i.message))
+        listed = sorted(self.issues, key=lambda i: (rank[i.severity], i.file, i.sheet, _cell_key(i.cell), i.code,
+                                                    i.message))
+        if not self.omitted:
+            return listed
+        last = {(i.severity, i.code): k for k, i in enumerate(listed)}
+        after: dict[int, list[Issue]] = {}
+        for key, n in sorted(self.omitted.items()):
+            k = last.get(key)
+            kept = sum((i.severity, i.code) == key for i in listed)
+            after.setdefault(len(listed) - 1 if k is None else k, []).append(
+                more_row(key[0], key[1], n, kept, listed[k] if k is not None else None))
+        out = [] if -1 not in after else after.pop(-1)
+        for k, issue in enumerate(listed):
+            out.append(issue)
+            out.extend(after.get(k, ()))
+        return out
+
+
+def more_row(severity: Severity, code: str, more: int, listed: int, like: Issue | None) -> Issue:
+    """The one row standing for the issues of ``code`` past the cap, under the file and sheet of the last
+    one listed."""
+    return Issue(severity=severity, code=code, file=like.file if like else "", sheet=like.sheet if like else "",
+                 message=f"… and {more:,} more {code} ({listed + more:,} in all; the first {listed:,} are listed "
+                         f"above, the limit issues-per-code)")
 
 
 def _cell_key(cell: str) -> tuple[int, int]:

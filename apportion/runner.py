@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import IssueLog, JobInputError
 from .readers.jobs import JobSource, read_inputs
-from .readers.safety import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Job
 from .options import RunOptions
 from .readers.items import Items
@@ -79,7 +79,7 @@ def _read(source: JobSource, log: IssueLog, limits: Limits,
 
 def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
     """The library call: a job's result, or :class:`JobInputError` with every issue."""
-    log = IssueLog()
+    log = IssueLog(cap=limits.issues_per_code)
     result, _ = _load(JobSource(path), log, limits)
     if result is None or log.errors:
         raise JobInputError(log.sorted())
@@ -88,7 +88,7 @@ def compute_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Result:
 
 def read_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Job:
     """The library call: a job's inputs read and validated (not computed), or :class:`JobInputError`."""
-    log = IssueLog()
+    log = IssueLog(cap=limits.issues_per_code)
     inputs = read_inputs(JobSource(path), log, limits)
     job = None if log.errors else build_job(inputs, log)
     if job is None or log.errors:
@@ -98,7 +98,7 @@ def read_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> Job:
 
 def check_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> list:
     """All issues of a job (validation and the computation's own checks), writing nothing."""
-    log = IssueLog()
+    log = IssueLog(cap=limits.issues_per_code)
     _load(JobSource(path), log, limits)
     return log.sorted()
 
@@ -160,7 +160,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     :class:`~.writers.document.ReportOptions`): PDFs too, the prepared-on date. ``what_if``: a variant's
     settings, its comparison with the base run and the prior year (:class:`~.options.RunOptions`).
     """
-    log = IssueLog()
+    log = IssueLog(cap=limits.issues_per_code)
     outcome = Outcome(name=source.name, source=str(source.path), status="ok")
     result, folder_name, items = _read(source, log, limits, what_if.settings)
     folder_name += what_if.folder_suffix()
@@ -168,8 +168,8 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     if result is not None and not log.errors:
         extra = _beside(result, items, source, output_root, limits, what_if, log)
     issues = log.sorted()
-    outcome.warnings = len(log.warnings)
-    outcome.errors = len(log.errors)
+    outcome.warnings = log.count("warning")
+    outcome.errors = log.count("error")
     outcome.issues = issues
     if result is None or log.errors:
         outcome.status = "failed"
@@ -256,7 +256,7 @@ def write_failure(outcome: Outcome, folder: Path, job_name: str, issues: list, w
     outcome.output = str(folder)
     if write:
         _stage(outcome, folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
-                                 "ERRORS.txt": errors_txt(job_name, issues)}, KEPT_ON_FAILURE, commit, owner)
+                                 "ERRORS.txt": errors_txt(job_name, issues, outcome.errors)}, KEPT_ON_FAILURE, commit, owner)
 
 
 def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "",

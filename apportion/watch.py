@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .limits import DEFAULT_LIMITS, Limits
 from .readers.jobs import WORKBOOK_SUFFIXES, workbooks_in
 from .runner import Outcome
 from .marker import is_output
@@ -42,10 +43,10 @@ def signature(job: Path) -> Signature | None:
         return None
 
 
-def run_one(job: Path, output: Path) -> list[Outcome]:
-    """The default job runner: the batch pipeline on one job, in this process."""
+def run_one(job: Path, output: Path, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
+    """The default job runner: the batch pipeline on one job, in this process (under ``limits``)."""
     from .batch import run_batch
-    return run_batch([job], output, jobs=1).outcomes
+    return run_batch([job], output, jobs=1, limits=limits).outcomes
 
 
 @dataclass

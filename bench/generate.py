@@ -349,6 +349,9 @@ SCALES = {
     "boces1": Scale(boces=1, districts=25, participation_rows=4_000, services=300),
     "state": Scale(boces=37, districts=680, participation_rows=120_000),
     "state10x": Scale(boces=370, districts=6_800, participation_rows=1_200_000),
+    # one job at scale (issue 14): a single BOCES of 400 districts and 4,000 services with 1,000,073
+    # Participation rows (the sampling lands near its target; 1,017,000 is the target that passes a million)
+    "million": Scale(boces=1, districts=400, participation_rows=1_017_000, services=4_000),
 }
 SIZE_PATTERN = 37  # New York has 37 BOCES; larger scales repeat the pattern
 

@@ -49,9 +49,10 @@ def test_codes_and_names_past_their_length_are_errors_at_their_cells(tmp_path):
     name_cell = C.set_cell(sheets, "Districts", "District name", 1, "N" * 201)
     service_cell = C.set_cell(sheets, "Services", "Service code", 1, "S" * 41)
     errors = _failed(tmp_path, sheets)
-    for sheet, cell in (("BOCES", code_cell), ("Districts", name_cell), ("Services", service_cell)):
+    for sheet, cell, limit in (("BOCES", code_cell, "code-length is 40"), ("Districts", name_cell, "text-length is 200"),
+                               ("Services", service_cell, "code-length is 40")):
         issue = errors[("text-too-long", sheet, cell)]
-        assert "longer than" in issue.message
+        assert "too long" in issue.message and limit in issue.message and "--limit " in issue.message
     # at the limits they are read: a 40-character BOCES code and a 200-character name
     sheets = C.valid_sheets()
     C.set_item(sheets, "BOCES code", "B" * 40)

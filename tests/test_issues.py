@@ -9,6 +9,7 @@ import pytest
 
 from apportion.errors import Issue, IssueLog
 from apportion.issues import CATALOGUE, lookup, markdown
+from apportion.limits import SETTINGS as LIMIT_NAMES
 from apportion.readers.content import SUSPECT_MESSAGES
 from apportion.readers.table import KIND_CODES, NUMBER_CODES
 
@@ -18,6 +19,7 @@ PACKAGE = ROOT / "apportion"
 CODE_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 #: literals of that shape in the package that are not issue codes
 NOT_CODES = {"non-component", "too-large", "too-precise", "utf-8", "utf-16", "yyyy-mm-dd"}
+NOT_CODES |= set(LIMIT_NAMES)  # the names of the size limits (--limit NAME=N)
 #: calls whose first argument is an issue code (log methods, the readers' refusals)
 CODE_FIRST = {"error", "warning", "note", "UnsafeWorkbook", "UnreadableSheet"}
 

@@ -18,7 +18,7 @@ LAYERS = {
     # shared vocabulary and exact arithmetic: below everything
     "apportion.errors": 0, "apportion.issues": 0, "apportion.exact": 0, "apportion.money": 0, "apportion.years": 0,
     "apportion.schema": 0, "apportion.parameters": 0, "apportion.options": 0, "apportion.marker": 0,
-    "apportion.textsafe": 0,
+    "apportion.textsafe": 0, "apportion.limits": 0,
     "apportion.readers": 1, "apportion.law": 1,
     "apportion.model": 2, "apportion.validate": 2,
     "apportion.result": 4, "apportion.compute": 4,

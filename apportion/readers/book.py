@@ -15,7 +15,8 @@ from ..errors import IssueLog
 from ..schema import normalise
 from .content import Scan
 from .isolated import read_sheets
-from .safety import DEFAULT_LIMITS, OLE_MAGIC, Limits, UnsafeWorkbook, check_file, workbook_part_sheet_names
+from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
+from .safety import OLE_MAGIC, UnsafeWorkbook, check_file, workbook_part_sheet_names
 
 
 def _calamine_failure(exc: BaseException) -> bool:
@@ -66,16 +67,14 @@ class Workbook:
         if isinstance(self.book, Preloaded):
             rows = self.book.sheets[sheet]
             if len(rows) > self.limits.max_rows:
-                raise UnreadableSheet("too-many-rows", f"the sheet has more rows than the limit of "
-                                      f"{self.limits.max_rows:,}", f"{len(rows):,} rows")
+                raise UnreadableSheet("too-many-rows", _too_many_rows(self.limits), f"{len(rows):,} rows")
             return rows
         try:
             data = self.book.get_sheet_by_name(sheet)
             end = data.end
             height = end[0] + 1 if end else 0
             if height > self.limits.max_rows:
-                raise UnreadableSheet("too-many-rows", f"the sheet has more rows than the limit of "
-                                      f"{self.limits.max_rows:,}", f"{height:,} rows")
+                raise UnreadableSheet("too-many-rows", _too_many_rows(self.limits), f"{height:,} rows")
             return data.to_python(skip_empty_area=False) if height else []
         except UnreadableSheet:
             raise
@@ -87,6 +86,10 @@ class Workbook:
 
     def suspect(self, sheet: str) -> dict[str, tuple[str, str]]:
         return self.scan.suspect.get(sheet, {})
+
+
+def _too_many_rows(limits: Limits) -> str:
+    return "the sheet has too many rows: " + how_to_raise("max_rows", limits)
 
 
 def open_workbook(path: Path, display: str, log: IssueLog, limits: Limits = DEFAULT_LIMITS) -> Workbook | None:

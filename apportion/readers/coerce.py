@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..exact import MONEY_BOUND, QUANTITY_BOUND, QUANTITY_SCALE, decimal_of, scaled_int
+from ..limits import DEFAULT_LIMITS, Limits
 from ..schema import normalise
 from ..textsafe import FORBIDDEN, clean_text
 
@@ -33,7 +34,7 @@ SCALES = {"money": 100, "signed money": 100, "quantity": QUANTITY_SCALE}
 FLOAT_EXACT = 2**50
 #: The largest magnitude a cell may hold, by scale: money ≤ $1,000,000,000,000 (10**14 cents), quantities
 #: ≤ 1,000,000 units (10**12 millionths). Why these keep every later sum and product exact: a quantity
-#: column is summed over at most Limits.max_rows (5,000,000) rows, 5e6 × 1e12 = 5e18 < 2**63 ≈ 9.22e18;
+#: column is summed over at most Limits.max_rows (9,000,000 at its ceiling) rows, 9e6 × 1e12 = 9e18 < 2**63 ≈ 9.22e18;
 #: money sits on sheets of one row per district, service, employee or contract, and 92,000 such cells at
 #: the bound still sum below 2**63; products (a pool × a basis, units × a unit cost, a levy × 1,000 ÷ a
 #: full value) are taken in Python integers by apportion.exact whenever the bounds say int64 could
@@ -252,16 +253,18 @@ def _text_one(v):
     return str(v).strip() or None
 
 
-#: the longest text a cell may hold, in characters: a code (service, contract, the BOCES code that names
-#: the output folder) or a name. Past it the text is refused at its cell: a name that long is a paste
+#: The longest text a cell may hold, in characters, are the settings ``code-length`` (a code: service,
+#: contract, the BOCES code that names the output folder) and ``text-length`` (a name) of
+#: :class:`~apportion.limits.Limits`. Past them the text is refused at its cell: a name that long is a paste
 #: gone wrong, and a file name built from it would pass the file system's 255-byte limit.
-CODE_LENGTH = 40
-TEXT_LENGTH = 200
+def text_limit_name(kind: str, key: str = "") -> str:
+    """Which :class:`~apportion.limits.Limits` field bounds a text field: codes, or names and other text."""
+    return "code_length" if kind == "key" or key.endswith("_code") else "text_length"
 
 
-def text_limit(kind: str, key: str = "") -> int:
-    """The length limit of a text field: :data:`CODE_LENGTH` for codes, :data:`TEXT_LENGTH` for names."""
-    return CODE_LENGTH if kind == "key" or key.endswith("_code") else TEXT_LENGTH
+def text_limit(kind: str, key: str = "", limits: Limits = DEFAULT_LIMITS) -> int:
+    """The length limit of a text field (:func:`text_limit_name`) under ``limits``."""
+    return getattr(limits, text_limit_name(kind, key))
 
 
 def _bounded_text(limit: int) -> Callable:
@@ -285,7 +288,7 @@ def cleaned_rows(raw: pd.Series) -> list[int]:
     return [int(r) for r in raw.index.to_numpy()[(codes >= 0) & hit[np.maximum(codes, 0)]]]
 
 
-def to_text(raw: pd.Series, limit: int = TEXT_LENGTH) -> tuple[pd.Series, dict[int, object]]:
+def to_text(raw: pd.Series, limit: int = DEFAULT_LIMITS.text_length) -> tuple[pd.Series, dict[int, object]]:
     """Text as typed, trimmed; a whole number typed as 101 reads "101"; longer than ``limit`` is refused."""
     typed, bad = _each_distinct(raw.to_numpy(dtype=object), _bounded_text(limit))
     return _result(raw, typed, bad)
@@ -407,8 +410,8 @@ def to_emails(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
 def convert_value(kind: str, value, choices: tuple[str, ...] = (), limit: int = 0):
     """One cell (a BOCES item) typed as ``kind``: None when blank, :data:`BAD` when it does not fit."""
     convert = {"money": lambda v: _scaled_one(v, 100), "signed money": lambda v: _scaled_one(v, 100),
-               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _bounded_text(CODE_LENGTH),
-               "text": _bounded_text(limit or TEXT_LENGTH), "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
+               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _bounded_text(limit or DEFAULT_LIMITS.code_length),
+               "text": _bounded_text(limit or DEFAULT_LIMITS.text_length), "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
                "emails": _emails_one, "email": _email_one}[kind]
     return convert_one(value, convert)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import IssueLog
+from ..limits import DEFAULT_LIMITS, Limits
 from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
 from ..textsafe import FORBIDDEN, visible
 from . import coerce
@@ -120,12 +121,12 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
                           found="nothing" if f.key not in items.cells else "a blank cell")
             items.values[f.key] = f.default
             continue
-        items.values[f.key] = _item_value(f, value, items, log)
+        items.values[f.key] = _item_value(f, value, items, log, wb.limits)
     return items
 
 
-def _item_value(f, value, items: Items, log: IssueLog):
-    """Type one BOCES item; an unfit value is an error and yields the default."""
+def _item_value(f, value, items: Items, log: IssueLog, limits: Limits = DEFAULT_LIMITS):
+    """Type one BOCES item (text lengths under ``limits``); an unfit value is an error and yields the default."""
     from ..years import SchoolYear
     expected = EXPECTED.get(f.kind) or (" / ".join(f.choices) if f.choices else "text")
     if f.kind == "year":
@@ -142,11 +143,11 @@ def _item_value(f, value, items: Items, log: IssueLog):
                       expected="a number, 0 or more", found=coerce.describe(value))
             return f.default
         return d
-    result = coerce.convert_value(f.kind, value, f.choices, coerce.text_limit(f.kind, f.key))
+    result = coerce.convert_value(f.kind, value, f.choices, coerce.text_limit(f.kind, f.key, limits))
     if f.kind in ("key", "text") and isinstance(value, str) and FORBIDDEN.search(value):
         log.warning("control-characters", **items.where(f.key), expected="printable text", found=visible(value)[:200])
     if result is coerce.BAD or result is None:
-        code, message = refusal(f, value)
+        code, message = refusal(f, value, limits)
         code = "bad-item" if code in KIND_CODES.values() or code == "bad-value" else code
         log.error(code, f"the value of {f.header!r} does not fit" if code == "bad-item" else message,
                   **items.where(f.key), expected=expected, found=coerce.describe(value))

@@ -15,7 +15,7 @@ from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
 from .book import Workbook, open_workbook, sheet_names
 from .items import Items, read_items
 from .names import near_miss
-from .safety import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits
 from .table import Table, read_table
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}

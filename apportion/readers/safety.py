@@ -24,27 +24,13 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
+from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from .content import Scan, recalculates_on_open, suspect_cells
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Configurable limits on what one input file may hold."""
-
-    max_file_bytes: int = 200 * 2**20
-    max_uncompressed_bytes: int = 2 * 2**30
-    max_compression_ratio: int = 200
-    ratio_floor_bytes: int = 16 * 2**20  # below this much XML a high ratio is harmless (empty styles compress well)
-    max_zip_entries: int = 10_000
-    max_rows: int = 5_000_000
-    max_cells: int = 50_000_000  # rows × columns of one sheet's used area, counted from A1
-
-
-DEFAULT_LIMITS = Limits()
 ZIP_FORMATS = {".xlsx", ".xlsm", ".ods"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -65,7 +51,7 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
     if size == 0:
         raise UnsafeWorkbook("empty-file", "the file is empty", "0 bytes")
     if size > limits.max_file_bytes:
-        raise UnsafeWorkbook("file-too-large", f"the file is larger than the limit of {limits.max_file_bytes:,} bytes",
+        raise UnsafeWorkbook("file-too-large", "the file is too large: " + how_to_raise("max_file_bytes", limits),
                              f"{size:,} bytes")
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -101,13 +87,15 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
 def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
     infos = zf.infolist()
     if len(infos) > limits.max_zip_entries:
-        raise UnsafeWorkbook("zip-bomb", f"the workbook holds more than {limits.max_zip_entries:,} parts; refused",
+        raise UnsafeWorkbook("zip-bomb", "the workbook holds too many parts: " + how_to_raise("max_zip_entries", limits),
                              f"{len(infos):,} parts")
     declared = sum(i.file_size for i in infos)
-    if declared > limits.max_uncompressed_bytes or (
-            declared > limits.ratio_floor_bytes and declared > size * limits.max_compression_ratio):
-        raise UnsafeWorkbook("zip-bomb", "the workbook would unpack to more than the allowed size; refused",
-                             f"{declared:,} bytes declared uncompressed from {size:,}")
+    over = "max_uncompressed_bytes" if declared > limits.max_uncompressed_bytes else (
+        "max_compression_ratio" if declared > limits.ratio_floor_bytes and declared > size * limits.max_compression_ratio
+        else None)
+    if over:
+        raise UnsafeWorkbook("zip-bomb", "the workbook would unpack to more than the allowed size: "
+                             + how_to_raise(over, limits), f"{declared:,} bytes declared uncompressed from {size:,}")
     names = {i.filename for i in infos}
     sheets = _sheet_parts(zf, names)
     recalc = recalculates_on_open(zf, names)
@@ -121,8 +109,8 @@ def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
         if info.filename == "content.xml" and b"<table:table" in data:
             for sheet, rows, cols in _ods_extents(data):
                 if rows * cols > limits.max_cells:
-                    raise UnsafeWorkbook("sheet-too-large", f"the sheet's cells span more than the limit of "
-                                         f"{limits.max_cells:,} cells; delete stray cells and save again",
+                    raise UnsafeWorkbook("sheet-too-large", "the sheet's cells span too many cells (delete stray "
+                                         "cells and save again): " + how_to_raise("max_cells", limits),
                                          f"cells up to row {rows:,} and column {cols:,}", sheet=sheet)
         if b"sheetData" in data:
             _check_extent(data, sheets.get(info.filename, info.filename), limits)
@@ -209,8 +197,8 @@ def _check_extent(data: bytes, sheet: str, limits: Limits) -> None:
     """Refuse a sheet whose used area (from A1 to its last cell) exceeds ``limits.max_cells``."""
     rows, cols = _extent(data, _prefix(data), limits.max_cells)
     if rows * cols > limits.max_cells:
-        raise UnsafeWorkbook("sheet-too-large", f"the sheet's cells span more than the limit of {limits.max_cells:,} "
-                             "cells; delete stray cells far from the table and save again",
+        raise UnsafeWorkbook("sheet-too-large", "the sheet's cells span too many cells (delete stray cells far "
+                             "from the table and save again): " + how_to_raise("max_cells", limits),
                              f"cells up to row {rows:,} and column {cols:,}", sheet=sheet)
 
 

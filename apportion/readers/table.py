@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IssueLog
+from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from ..schema import EXPECTED, TableSheet, column_letter, normalise
 from ..textsafe import visible
 from . import coerce
@@ -50,6 +51,7 @@ class Table:
     letters: dict[str, str]  # field key → column letter
     headers: dict[str, str]  # field key → header as typed
     header_row: int = 1  # Excel row of the headers
+    limits: Limits = DEFAULT_LIMITS
 
     def where(self, key: str, row: int | None = None) -> dict[str, str]:
         """Location keywords for an issue about column ``key`` at ``row`` — or, without a row, about the whole
@@ -117,7 +119,7 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
         keep = ~np.logical_and.reduce(list(blank.values()))
         raw = raw[keep]
         blank = {k: b[keep] for k, b in blank.items()}
-    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers, header_at + 1)
+    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers, header_at + 1, wb.limits)
     suspect = _suspect_by_column(wb.suspect(sheet), letters, header_at + 1)
     for key, cells in suspect.items():
         for row, (code, found) in cells.items():
@@ -197,8 +199,8 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
     elif kind == "code":
         typed, bad = coerce.to_code(raw)
     elif kind in ("key", "text"):
-        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key))
-        for row in coerce.cleaned_rows(raw):
+        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key, table.limits))
+        for row in log.room("warning", "control-characters", coerce.cleaned_rows(raw)):
             log.warning("control-characters", **table.where(f.key, row), expected="printable text",
                         found=visible(raw[row])[:200])
     elif kind == "choice":
@@ -212,24 +214,29 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
     else:  # pragma: no cover - schema and reader move together
         raise ValueError(kind)
     expected = EXPECTED.get(kind) or (" / ".join(f.choices) if f.choices else "text")
+    said: dict = {}  # a value's refusal worked out once: a million bad cells repeat a few values
     for row, value in bad.items():
-        code, message = refusal(f, value)
-        log.error(code, message, **table.where(f.key, row), expected=expected, found=coerce.describe(value))
+        key = (type(value), value)
+        if key not in said:
+            said[key] = refusal(f, value, table.limits)
+        code, message = said[key]
+        if log.room("error", code, [row]):  # past the cap only counted: no location built
+            log.error(code, message, **table.where(f.key, row), expected=expected, found=coerce.describe(value))
     if kind in ("money", "quantity"):
         negative = typed.to_numpy(dtype=np.int64, na_value=0) < 0
-        for row in typed.index[negative]:
+        for row in log.room("error", "negative-value", typed.index[negative]):
             log.error("negative-value", f"{f.header!r} cannot be negative", **table.where(f.key, row),
                       expected=expected, found=coerce.describe(raw[row]))
     if f.required:
-        for row in typed.index[blank]:
-            if row not in skip:
-                log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
-                          expected=expected, found="a blank cell")
+        rows = typed.index[blank]
+        for row in log.room("error", "missing-value", rows[~rows.isin(list(skip))] if skip else rows):
+            log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
+                      expected=expected, found="a blank cell")
     return typed
 
 
-def refusal(f, value) -> tuple[str, str]:
-    """The issue code and message for a cell of field ``f`` that does not fit."""
+def refusal(f, value, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
+    """The issue code and message for a cell of field ``f`` that does not fit (under ``limits``)."""
     if f.kind in coerce.SCALES:
         scale = coerce.SCALES[f.kind]
         why = coerce.why_not_scaled(value, scale)
@@ -238,8 +245,7 @@ def refusal(f, value) -> tuple[str, str]:
             return code, coerce.too_large(scale)
         return code, coerce.number_problem(value) or NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
     if f.kind in ("key", "text"):
-        limit = coerce.text_limit(f.kind, f.key)
-        return "text-too-long", f"{f.header!r} is longer than {limit} characters"
+        return "text-too-long", f"{f.header!r} is too long: " + how_to_raise(coerce.text_limit_name(f.kind, f.key), limits)
     if f.kind in ("emails", "email"):
         return "bad-email", f"not an email address the mail standards allow: {coerce.why_not_emails(value)}"
     return KIND_CODES.get(f.kind, "bad-value"), f"the value does not fit {f.header!r}"
@@ -258,7 +264,7 @@ def _check_unique(table: Table, keys: tuple[str, ...], log: IssueLog) -> None:
     first_at = first[inverse]
     dup = (group >= 0) & (first_at != np.arange(len(group)))
     rows = frame.index.to_numpy()
-    for i in np.flatnonzero(dup):
+    for i in log.room("error", "duplicate-code", np.flatnonzero(dup)):
         value = " / ".join(str(frame.iat[i, j]) for j in range(len(keys)))
         log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], int(rows[i])),
                   expected="each code once", found=f"{value} again (first at row {rows[first_at[i]]})")

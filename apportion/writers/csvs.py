@@ -78,10 +78,11 @@ def issues_csv(issues: list[Issue]) -> bytes:
     return csv_bytes(list(ISSUE_FIELDS), ([safe_text(getattr(i, f)) for f in ISSUE_FIELDS] for i in issues))
 
 
-def errors_txt(job_name: str, issues: list[Issue]) -> bytes:
-    """A person-readable account of why a job was not computed, grouped by file and sheet."""
-    errors = [i for i in issues if i.severity == "error"]
-    lines = [f"{visible(job_name)}: {len(errors)} error(s). Nothing was computed; no report was written.", ""]
+def errors_txt(job_name: str, issues: list[Issue], errors: int | None = None) -> bytes:
+    """A person-readable account of why a job was not computed, grouped by file and sheet; ``errors``: how
+    many were found, when more than are listed (the cap per code)."""
+    errors = max(errors or 0, sum(i.severity == "error" for i in issues))
+    lines = [f"{visible(job_name)}: {errors:,} error(s). Nothing was computed; no report was written.", ""]
     lines += grouped_lines(issues, job_name)
     lines += ["", "Fix these and run `apportion validate` again."]
     return ("\n".join(lines) + "\n").encode("utf-8")

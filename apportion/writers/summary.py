@@ -83,7 +83,7 @@ def summary_document(result: Result, options: ReportOptions = ReportOptions()) -
     prepared = prepared_date(result, options)
     totals = result.net[["total_charges", "total_aid", "net_cost"]].sum()
     charges, aid_total = int(totals["total_charges"]), int(totals["total_aid"])
-    warnings = len(result.log.warnings)
+    warnings = result.log.count("warning")
     estimate = result.aid.mode == "estimate"
     header = [
         pair("Total charges to districts", charges, "cents", "key", "every charge on billing.csv"),
@@ -259,5 +259,5 @@ def _notes(result: Result) -> list[str]:
         notes.append(f"Aid reconciliation: {agree} of {len(result.aid.reconciliation)} published aid lines agree with "
                      "the computed aid (see the Aid reconciliation sheet).")
     if result.log.warnings:
-        notes.append(f"{len(result.log.warnings)} warning(s): see the Issues sheet.")
+        notes.append(f"{result.log.count('warning')} warning(s): see the Issues sheet.")
     return notes
