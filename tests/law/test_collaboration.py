@@ -45,3 +45,16 @@ def test_several_teachers_at_once():
                     ("D", "D2", "2026-Q2", 0, False)])
     assert c["credits"].to_dict() == {"B": 3, "C": 2, "D": 0}
     assert c["capped"].astype(bool).to_dict() == {"B": False, "C": True, "D": False}
+
+
+def test_no_hours_logged_gives_an_empty_table_with_every_column():
+    out = collaboration_credits(logged([]), 10)
+    assert out.empty and list(out.columns) == ["teacher", "district_code", "quarters", "first_quarter",
+                                               "registered_quarter", "hours", "wants_credit", "credits_by_hours",
+                                               "credits", "capped"]
+
+
+def test_hours_logged_for_no_district_still_count():
+    # E logs 10 hours in one quarter with the district blank: ⌊10 / 10⌋ = 1 ≤ 1 quarter → 1 credit, district ""
+    c = by_teacher([("E", None, "2026-Q1", 10, True)])
+    assert (c.at["E", "district_code"], c.at["E", "credits"]) == ("", 1)

@@ -1,6 +1,7 @@
-"""Law cases for BOCES aid (SPEC §5; Educ. Law §1950(5), §3602(3)(f)), with the arithmetic in comments.
+"""apportion.law.aid.ratios: tax rate → millage ratio, AV per RWADA → wealth ratio → RWADA ratio, the sharing and
+capital ratios (Educ. Law §1950(5)(a),(g); §3602(3)(f); SPEC §5), with the arithmetic in comments.
 
-Ratios are integer thousandths, tax rates tenths of a mill, expenses and aid whole dollars.
+Ratios are integer thousandths, tax rates tenths of a mill, money cents, RWADA millionths of a pupil.
 """
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from apportion.law.aid import expenses, lines, ratios
+from apportion.law.aid import ratios
 
 S = lambda *values: pd.Series(list(values), dtype="int64")  # noqa: E731
+M = 10**6  # a pupil in millionths
+
+
+def test_millage_mills_are_three_for_a_chsd_and_its_components():
+    # Educ. Law §1950(5)(a): 8 mills, but 3 for a central high school district and its components
+    types = pd.Series(["component", "CHSD", "CHSD component", "special act"], index=list("ABCD"))
+    assert ratios.millage_mills(types, 8, 3).to_dict() == {"A": 8, "B": 3, "C": 3, "D": 8}
+    assert ratios.CHSD_TYPES == ("CHSD", "CHSD component")
 
 
 def test_published_wealth_quotients_truncate_to_dollars():
@@ -76,46 +85,26 @@ def test_capital_ratio_has_no_floor():
     assert ratios.capital_ratio(S(18, 910), 900).tolist() == [18, 900]
 
 
-def test_aid_lines_half_up_and_rent_truncates():
-    # 1,001 × 0.500 = 500.5 → 501 (half up);  rent: floor(500.5) = 500
-    # 29,233 × 0.531 = 15,522.723 → 15,523 half up, but rent aid floors to 15,522
-    assert lines.aid_half_up(S(1001, 29_233), S(500, 531)).tolist() == [501, 15_523]
-    assert lines.aid_truncated(S(1001, 29_233), S(500, 531)).tolist() == [500, 15_522]
-
-
-def test_admin_factor_salary_limit_then_ten_percent():
-    def factor(budget, over, total):
-        return expenses.admin_factor(budget, expenses.approved_admin_cost(budget, over, expenses.expense_limit(total, Fraction(1, 10))))
-    # budget 1,200,000, salaries over limit 50,000, total expenses 10,000,000:
-    # min(1,150,000, 1,000,000) = 1,000,000 → factor 1,000,000 / 1,200,000 = 5/6
-    assert expenses.expense_limit(10_000_000_00, Fraction(1, 10)) == 1_000_000_00
-    assert expenses.approved_admin_cost(1_200_000_00, 50_000_00, Fraction(1_000_000_00)) == 1_000_000_00
-    assert factor(1_200_000_00, 50_000_00, 10_000_000_00) == Fraction(5, 6)
-    # under the limit: min(1,150,000, 2,000,000) → 1,150,000 / 1,200,000
-    assert factor(1_200_000_00, 50_000_00, 20_000_000_00) == Fraction(23, 24)
-    assert factor(0, 0, 5) == 0
-
-
-def test_total_expenses_are_admin_services_and_shared_pd():
-    # 900,000.00 admin + (300,000.00 + a blank budget) services + 12,000.00 shared PD = 1,212,000.00
-    assert expenses.total_expenses(900_000_00, pd.Series([300_000_00, pd.NA], dtype="Int64"),
-                              pd.Series([12_000_00], dtype="Int64")) == 1_212_000_00
-
-
-def test_sum_of_fractions_rounds_exactly_at_half_a_dollar():
-    # 0.25 + 0.25 dollars from two terms with different denominators = 0.50 exactly → 1 (half up)
-    # 1 cent × 1/3 + 1 cent × 1/6 = 0.5 cent → 0 dollars
-    keys = pd.Series(["a", "a", "b", "b"])
-    cents = S(75, 25, 1, 1)
-    num = S(1, 1, 1, 1)
-    den = S(3, 1, 3, 6)
-    out = expenses.sum_half_up_dollars(keys, cents, num, den, pd.Index(["a", "b", "c"]))
-    # a: 75/3 + 25 = 50 cents = $0.50 → $1;  b: 1/3 + 1/6 cent → $0;  c: nothing → 0
-    assert out.tolist() == [1, 0, 0]
-
-
-def test_sum_of_fractions_rounds_exactly_when_thirds_make_half_dollars():
-    # 150 cents × 1/3 three times... with different denominators: 50/3 + 50/3 + 50/3 cents... = $0.50 → 1
-    keys = pd.Series(["x", "x", "x"])
-    out = expenses.sum_half_up_dollars(keys, S(50, 100, 150), S(1, 1, 1), S(3, 6, 9), pd.Index(["x"]))
-    assert out.tolist() == [1]  # 16.666… + 16.666… + 16.666… = 50 cents exactly
+def test_district_ratios_for_four_districts_in_statute_order():
+    # state average AV per RWADA $200,000; floor 0.360, cap 0.900, capital cap 0.900, factor 0.51
+    # A: tax rate 1000 × 1,625,000 / 100,000,000 = 16.25 → 16.3 mills; 8 / 16.3 = 0.49079 → 0.490 → millage 0.510
+    #    AV per RWADA 100,000,000 / 1,000 = 100,000 → WR 100,000 / 200,000 = 0.500 → RWADA 1 − trunc3(0.255) = 0.745
+    #    sharing max(0.360, 0.510, 0.745) = 0.745 (rwada); capital min(0.900, 0.745) = 0.745
+    # B (CHSD, 3 mills): (2,000,000 + PILOTs 500,000) / 200,000,000 × 1000 = 12.5 mills; 3 / 12.5 = 0.240 → 0.760
+    #    500,000 per RWADA → WR 2.500 → 1 − 1.275 < 0 → 0; sharing 0.760 (millage); capital 0 (no floor)
+    # C: 1000 × 100,000 / 300,000,000 = 0.333 → 0.3 mills; 8 / 0.3 = 26.67 → millage 0
+    #    30,000 per RWADA → WR 0.150 → 1 − trunc3(0.0765) = 1 − 0.076 = 0.924 → sharing capped 0.900; capital 0.900
+    # D: no levy → tax rate 0 → millage 0; 800,000 per RWADA → WR 4.000 → 0 → sharing at the floor 0.360; capital 0
+    out = ratios.district_ratios(
+        levy_cents=S(1_625_000_00, 2_000_000_00, 100_000_00, 0), pilots_cents=S(0, 500_000_00, 0, 0),
+        av_cents=S(100_000_000_00, 200_000_000_00, 300_000_000_00, 400_000_000_00),
+        rwada_millionths=S(1_000 * M, 400 * M, 10_000 * M, 500 * M), mills=S(8, 3, 8, 8),
+        state_avg_cents=200_000_00, rwada_factor=Fraction(51, 100), floor=360, cap=900, capital_cap=900)
+    assert out["tax_rate_tenths"].tolist() == [163, 125, 3, 0]
+    assert out["millage_ratio"].tolist() == [510, 760, 0, 0]
+    assert out["av_per_rwada"].tolist() == [100_000, 500_000, 30_000, 800_000]
+    assert out["wealth_ratio"].tolist() == [500, 2_500, 150, 4_000]
+    assert out["rwada_ratio"].tolist() == [745, 0, 924, 0]
+    assert out["sharing_ratio"].tolist() == [745, 760, 900, 360]
+    assert out["ratio_source"].tolist() == ["rwada", "millage", "cap", "floor"]
+    assert out["capital_ratio"].tolist() == [745, 0, 900, 0]
