@@ -292,7 +292,8 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
               ("aid_rwada", "rwada", "Aid RWADA or RWADA, more than 0"),
               ("tax_levy", "tax_levy", "Tax levy, 0 or more"))
     for key, shown, expected in checks:
-        if not (table.present(key) or table.present(shown)):  # the whole column is absent: say so once
+        # the whole column is absent (or only its blank Aid column is there): say so once, not per district
+        if not table.present(shown) and (not table.present(key) or comps[key].isna().all()):
             header = DISTRICTS.field(shown).header
             reported = any(i.code == "missing-column" and i.column == header for i in log.issues)
             if len(comps) and not reported:
@@ -302,7 +303,7 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
         values = comps[key]
         bad = values.isna() if key == "tax_levy" else (values.isna() | (values.fillna(0) <= 0))
         for code in comps.index[bad.to_numpy()]:
-            col = key if table.present(key) and pd.notna(comps.at[code, key]) else shown
+            col = key if table.present(key) and (pd.notna(comps.at[code, key]) or not table.present(shown)) else shown
             log.error("aid-input-missing", "BOCES aid needs this for every component district",
                       **table.where(col, int(comps.at[code, "excel_row"])), expected=expected,
                       found="a blank cell" if pd.isna(values[code]) else str(values[code]))

@@ -173,10 +173,10 @@ edit("surplus_without_participants",
 
 @case
 def merged_header(tmp):
-    """"District code" merged over A1:B1 hides the "District name" header."""
+    """"District code" merged over A1:B1 hides the "District name" header: the names stand under no header."""
     src = C.write(tmp / "src.xlsx")
     path = C.with_openpyxl(src, tmp / "job.xlsx", lambda book: book["Districts"].merge_cells("A1:B1"))
-    return Bad(path, [("missing-column", "Districts", "A1")])
+    return Bad(path, [("missing-column", "Districts", "A1"), ("unheaded-column", "Districts", "B1")])
 
 
 @case

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from apportion.batch import run_batch
 from apportion.cli import cli
+from apportion.runner import check_job
 
 from . import corpus as C
 
@@ -110,18 +112,47 @@ def test_failed_rerun_keeps_only_the_sent_record(tmp_path):
 # --- near misses and unknown names ---------------------------------------------------------------
 
 def _issues(path: Path, severity: str = "error") -> set[tuple[str, str, str]]:
-    from apportion.runner import check_job
     return {(i.code, i.sheet, i.cell) for i in check_job(path) if i.severity == severity}
 
 
 def test_near_miss_names_the_header_as_typed_and_what_was_meant(tmp_path):
-    from apportion.runner import check_job
     sheets = C.valid_sheets()
     cell = C.add_column(sheets, "Participation", "Prior year units", [1, 2])
     [issue] = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
     assert (issue.code, issue.sheet, issue.cell, issue.column) == ("near-miss-column", "Participation", cell,
                                                                    "Prior year units")
     assert "did you mean 'Prior units'?" in issue.message
+
+
+@pytest.mark.parametrize("sheet, header, typed", [
+    ("Districts", "Type", "District type"),           # every word of the known name, and more
+    ("Districts", "PILOTs", "PILOTs (RPTL 485)"),
+    ("Districts", "Type", "Tpye"),                    # two letters swapped
+    ("Districts", "Type", "Tipe"),                    # one letter changed
+    ("Services", "Unit cost basis", "Unit cost basis (anticipated/current/2-yr/3-yr)"),
+    ("Shared PD", "Non-aidable costs", "Non aidable"),  # some of the known name's words
+    ("Participation", "Current units", "Currnet units"),
+])
+def test_other_near_misses_of_an_absent_header_are_errors(tmp_path, sheet, header, typed):
+    sheets = C.valid_sheets()
+    cell = C.rename_column(sheets, sheet, header, typed)
+    errors = {(code, sh, c) for code, sh, c in _issues(C.write(tmp_path / "job.xlsx", sheets))
+              if code.startswith(("near", "unknown"))}
+    assert errors == {("near-miss-column", sheet, cell)}
+
+
+def test_initials_of_a_known_header_are_a_near_miss(tmp_path):
+    from apportion.readers.names import near_miss
+    # SWD is what business offices call the students-with-disabilities column
+    assert near_miss("SWD", ["Students with disabilities", "Surplus"]) == "Students with disabilities"
+    assert near_miss("Notes", ["Students with disabilities", "Surplus", "Type", "Email"]) is None
+
+
+@pytest.mark.parametrize("typed", ["Staff 2026-27", "Staff roster", "Stfaf"])
+def test_a_sheet_name_holding_the_known_one_is_a_near_miss(tmp_path, typed):
+    sheets = C.valid_sheets()
+    C.rename_sheet(sheets, "Staff", typed)
+    assert ("near-miss-sheet", typed, "") in _issues(C.write(tmp_path / "job.xlsx", sheets))
 
 
 def test_known_names_near_each_other_never_clash(tmp_path):
@@ -161,6 +192,61 @@ def test_a_near_missed_sheet_is_still_read_so_its_cells_are_checked(tmp_path):
     cell = C.set_cell(sheets, "Staf", "Salary", 1, "lots")
     assert _issues(C.write(tmp_path / "job.xlsx", sheets)) == {("near-miss-sheet", "Staf", ""),
                                                               ("not-money", "Staf", cell)}
+
+
+def test_values_under_a_blank_header_are_an_error_at_the_header_cell(tmp_path):
+    sheets = C.valid_sheets()
+    cell = C.rename_column(sheets, "Participation", "Current units", None)  # header deleted, values left
+    assert ("unheaded-column", "Participation", cell) in _issues(C.write(tmp_path / "job.xlsx", sheets))
+    sheets = C.valid_sheets()
+    C.rename_column(sheets, "Participation", "Current units", None)
+    C.add_column(sheets, "Participation", "Current units", [])  # the header moved to an empty column
+    issues = _issues(C.write(tmp_path / "moved.xlsx", sheets))
+    assert ("unheaded-column", "Participation", cell) in issues
+
+
+def test_a_blank_header_over_blank_cells_is_no_issue(tmp_path):
+    sheets = C.valid_sheets()
+    for row in sheets["Districts"]:
+        row.insert(3, None)  # an empty spacer column
+    assert _issues(C.write(tmp_path / "job.xlsx", sheets)) == set()
+
+
+def test_a_boces_item_value_one_column_too_far_is_an_error_there(tmp_path):
+    sheets = C.valid_sheets()
+    rent = C.item_cell(sheets, "Rent budget")
+    row = next(r for r in sheets["BOCES"] if r[0] == "Rent budget")
+    row[1:] = [None, row[1]]
+    assert ("misplaced-item-value", "BOCES", "C" + rent[1:]) in _issues(C.write(tmp_path / "job.xlsx", sheets))
+
+
+def test_a_note_beside_a_boces_item_value_is_a_warning(tmp_path):
+    sheets = C.valid_sheets()
+    capital = C.item_cell(sheets, "Capital budget")
+    next(r for r in sheets["BOCES"] if r[0] == "Capital budget").append("per board resolution 12")
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    assert _issues(path) == set() and ("unused-cell", "BOCES", "C" + capital[1:]) in _issues(path, "warning")
+
+
+@pytest.mark.parametrize("typed", ["BOCE", "BOCES items", "B0CES"])
+def test_a_workbook_whose_boces_sheet_is_misnamed_is_a_failing_job_not_a_skipped_file(tmp_path, typed):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    sheets = C.valid_sheets()
+    C.rename_sheet(sheets, "BOCES", typed)
+    C.write(inputs / "valley.xlsx", sheets)
+    batch = run_batch([inputs], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 1
+    [outcome] = batch.outcomes
+    assert ("near-miss-sheet", typed) in {(i.code, i.sheet) for i in outcome.issues}
+
+
+def test_a_deleted_rwada_with_a_blank_aid_rwada_column_is_one_error(tmp_path):
+    sheets = C.valid_sheets()
+    C.drop_column(sheets, "Districts", "RWADA")
+    C.add_column(sheets, "Districts", "Aid RWADA", [None] * 5)
+    errors = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
+    assert [(i.code, i.sheet, i.cell, i.column) for i in errors] == [("missing-column", "Districts", "A1", "RWADA")]
 
 
 # --- every problem in one pass ---------------------------------------------------------------------

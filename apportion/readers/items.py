@@ -96,6 +96,7 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
         value = row[label_col + 1] if label_col + 1 < len(row) else None
         f = by_norm.get(normalise(label))
         label_cell, cell = f"{column_letter(label_col)}{i + 1}", f"{column_letter(label_col + 1)}{i + 1}"
+        _check_beyond_value(row, label_col, label, i + 1, cell, where, log)
         if f is None:
             if normalise(label) != "item":  # the optional "Item | Value" header row
                 unknown.append((label, label_cell, value, cell))
@@ -113,8 +114,7 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
     _set_items(items, raw_values, settings, by_norm, log)
     for f in BOCES_ITEMS:
         value = raw_values.get(f.key)
-        blank = value is None or (isinstance(value, str) and not value.strip())
-        if blank:
+        if _blank(value):
             if f.required and not (f.key in items.cells and items.cells[f.key] in suspect):
                 log.error("missing-item", f"the item {f.header!r} is required", **items.where(f.key),
                           expected=f"a row {f.header!r} with its value",
@@ -123,6 +123,26 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
             continue
         items.values[f.key] = _item_value(f, value, items, log, wb.limits)
     return items
+
+
+def _check_beyond_value(row: list, label_col: int, label, row_number: int, value_cell: str, where: dict,
+                        log: IssueLog) -> None:
+    """Cells right of an item's value cell are not read: a value typed one column too far (the value cell
+    blank) is an error there — the item would silently take its default; anything else there is a warning."""
+    beyond = [j for j in range(label_col + 2, len(row)) if not _blank(row[j])]
+    if not beyond:
+        return
+    cell = f"{column_letter(beyond[0])}{row_number}"
+    if _blank(row[label_col + 1]):
+        log.error("misplaced-item-value", **where, cell=cell, column=str(label), value_cell=value_cell,
+                  expected=f"the value in {value_cell}, beside the item", found=coerce.describe(row[beyond[0]]))
+    else:
+        log.warning("unused-cell", **where, cell=cell, column=str(label), value_cell=value_cell,
+                    expected="nothing right of the value", found=coerce.describe(row[beyond[0]]))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _item_value(f, value, items: Items, log: IssueLog, limits: Limits = DEFAULT_LIMITS):

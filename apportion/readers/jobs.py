@@ -34,12 +34,14 @@ def workbooks_in(folder: Path) -> list[Path]:
 
 
 def _holds_boces_sheet(path: Path) -> bool | None:
-    """Whether the workbook has a BOCES sheet; None when it cannot be read (half-copied, damaged):
-    an unreadable workbook holds no sheet, and its folder is then read as one job that names it."""
+    """Whether the workbook has a BOCES sheet, or one whose name is a near miss of it (``BOCE``, ``BOCES
+    items``: the job is read and fails on that name, rather than being skipped); None when it cannot be
+    read (half-copied, damaged): an unreadable workbook holds no sheet, and its folder is then read as one
+    job that names it."""
     names = sheet_names(path)
     if names is None:
         return None
-    return any(normalise(n) == normalise(BOCES_SHEET) for n in names)
+    return any(normalise(n) == normalise(BOCES_SHEET) or near_miss(n, [BOCES_SHEET]) for n in names)
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,21 @@ exactly elsewhere) when either
   endings ignored (``Aid A.V.`` = ``Aid AV``, ``Nonaidable costs`` =
   ``Non-aidable costs``, ``Service`` = ``Services``, ``SharedPD`` = ``Shared PD``);
 * every word of the known name is among the typed words (or begins like one:
-  ``valuation`` for ``value``), in any order, and the two are still alike or the
+  ``valuation`` for ``value``), in any order, and the two are still alike, or the
   typed name has at most one word more, a year aside (``Prior year units`` for ``Prior units``,
-  ``District code (BEDS)``, ``Full valuation``, ``Email address``, ``Units current``);
+  ``District code (BEDS)``, ``Full valuation``, ``Email address``, ``Units current``),
+  or the words besides are in brackets (``Unit cost basis (anticipated/current/2-yr)``);
 * every typed word is a word of the known name and they are at least half of its
   words (``or``, ``of`` … aside) — a name cut short (``Credit`` for ``Credit or
   certificate``, ``Start`` for ``Start date``, ``Vote`` for ``Budget vote``, not
   ``Total`` for ``Prior year total charges``), at least :data:`SHORTEST` letters;
-* or they are a small edit apart: :class:`difflib.SequenceMatcher` ratio of at
-  least :data:`RATIO` (``Staf`` for ``Staff``, ``Enrolment`` for ``Enrollment``).
+* the typed name is the known name's initials (``SWD`` for ``Students with
+  disabilities``);
+* or they are a small edit apart: one letter added, dropped, changed or two
+  swapped in a name of :data:`ONE_EDIT_LETTERS` letters or more (``Tpye``,
+  ``Tipe`` for ``Type``; ``Staf`` for ``Staff``), or a
+  :class:`difflib.SequenceMatcher` ratio of at least :data:`RATIO`
+  (``Enrolment`` for ``Enrollment``).
 
 A name typed exactly is never a near miss, so two known names that are near
 each other (``Units`` and ``Current units``, ``Aid AV`` and ``Aid RWADA``)
@@ -41,6 +47,9 @@ RATIO = 0.8
 CONTAINED_RATIO = 0.6
 #: the fewest letters a name cut short must keep to be a near miss (``PD`` is no near miss of ``Shared PD``)
 SHORTEST = 4
+#: names of at least this many letters are near misses one edit apart (shorter ones are too alike:
+#: ``Fee``/``Few``)
+ONE_EDIT_LETTERS = 4
 #: words that do not count towards the half of a name cut short
 LINKING = frozenset({"a", "and", "by", "for", "of", "or", "per", "the"})
 
@@ -80,6 +89,20 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
+def edits(a: str, b: str) -> int:
+    """Letters added, dropped or changed, or adjacent pairs swapped, between ``a`` and ``b`` (optimal string
+    alignment distance): ``Tpye`` is one edit from ``Type``, where difflib's ratio sees two."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 def _score(typed: str, known: str) -> tuple[int, int, float] | None:
     """How close ``typed`` is to ``known`` (higher is closer), or None when it is not a near miss."""
     if fold(typed) == fold(known):
@@ -90,8 +113,12 @@ def _score(typed: str, known: str) -> tuple[int, int, float] | None:
     meaning = [k for k in known_words if k not in LINKING]
     cut_short = (len(fold(typed)) >= SHORTEST and 2 * len(set(typed_words) - LINKING) >= len(meaning)
                  and all(any(_alike(k, t) for k in known_words) for t in typed_words))
-    if (ratio >= RATIO or cut_short
-            or contained and (ratio >= CONTAINED_RATIO
+    initials = len(known_words) >= 2 and fold(typed) == "".join(w[0] for w in known_words)
+    letters = min(len(fold(typed)), len(fold(known)))
+    one_edit = letters >= ONE_EDIT_LETTERS and edits(fold(typed), fold(known)) <= 1
+    outside_brackets = words(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", normalise(typed)))
+    if (ratio >= RATIO or cut_short or initials or one_edit
+            or contained and (ratio >= CONTAINED_RATIO or outside_brackets == known_words
                               or len([w for w in typed_words if not w.isdigit()]) <= len(known_words) + 1)):
         # the known name whose every word was typed first, then the one with most words matched, then the closest
         return (0, int(contained), len(known_words) if contained else 0, ratio)

@@ -113,6 +113,7 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
         return None
     header = rows[header_at]
     letters, headers, columns = _match_headers(header, header_at, spec, where, log)
+    _check_unheaded(rows, header_at, where, log)
     raw = _body(rows, header_at + 1, columns)
     blank = {k: coerce.is_blank(raw[k]) for k in raw.columns}
     if blank:
@@ -173,6 +174,25 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
                       cell=f"A{header_at + 1}", column=f.header, expected=f"a column headed {f.header!r}",
                       found=f"headers: {typed}"[:300])
     return letters, headers, columns
+
+
+def _check_unheaded(rows: list[list], header_at: int, where: dict, log: IssueLog) -> None:
+    """Values under a blank header cell are an error at the header cell: a header deleted or moved away
+    leaves its values unread, so the column's default would apply without a word."""
+    header = rows[header_at]
+    width = max(map(len, rows), default=0)
+    blank_headers = {f"_{j}": j for j in range(width)
+                     if j >= len(header) or header[j] is None or (isinstance(header[j], str) and not header[j].strip())}
+    if not blank_headers:
+        return
+    body = _body(rows, header_at + 1, blank_headers)
+    for key, j in blank_headers.items():
+        filled = np.flatnonzero(~coerce.is_blank(body[key]))
+        if len(filled):
+            first = f"{column_letter(j)}{body.index[filled[0]]}"
+            log.error("unheaded-column", **where, cell=f"{column_letter(j)}{header_at + 1}", column="",
+                      first=first, count=len(filled), expected="a header above every column of values",
+                      found=f"{len(filled)} value(s) from {first}, no header")
 
 
 def _suspect_by_column(cells: dict[str, tuple[str, str]], letters: dict[str, str],
