@@ -53,6 +53,7 @@ def warnings_of_a_computed_job(tmp: Path) -> list:
         C.add_column(s, "Districts", "County", ["Albany"])  # unknown-column
         s["Instructions"] = [["Fill in every sheet"]]  # unknown-sheet
         s["BOCES"].append(["Prepared by", "J. Smith"])  # unknown-item
+        next(r for r in s["BOCES"] if r[0] == "Capital budget").append("per resolution 12")  # unused-cell
         C.set_cell(s, "Districts", "District name", 2, "Berne\x07Knox")  # control-characters
         s["Collaboration hours"] = s["Collaboration hours"][:1]  # empty-sheet (a note)
         C.set_item(s, "State average AV per RWADA", None)  # state-average-carried-forward
@@ -83,6 +84,9 @@ def input_errors_found_together(tmp: Path) -> list:
         C.add_column(s, "Services", "Actual cost", [1_300_000])
         C.add_column(s, "Participation", "Actual units", [0, 0])
         C.add_row(s, "BOCES", {"Item": "Capital budget", "Value": 1})
+        rent = next(r for r in s["BOCES"] if r[0] == "Rent budget")
+        rent[1:] = [None, rent[1]]  # misplaced-item-value
+        C.rename_column(s, "Staff", "Employee", None)  # unheaded-column
     return _run(_job(tmp, "errors", change), tmp / "out", write=False)
 
 
