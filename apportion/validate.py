@@ -255,6 +255,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     actual = coser.actual_weight(rows["actual_units"]).groupby(rows["service_code"]).sum().reindex(services.index,
                                                                                                      fill_value=0)
     final = coser.final_cost(services["budget"], services["actual_cost"], trued).fillna(0)  # a blank budget is reported
+    lacking = _check_basis_columns(inputs.table("Participation"), services, log)
     checks = (  # (rows breaking the rule, code, column, message, expected, found)
         (coser.nothing_to_share_by(total, services["budget"].fillna(0)), "no-participation", "budget",
          lambda c: f"service {c} has a budget but no participation units under its {basis[c]} basis",
@@ -268,6 +269,8 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
          lambda c: f"at most {participants[c]}", lambda c: f"{approvals[c] / QUANTITY_SCALE:g}"),
     )
     for broken, code, column, message, expected, found in checks:
+        if code != "approvals-over-participants":
+            broken = broken & ~lacking  # no units because their column is missing: that one error says it
         for c in services.index[broken.to_numpy(dtype=bool)]:
             log.error(code, message(c), **table.where(column, int(services.at[c, "excel_row"])),
                       expected=expected(c), found=found(c))
@@ -283,6 +286,27 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
                   found="0 in total")
+
+
+def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: IssueLog) -> pd.Series:
+    """Each column of Participation the unit cost basis of a service with something to share needs
+    (§1950(4)(d)(3); SPEC §3): one missing-column error at the header row per column absent, naming the services.
+    Returns the services lacking a column."""
+    lacking = pd.Series(False, index=services.index)
+    if table is None:
+        return lacking
+    sharing = (services["budget"].fillna(0) != 0) | (services["surplus"] != 0)
+    for key in dict.fromkeys(k for columns, _ in coser.BASIS_COLUMNS.values() for k in columns):
+        if table.present(key):
+            continue
+        needing = sharing & services["basis"].map(lambda b: key in coser.BASIS_COLUMNS.get(b, ((), 1))[0]).astype(bool)
+        if needing.any():
+            header = PARTICIPATION.field(key).header
+            log.error("missing-column", f"the unit cost basis of service {', '.join(map(str, services.index[needing]))} "
+                      f"needs the column {header!r}", **table.where(key), expected=f"a column headed {header!r}",
+                      found="no such column")
+        lacking |= needing
+    return lacking
 
 
 def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFrame | None, log: IssueLog) -> None:

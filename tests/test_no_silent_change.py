@@ -310,3 +310,24 @@ def test_budget_vote_warning_points_at_the_budget_vote_header(tmp_path):
     [vote] = [i for i in batch.outcomes[0].issues if i.code == "no-budget-vote"]
     # Budget vote is the ninth column of Districts: its header is I1
     assert (vote.file, vote.sheet, vote.cell, vote.column) == ("novote.xlsx", "Districts", "I1", "Budget vote")
+
+
+# --- the collaboration cap, shown where it bites -------------------------------------------------
+
+def test_collaboration_sheet_shows_the_cap_where_it_bites(tmp_path):
+    """SPEC §7: one credit per quarter with hours logged. T. Cap logs 40 hours in 2026-Q3 alone: ⌊40 / 10⌋ = 4 credits
+    by hours, capped at 1 (one quarter); T. One's 12 + 9 over two quarters earn ⌊21 / 10⌋ = 2 ≤ 2, not capped."""
+    import openpyxl
+    sheets = C.valid_sheets()
+    C.add_row(sheets, "Collaboration hours", {"Teacher": "T. Cap", "District code": C.CODES[2], "Course": "Lab",
+                                              "Quarter": "2026-Q3", "Hours": 40, "Wants credit": "yes"})
+    batch = run_batch([C.write(tmp_path / "job.xlsx", sheets)], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "out" / "CR01_2026-27" / "CR01_2026-27_summary.xlsx")["Collaboration credit"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header = next(r for r in rows if "Teacher" in r)
+    by_teacher = {r[header.index("Teacher")]: dict(zip(header, r)) for r in rows[rows.index(header) + 1:]
+                  if r[header.index("Teacher")] in ("T. Cap", "T. One")}
+    assert (by_teacher["T. Cap"]["Credits by hours"], by_teacher["T. Cap"]["Credits"]) == (4, 1)
+    assert by_teacher["T. Cap"]["Cap"] == "capped: one per quarter with hours"
+    assert (by_teacher["T. One"]["Credits"], by_teacher["T. One"]["Cap"] or "") == (2, "")
