@@ -11,9 +11,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cli_options import limit_option, verbose_option, writing
+from .cli_options import echo_issues, limit_option, verbose_option, writing
 from .delivery_cli import register
-from .errors import grouped_lines
 from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
 
 
@@ -46,12 +45,6 @@ def _what_if(settings: tuple[str, ...], variant: str | None, compare_base: bool,
         raise click.UsageError("--set and --compare make a what-if run: name it with --variant, so the base run's "
                                "folder is left alone")
     return RunOptions(settings=pairs, variant=variant, compare=compare_base, prior=prior, warn_percent=warn_percent)
-
-
-def _echo_issues(issues, verbose: bool) -> None:
-    """Issues grouped by file and sheet; notes only with -v."""
-    for line in grouped_lines(issues, notes=verbose):
-        click.echo(f"  {line}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,7 +100,7 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
                       what_if=what_if, limits=limits)
     progress.close()
     if batch.log.issues:
-        _echo_issues(batch.log.sorted(), verbose)
+        echo_issues(batch.log.sorted(), verbose)
     if not batch.outcomes:
         _no_jobs(paths)
     progress.table(batch.outcomes, verbose)
@@ -135,7 +128,7 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> N
                               ensure_ascii=False))
         sys.exit(batch.exit_code if batch.outcomes else 1)
     if batch.log.issues:
-        _echo_issues(batch.log.sorted(), verbose)
+        echo_issues(batch.log.sorted(), verbose)
     if not batch.outcomes:
         _no_jobs(list(paths))
     for o in batch.outcomes:
@@ -143,7 +136,7 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> N
         warnings = max(sum(i.severity == "warning" for i in o.issues), o.warnings)
         state = "OK" if o.status == "ok" else ("CRASHED" if o.status == "crashed" else "ERRORS")
         click.echo(f"{state:7} {visible(o.source)}: {errors} error(s), {warnings} warning(s)")
-        _echo_issues(o.issues, verbose)
+        echo_issues(o.issues, verbose)
         if o.message:
             click.echo(f"    {visible_lines(o.message)}")
     sys.exit(batch.exit_code)
@@ -218,7 +211,8 @@ def template(output: Path, force: bool) -> None:
 @click.argument("new", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="The workbook to write (.xlsx; the CSV goes beside it). Default: comparison_<OLD>_to_<NEW>.xlsx.")
-def compare(old: Path, new: Path, output: Path | None) -> None:
+@verbose_option
+def compare(old: Path, new: Path, output: Path | None, verbose: bool) -> None:
     """Compare two job output folders line by line, with the drivers of each change.
 
     Example: apportion compare outputs/660000_2025-26 outputs/660000_2026-27 -o what-changed.xlsx
@@ -241,6 +235,11 @@ def compare(old: Path, new: Path, output: Path | None) -> None:
     change = int(net["change"].sum()) if len(net) else 0
     click.echo(f"{c.old.label} → {c.new.label}: {c.lines['district_code'].nunique()} districts, "
                f"{len(c.one_sided)} found in one run only; BOCES net cost change {change / 100:+,.2f}")
+    if verbose:  # each district's net cost, old → new
+        from .progress import visible
+        for r in c.lines[c.lines["category"] == "net cost"].itertuples():
+            click.echo(f"  {r.district_code}  {visible(str(r.district_name))[:40]:<40} {int(r.old) / 100:>16,.2f} → "
+                       f"{int(r.new) / 100:>16,.2f}  ({int(r.change) / 100:+,.2f})")
     click.echo(f"Wrote {output} and {output.with_suffix('.csv')}")
 
 

@@ -1,4 +1,10 @@
-"""Options every ``apportion`` command that takes them spells the same way (click decorators)."""
+"""Options every ``apportion`` command that takes them spells the same way (click decorators), and what the
+shared ``-v`` shows.
+
+Every command that reports — run, validate, compare, mail, watch — takes :data:`verbose_option`: without it a
+command says what it did and what went wrong; with it, also the detail behind that (notes, tracebacks, the line
+of each district or message).
+"""
 from __future__ import annotations
 
 import sys
@@ -7,8 +13,16 @@ from pathlib import Path
 
 import click
 
-#: ``-v``: notes as well as errors and warnings, and a traceback for a job that crashed
-verbose_option = click.option("-v", "--verbose", is_flag=True, help="Show notes and tracebacks.")
+#: ``-v``: notes as well as errors and warnings, a traceback for a job that crashed, a line per district or message
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="Show the detail: notes, tracebacks, a line per district or message.")
+
+
+def echo_issues(issues, verbose: bool) -> None:
+    """Issues grouped by file and sheet, indented under their job; notes only with ``-v``."""
+    from .errors import grouped_lines
+    for line in grouped_lines(issues, notes=verbose):
+        click.echo(f"  {line}")
 
 
 def _limits(ctx, param, pairs: tuple[str, ...]):

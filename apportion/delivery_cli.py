@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli_options import cannot_write, limit_option
+from .cli_options import cannot_write, echo_issues, limit_option, verbose_option
 
 
 def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -37,8 +37,10 @@ def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Where replies go (repeat, or separate with ;).")
 @click.option("--cc", "cc", multiple=True, metavar="ADDRESS",
               help="Copy every message to this address (repeat, or separate with ;).")
+@verbose_option
 def mail(job_folder: Path, send: bool, host: str | None, port: int | None, security: str, user: str | None,
-         password: str | None, sender: str | None, reply_to: tuple[str, ...], cc: tuple[str, ...]) -> None:
+         password: str | None, sender: str | None, reply_to: tuple[str, ...], cc: tuple[str, ...],
+         verbose: bool) -> None:
     """Write one .eml per district, its statement attached, into OUTPUT_JOB_FOLDER/outbox/; --send delivers them.
 
     Deliveries are recorded in outbox/sent.csv by address and statement
@@ -57,6 +59,11 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
         with folder_lock(job_folder.resolve()):
             outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)))
             click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
+            if verbose:  # each message: the district, who it goes to, its file
+                from .progress import visible
+                for d in outbox.drafts:
+                    click.echo(f"  {d.statement.code}  {visible(d.statement.name)} → {visible(', '.join(d.recipients))}"
+                               f"  {d.path.name}")
             revised = [d for d in outbox.drafts if d.revised]
             if revised:
                 click.echo(f"{len(revised)} statement(s) changed since they were sent and are marked Revised: "
@@ -107,15 +114,24 @@ def _echo_event(kind: str, draft, detail: str) -> None:
 @click.option("--initial", is_flag=True, help="Also run every job already in FOLDER at start.")
 @click.option("--once", is_flag=True, help="Exit after the first job has run.")
 @limit_option
-def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, limits) -> None:
+@verbose_option
+def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, limits, verbose: bool) -> None:
     """Run each new or changed job in FOLDER (default inputs/) once its files stop changing. Ctrl-C stops.
 
     Example: apportion watch inputs/ -o outputs/
     """
-    from .progress import summary_line
+    from .progress import summary_line, visible_lines
     from .watch import Watcher, run_one
-    watcher = Watcher(folder, output, settle=settle, report=lambda o: click.echo(summary_line(o)),
-                      run=lambda job, out: run_one(job, out, limits))
+
+    def report(outcome) -> None:
+        click.echo(summary_line(outcome))
+        if verbose:  # every issue of the run (notes too) and a crash's traceback
+            echo_issues(outcome.issues, verbose)
+            if outcome.message and outcome.status == "crashed":
+                click.echo(f"    {visible_lines(outcome.message)}")
+
+    watcher = Watcher(folder, output, settle=settle, report=report,
+                      run=lambda job, out: run_one(job, out, limits, verbose))
     if initial:
         watcher.schedule_existing()
     click.echo(f"Watching {folder} → {output} (Ctrl-C to stop)")

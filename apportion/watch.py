@@ -43,10 +43,11 @@ def signature(job: Path) -> Signature | None:
         return None
 
 
-def run_one(job: Path, output: Path, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
-    """The default job runner: the batch pipeline on one job, in this process (under ``limits``)."""
+def run_one(job: Path, output: Path, limits: Limits = DEFAULT_LIMITS, verbose: bool = False) -> list[Outcome]:
+    """The default job runner: the batch pipeline on one job, in this process (under ``limits``; ``verbose``:
+    a crash's traceback in its outcome's message)."""
     from .batch import run_batch
-    return run_batch([job], output, jobs=1, limits=limits).outcomes
+    return run_batch([job], output, jobs=1, limits=limits, verbose=verbose).outcomes
 
 
 @dataclass

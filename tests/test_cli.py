@@ -134,3 +134,18 @@ def test_validate_json_lists_every_issue_with_its_cell(tmp_path):
     assert job["status"] == "failed"
     assert {"code": "not-a-number", "sheet": "Districts", "cell": "E2"}.items() <= next(
         i for i in job["issues"] if i["code"] == "not-a-number").items()
+
+
+def test_every_reporting_command_takes_the_one_shared_verbose_option():
+    """run, validate, compare, mail and watch: the same -v/--verbose from apportion.cli_options, help and all."""
+    from apportion.cli_options import verbose_option
+
+    @verbose_option
+    def probe(verbose):  # the option as the shared decorator makes it
+        return verbose
+
+    shared = probe.__click_params__[0]
+    for name in ("run", "validate", "compare", "mail", "watch"):
+        option = next((p for p in cli.commands[name].params if p.name == "verbose"), None)
+        assert option is not None, f"apportion {name} has no -v"
+        assert (option.opts, option.help, option.is_flag) == (shared.opts, shared.help, True), name

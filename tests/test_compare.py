@@ -213,8 +213,12 @@ def test_compare_command_writes_workbook_and_csv(tmp_path):
     assert first["District code"] == ALPHA and first["Change"] == pytest.approx(22971.59, abs=0.001)
     # the same inputs give the same bytes
     again = tmp_path / "again.xlsx"
-    CliRunner().invoke(cli, ["compare", str(old), str(new), "-o", str(again)], catch_exceptions=False)
+    verbose = CliRunner().invoke(cli, ["compare", str(old), str(new), "-o", str(again), "-v"], catch_exceptions=False)
     assert again.read_bytes() == out.read_bytes()
+    # -v: a line per district with its net cost old → new and the change (Alpha's, as on the Net cost sheet)
+    alpha_line = next(line for line in verbose.output.splitlines() if line.strip().startswith(ALPHA))
+    assert "→" in alpha_line and alpha_line.endswith("(+22,971.59)")
+    assert ALPHA not in result.output  # without -v, the totals only
 
 
 def test_compare_refuses_what_is_not_a_job_output(tmp_path):

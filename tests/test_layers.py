@@ -1,10 +1,13 @@
-"""The package's layers: readers → validation → law → compute → writers → delivery/CLI, no cycles.
+"""The package's layers, each with its own rank: vocabulary → readers → law → validation → compute and result →
+writers and compare → delivery/CLI; no import upwards, no cycles.
 
 Every import inside ``apportion/`` (at the top of a module or inside a function) is read with
 ``ast``; a module may import its own layer or a lower one, never a higher one, and no group of
-modules imports itself round in a circle. The law is pure (it imports only the exact arithmetic),
-so it sits beneath the layers that call it: validation asks it whether an input is lawful before
-compute wires it into the results.
+modules imports itself round in a circle. Data flows readers → validation → law → compute, but the
+law is pure (it imports only the exact arithmetic and the split), so it ranks beneath the layers
+that call it: validation runs the law's own predicates (a zero basis, a service with nothing to
+share by, the COSER 507 rules) in its one pass, so that no rule is written twice, and compute
+wires the same functions into the results. The law imports neither the readers nor validation.
 """
 from __future__ import annotations
 
@@ -19,8 +22,9 @@ LAYERS = {
     "apportion.errors": 0, "apportion.issues": 0, "apportion.exact": 0, "apportion.money": 0, "apportion.years": 0,
     "apportion.schema": 0, "apportion.parameters": 0, "apportion.options": 0, "apportion.marker": 0,
     "apportion.textsafe": 0, "apportion.limits": 0,
-    "apportion.readers": 1, "apportion.law": 1,
-    "apportion.model": 2, "apportion.validate": 2,
+    "apportion.readers": 1,
+    "apportion.law": 2,
+    "apportion.model": 3, "apportion.validate": 3,
     "apportion.result": 4, "apportion.compute": 4,
     "apportion.writers": 5, "apportion.compare": 5,
     "apportion.runner": 6, "apportion.batch": 6, "apportion.progress": 6, "apportion.template": 6,
@@ -112,3 +116,11 @@ def test_no_import_cycle():
         if name not in index:
             visit(name)
     assert not cycles, cycles
+
+
+def test_the_law_imports_only_the_arithmetic():
+    """The law core: pure functions over columns and parameters — no reader, schema, model or validation."""
+    allowed = {"apportion.exact", "apportion.money"}
+    wrong = [f"{name} imports {dep}" for name in sorted(MODULES) if name.startswith("apportion.law")
+             for dep in sorted(_imports(name)) if not dep.startswith("apportion.law") and dep not in allowed]
+    assert not wrong, "\n".join(wrong)

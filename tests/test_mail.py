@@ -242,6 +242,19 @@ def test_same_statements_give_identical_bytes(folder, computed, tmp_path):
     assert any(name.endswith(".eml") for name in first)
 
 
+def test_verbose_lists_each_message_written(folder):
+    # -v: one line per message — the district, everyone it goes to, its file in the outbox
+    result = CliRunner().invoke(_cli(), ["mail", str(folder), "--from", SENDER, "-v"])
+    assert result.exit_code == 0, result.output
+    sent = [st for st in read_manifest(folder).statements if st.emails]
+    lines = [line.strip() for line in result.output.splitlines()]
+    for st in sent:
+        line = next(line for line in lines if line.startswith(st.code) and "→" in line)
+        assert all(address in line for address in st.emails) and line.endswith(".eml")
+    quiet = CliRunner().invoke(_cli(), ["mail", str(folder), "--from", SENDER])
+    assert not any("→" in line for line in quiet.output.splitlines())
+
+
 def test_districts_without_an_address_are_listed(folder):
     result = CliRunner().invoke(_cli(), ["mail", str(folder), "--from", SENDER])
     assert result.exit_code == 0, result.output
