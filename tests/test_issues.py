@@ -24,9 +24,9 @@ NOT_CODES |= set(LIMIT_NAMES)  # the names of the size limits (--limit NAME=N)
 CODE_FIRST = {"error", "warning", "note", "UnsafeWorkbook", "UnreadableSheet"}
 
 
-def _literals():
+def _literals(package: Path = PACKAGE):
     """(file, line, string, whether it sits where a code goes) for every code-shaped string literal in the package."""
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(), str(path))
         positional = set()
         for node in ast.walk(tree):
@@ -39,7 +39,24 @@ def _literals():
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                     CODE_SHAPE.match(node.value) or id(node) in positional):
-                yield path.relative_to(ROOT), node.lineno, node.value, id(node) in positional
+                yield path.relative_to(package.parent), node.lineno, node.value, id(node) in positional
+
+
+def test_the_scan_finds_an_uncatalogued_code_however_it_is_passed(tmp_path):
+    """The two scans below can fail: a code passed straight to the log, and one picked from a rule table."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "m.py").write_text(
+        'def check(log, broken):\n'
+        '    log.error("made-up-code", "a literal where the code goes")\n'
+        '    rules = [("rule", "made-up-rule", "column")]\n'
+        '    for _, code, _ in rules:\n'
+        '        log.warning(code, "through a variable")\n'
+        '    log.note("missing-column", "catalogued")\n')
+    found = {(code, positional) for _, _, code, positional in _literals(package)}
+    assert found == {("made-up-code", True), ("made-up-rule", False), ("missing-column", True)}
+    uncatalogued = {code for code, _ in found if code not in CATALOGUE}
+    assert uncatalogued == {"made-up-code", "made-up-rule"}
 
 
 def test_every_code_passed_to_the_log_is_in_the_catalogue():

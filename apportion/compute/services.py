@@ -31,11 +31,9 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["actual_weight"] = coser.actual_weight(rows["actual_units"])
     trued = rows["service_code"].map(swd).astype(bool)  # every row's service is listed (validated); bool if none
     services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index, fill_value=0)
-    rows["final_charge"] = rows["charge"]
-    if trued.any():
-        sub = rows[trued]
-        rows.loc[trued, "final_charge"] = coser.charges(services.loc[swd, "final_cost"], sub, sub["actual_weight"], rounding)
-    rows["adjustment"] = rows["final_charge"] - rows["charge"]
+    rows["final_charge"] = coser.final_charges(services["final_cost"], rows, trued, rows["actual_weight"], rows["charge"],
+                                               rounding)
+    rows["adjustment"] = coser.adjustment(rows["final_charge"], rows["charge"])
     services["actual_unit_cost"] = coser.unit_cost_cents(services["final_cost"], services["total_actual"],
                                                          pd.Series(1, index=services.index))
     # service surplus or assessment: returned by participation (§1950(4)(f)) — also on a service whose budget

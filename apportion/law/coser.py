@@ -79,6 +79,24 @@ def actual_weight(actual_units: pd.Series) -> pd.Series:
     return actual_units.fillna(0).astype(np.int64)
 
 
+def final_charges(final_cost: pd.Series, rows: pd.DataFrame, trued: pd.Series, actual_weight: pd.Series,
+                  charge: pd.Series, rounding: str) -> pd.Series:
+    """Each participant's final charge. Statute: Educ. Law §1950(4)(d)(3).
+
+    On a trued-up service (``trued``, per row) the service's final cost split by actual units; on any
+    other, the charge on the basis units.
+    """
+    final = charge.copy()
+    if trued.any():
+        final.loc[trued] = charges(final_cost, rows[trued], actual_weight[trued], rounding)
+    return final
+
+
+def adjustment(final_charge: pd.Series, charge: pd.Series) -> pd.Series:
+    """The true-up adjustment billed beside the charge: final charge less the charge. Statute: Educ. Law §1950(4)(d)(3)."""
+    return final_charge - charge
+
+
 def surplus_credits(surplus: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: str) -> pd.Series:
     """Each participant's share of a service surplus, as a credit (an assessment, negative, as a charge),
     returned by the same basis units as the charges. Statute: Educ. Law §1950(4)(f)."""

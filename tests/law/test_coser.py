@@ -85,10 +85,17 @@ def test_the_true_up_applies_to_swd_services_with_actual_units():
     # the true-up weighs each row by its actual units; a row without them weighs nothing
     weight = coser.actual_weight(r["actual_units"])
     assert weight.tolist() == [0, 0, 0, 5 * M, 4 * M, 1 * M, 0, 0, 0]
-    # 210,000 by 5 : 4 : 1 = 105,000 / 84,000 / 21,000 exactly
-    sub = r.iloc[3:6]
-    assert coser.charges(pd.Series({"S2": 210_000_00}), sub, weight.iloc[3:6], "largest remainder").tolist() == \
-        [105_000_00, 84_000_00, 21_000_00]
+    # S2's rows: 210,000 by 5 : 4 : 1 = 105,000 / 84,000 / 21,000 exactly; every other row keeps its charge
+    charge = coser.charges(budget.astype("int64"), r, coser.basis_units(r, services())["weight"], "largest remainder")
+    on_rows = r["service_code"].map(trued)
+    final = coser.final_charges(coser.final_cost(budget, actual, trued).astype("int64"), r, on_rows, weight, charge,
+                                "largest remainder")
+    assert final.iloc[3:6].tolist() == [105_000_00, 84_000_00, 21_000_00]
+    assert final.drop(index=[3, 4, 5]).equals(charge.drop(index=[3, 4, 5]))
+    # the adjustment billed: S2's charges by basis units 10 : 5 : 2 were 117,647.06 / 58,823.53 / 23,529.41, so
+    # 105,000 − 117,647.06 = −12,647.06; 84,000 − 58,823.53 = 25,176.47; 21,000 − 23,529.41 = −2,529.41 (Σ +10,000)
+    assert coser.adjustment(final, charge).iloc[3:6].tolist() == [-12_647_06, 25_176_47, -2_529_41]
+    assert coser.adjustment(final, charge).drop(index=[3, 4, 5]).eq(0).all()
 
 
 def test_a_surplus_is_credited_by_the_same_units_and_an_assessment_charged():
