@@ -5,11 +5,14 @@ import re
 
 #: characters that input text never carries into an output: the C0 controls XML 1.0 forbids in every xlsx
 #: part (all but tab, LF and CR), DEL and the C1 controls a terminal obeys (ESC [ 2 J clears the screen,
-#: \x9b is CSI), lone surrogates and U+FFFE/U+FFFF (no UTF-8 or XML form), and the bidirectional
-#: overrides and isolates that reorder what a line shows
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+#: \x9b is CSI), lone surrogates and U+FFFE/U+FFFF (no UTF-8 or XML form), the bidirectional
+#: overrides and isolates that reorder what a line shows, and the invisible format characters (soft hyphen,
+#: zero-width space and joiners, the LRM/RLM/ALM marks, word joiner, BOM) that make two codes look the same
+#: on screen while a finance system sees them differ
+_INVISIBLE = "\u00ad\u061c\u200b-\u200f\u2060-\u2064\ufeff"
+FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069{_INVISIBLE}]")
 #: what a terminal line or ERRORS.txt shows escaped: the above, and tab, LF and CR, which would break the line
-CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069{_INVISIBLE}]")
 
 
 def clean_text(text: str) -> str:

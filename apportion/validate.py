@@ -7,6 +7,7 @@ stops at the first.
 from __future__ import annotations
 
 
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -20,6 +21,7 @@ from .law.apportionment import METHOD_COLUMNS
 from .model import Job, Settings
 from .parameters import ParameterValue, load_parameters, parameters_at
 from .readers.jobs import Inputs
+from .readers.coerce import SCALES
 from .readers.table import Table
 from .schema import (AID_CLAIM, BASIS_NAMES, COLLABORATION, COMPONENT_TYPES, DISTRICTS, PARTICIPATION,
                      PD_ATTENDANCE, SERVICES, SHARED_PD, STAFF, TableSheet)
@@ -326,11 +328,25 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
             continue
         values = comps[key]
         bad = values.isna() if key == "tax_levy" else (values.isna() | (values.fillna(0) <= 0))
+        refused = {i.cell for i in log.issues if i.severity == "error" and i.sheet == table.sheet}
         for code in comps.index[bad.to_numpy()]:
-            col = key if table.present(key) and (pd.notna(comps.at[code, key]) or not table.present(shown)) else shown
-            log.error("aid-input-missing", "BOCES aid needs this for every component district",
-                      **table.where(col, int(comps.at[code, "excel_row"])), expected=expected,
-                      found="a blank cell" if pd.isna(values[code]) else str(values[code]))
+            row = int(comps.at[code, "excel_row"])
+            # the cell the value came from: the Aid column where one is typed there, else the column it
+            # defaults to (a blank Aid AV means "= Full value", so a Full value of 0 is the cell to fix)
+            typed_aid = table.present(key) and (pd.notna(table.frame.at[row, key]) or not table.present(shown))
+            col = key if typed_aid else shown
+            where = table.where(col, row)
+            if where["cell"] in refused:
+                continue  # the cell is already refused (text, negative …): one error for it
+            log.error("aid-input-missing", "BOCES aid needs this for every component district", **where,
+                      expected=expected, found="a blank cell" if pd.isna(values[code]) else _as_typed(
+                          values[code], DISTRICTS.field(col).kind))
+
+
+def _as_typed(value, kind: str) -> str:
+    """A scaled integer read back as the number typed (cents → dollars, millionths → units), exactly."""
+    scale = SCALES.get(kind, 1)
+    return str(Fraction(int(value), scale)) if scale == 1 else f"{Decimal(int(value)) / Decimal(scale):f}"
 
 
 def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) -> None:

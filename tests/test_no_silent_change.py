@@ -249,6 +249,45 @@ def test_a_deleted_rwada_with_a_blank_aid_rwada_column_is_one_error(tmp_path):
     assert [(i.code, i.sheet, i.cell, i.column) for i in errors] == [("missing-column", "Districts", "A1", "RWADA")]
 
 
+def test_a_near_miss_beside_the_exact_column_left_empty_is_an_error(tmp_path):
+    """The template's "Prior units" kept empty, the export pasted under "Prior year units" beside it."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Participation", "Prior units", [])
+    cell = C.add_column(sheets, "Participation", "Prior year units", [1, 2, 3, 4, 5, 6])
+    [issue] = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
+    assert (issue.code, issue.sheet, issue.cell) == ("near-miss-column", "Participation", cell)
+    assert "'Prior units' (E1), which is empty" in issue.expected
+
+
+def test_the_aid_input_error_is_at_the_cell_that_holds_the_value(tmp_path):
+    """A blank Aid AV means "= Full value": a Full value of 0 is the cell to fix (D2, found 0); a refused cell
+    (a negative Full value) is one error, not two."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Districts", "Aid AV", [None] * 5)
+    zero = C.set_cell(sheets, "Districts", "Full value", 1, 0)
+    negative = C.set_cell(sheets, "Districts", "Full value", 2, -14_826_153.5)
+    rwada = C.set_cell(sheets, "Districts", "RWADA", 3, 0)
+    errors = [(i.code, i.cell, i.found) for i in check_job(C.write(tmp_path / "job.xlsx", sheets))
+              if i.severity == "error"]
+    assert sorted(errors) == sorted([("aid-input-missing", zero, "0"), ("aid-input-missing", rwada, "0"),
+                                     ("negative-value", negative, "-14826153.5")])
+
+
+@pytest.mark.parametrize("typed", ["\u200b\u200c\u200d", "\x01\x02", "\u200e \ufeff"])
+def test_a_name_of_only_invisible_characters_is_missing(tmp_path, typed):
+    sheets = C.valid_sheets()
+    cell = C.set_cell(sheets, "Districts", "District name", 1, typed)
+    assert ("missing-value", "Districts", cell) in _issues(C.write(tmp_path / "job.xlsx", sheets))
+
+
+def test_an_invisible_mark_in_a_code_is_removed_and_reported(tmp_path):
+    sheets = C.valid_sheets()
+    cell = C.set_cell(sheets, "Services", "Service code", 1, "101\u200e")  # LRM: looks like 101
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    assert _issues(path) == set()  # read as 101, so the participation rows still find it
+    assert ("control-characters", "Services", cell) in _issues(path, "warning")
+
+
 # --- every problem in one pass ---------------------------------------------------------------------
 
 def test_four_slips_in_one_validate(tmp_path):

@@ -112,7 +112,8 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
                   **where, cell="A1", expected=f"headers including {expected}", found=found[:200])
         return None
     header = rows[header_at]
-    letters, headers, columns = _match_headers(header, header_at, spec, where, log)
+    letters, headers, columns = _match_headers(header, header_at, spec, where, log,
+                                               _empty_known(rows, header_at, spec))
     _check_unheaded(rows, header_at, where, log)
     raw = _body(rows, header_at + 1, columns)
     blank = {k: coerce.is_blank(raw[k]) for k in raw.columns}
@@ -131,13 +132,29 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
     return table
 
 
-def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, log: IssueLog):
+def _empty_known(rows: list[list], header_at: int, spec: TableSheet) -> set[str]:
+    """The known columns headed exactly but holding no value, when the sheet also has an unknown header:
+    a template's empty column beside the user's own header for the same values ("Prior units" left empty,
+    "Prior year units" filled in) — looked at only then, so a sheet of known headers costs nothing."""
+    header = rows[header_at]
+    known = {f.norm: f.key for f in spec.fields}
+    named = [(j, normalise(v)) for j, v in enumerate(header) if isinstance(v, str) and v.strip()]
+    if all(norm in known for _, norm in named):
+        return set()
+    exact = {known[norm]: j for j, norm in named if norm in known}
+    body = _body(rows, header_at + 1, exact)
+    return {key for key in exact if coerce.is_blank(body[key]).all()}
+
+
+def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, log: IssueLog,
+                   empty: set[str] = frozenset()):
     """Field key → (column letter, header as typed, 0-based column); near-miss, unknown and missing columns
     become issues.
 
-    A near miss of an absent column (:mod:`.names`) is an error, and its cells are
-    still read as that column so the one pass reports them too; any other unknown
-    header is a warning at its cell.
+    A near miss of an absent column (:mod:`.names`) — or of one headed exactly but
+    left empty (``empty``) — is an error, and the cells of an absent one's near miss
+    are still read as that column so the one pass reports them too; any other
+    unknown header is a warning at its cell.
     """
     by_norm = {f.norm: f for f in spec.fields}
     letters, headers, columns = {}, {}, {}
@@ -155,7 +172,7 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
                       expected="each column once", found=f"also in column {letters[f.key]}")
             continue
         letters[f.key], headers[f.key], columns[f.key] = column_letter(j), str(value), j
-    absent = [f for f in spec.fields if f.key not in letters]
+    absent = [f for f in spec.fields if f.key not in letters or f.key in empty]
     for j, value in unknown:
         cell = f"{column_letter(j)}{header_at + 1}"
         f = near_miss(value, absent, lambda f: f.header)
@@ -164,7 +181,8 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
                         expected="a column of the " + spec.name + " sheet", found=str(value))
             continue
         log.error("near-miss-column", **where, cell=cell, column=str(value), known=f.header,
-                  expected=f"a column headed {f.header!r}", found=str(value))
+                  expected=f"a column headed {f.header!r}" if f.key not in letters else
+                  f"the values under {f.header!r} ({letters[f.key]}{header_at + 1}), which is empty", found=str(value))
         if f.key not in letters:
             letters[f.key], headers[f.key], columns[f.key] = column_letter(j), str(value), j
     typed = ", ".join(str(v) for v in header if v not in (None, ""))
@@ -248,10 +266,13 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
             log.error("negative-value", f"{f.header!r} cannot be negative", **table.where(f.key, row),
                       expected=expected, found=coerce.describe(raw[row]))
     if f.required:
-        rows = typed.index[blank]
+        # a text that is empty once its invisible and control characters are removed is as blank as a blank
+        emptied = typed.isna().to_numpy() & ~blank & ~typed.index.isin(list(bad.keys()))
+        rows = typed.index[blank | emptied]
         for row in log.room("error", "missing-value", rows[~rows.isin(list(skip))] if skip else rows):
             log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
-                      expected=expected, found="a blank cell")
+                      expected=expected, found="a blank cell" if coerce.is_blank(raw[[row]])[0]
+                      else f"only invisible characters: {visible(raw[row])[:100]}")
     return typed
 
 
