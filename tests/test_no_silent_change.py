@@ -288,6 +288,36 @@ def test_an_invisible_mark_in_a_code_is_removed_and_reported(tmp_path):
     assert ("control-characters", "Services", cell) in _issues(path, "warning")
 
 
+@pytest.mark.parametrize("sheet, header, typed", [
+    ("Services", "Aidable", "Aidable for BOCES aid?"),  # a header that explains itself is still the column
+    ("Districts", "PILOTs", "Payments in lieu of taxes (PILOTs)"),
+    ("Districts", "Budget vote", "Vote on admin budget"),
+])
+def test_a_header_holding_the_known_words_and_many_more_is_a_near_miss(tmp_path, sheet, header, typed):
+    sheets = C.valid_sheets()
+    cell = C.rename_column(sheets, sheet, header, typed)
+    assert {i for i in _issues(C.write(tmp_path / "job.xlsx", sheets)) if i[0].startswith(("near", "unknown"))} == {
+        ("near-miss-column", sheet, cell)}
+
+
+@pytest.mark.parametrize("typed", ["-", "?", "0", "\u200b"])
+def test_a_header_that_names_nothing_leaves_its_values_unheaded(tmp_path, typed):
+    sheets = C.valid_sheets()
+    cell = C.rename_column(sheets, "Participation", "Current units", typed)
+    assert ("unheaded-column", "Participation", cell) in _issues(C.write(tmp_path / "job.xlsx", sheets))
+
+
+def test_a_near_missed_item_below_the_exact_one_left_blank_is_an_error(tmp_path):
+    """The template's blank "Rent budget" row kept, the value typed on a "Rent budgets" row of the user's own."""
+    sheets = C.valid_sheets()
+    next(r for r in sheets["BOCES"] if r[0] == "Rent budget")[1] = None
+    sheets["BOCES"].append(["Rent budgets", "lots"])
+    row = len(sheets["BOCES"])
+    issues = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
+    assert {(i.code, i.cell) for i in issues} == {("near-miss-item", f"A{row}"), ("not-money", f"B{row}")}
+    assert "which is blank" in next(i.expected for i in issues if i.code == "near-miss-item")
+
+
 # --- every problem in one pass ---------------------------------------------------------------------
 
 def test_four_slips_in_one_validate(tmp_path):

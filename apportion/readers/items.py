@@ -102,14 +102,22 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
                 unknown.append((label, label_cell, value, cell))
             continue
         take(f, label, value, cell)
-    for label, label_cell, value, cell in unknown:  # once every exact item is known: only absent ones are missed
-        f = near_miss(label, [f for f in BOCES_ITEMS if f.key not in items.cells], lambda f: f.header)
+    # once every exact item is known: only absent ones, or ones typed exactly but left blank (the template's
+    # row kept, the value typed on a row of the user's own), are missed
+    missable = [f for f in BOCES_ITEMS if f.key not in items.cells or _blank(raw_values.get(f.key))]
+    for label, label_cell, value, cell in unknown:
+        f = near_miss(label, missable, lambda f: f.header)
         if f is None:
             log.warning("unknown-item", **where, cell=label_cell, column=str(label), expected="an item of the BOCES sheet",
                         found=str(label))
             continue
+        left_blank = items.cells.get(f.key)
         log.error("near-miss-item", **where, cell=label_cell, column=str(label), known=f.header,
-                  expected=f"an item named {f.header!r}", found=str(label))
+                  expected=f"an item named {f.header!r}" if left_blank is None else
+                  f"the value in {left_blank}, beside {f.header!r}, which is blank", found=str(label))
+        if left_blank is not None:  # read as the item meant, so its value is checked in the same pass
+            del items.cells[f.key]
+            raw_values.pop(f.key, None)
         take(f, label, value, cell)
     _set_items(items, raw_values, settings, by_norm, log)
     for f in BOCES_ITEMS:

@@ -13,10 +13,12 @@ exactly elsewhere) when either
   endings ignored (``Aid A.V.`` = ``Aid AV``, ``Nonaidable costs`` =
   ``Non-aidable costs``, ``Service`` = ``Services``, ``SharedPD`` = ``Shared PD``);
 * every word of the known name is among the typed words (or begins like one:
-  ``valuation`` for ``value``), in any order, and the two are still alike, or the
-  typed name has at most one word more, a year aside (``Prior year units`` for ``Prior units``,
-  ``District code (BEDS)``, ``Full valuation``, ``Email address``, ``Units current``),
-  or the words besides are in brackets (``Unit cost basis (anticipated/current/2-yr)``);
+  ``valuation`` for ``value``), in any order, whatever else it says: a header
+  that explains itself is still the column it names (``Prior year units`` for
+  ``Prior units``, ``District code (BEDS)``, ``Full valuation``, ``Email
+  address``, ``Units current``, ``Unit cost basis (anticipated/current/2-yr)``,
+  ``Surplus to be returned to districts``, ``Vote on admin budget`` for
+  ``Budget vote``, ``Payments in lieu of taxes (PILOTs)``);
 * every typed word is a word of the known name and they are at least half of its
   words (``or``, ``of`` … aside) — a name cut short (``Credit`` for ``Credit or
   certificate``, ``Start`` for ``Start date``, ``Vote`` for ``Budget vote``, not
@@ -43,8 +45,6 @@ from ..schema import normalise
 
 #: the edit-distance threshold (difflib ratio) for a near miss
 RATIO = 0.8
-#: the lower ratio accepted when the typed name holds every word of the known one and more than one word besides
-CONTAINED_RATIO = 0.6
 #: the fewest letters a name cut short must keep to be a near miss (``PD`` is no near miss of ``Shared PD``)
 SHORTEST = 4
 #: names of at least this many letters are near misses one edit apart (shorter ones are too alike:
@@ -116,10 +116,7 @@ def _score(typed: str, known: str) -> tuple[int, int, float] | None:
     initials = len(known_words) >= 2 and fold(typed) == "".join(w[0] for w in known_words)
     letters = min(len(fold(typed)), len(fold(known)))
     one_edit = letters >= ONE_EDIT_LETTERS and edits(fold(typed), fold(known)) <= 1
-    outside_brackets = words(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", normalise(typed)))
-    if (ratio >= RATIO or cut_short or initials or one_edit
-            or contained and (ratio >= CONTAINED_RATIO or outside_brackets == known_words
-                              or len([w for w in typed_words if not w.isdigit()]) <= len(known_words) + 1)):
+    if ratio >= RATIO or cut_short or initials or one_edit or contained:
         # the known name whose every word was typed first, then the one with most words matched, then the closest
         return (0, int(contained), len(known_words) if contained else 0, ratio)
     return None

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import IssueLog
 from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from ..schema import EXPECTED, TableSheet, column_letter, normalise
-from ..textsafe import visible
+from ..textsafe import clean_text, visible
 from . import coerce
 from .book import Workbook, sheet_rows
 from .content import SUSPECT_MESSAGES
@@ -160,7 +160,7 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
     letters, headers, columns = {}, {}, {}
     unknown = []
     for j, value in enumerate(header):
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if _nameless(value):
             continue
         f = by_norm.get(normalise(value))
         if f is None:
@@ -194,13 +194,19 @@ def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, 
     return letters, headers, columns
 
 
+def _nameless(header) -> bool:
+    """A header cell that names nothing: blank, or without a letter once invisible characters are gone
+    (``-``, ``?``, ``0``, a zero-width space) — its values are unheaded, never an unknown column."""
+    return header is None or not re.search(r"[^\W\d_]", clean_text(str(header)))
+
+
 def _check_unheaded(rows: list[list], header_at: int, where: dict, log: IssueLog) -> None:
     """Values under a blank header cell are an error at the header cell: a header deleted or moved away
     leaves its values unread, so the column's default would apply without a word."""
     header = rows[header_at]
     width = max(map(len, rows), default=0)
     blank_headers = {f"_{j}": j for j in range(width)
-                     if j >= len(header) or header[j] is None or (isinstance(header[j], str) and not header[j].strip())}
+                     if j >= len(header) or _nameless(header[j])}
     if not blank_headers:
         return
     body = _body(rows, header_at + 1, blank_headers)
