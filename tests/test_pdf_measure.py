@@ -38,3 +38,30 @@ def test_statement_texts_and_stretched_type():
                 assert string_width(pdf, text) == pdf.get_string_width(text)
     pdf.set_stretching(90)  # not a plain setting: measured by fpdf2 itself
     assert string_width(pdf, "stretched text") == pdf.get_string_width("stretched text")
+
+
+def test_pdfs_are_the_bytes_fpdf2_alone_makes(example_files, monkeypatch):
+    """Every example statement's PDF, re-drawn from its document with fpdf2's own line width (CurrentLine),
+    is byte for byte the one the run wrote with the linear-time width (and the long wrapped texts break alike)."""
+    import json
+
+    from fpdf import line_break
+
+    from apportion.writers import pdf
+
+    monkeypatch.setattr(pdf, "_CurrentLine", line_break.CurrentLine)
+    checked = 0
+    for files in example_files.values():
+        for name, data in files.items():
+            if name.startswith("districts/") and name.endswith(".json"):
+                assert pdf.render_statement_pdf(json.loads(data)) == files[name.removesuffix(".json") + ".pdf"], name
+                checked += 1
+    assert checked >= 10
+    long_text = {"title": "T", "subtitle": "S", "status": "", "footer": ["a", "b"], "header": [],
+                 "sections": [{"title": "Working", "note": "word " * 400,
+                               "steps": {"columns": ["Step", "Value", "How", "Law"], "lines": [
+                                   {"label": "x", "value": 1, "kind": "count", "working": "a-b " * 90 + "x" * 300,
+                                    "law": "§1950", "role": "body"}]}}]}
+    plain = pdf.render_document_pdf(long_text)
+    monkeypatch.undo()
+    assert pdf.render_document_pdf(long_text) == plain

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fpdf import FPDF
+from fpdf import FPDF, line_break
 from fpdf.enums import XPos, YPos
 
 from .document import shown
@@ -57,6 +57,52 @@ def string_width(pdf: FPDF, text: str) -> float:
         return 0
     widths = pdf.current_font.cw
     return sum(map(widths.__getitem__, pdf.normalize_text(text))) * pdf.font_size_pt * 0.001 / pdf.k
+
+
+class _CurrentLine(line_break.CurrentLine):
+    """fpdf2's line being filled while it breaks text, with the same widths found in linear time.
+
+    fpdf2 asks the line's width after every character, and sums every character's width again each time
+    (a wrapped cell of 100 characters: about 5,000 look-ups per line). Here each fragment's integer sum of
+    character widths is kept with the characters it counts, and only characters added since are looked up;
+    the width is then that sum × size / 1000 / k, the same operations in the same order as fpdf2's
+    ``Fragment.get_width``, so the same float and the same line breaks. A fragment that is not plain text
+    in a standard font, unstretched and unspaced, is measured by fpdf2.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # id(fragment) → (the fragment, its characters list, how many were counted, their sum); None when
+        # the fragment is measured by fpdf2. fpdf2 only appends to a fragment's list in place (a trim makes a
+        # new list), so the same list at least as long still starts with the characters counted.
+        self._sums: dict[int, tuple | None] = {}
+
+    @property
+    def width(self) -> float:
+        width: float = 0
+        for i, fragment in enumerate(self.fragments):
+            width += self._fragment_width(fragment, i > 0)
+        return width
+
+    def _fragment_width(self, fragment, initial_cs: bool) -> float:
+        key = id(fragment)
+        kept = self._sums.get(key, False)
+        if kept is False or (kept is not None and kept[0] is not fragment):
+            plain = fragment.__class__ is line_break.Fragment and not fragment.is_ttf_font \
+                and fragment.font_stretching == 100 and fragment.char_spacing == 0
+            kept = (fragment, None, 0, 0, fragment.font.cw, fragment.font_size_pt, fragment.k) \
+                if plain else None
+        if kept is None:
+            self._sums[key] = None
+            return fragment.get_width(initial_cs=initial_cs)
+        _, counted_list, counted, total, widths, size, k = kept
+        characters = fragment.characters
+        if characters is not counted_list or len(characters) < counted:
+            counted, total = 0, 0
+        if len(characters) > counted:
+            total = sum(map(widths.__getitem__, characters[counted:]), total)
+        self._sums[key] = (fragment, characters, len(characters), total, widths, size, k)
+        return total * size * 0.001 / k  # fpdf2's order of operations: the same float
 
 
 class _Page(FPDF):
@@ -116,15 +162,21 @@ def render_document_pdf(document: dict, landscape: bool = False, charts: list[di
     A document that runs a little over one page is set in slightly smaller type (down to
     :data:`ZOOMS`' last) so that it fits one; a longer one breaks between sections at full size.
     """
-    first = None
-    for zoom in ZOOMS:
-        pdf = _draw(document, landscape, charts, zoom)
-        first = first or pdf
-        if pdf.pages_count != 2 or charts:  # one page already, or far more than one: full size
-            break
-    else:
-        pdf = first
-    return bytes(pdf.output())
+    # fpdf2 makes its CurrentLine by the module's name: ours while this document is drawn, then put back
+    # (documents are drawn one at a time in a process: several processes, never threads)
+    plain, line_break.CurrentLine = line_break.CurrentLine, _CurrentLine
+    try:
+        first = None
+        for zoom in ZOOMS:
+            pdf = _draw(document, landscape, charts, zoom)
+            first = first or pdf
+            if pdf.pages_count != 2 or charts:  # one page already, or far more than one: full size
+                break
+        else:
+            pdf = first
+        return bytes(pdf.output())
+    finally:
+        line_break.CurrentLine = plain
 
 
 def _draw(document: dict, landscape: bool, charts: list[dict] | None, zoom: float) -> "_Page":
