@@ -101,7 +101,7 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
     progress.close()
     if batch.log.issues:
         echo_issues(batch.log.sorted(), verbose)
-    if not batch.outcomes:
+    if not batch.outcomes and not batch.log.errors:  # a refused run (-o inside the inputs) said why already
         _no_jobs(paths)
     progress.table(batch.outcomes, verbose)
     sys.exit(batch.exit_code)
@@ -129,7 +129,7 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> N
         sys.exit(batch.exit_code if batch.outcomes else 1)
     if batch.log.issues:
         echo_issues(batch.log.sorted(), verbose)
-    if not batch.outcomes:
+    if not batch.outcomes and not batch.log.errors:
         _no_jobs(list(paths))
     for o in batch.outcomes:
         errors = max(sum(i.severity == "error" for i in o.issues), o.errors)  # o.errors counts past the cap
@@ -198,6 +198,10 @@ def template(output: Path, force: bool) -> None:
     if output.is_dir():
         raise click.BadParameter(f"{output} is a folder; name the workbook to write, e.g. {output / 'template.xlsx'}",
                                  param_hint="-o")
+    device = output.exists() and not output.is_file()  # /dev/stdout, a pipe: a stream, not a file name
+    if output.suffix.lower() != ".xlsx" and not device:  # the workbook is xlsx: under another name Excel refuses it
+        raise click.BadParameter(f"{output}: the template is an Excel workbook; name it with .xlsx, e.g. "
+                                 f"{output.with_suffix('.xlsx').name}", param_hint="-o")
     if output.is_file() and not force:
         raise click.BadParameter(f"{output} already exists; it may be a filled-in workbook. Choose another name, "
                                  "or add --force to replace it", param_hint="-o")

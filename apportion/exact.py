@@ -174,3 +174,11 @@ def scaled_text(values, scale: int, trim: bool = False) -> list[str]:
         text = f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}"
         texts.append(text.rstrip("0").rstrip(".") if trim and digits else text)
     return np.asarray(texts, dtype=object)[inverse.reshape(-1)].tolist()
+
+
+def dollars_text(cents: int) -> str:
+    """Cents as the messages and notes word an amount: ``$1,158,300.00``, ``-$5.25`` — exact at any size (no
+    float), the sign before the dollar sign, no space after it."""
+    cents = int(cents)
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}${whole:,}.{part:02d}"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import IssueLog
-from .exact import MONEY_BOUND, QUANTITY_SCALE
+from .exact import MONEY_BOUND, QUANTITY_SCALE, dollars_text
 from .law import apportionment as ap
 from .law import coser, pools, shared_pd as pd_rules, special_act
 from .law.apportionment import METHOD_COLUMNS
@@ -166,7 +166,7 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
             typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
             log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
                       **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
-                      found=f"{label} pool of {pool / 100:,.2f}")
+                      found=f"{label} pool of {dollars_text(pool)}")
     if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
         log.error("not-positive", "the state average AV per RWADA must be more than 0",
                   **items.where("state_avg_av_per_rwada"), expected="dollars, more than 0", found="0")
@@ -265,7 +265,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         (coser.nothing_to_share_by(total, surplus), "surplus-without-participants", "surplus",
          lambda c: f"service {c} has a {'surplus' if surplus[c] > 0 else 'assessment'} but no participation units "
                    f"under its {basis[c]} basis to return it by",
-         lambda c: "units for at least one participating district", lambda c: f"{surplus[c] / 100:,.2f}"),
+         lambda c: "units for at least one participating district", lambda c: dollars_text(surplus[c])),
         (coser.approvals_over_participants(approvals, participants), "approvals-over-participants",
          "approvals", lambda c: f"service {c} has more approvals than participating component districts",
          lambda c: f"at most {participants[c]}", lambda c: f"{approvals[c] / QUANTITY_SCALE:g}"),
@@ -282,12 +282,22 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     for c in services.index[unit_cost.map(lambda cost: abs(int(cost)) > MONEY_BOUND).to_numpy(dtype=bool)]:
         # a budget over a sliver of units: a unit cost no later sum could hold
         log.error("unit-cost-too-large", **table.where("budget", int(services.at[c, "excel_row"])),
-                  expected=f"a unit cost up to ${MONEY_BOUND // 100:,}",
-                  found=f"{services.at[c, 'budget'] / 100:,.2f} over {total[c] / 10**6:g} units", service=c)
+                  expected=f"a unit cost up to {dollars_text(MONEY_BOUND)}",
+                  found=f"{dollars_text(services.at[c, 'budget'])} over {total[c] / 10**6:g} units", service=c)
     for c in services.index[(trued & coser.nothing_to_share_by(actual, final)).to_numpy(dtype=bool)]:
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
                   found="0 in total")
+    # a blank Actual units cell is 0 units (FORMATS.md, Participation), and on a service trued up on actual
+    # units 0 credits the district's whole charge: said at the cell, never silently
+    blank = rows["actual_units"].isna() & rows["service_code"].map(trued).fillna(False).astype(bool)
+    if blank.any():
+        where = inputs.table("Participation").where
+        hit = blank.to_numpy(dtype=bool)
+        for row, code in log.room("warning", "actual-units-blank",
+                                  list(zip(rows["excel_row"].to_numpy()[hit], rows["service_code"].to_numpy()[hit]))):
+            log.warning("actual-units-blank", **where("actual_units", int(row)), service=code,
+                        expected="the district's actual units (0 if it had none)", found="a blank cell")
 
 
 def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: IssueLog) -> pd.Series:
@@ -415,7 +425,7 @@ def _check_contingency(inputs: Inputs, s: Settings, districts: pd.DataFrame, log
         log.error("negative-pool", "the contingency administrative budget less state aid and other revenue is "
                   "negative", **items.where("state_aid_admin" if items.cells.get("state_aid_admin") else
                                             "prior_admin_budget"),
-                  expected="a pool of 0 or more", found=f"{pool / 100:,.2f}")
+                  expected="a pool of 0 or more", found=dollars_text(pool))
 
 
 def _check_shared_pd(inputs: Inputs, contracts: pd.DataFrame, attendance: pd.DataFrame,

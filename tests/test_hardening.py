@@ -323,6 +323,11 @@ def xlsb_file(tmp):
 
 
 @case
+def xlsx_named_xls(tmp):  # `template -o x.xls` used to write one; calamine read it as OLE and failed
+    return Bad(C.write(tmp / "src.xlsx").rename(tmp / "job.xls"), [("misnamed-workbook", "", "")])
+
+
+@case
 def garbage_xls(tmp):
     (tmp / "job.xls").write_bytes(b"this is not a spreadsheet " * 40)
     return Bad(tmp / "job.xls", [("unreadable-workbook", "", "")])

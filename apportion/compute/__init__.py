@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import IssueLog
+from ..exact import dollars_text
 from ..law import apportionment as ap
 from ..law import pools
 from ..law.aid import expenses
@@ -39,7 +40,7 @@ def compute(job: Job, log: IssueLog) -> Result:
     elif not vote.adopted:
         cap = pools.contingency_cap(s.prior_admin_budget, s.excluded_increases)  # validated: the prior budget is given
         log.warning("budget-vote-failed", f"the administrative budget failed ({vote.yes} yes, {vote.no} no); the "
-                    f"contingency budget of {min(s.admin_budget, cap) / 100:,.2f} is charged (cap {cap / 100:,.2f})",
+                    f"contingency budget of {dollars_text(min(s.admin_budget, cap))} is charged (cap {dollars_text(cap)})",
                     **job.where("Districts", "budget_vote"))
     used = pools.admin_budget_used(s.admin_budget, vote, cap)
     pool_admin = pools.pool(used, s.state_aid_admin, s.other_revenue_admin)  # 0 or more: validated

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import IssueLog
+from ..exact import dollars_text
 from ..law import governance
 from ..model import Job
 from ..parameters import ParameterValue
@@ -33,7 +34,7 @@ def state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) ->
     if pv.carried_forward:
         log.warning("state-average-carried-forward",
                     f"no published state average AV per RWADA for aid year {pv.year}; the {pv.effective.year}-"
-                    f"{(pv.effective.year + 1) % 100:02d} value of ${int(pv.value):,} is carried forward. Enter NYSED's "
+                    f"{(pv.effective.year + 1) % 100:02d} value of {dollars_text(int(pv.value * 100))} is carried forward. Enter NYSED's "
                     f"figure as 'State average AV per RWADA' on the BOCES sheet", **job.where_item("state_avg_av_per_rwada"),
                     expected=f"the {pv.year} value", found="none")
     return int(pv.value * 100)
@@ -59,6 +60,6 @@ def governance_warnings(job: Job, p: Values, log: IssueLog) -> None:
     cap = p.cents("governance.ds_salary_cap")
     if governance.ds_salary_over_cap(s.ds_salary, cap):
         log.warning("ds-salary-over-cap", f"the district superintendent salary exceeds the {s.school_year} cap of "
-                    f"${cap / 100:,.0f} (Educ. Law §1950(4)(a)(2))",
-                    **job.where_item("ds_salary"), expected=f"at most {cap / 100:,.2f}",
-                    found=f"{s.ds_salary / 100:,.2f}")
+                    f"{dollars_text(cap)} (Educ. Law §1950(4)(a)(2))",
+                    **job.where_item("ds_salary"), expected=f"at most {dollars_text(cap)}",
+                    found=dollars_text(s.ds_salary))

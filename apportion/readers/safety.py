@@ -60,6 +60,9 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
                              "the workbook is password-protected (or an old .xls renamed); remove the password "
                              "and save it as an Excel workbook (.xlsx)", "an encrypted (OLE) file")
     if path.suffix.lower() not in ZIP_FORMATS:
+        if head.startswith(b"PK\x03\x04"):  # an .xlsx saved or renamed under .xls: calamine goes by the name
+            raise UnsafeWorkbook("misnamed-workbook", f"the file is an Excel workbook (.xlsx) named {path.suffix}; "
+                                 "rename it to end in .xlsx", f"a zip (.xlsx) file named {path.name}")
         if head == OLE_MAGIC:  # .xls: calamine sizes its buffers from the header and chains, so prove them first
             with path.open("rb") as fh:
                 check_compound_file(fh.read(), path.name)

@@ -8,6 +8,7 @@ from datetime import datetime
 from fractions import Fraction
 
 
+from ..exact import dollars_text
 from ..result import Result
 from ..schema import BASIS_NAMES
 from .styles import CODE_WIDTH, NAME_WIDTH
@@ -79,8 +80,8 @@ def half_up_cents(value: Fraction) -> int:
 
 
 def dollars(cents: int) -> str:
-    """Cents as ``$1,234.56`` for notes."""
-    return f"{'-' if cents < 0 else ''}${abs(int(cents)) / 100:,.2f}"
+    """Cents as ``$1,234.56`` for notes (:func:`~apportion.exact.dollars_text`, as the issues word them)."""
+    return dollars_text(cents)
 
 
 def money_text(cents) -> str:

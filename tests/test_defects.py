@@ -1,0 +1,80 @@
+"""Defects found by last session's tester, each reproduced (issue 14): money wording, "No jobs found" after a
+refused -o, a template under a .xls name, a blank Actual units cell on a trued-up service."""
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from apportion.batch import run_batch
+from apportion.cli import cli
+
+from . import corpus as C
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_money_in_messages_is_worded_one_way(tmp_path):
+    """$1,158,300.00: the dollar sign against the digits, grouped, two decimals — in the message and its
+    expected/found alike (a superintendent salary over the cap, a failed budget vote's contingency budget)."""
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "District superintendent salary", 300_000)
+    for row in sheets["Districts"][1:5]:
+        row[C.col(sheets, "Districts", "Budget vote")] = "no"
+    [outcome] = run_batch([C.write(tmp_path / "job.xlsx", sheets)], tmp_path / "out", jobs=1, write=False).outcomes
+    by_code = {i.code: i for i in outcome.issues}
+    salary = by_code["ds-salary-over-cap"]
+    assert salary.found == "$300,000.00" and re.fullmatch(r"at most \$\d{1,3}(,\d{3})*\.\d\d", salary.expected)
+    # prior budget 2,400,000 + 10,000 excluded increases = the cap 2,410,000; the proposed 2,500,000 is over it
+    assert "contingency budget of $2,410,000.00 is charged (cap $2,410,000.00)" in by_code["budget-vote-failed"].message
+    for issue in outcome.issues:
+        for text in (issue.message, issue.expected, issue.found):
+            assert "$ " not in text
+            for amount in re.findall(r"\$[\d,.]+\d", text):
+                assert re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d\d", amount), (amount, text)
+
+
+def test_a_refused_output_folder_is_not_followed_by_no_jobs_found(tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    C.write(inputs / "job.xlsx")
+    result = invoke("run", inputs, "-o", inputs)
+    assert result.exit_code == 1 and "output-in-inputs" in result.output
+    assert "No jobs found" not in result.output
+
+
+def test_the_template_is_refused_under_a_name_other_than_xlsx(tmp_path):
+    for name in ("x.xls", "x.xlsm", "x"):
+        result = invoke("template", "-o", tmp_path / name)
+        assert result.exit_code == 2 and "name it with .xlsx" in result.output
+        assert not (tmp_path / name).exists()
+
+
+def test_an_xlsx_under_an_xls_name_is_a_located_error_not_a_traceback(tmp_path):
+    path = C.write(tmp_path / "job.xlsx").rename(tmp_path / "job.xls")
+    result = invoke("validate", path)
+    assert result.exit_code == 1 and "misnamed-workbook" in result.output and "rename it to end in .xlsx" in result.output
+    assert "CalamineError" not in result.output and "Traceback" not in result.output
+
+
+def test_a_blank_actual_units_cell_on_a_trued_up_service_is_a_warning_at_its_cell(tmp_path):
+    """Service 101 is SWD, trued up on actual units: row 2 (district 0) gives 10, row 3 (district 1) none —
+    read as 0 (blank units are 0), which credits district 1's charge in full: said at its cell."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Services", "Students with disabilities", ["yes", "no", "no"])
+    header = C.add_column(sheets, "Participation", "Actual units", [10, None, None, None, None, None])
+    letter = header.rstrip("1")
+    [outcome] = run_batch([C.write(tmp_path / "job.xlsx", sheets)], tmp_path / "out", jobs=1, write=False).outcomes
+    blank = [i for i in outcome.issues if i.code == "actual-units-blank"]
+    # rows 3 (district 1, service 101) and 6 (district 4, service 101, a non-component buyer) are blank on 101;
+    # rows 4, 5 and 7 are services 220 and 910, not trued up
+    assert [(i.sheet, i.cell, i.severity) for i in blank] == [("Participation", f"{letter}3", "warning"),
+                                                             ("Participation", f"{letter}6", "warning")]
+    assert "service 101" in blank[0].message and "credited in full" in blank[0].message
+    # with the units typed (0 included) nothing is said
+    sheets["Participation"][2][-1] = 0
+    sheets["Participation"][5][-1] = 1
+    [outcome] = run_batch([C.write(tmp_path / "typed.xlsx", sheets)], tmp_path / "out", jobs=1, write=False).outcomes
+    assert not [i for i in outcome.issues if i.code == "actual-units-blank"]
