@@ -18,7 +18,7 @@ from .options import RunOptions
 from .readers.items import Items
 from .result import Result
 from .validate import build_job
-from .writers.atomic import KEPT, KEPT_ON_FAILURE
+from .writers.atomic import KEPT
 
 
 @dataclass
@@ -256,7 +256,7 @@ def write_failure(outcome: Outcome, folder: Path, job_name: str, issues: list, w
     outcome.output = str(folder)
     if write:
         _stage(outcome, folder, {"issues.csv": issues_csv([i for i in issues if i.severity != "note"]),
-                                 "ERRORS.txt": errors_txt(job_name, issues, outcome.errors)}, KEPT_ON_FAILURE, commit, owner)
+                                 "ERRORS.txt": errors_txt(job_name, issues, outcome.errors)}, KEPT, commit, owner)
 
 
 def crash_outcome(source: JobSource, output_root: Path, exc: BaseException, write: bool, detail: str = "",

@@ -109,6 +109,21 @@ def test_failed_rerun_keeps_only_the_sent_record(tmp_path):
     assert (outbox / "sent.csv").read_bytes() == b"district_code,sent_at\n010100010000,2026-05-01\n"
 
 
+def test_rerun_that_changes_the_figures_keeps_no_old_draft(tmp_path):
+    from apportion.mail import Envelope, write_outbox
+    path, out = C.write(tmp_path / "job.xlsx"), tmp_path / "out"
+    assert run_batch([path], out, jobs=1).exit_code == 0
+    folder = out / "CR01_2026-27"
+    drafts = write_outbox(folder, Envelope("business@boces.example")).drafts
+    assert drafts and all(d.path.suffix == ".eml" and d.path.exists() for d in drafts)
+    (folder / "outbox" / "sent.csv").write_bytes(b"district_code,sent_at\n010100010000,2026-05-01\n")
+    C.write(path, C.variant(Administrative_budget=3_500_000))  # every district's charge changes
+    assert run_batch([path], out, jobs=1).exit_code == 0
+    # the drafts billed last run's figures: gone; only the record of what was sent is carried over
+    assert sorted(p.name for p in (folder / "outbox").iterdir()) == ["sent.csv"]
+    assert (folder / "outbox" / "sent.csv").read_bytes() == b"district_code,sent_at\n010100010000,2026-05-01\n"
+
+
 # --- near misses and unknown names ---------------------------------------------------------------
 
 def _issues(path: Path, severity: str = "error") -> set[tuple[str, str, str]]:

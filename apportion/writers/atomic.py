@@ -38,13 +38,11 @@ from ..marker import MARKER, MARKER_TEXT, ROOT_MARKER_TEXT
 
 #: seconds a writer waits for another one on the same folder; ``APPORTION_LOCK_WAIT`` overrides it
 LOCK_WAIT = 600.0
-#: what belongs to later steps, not to a run, kept across re-runs: the email outbox with its
-#: sent.csv, so a re-run never makes ``apportion mail --send`` email districts twice
-KEPT = ("outbox",)
-#: what a *failed* re-run keeps: only the record of what was sent (and the statement last sent to
-#: each district, which a Revised message is compared with), never an ``.eml`` draft
-#: of a statement the failed run no longer stands behind
-KEPT_ON_FAILURE = ("outbox/sent.csv", "outbox/last-sent.json", "outbox/sent")
+#: what belongs to later steps, not to a run, kept across re-runs (failed or not): the outbox's record of
+#: what was sent (sent.csv, and the statement last sent to each district, which a Revised message is
+#: compared with), so a re-run never makes ``apportion mail --send`` email districts twice — never an
+#: ``.eml`` draft of a statement the re-run no longer stands behind (``mail`` writes the drafts afresh)
+KEPT = ("outbox/sent.csv", "outbox/last-sent.json", "outbox/sent")
 
 
 class FolderBusy(OSError):
