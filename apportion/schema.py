@@ -154,7 +154,7 @@ STAFF = TableSheet("Staff", (
     F("Service code", "service_code", "key", True),
     F("Employee", "employee", "text", False),
     F("Salary", "salary", "money", True, unit="dollars"),
-))
+), unique=("service_code", "employee"))
 
 SHARED_PD = TableSheet("Shared PD", (
     F("Contract", "contract", "key", True),
@@ -172,7 +172,7 @@ PD_ATTENDANCE = TableSheet("PD Attendance", (
     F("District code", "district_code", "code", True),
     F("Date", "date", "date", False),
     F("Staff attending", "staff", "quantity", True),
-))
+), unique=("contract", "district_code", "date"))
 
 AID_CLAIM = TableSheet("Aid claim", (
     F("District code", "district_code", "code", True),

@@ -676,8 +676,12 @@ def _make_staff(rng: np.random.Generator, services: Services) -> list[dict]:
     for s in staffed:
         salaries = np.rint(rng.uniform(25_000, 140_000, rng.integers(1, 7))).astype(np.int64) * 100
         salaries = salaries[np.cumsum(salaries) <= 0.7 * services.budget[s]]  # staff fit the budget
+        taken: set[str] = set()  # a service lists an employee once (a second row is a duplicate-code error)
         for salary in salaries:
-            employee = f"{LAST_NAMES[rng.integers(len(LAST_NAMES))]}, {FIRST_NAMES[rng.integers(len(FIRST_NAMES))]}"
+            last, first = int(rng.integers(len(LAST_NAMES))), int(rng.integers(len(FIRST_NAMES)))
+            while (employee := f"{LAST_NAMES[last]}, {FIRST_NAMES[first]}") in taken:
+                first = (first + 1) % len(FIRST_NAMES)  # the next first name: the same draws, so the same jobs
+            taken.add(employee)
             rows.append({"Service code": services.code[s], "Employee": employee, "Salary": salary / 100})
         services.sol_blank[s] = True
     return sorted(rows, key=lambda row: (row["Service code"], row["Employee"], row["Salary"]))

@@ -415,3 +415,30 @@ def test_collaboration_sheet_shows_the_cap_where_it_bites(tmp_path):
     assert (by_teacher["T. Cap"]["Credits by hours"], by_teacher["T. Cap"]["Credits"]) == (4, 1)
     assert by_teacher["T. Cap"]["Cap"] == "capped: one per quarter with hours"
     assert (by_teacher["T. One"]["Credits"], by_teacher["T. One"]["Cap"] or "") == (2, "")
+
+
+# --- a row pasted twice --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sheet, row, cell, first", [
+    # the same contract, district and date (several dates add up; one date twice is a paste slip): at its Date
+    ("PD Attendance", 1, "C5", "2"),
+    # the same service and employee: her salary over the limit would count twice; at its Employee
+    ("Staff", 2, "B4", "3"),
+])
+def test_a_row_pasted_twice_is_an_error_naming_the_first(tmp_path, sheet, row, cell, first):
+    import copy
+    sheets = C.valid_sheets()
+    sheets[sheet].append(copy.deepcopy(sheets[sheet][row]))
+    issues = check_job(C.write(tmp_path / "twice.xlsx", sheets))
+    [dup] = [i for i in issues if i.severity == "error"]
+    assert (dup.code, dup.sheet, dup.cell) == ("duplicate-code", sheet, cell)
+    assert dup.found.endswith(f"again (first at row {first})")
+    assert invoke("validate", tmp_path / "twice.xlsx").exit_code == 1
+
+
+def test_one_employee_in_two_services_and_one_contract_on_two_dates_are_not_duplicates(tmp_path):
+    sheets = C.valid_sheets()
+    C.add_row(sheets, "Staff", {"Service code": "220", "Employee": "Teacher A", "Salary": 10_000})
+    C.add_row(sheets, "PD Attendance", {"Contract": "PD-1", "District code": C.CODES[0],
+                                        "Date": C.dt.date(2026, 9, 16), "Staff attending": 3})
+    assert _issues(C.write(tmp_path / "ok.xlsx", sheets)) == set()
