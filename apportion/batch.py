@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import Issue, IssueLog
-from .readers.jobs import JobSource, discover
+from .marker import is_output
+from .readers.jobs import JobSource, discover, marked_inputs, workbooks_in
 from .options import RunOptions
 from .limits import DEFAULT_LIMITS, Limits
 from .runner import Outcome, crash_outcome, io_line, run_job, unwritten
@@ -57,16 +58,25 @@ def _input_bytes(source: JobSource) -> int:
         return 0
 
 
-def _output_among_inputs(output: Path, paths: list[Path], sources: list[JobSource], log: IssueLog) -> bool:
-    """True (with an error) when ``-o`` is an input folder named on the command line or is inside a job
-    folder: the next run would read the outputs as inputs. (Outputs inside an input folder that holds
-    several jobs are fine: their marker keeps them out of discovery.)"""
+def output_among_inputs(output: Path, paths: list[Path], sources: list[JobSource], log: IssueLog) -> bool:
+    """True (with an error) when ``-o`` is a folder holding input workbooks or is inside a job folder: its
+    marker would make the next run skip that job, or refuse that input folder. A folder holding inputs is a
+    named folder, the folder holding a named workbook or job folder, or a job folder discovery reads (a
+    sub-folder of either, holding workbooks). (Outputs inside an input folder of several jobs are fine: their
+    marker keeps them out of discovery.)"""
     out = output.resolve()
-    jobs = [s.path.resolve() for s in sources if s.path.is_dir()]
-    found = next((f"inside the job folder {j}" for j in jobs if out == j or j in out.parents), None)
-    found = found or next((f"the input folder {p}" for p in paths if p.is_dir() and p.resolve() == out), None)
+    named = [p.resolve() for p in paths]
+    roots = {r for r in named if r.is_dir()} | {r.parent for r in named}
+    jobs = {s.path.resolve() for s in sources if s.path.is_dir()}
+
+    def job_folder(folder: Path) -> bool:  # a sub-folder discovery would read as a job
+        return (folder.parent in roots and folder not in named and folder.is_dir() and not folder.name.startswith(".")
+                and (not is_output(folder) or bool(marked_inputs(folder))) and bool(workbooks_in(folder)))
+
+    found = next((f"inside the job folder {a}" for a in [out, *out.parents] if a in jobs or job_folder(a)), None)
+    found = found or (f"a folder holding the inputs ({out})" if out in roots else None)
     if found:
-        log.error("output-in-inputs", file=str(output), expected="an output folder outside the job folders",
+        log.error("output-in-inputs", file=str(output), expected="an output folder outside the input folders",
                   found=found, where=found)
     return found is not None
 
@@ -83,7 +93,7 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
     ``what_if`` (a :class:`~.options.RunOptions`): a variant's settings and the prior year, for every job."""
     batch = Batch()
     sources = discover(paths, batch.log)
-    if write and _output_among_inputs(output, paths, sources, batch.log):
+    if write and output_among_inputs(output, paths, sources, batch.log):
         return batch
     if not write or not sources:
         _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None, options, what_if)

@@ -103,7 +103,8 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
         echo_issues(batch.log.sorted(), verbose)
     if not batch.outcomes and not batch.log.errors:  # a refused run (-o inside the inputs) said why already
         _no_jobs(paths)
-    progress.table(batch.outcomes, verbose)
+    if batch.outcomes:  # none when -o was refused: the refusal is all there is to say
+        progress.table(batch.outcomes, verbose)
     sys.exit(batch.exit_code)
 
 

@@ -120,8 +120,15 @@ def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, 
 
     Example: apportion watch inputs/ -o outputs/
     """
+    from .batch import output_among_inputs
+    from .errors import IssueLog
     from .progress import summary_line, visible_lines
     from .watch import Watcher, run_one
+
+    refused = IssueLog()
+    if output_among_inputs(output, [folder], [], refused):  # as run refuses it, before watching starts
+        echo_issues(refused.issues, verbose)
+        sys.exit(1)
 
     def report(outcome) -> None:
         click.echo(summary_line(outcome))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from apportion.batch import run_batch
 from apportion.cli import cli
+from apportion.marker import ROOT_MARKER_TEXT
 from apportion.writers.atomic import MARKER, folder_lock, owned, write_folder
 
 from . import corpus as C
@@ -188,6 +189,42 @@ def test_output_folder_inside_a_job_folder_or_at_the_inputs_is_refused(tmp_path)
                                     catch_exceptions=False)
         assert result.exit_code == 1 and "output-in-inputs" in result.output, (output, result.output)
         assert sorted(p.name for p in job.iterdir()) == ["a_boces.xlsx", "b_services.xlsx"]  # nothing written
+
+
+def test_output_folder_at_a_sibling_job_folder_or_the_folder_holding_the_inputs_is_refused(tmp_path):
+    """-o a job folder beside the named workbook (its marker would make the next run skip that job), or the
+    folder holding the named workbook or job folder (the next run would refuse it): refused before anything
+    is written, with only the refusal on the terminal."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    valley = write_workbook(inputs / "valley.xlsx", small_sheets())
+    ridge = inputs / "ridge"
+    _split_job(ridge)
+    before = sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*"))
+    for named, output in ((valley, ridge), (valley, ridge / "out"), (valley, inputs), (ridge, inputs)):
+        result = CliRunner().invoke(cli, ["run", str(named), "-o", str(output)], catch_exceptions=False)
+        assert result.exit_code == 1 and "output-in-inputs" in result.output, (named, output, result.output)
+        assert "No jobs found" not in result.output and "job(s) computed" not in result.output, result.output
+        assert sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*")) == before  # nothing written
+    batch = run_batch([inputs], tmp_path / "out", jobs=1, write=False)  # the inputs are still two jobs
+    assert [o.source for o in batch.outcomes] == [str(ridge), str(valley)] and not batch.log.issues
+
+
+def test_a_job_folder_an_earlier_run_marked_as_outputs_is_an_error_naming_it(tmp_path):
+    """A marker left by an older version's -o on an input folder: the job is not read, and says so."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    write_workbook(inputs / "valley.xlsx", small_sheets())
+    ridge = inputs / "ridge"
+    _split_job(ridge)
+    (ridge / MARKER).write_bytes(ROOT_MARKER_TEXT)
+    batch = run_batch([inputs], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 1 and [o.source for o in batch.outcomes] == [str(inputs / "valley.xlsx")]
+    [error] = batch.log.errors
+    assert (error.code, error.file) == ("marker-on-inputs", str(ridge)) and "a_boces.xlsx" in error.found
+    (inputs / MARKER).write_bytes(ROOT_MARKER_TEXT)  # the input folder itself, named
+    batch = run_batch([inputs], tmp_path / "out", jobs=1)
+    assert not batch.outcomes and [(i.code, i.file) for i in batch.log.errors] == [("marker-on-inputs", str(inputs))]
 
 
 def test_watch_ignores_folders_holding_the_output_marker(tmp_path):

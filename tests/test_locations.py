@@ -20,6 +20,7 @@ from apportion import batch as batch_module
 from apportion.batch import run_batch
 from apportion.errors import IssueLog
 from apportion.issues import CATALOGUE
+from apportion.marker import MARKER, ROOT_MARKER_TEXT
 from apportion.options import RunOptions
 from apportion.readers.jobs import JobSource, read_inputs
 
@@ -125,6 +126,11 @@ def the_batch_and_its_folders(tmp: Path) -> list:
     job = C.write(tmp / "job.xlsx")
     assert run_batch([job], tmp / "done", jobs=1).exit_code == 0
     issues += _issues(run_batch([tmp / "done" / "CR01_2026-27"], tmp / "o2", jobs=1))  # output-as-input
+    marked = tmp / "marked"
+    marked.mkdir()
+    C.write(marked / "job.xlsx")
+    (marked / MARKER).write_bytes(ROOT_MARKER_TEXT)  # an input folder an earlier -o marked
+    issues += _issues(run_batch([marked], tmp / "o3", jobs=1))  # marker-on-inputs
     (tmp / "file").write_text("not a folder")
     return issues + _run(job, tmp / "file")  # output-not-written
 

@@ -149,3 +149,20 @@ def test_cli_watch_once_runs_existing_jobs_with_initial(tmp_path):
     assert result.exit_code == 0, result.output
     assert "OK      VECTORS 2023-24: 12 districts" in result.output
     assert (output / "VECTORS_2023-24" / "billing.csv").exists()
+
+
+def test_cli_watch_refuses_an_output_folder_among_its_inputs_before_watching(tmp_path, monkeypatch):
+    """As run refuses it: -o the drop folder itself (nothing would ever run) or a job folder in it (its marker
+    would hide that job); one refusal and exit 1, never a watch that sits silent."""
+    drop = tmp_path / "inputs"
+    (drop / "ridge").mkdir(parents=True)
+    vector_job(drop / "vectors_2023-24.xlsx")
+    vector_job(drop / "ridge" / "ridge.xlsx")
+    monkeypatch.setattr(Watcher, "run_forever", lambda self, **_: (_ for _ in ()).throw(AssertionError("watching")))
+    group = click.Group()
+    register(group)
+    for output in (drop, drop / "ridge"):
+        result = CliRunner().invoke(group, ["watch", str(drop), "-o", str(output), "--initial"])
+        assert result.exit_code == 1 and "output-in-inputs" in result.output, (output, result.output)
+        assert "Watching" not in result.output
+    assert not list(drop.rglob(".apportion-output"))

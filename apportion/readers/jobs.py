@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import IssueLog
-from ..marker import is_job_output, is_output
+from ..marker import MARKER, is_job_output, is_output
 from ..schema import BOCES_SHEET, SHEET_NAMES, TABLE_SHEETS, normalise
 from .book import Workbook, open_workbook, sheet_names
 from .items import Items, read_items
@@ -44,6 +44,24 @@ def _holds_boces_sheet(path: Path) -> bool | None:
     return any(normalise(n) == normalise(BOCES_SHEET) or near_miss(n, [BOCES_SHEET]) for n in names)
 
 
+def marked_inputs(folder: Path) -> list[Path]:
+    """The input workbooks (holding a BOCES sheet) in a folder that holds the outputs-root marker: an outputs
+    root never holds one, so such a folder is an input folder an earlier ``-o`` marked by mistake."""
+    if not folder.is_dir() or not is_output(folder) or is_job_output(folder):
+        return []
+    return [b for b in workbooks_in(folder) if _holds_boces_sheet(b)]
+
+
+def _marked_inputs_error(folder: Path, log: IssueLog) -> bool:
+    """True (with an error naming it) when ``folder`` is an input folder wearing the outputs-root marker."""
+    books = marked_inputs(folder)
+    if books:
+        log.error("marker-on-inputs", file=str(folder), expected="no output marker in a folder of input workbooks",
+                  found=f"the marker {folder / MARKER} beside {', '.join(b.name for b in books)}",
+                  marker=str(folder / MARKER))
+    return bool(books)
+
+
 @dataclass(frozen=True)
 class JobSource:
     """Where one job's inputs are: a workbook, or a folder of workbooks."""
@@ -75,6 +93,8 @@ def discover(paths: list[Path], log: IssueLog) -> list[JobSource]:
 def _output_folder(path: Path, log: IssueLog) -> bool:
     """True (with an error) when ``path`` is an outputs root or a job output folder, or is inside one
     (a statement in ``districts/``)."""
+    if _marked_inputs_error(path, log):
+        return True
     inside = [path.parent, path.parent.parent] if path.is_file() else [path.parent]
     owner = path if path.is_dir() and is_output(path) else next((f for f in inside if is_job_output(f)), None)
     if owner is not None:
@@ -99,6 +119,9 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
         return []
     entries = sorted(path.iterdir())
     subfolders = [p for p in entries if p.is_dir() and _visible(p) and not is_output(p) and workbooks_in(p)]
+    for p in entries:  # a job folder an earlier -o marked is not skipped silently
+        if _visible(p):
+            _marked_inputs_error(p, log)
     books = workbooks_in(path)
     boces = {b: _holds_boces_sheet(b) for b in books}
     with_boces = [b for b in books if boces[b]]
