@@ -237,3 +237,37 @@ def test_watch_ignores_folders_holding_the_output_marker(tmp_path):
     assert watcher.job_for(old) is None
     (drop / "valley").mkdir()
     assert watcher.job_for(drop / "valley" / "a.xlsx") == drop / "valley"
+
+
+# An owner in its own process: prints its token once it holds its lock, then is killed or waits for stdin.
+OWNER = """
+import os, signal, sys
+from pathlib import Path
+from apportion.writers.atomic import Owner
+owner = Owner(Path(sys.argv[1]))
+print(owner.token, flush=True)
+if sys.argv[2] == "kill":
+    os.kill(os.getpid(), signal.SIGKILL)  # as a killed run: no close, the lock file stays behind
+sys.stdin.read()
+owner.close()
+"""
+
+
+def test_a_new_owner_removes_the_lock_files_of_killed_owners_never_a_live_ones(tmp_path):
+    root = tmp_path / "out"
+
+    def owner(how: str) -> tuple[subprocess.Popen, str]:
+        proc = subprocess.Popen([sys.executable, "-c", OWNER, str(root), how], env=ENV, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return proc, proc.stdout.readline().strip()  # the token, once the lock is held
+
+    live, token = owner("wait")
+    try:
+        killed, dead = owner("kill")  # its own start sweeps nothing: the live owner's lock is held
+        assert killed.wait(timeout=60) == -9
+        assert {p.name for p in root.glob(".run-*.lock")} == {f".run-{token}.lock", f".run-{dead}.lock"}
+        with owned(root) as mine:  # the next owner removes the dead one's file, keeps the live one's
+            assert {p.name for p in root.glob(".run-*.lock")} == {f".run-{token}.lock", f".run-{mine}.lock"}
+    finally:
+        live.communicate("", timeout=60)
+    assert live.returncode == 0 and not list(root.glob(".run-*.lock"))

@@ -19,7 +19,9 @@ Two processes on one folder (two ``run``\\ s, ``watch`` beside a manual run,
 * a temporary folder is named after the :class:`Owner` that will commit it,
   and an owner holds the lock ``.run-TOKEN.lock`` in the outputs root for as
   long as it lives. Recovery removes a temporary folder only when that lock can
-  be taken — its owner is gone — never one another writer is still filling.
+  be taken — its owner is gone — never one another writer is still filling; a
+  new owner removes the ``.run-*.lock`` files of owners that are gone (killed
+  before they could), never one a live process holds.
 """
 from __future__ import annotations
 
@@ -97,10 +99,22 @@ class Owner:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.token = secrets.token_hex(6)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(_owner_lock(self.root, self.token)), thread_local=False)
-        self._lock.acquire(timeout=0)
+        while True:  # a fresh token until this owner holds the lock file that is at its path
+            self.token = secrets.token_hex(6)
+            self._lock = FileLock(str(_owner_lock(self.root, self.token)), thread_local=False)
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout:  # another owner's sweep probed the new file at that instant
+                continue
+            if _alive(self.root, self.token):
+                break
+            # Why: a sweep that took and removed the file between our open and our lock left us holding a
+            # file no longer at the path, which would not prove this owner alive to others
+            self._lock.release()
+        for other in self.root.glob(".run-*.lock"):  # the lock files of owners killed before they closed
+            if other.name != _owner_lock(self.root, self.token).name:
+                _alive(self.root, other.name[len(".run-"):-len(".lock")])
 
     def close(self) -> None:
         self._lock.release()
@@ -133,7 +147,8 @@ def owned(root: Path) -> Iterator[str]:
 
 
 def _alive(root: Path, token: str) -> bool:
-    """Whether the owner ``token`` still holds its lock (taking it for a moment proves it gone)."""
+    """Whether the owner ``token`` still holds its lock (taking it for a moment proves it gone, and its lock
+    file is then removed: the lock is flock-based, so a file whose lock can be taken has no live holder)."""
     path = _owner_lock(root, token)
     if not path.exists():
         return False
