@@ -135,6 +135,9 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
                 outcomes.append(outcome)
     outcomes.sort(key=lambda o: o.source)
     _refuse_duplicates(outcomes)
+    written = {o.output for o in outcomes}
+    for outcome in outcomes:  # a failure folder another job of this run writes is that job's, not stale
+        outcome.stale = "" if outcome.stale in written else outcome.stale
     for outcome in outcomes:  # only now, with no two jobs writing one folder, is any output swapped in
         try:
             outcome.commit()

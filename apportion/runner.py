@@ -38,13 +38,16 @@ class Outcome:
     issues: list = field(default_factory=list)
     staged: str = ""  # outputs written but not yet swapped in (run_job(commit=False)): see commit()
     keep: tuple = ()  # what of the previous output folder the swap carries over
+    stale: str = ""  # a failure folder named after the job's file, which this computed run supersedes
 
     def commit(self) -> None:
-        """Swap the staged outputs into the output folder."""
-        from .writers.atomic import commit_folder
+        """Swap the staged outputs into the output folder (and drop the failure folder they supersede)."""
+        from .writers.atomic import commit_folder, remove_failure_folder
         if self.staged:
             commit_folder(Path(self.output), Path(self.staged), self.keep)
             self.staged = ""
+            if self.stale:
+                remove_failure_folder(Path(self.stale))
 
     def discard(self) -> None:
         """Drop the staged outputs: the output folder stays as it was."""
@@ -185,6 +188,8 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     outcome.total_charges = int(result.billing["amount"].sum())
     outcome.total_aid = int(result.aid.table["total_aid"].sum())
     outcome.output = str(folder)
+    if _folder_name(source.name) != folder.name:  # an earlier failure named after the file is now out of date
+        outcome.stale = str(output_root / _folder_name(source.name))
     if write:
         base = source.path.parent
         try:

@@ -271,3 +271,20 @@ def test_a_new_owner_removes_the_lock_files_of_killed_owners_never_a_live_ones(t
     finally:
         live.communicate("", timeout=60)
     assert live.returncode == 0 and not list(root.glob(".run-*.lock"))
+
+
+def test_a_failure_named_after_the_file_goes_once_the_job_computes(tmp_path):
+    """A half-copied workbook fails under its file's name; fixed, it computes under its BOCES code and year,
+    and the old ERRORS.txt beside it is removed (tester M9); a job folder of that name failing in the same run
+    keeps its report."""
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    inputs.mkdir()
+    job = write_workbook(tmp_path / "job.xlsx", small_sheets())
+    C.truncated(job, inputs / "v.xlsx")
+    assert run_batch([inputs], out, jobs=1).exit_code == 1 and (out / "v" / "ERRORS.txt").is_file()
+    os.replace(job, inputs / "v.xlsx")
+    assert run_batch([inputs], out, jobs=1).exit_code == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["TEST_2026-27"]
+    (inputs / "v").mkdir()
+    C.truncated(inputs / "v.xlsx", inputs / "v" / "a.xlsx")  # a damaged job folder named like the file
+    assert run_batch([inputs], out, jobs=1).exit_code == 1 and (out / "v" / "ERRORS.txt").is_file()

@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
-from ..marker import MARKER, MARKER_TEXT, ROOT_MARKER_TEXT
+from ..marker import MARKER, MARKER_TEXT, ROOT_MARKER_TEXT, is_job_output
 
 #: seconds a writer waits for another one on the same folder; ``APPORTION_LOCK_WAIT`` overrides it
 LOCK_WAIT = 600.0
@@ -267,6 +267,20 @@ def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait:
     except BaseException:
         discard(staged)
         raise
+
+
+#: all a failed job's folder holds (FORMATS.md, Outputs)
+FAILURE_FILES = {MARKER, "issues.csv", "ERRORS.txt"}
+
+
+def remove_failure_folder(folder: Path) -> None:
+    """Remove ``folder`` if it is a failed job's output (only its marker, issues.csv and ERRORS.txt), holding
+    its lock: once the job computes under its BOCES code and year, a failure named after its file is stale."""
+    if not folder.is_dir():
+        return
+    with folder_lock(folder):
+        if is_job_output(folder) and {p.name for p in folder.iterdir()} <= FAILURE_FILES:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def discard(staged: Path) -> None:
