@@ -139,6 +139,7 @@ def set_on_the_command_line(tmp: Path) -> list:
     """``--set`` an unknown item; a variant compared with a base run that has input errors."""
     job = C.write(tmp / "job.xlsx")
     issues = _run(job, tmp / "out", write=False, what_if=RunOptions(settings=(("Capital budgett", "1"),)))
+    issues += _run(job, tmp / "out", write=False, what_if=RunOptions(settings=(("Rent budget", ""),)))  # empty-set-value
     broken = _job(tmp, "broken", lambda s: C.set_item(s, "Capital budget", "lots"))
     return issues + _run(broken, tmp / "out", write=False, what_if=RunOptions(
         settings=(("Capital budget", "400,000"),), variant="fixed", compare=True))

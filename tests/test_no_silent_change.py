@@ -442,3 +442,28 @@ def test_one_employee_in_two_services_and_one_contract_on_two_dates_are_not_dupl
     C.add_row(sheets, "PD Attendance", {"Contract": "PD-1", "District code": C.CODES[0],
                                         "Date": C.dt.date(2026, 9, 16), "Staff attending": 3})
     assert _issues(C.write(tmp_path / "ok.xlsx", sheets)) == set()
+
+
+# --- a sheet saved as CSV inside a job folder ----------------------------------------------------
+
+@pytest.mark.parametrize("named", ["job folder", "input folder"])
+def test_a_csv_in_a_job_folder_is_a_skipped_file_warning(tmp_path, named):
+    """The Staff sheet exported as Staff.csv beside the job's workbooks: not read, so said (at the file)."""
+    inputs = tmp_path / "inputs"
+    job = inputs / "valley"
+    job.mkdir(parents=True)
+    sheets = C.valid_sheets()
+    staff = sheets.pop("Staff")
+    C.write(job / "Services.xlsx", {k: sheets.pop(k) for k in ("Services", "Participation")})
+    C.write(job / "Main.xlsx", sheets)
+    (job / "Staff.csv").write_text("\n".join(",".join(map(str, row)) for row in staff) + "\n")
+    where = job if named == "job folder" else inputs
+    result = invoke("validate", where)
+    assert result.exit_code == 0, result.output
+    assert "Staff.csv" in result.output and "[skipped-file]" in result.output
+    batch = run_batch([where], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 0
+    [skipped] = [i for o in batch.outcomes for i in o.issues if i.code == "skipped-file"] + [
+        i for i in batch.log.issues if i.code == "skipped-file"]
+    assert (skipped.severity, skipped.file, skipped.found) == ("warning", "valley/Staff.csv", ".csv")
+    assert "skipped-file" in (tmp_path / "out" / "CR01_2026-27" / "issues.csv").read_text()

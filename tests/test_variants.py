@@ -7,6 +7,7 @@ import io
 import json
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from apportion.cli import cli
@@ -180,3 +181,15 @@ def test_a_mistyped_prior_folder_is_a_usage_error_and_keeps_the_report(tmp_path)
     result = invoke("run", job, "-o", out, "--prior", tmp_path / "no such folder")
     assert result.exit_code == 2 and "does not exist" in result.output
     assert sorted(p.relative_to(report) for p in report.rglob("*")) == before  # nothing replaced or removed
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_set_value_is_an_error_not_the_default(tmp_path, value):
+    """--set "Rent budget=" read as blank would set the rent budget to its default, 0, with nothing said."""
+    job = small_job(tmp_path / "job.xlsx")
+    result = invoke("run", job, "-o", tmp_path / "out", "--set", f"Rent budget={value}", "--variant", "v")
+    assert result.exit_code == 1
+    [empty] = [i for i in csv.DictReader(io.StringIO((tmp_path / "out" / "TEST_2026-27_v" / "issues.csv").read_text()))
+               if i["severity"] == "error"]
+    assert (empty["code"], empty["file"], empty["column"]) == ("empty-set-value", "command line --set", "Rent budget")
+    assert "[empty-set-value]" in result.output

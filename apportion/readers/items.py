@@ -55,6 +55,10 @@ def _set_items(items: Items, raw_values: dict, settings: tuple[tuple[str, str], 
                       sheet=items.sheet, column=label, expected="the name of a BOCES item, e.g. Administrative budget",
                       found=label)
             continue
+        if not text.strip():  # read as blank, the item would take its default (Rent budget 0) unsaid
+            log.error("empty-set-value", f"--set {label}= gives no value", file=SET_LOCATION, sheet=items.sheet,
+                      column=label, expected=f"a value for {f.header}", found="nothing after =")
+            continue
         workbook = raw_values.get(f.key)
         shown = "" if workbook is None else str(int(workbook) if isinstance(workbook, float) and workbook.is_integer()
                                                 else workbook)

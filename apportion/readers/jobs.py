@@ -62,6 +62,16 @@ def _marked_inputs_error(folder: Path, log: IssueLog) -> bool:
     return bool(books)
 
 
+def _skip_refused(entries: list[Path], log: IssueLog, shown) -> None:
+    """A warning for each file saved in a format that is refused (a sheet exported as .csv beside the
+    workbooks): the sheet it holds is missing from the job, and is not missed silently. ``shown(path)``: the
+    file as the issue names it."""
+    for p in entries:
+        if p.is_file() and _visible(p) and p.suffix.lower() in REFUSED_SUFFIXES:
+            log.warning("skipped-file", "not a workbook; save it as .xlsx to use it", file=shown(p),
+                        expected="an Excel workbook", found=p.suffix)
+
+
 @dataclass(frozen=True)
 class JobSource:
     """Where one job's inputs are: a workbook, or a folder of workbooks."""
@@ -135,10 +145,7 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
                         file=str(b), sheet=BOCES_SHEET, expected="a BOCES sheet", found="none")
         else:  # a job workbook, or one that cannot be read: its job fails and says why
             jobs.append(JobSource(b))
-    for p in entries:
-        if p.is_file() and _visible(p) and p.suffix.lower() in REFUSED_SUFFIXES:
-            log.warning("skipped-file", "not a workbook; save it as .xlsx to use it", file=str(p),
-                        expected="an Excel workbook", found=p.suffix)
+    _skip_refused(entries, log, str)
     return jobs + [JobSource(p) for p in subfolders]
 
 
@@ -192,6 +199,8 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
         log.error("not-a-workbook", f"the file is not an Excel workbook{hint}", file=source.path.name,
                   expected="a .xlsx, .xlsm, .xls or .ods workbook", found=source.path.suffix or "no extension")
         return inputs
+    if source.path.is_dir():  # a job folder: its refused files (an input folder's are the batch's, in _jobs_at)
+        _skip_refused(sorted(source.path.iterdir()), log, lambda p: str(p.relative_to(base)))
     if not files:
         log.error("empty-job-folder", "the job folder holds no workbooks", file=source.path.name,
                   expected="one or more .xlsx workbooks", found="none")
