@@ -84,6 +84,7 @@ def _checked_job(inputs: Inputs, log: IssueLog) -> Job | None:
         _check_basis(districts_table, districts, settings, log)
     _check_aid_columns(districts_table, districts, aid_claim, log)
     _check_claim(claim_table, districts, log)
+    _check_claimed(claim_table, districts_table, districts, log)
     if _has(inputs, "Services", "service_code") and (inputs.table("Participation") is None or all(
             _has(inputs, "Participation", k) for k in ("district_code", "service_code"))):
         _check_services(inputs, services, participation, districts, log)
@@ -379,6 +380,29 @@ def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) ->
             log.warning("claim-not-component", "only component districts receive BOCES aid; this row is ignored",
                         **table.where("district_code", row), expected="a component district",
                         found=f"{codes[row]} ({districts.at[codes[row], 'type']})")
+
+
+#: the Aid claim columns a district's aid is computed from (the published ones only reconcile)
+CLAIMED = ("approved_admin", "approved_services", "capital_expense", "rent_expense", "save_harmless_aid")
+
+
+def _check_claimed(table: Table | None, districts_table: Table, districts: pd.DataFrame, log: IssueLog) -> None:
+    """In claim mode (SPEC §5) a component's aid is what the sheet claims for it: a component with no row, or a
+    row with every expense blank, would get 0 aid unsaid — an error at its District code on Districts, or at
+    the row's first expense cell."""
+    if table is None or "district_code" not in table.frame.columns:
+        return
+    frame = table.frame
+    listed = frame["district_code"]
+    unlisted = districts[districts["is_component"] & ~districts.index.isin(listed)]
+    for code, row in zip(unlisted.index, unlisted["excel_row"]):
+        log.error("claim-missing", district=code, **districts_table.where("district_code", int(row)),
+                  expected="a row on the Aid claim sheet for each component district", found="no row")
+    present = [k for k in CLAIMED if k in frame.columns]
+    blank = frame[present].isna().all(axis=1) & listed.isin(districts.index[districts["is_component"]])
+    for row in frame.index[blank.to_numpy()]:
+        log.error("claim-missing", district=listed[row], expected="the district's claimed expenses",
+                  found="every expense blank", **table.where(present[0] if present else "district_code", row))
 
 
 def _check_parameters(inputs: Inputs, settings: Settings, log: IssueLog) -> dict[str, ParameterValue] | None:

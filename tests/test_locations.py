@@ -65,7 +65,8 @@ def warnings_of_a_computed_job(tmp: Path) -> list:
         C.add_column(s, "Services", "Approvals", [1])  # methodology-not-approved: 1 of 2 participants
         _votes(s, None)  # no-budget-vote
         # aid-differs (a published total of $1) and claim-not-component (the non-component's row)
-        s["Aid claim"] = [["District code", "Published total BOCES aid"], [C.CODES[0], 1], [C.CODES[4], None]]
+        s["Aid claim"] = [["District code", "Approved services expense", "Published total BOCES aid"],
+                          [C.CODES[0], 0, 1], *([c, 0, None] for c in C.CODES[1:4]), [C.CODES[4], None, None]]
     return _run(_job(tmp, "warnings", change), tmp / "out", write=False)
 
 
@@ -80,7 +81,8 @@ def input_errors_found_together(tmp: Path) -> list:
         C.set_item(s, "State average AV per RWADA", 0)  # not-positive
         C.set_cell(s, "Districts", "District name", 1, "L" * 5000)  # text-too-long
         C.set_cell(s, "Districts", "Tax levy", 2, None)  # aid-input-missing
-        s["Aid claim"] = [["District code", "Capital expense"], [C.CODES[0], 10.5]]  # not-whole-dollars
+        # not-whole-dollars; claim-missing (no row for the other components)
+        s["Aid claim"] = [["District code", "Capital expense"], [C.CODES[0], 10.5]]
         C.add_column(s, "Services", "Students with disabilities", ["yes"])  # no-actual-units
         C.add_column(s, "Services", "Actual cost", [1_300_000])
         C.add_column(s, "Participation", "Actual units", [0, 0])

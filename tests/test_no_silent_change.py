@@ -467,3 +467,33 @@ def test_a_csv_in_a_job_folder_is_a_skipped_file_warning(tmp_path, named):
         i for i in batch.log.issues if i.code == "skipped-file"]
     assert (skipped.severity, skipped.file, skipped.found) == ("warning", "valley/Staff.csv", ".csv")
     assert "skipped-file" in (tmp_path / "out" / "CR01_2026-27" / "issues.csv").read_text()
+
+
+# --- claim mode: a component with nothing claimed -------------------------------------------------
+
+def _claimed(sheets: dict) -> dict:
+    """Claim mode: each component's claimed expenses on an Aid claim sheet."""
+    sheets["Aid claim"] = [["District code", "Approved administrative expense", "Approved services expense",
+                            "Capital expense", "Rent expense", "Save-harmless aid"]] + [
+        [code, 250_000, 90_000, 40_000, 6_000, None] for code in C.CODES[:4]]
+    return sheets
+
+
+def test_every_component_claimed_is_clean(tmp_path):
+    assert _issues(C.write(tmp_path / "claim.xlsx", _claimed(C.valid_sheets()))) == set()
+
+
+def test_a_component_without_a_claim_row_is_an_error_at_its_district_code(tmp_path):
+    sheets = _claimed(C.valid_sheets())
+    del sheets["Aid claim"][2]  # Berne-Knox-Westerlo, Districts row 3: it would get 0 aid
+    [issue] = [i for i in check_job(C.write(tmp_path / "claim.xlsx", sheets)) if i.severity == "error"]
+    assert (issue.code, issue.sheet, issue.cell) == ("claim-missing", "Districts", "A3")
+    assert issue.message == f"the Aid claim has no expenses for {C.CODES[1]}"
+
+
+def test_a_claim_row_with_every_expense_blank_is_an_error_at_its_first_expense(tmp_path):
+    sheets = _claimed(C.valid_sheets())
+    sheets["Aid claim"][3][1:] = [None] * 5  # Bethlehem Central's row (Aid claim row 4)
+    assert _issues(C.write(tmp_path / "claim.xlsx", sheets)) == {("claim-missing", "Aid claim", "B4")}
+    sheets["Aid claim"][3][4] = 0  # a claim of 0 typed is a claim
+    assert _issues(C.write(tmp_path / "claim.xlsx", sheets)) == set()
