@@ -497,3 +497,15 @@ def test_a_claim_row_with_every_expense_blank_is_an_error_at_its_first_expense(t
     assert _issues(C.write(tmp_path / "claim.xlsx", sheets)) == {("claim-missing", "Aid claim", "B4")}
     sheets["Aid claim"][3][4] = 0  # a claim of 0 typed is a claim
     assert _issues(C.write(tmp_path / "claim.xlsx", sheets)) == set()
+
+
+# --- a blank Approvals cell ------------------------------------------------------------------------
+
+def test_a_blank_approvals_cell_is_a_warning_the_check_cannot_be_made(tmp_path):
+    """Services 220 (2 participants) and 910 (1) leave Approvals blank: no three-quarters check, so said at the
+    cell; 101's 2 of 2 pass. Without the column at all (the valid job) nothing is said."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Services", "Approvals", [2, None, None])
+    assert _issues(C.write(tmp_path / "a.xlsx", sheets), "warning") == {
+        ("approvals-blank", "Services", "H3"), ("approvals-blank", "Services", "H4")}
+    assert _issues(C.write(tmp_path / "b.xlsx"), "warning") == set()

@@ -52,6 +52,12 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
                     **job.where("Services", "approvals", services.at[code, "excel_row"]),
                     expected=f"at least {services.at[code, 'approvals_needed']}",
                     found=f"{services.at[code, 'approvals'] / QUANTITY_SCALE:g}")
+    table = job.tables.get("Services")
+    if table is not None and table.present("approvals"):  # a column left out is not a count left blank
+        for code in services.index[coser.approval_unknown(services["participants"], services["approvals"]).to_numpy()]:
+            log.warning("approvals-blank", **job.where("Services", "approvals", services.at[code, "excel_row"]),
+                        expected=f"the number of the {services.at[code, 'participants']} participating districts "
+                        "approving", found="a blank cell", service=code)
     over = coser.salaries_over_limit(job.staff, services, p.cents("aid.salary_limit"))
     services["salaries_over_limit"] = over
     services["aidable_num"], services["aidable_den"] = coser.aidable_fraction(services, over)

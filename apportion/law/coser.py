@@ -128,6 +128,12 @@ def approval_shortfall(participants: pd.Series, approvals: pd.Series, fraction) 
     return approvals.notna() & (approvals.fillna(0) < needed * QUANTITY_SCALE)
 
 
+def approval_unknown(participants: pd.Series, approvals: pd.Series) -> pd.Series:
+    """True where a service with participants has no approval count: the three-quarters check of Educ. Law
+    §1950(4)(d)(3) cannot be made."""
+    return approvals.isna() & (participants > 0)
+
+
 def approvals_needed(participants: pd.Series, fraction) -> pd.Series:
     """⌈fraction × participants⌉, exactly."""
     return -((-participants.astype(np.int64) * fraction.numerator) // fraction.denominator)
