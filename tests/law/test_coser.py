@@ -131,6 +131,9 @@ def test_three_quarters_of_the_participants_must_approve():
     participants = pd.Series([3, 3, 1, 5])
     approvals = pd.Series([3 * M, 2 * M, None, 4 * M], dtype="Int64")
     assert coser.approval_shortfall(participants, approvals, three_quarters).tolist() == [False, True, False, False]
+    # none typed is the one the check cannot be made for — unless the service has no participants to approve
+    assert coser.approval_unknown(participants, approvals).tolist() == [False, False, True, False]
+    assert coser.approval_unknown(pd.Series([0]), pd.Series([None], dtype="Int64")).tolist() == [False]
 
 
 def test_more_approvals_than_participants_is_impossible():
