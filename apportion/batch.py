@@ -149,7 +149,7 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
 
 
 def _refuse_duplicates(outcomes: list[Outcome]) -> None:
-    """Two jobs that write one output folder (one BOCES and school year, FORMATS.md "A job") both fail.
+    """Two jobs that write one output folder (one BOCES and school year, docs/formats.md "A job") both fail.
 
     Which would win depends on which finishes last, so neither is written: each
     gets an error naming both files, its staged outputs are dropped and the

@@ -1,4 +1,4 @@
-"""The command line: a thin click layer over the library (FORMATS.md, Command line).
+"""The command line: a thin click layer over the library (docs/formats.md, Command line).
 
 Exit codes: 0 every job computed (warnings allowed), 1 any job had input
 errors, 2 a usage error. No traceback unless ``-v``.

@@ -3,7 +3,7 @@
 An :class:`Issue` names the file, sheet, A1 cell and header as typed, with what
 was expected and what was found. Readers and checks *collect* issues into an
 :class:`IssueLog`; nothing stops at the first one. A job with any error writes
-no report (FORMATS.md, Outputs).
+no report (docs/formats.md, Outputs).
 """
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Exact arithmetic for the points where SPEC truncates or rounds.
+"""Exact arithmetic for the points where the rules (docs/rules.md) truncate or round.
 
 Money is whole cents (``int64``); pupils, units and other quantities are
 integers in millionths (:data:`QUANTITY_SCALE`). Products of the two can pass
 2**63, so the helpers here work on numpy ``object`` arrays of Python integers
 whenever a bound says ``int64`` might overflow: still one vectorised call per
 column, and never a binary-float quotient, so a ratio that is exactly 0.430
-never becomes 0.429 (SPEC, Notation).
+never becomes 0.429 (docs/rules.md, Notation).
 """
 from __future__ import annotations
 

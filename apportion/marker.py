@@ -1,4 +1,4 @@
-"""The output marker: how a folder apportion wrote is told from an input folder (FORMATS.md, Outputs).
+"""The output marker: how a folder apportion wrote is told from an input folder (docs/formats.md, Outputs).
 
 Below every layer: the readers skip marked folders, the writers put the marker in every folder they write.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 #: the file in every job output folder and in the outputs root that marks it as this tool's output:
-#: discovery never reads a folder holding it as input (FORMATS.md, Outputs)
+#: discovery never reads a folder holding it as input (docs/formats.md, Outputs)
 MARKER = ".apportion-output"
 MARKER_TEXT = b"apportion job output\nThis folder was written by apportion; it is never read as input.\n"
 ROOT_MARKER_TEXT = b"apportion outputs\nThis folder holds apportion's job outputs; it is never read as input.\n"

@@ -17,7 +17,7 @@ from .years import SchoolYear
 
 @dataclass
 class Settings:
-    """The BOCES sheet's items, typed (FORMATS.md, BOCES)."""
+    """The BOCES sheet's items, typed (docs/formats.md, BOCES)."""
 
     boces_name: str
     boces_code: str

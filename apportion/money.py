@@ -1,4 +1,4 @@
-"""Splitting money among districts to the cent (SPEC §2, "settled to cents").
+"""Splitting money among districts to the cent (rules §2, "settled to cents").
 
 Every split the tool makes — pools, surpluses, CoSer charges, the SWD true-up,
 shared-PD contracts — goes through :func:`split`, grouped so that thousands of

@@ -1,6 +1,6 @@
 """What ``apportion run`` is asked beyond its inputs: BOCES items set on the command line, a what-if
 variant's name, a comparison with the base run, the prior year's output folder and the net-cost change
-that draws a warning (FORMATS.md, Command line; rules §9)."""
+that draws a warning (docs/formats.md, Command line; rules §9)."""
 from __future__ import annotations
 
 import re

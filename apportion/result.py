@@ -25,7 +25,7 @@ __all__ = ["Aid", "Apportionment", "CoSer", "Pools", "PriorYear", "Result", "Set
 
 @dataclass(frozen=True)
 class Pools:
-    """From each budget to its pool, in cents (SPEC §1; Educ. Law §1950(4)(b)(7), §1951(1)).
+    """From each budget to its pool, in cents (rules §1; Educ. Law §1950(4)(b)(7), §1951(1)).
 
     ``contingency_cap`` is None unless the administrative budget failed at the vote.
     """
@@ -40,7 +40,7 @@ class Pools:
 
 @dataclass(frozen=True)
 class Apportionment:
-    """The basis and each component's shares (SPEC §2; Educ. Law §1950(4)(b)(7)).
+    """The basis and each component's shares (rules §2; Educ. Law §1950(4)(b)(7)).
 
     ``shares``, per component: basis (over ``basis_scale``), basis weight, share %, administrative,
     capital, rent and surplus shares (and, after a failed vote, the proposed-budget administrative share).
@@ -55,7 +55,7 @@ class Apportionment:
 
 @dataclass(frozen=True)
 class CoSer:
-    """CoSers (SPEC §3): ``services`` per service (unit cost, true-up, surplus, approvals, aidable part),
+    """CoSers (rules §3): ``services`` per service (unit cost, true-up, surplus, approvals, aidable part),
     ``rows`` per participation row (charge, SWD adjustment, surplus credit)."""
 
     services: pd.DataFrame
@@ -64,7 +64,7 @@ class CoSer:
 
 @dataclass(frozen=True)
 class SharedPD:
-    """COSER 507 shared professional development (SPEC §4): ``contracts`` per contract, ``rows`` per
+    """COSER 507 shared professional development (rules §4): ``contracts`` per contract, ``rows`` per
     attending district with its charge."""
 
     contracts: pd.DataFrame
@@ -73,7 +73,7 @@ class SharedPD:
 
 @dataclass(frozen=True)
 class Aid:
-    """BOCES aid (SPEC §5): ``table`` per component district, the working in statute order.
+    """BOCES aid (rules §5): ``table`` per component district, the working in statute order.
 
     ``admin_factor``: the approved part of each administrative charge; ``expense_limit``: the 10 %
     limit on total expenses and ``approved_admin_cost`` the approved administrative cost, both exact
@@ -130,7 +130,7 @@ class Result:
 
     ``settings``: the BOCES sheet's items; ``districts``: every district as typed (name, type, email,
     full value …, index district code); ``files``: the input workbooks read.
-    ``billing``: one row per charge (FORMATS.md billing.csv).
+    ``billing``: one row per charge (docs/formats.md billing.csv).
     ``net``: per district — charges, aid, net cost, year over year, tax impact (and, after a failed
     vote, the total charges under the proposed budget).
     ``comparison``: each component's administrative share under every lawful method.

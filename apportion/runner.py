@@ -1,4 +1,4 @@
-"""One job from inputs to outputs: read → validate → compute → write (FORMATS.md, Outputs).
+"""One job from inputs to outputs: read → validate → compute → write (docs/formats.md, Outputs).
 
 A job with any error writes only ``issues.csv`` and ``ERRORS.txt``, never a
 partial report; outputs are swapped into place atomically.

@@ -1,4 +1,4 @@
-"""The input contract of FORMATS.md as data: every sheet, column and BOCES item.
+"""The input contract of docs/formats.md as data: every sheet, column and BOCES item.
 
 Readers, validation, the blank template and the docs all read these specs, so
 a header or a choice list is spelt in exactly one place.

@@ -1,6 +1,6 @@
 """The blank input workbook of ``apportion template``, built from :mod:`apportion.schema`.
 
-Every sheet of FORMATS.md: the BOCES sheet with its items listed and values
+Every sheet of docs/formats.md: the BOCES sheet with its items listed and values
 blank, each table sheet with its headers. Each header (or item) carries a
 comment saying what goes there and in what unit; choice and yes/no columns get
 drop-down lists and date columns a date check. Code columns are formatted as

@@ -289,7 +289,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
                   found="0 in total")
-    # a blank Actual units cell is 0 units (FORMATS.md, Participation), and on a service trued up on actual
+    # a blank Actual units cell is 0 units (docs/formats.md, Participation), and on a service trued up on actual
     # units 0 credits the district's whole charge: said at the cell, never silently
     blank = rows["actual_units"].isna() & rows["service_code"].map(trued).fillna(False).astype(bool)
     if blank.any():
@@ -303,7 +303,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
 
 def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: IssueLog) -> pd.Series:
     """Each column of Participation the unit cost basis of a service with something to share needs
-    (§1950(4)(d)(3); SPEC §3): one missing-column error at the header row per column absent, naming the services.
+    (§1950(4)(d)(3); rules §3): one missing-column error at the header row per column absent, naming the services.
     Returns the services lacking a column."""
     lacking = pd.Series(False, index=services.index)
     if table is None:
@@ -361,7 +361,7 @@ def _as_typed(value, kind: str) -> str:
 
 
 def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) -> None:
-    """Claimed expenses and published aid are whole dollars (SPEC §5); only components are aided."""
+    """Claimed expenses and published aid are whole dollars (rules §5); only components are aided."""
     if table is None:
         return
     frame = table.frame
@@ -387,7 +387,7 @@ CLAIMED = ("approved_admin", "approved_services", "capital_expense", "rent_expen
 
 
 def _check_claimed(table: Table | None, districts_table: Table, districts: pd.DataFrame, log: IssueLog) -> None:
-    """In claim mode (SPEC §5) a component's aid is what the sheet claims for it: a component with no row, or a
+    """In claim mode (rules §5) a component's aid is what the sheet claims for it: a component with no row, or a
     row with every expense blank, would get 0 aid unsaid — an error at its District code on Districts, or at
     the row's first expense cell."""
     if table is None or "district_code" not in table.frame.columns:
@@ -406,9 +406,9 @@ def _check_claimed(table: Table | None, districts_table: Table, districts: pd.Da
 
 
 def _check_parameters(inputs: Inputs, settings: Settings, log: IssueLog) -> dict[str, ParameterValue] | None:
-    """The law parameters in force for the school year (SPEC §8); None, with one error per parameter not on file
+    """The law parameters in force for the school year (rules §8); None, with one error per parameter not on file
     for it, when the tool cannot compute that year. The statewide average AV per RWADA may come from the BOCES
-    sheet instead (SPEC §5)."""
+    sheet instead (rules §5)."""
     values = parameters_at(settings.school_year)
     average = "aid.state_average_av_per_rwada"
     missing = sorted(set(load_parameters()) - set(values) - {average})
@@ -422,7 +422,7 @@ def _check_parameters(inputs: Inputs, settings: Settings, log: IssueLog) -> dict
 
 
 def _check_blend(inputs: Inputs, s: Settings, values: dict[str, ParameterValue], log: IssueLog) -> None:
-    """Putnam-Northern Westchester must blend at its statutory schedule. Statute: Educ. Law §1950(4)(b)(7). SPEC §2."""
+    """Putnam-Northern Westchester must blend at its statutory schedule. Statute: Educ. Law §1950(4)(b)(7). rules §2."""
     if s.method == "blend" and s.blend_tv_percent is not None and s.blend_authority == "Putnam-Northern Westchester":
         scheduled = values["apportionment.putnam_nw_true_value_percent"].value
         if not ap.putnam_nw_lawful(Fraction(s.blend_tv_percent), scheduled):
@@ -433,7 +433,7 @@ def _check_blend(inputs: Inputs, s: Settings, values: dict[str, ParameterValue],
 
 def _check_contingency(inputs: Inputs, s: Settings, districts: pd.DataFrame, log: IssueLog) -> None:
     """After a failed budget vote the contingency budget needs the prior year's administrative budget, and its
-    pool must not be negative. Statute: Educ. Law §1950(4)(b)(7); 8 NYCRR 170.3(b). SPEC §1, §6."""
+    pool must not be negative. Statute: Educ. Law §1950(4)(b)(7); 8 NYCRR 170.3(b). rules §1, §6."""
     items = inputs.items
     vote = pools.budget_vote(districts.loc[districts["is_component"], "budget_vote"])
     if vote.adopted:
@@ -454,7 +454,7 @@ def _check_contingency(inputs: Inputs, s: Settings, districts: pd.DataFrame, log
 
 def _check_shared_pd(inputs: Inputs, contracts: pd.DataFrame, attendance: pd.DataFrame,
                      values: dict[str, ParameterValue], log: IssueLog) -> None:
-    """The COSER 507 rules each shared-PD contract must keep (seed 000; SPEC §4): enough paying districts, fewer
+    """The COSER 507 rules each shared-PD contract must keep (the COSER 507 rules; rules §4): enough paying districts, fewer
     than the maximum days, no college credit or certificate, board approval before the work starts.
 
     The paying districts are counted only from an attendance sheet read without errors: a count of an

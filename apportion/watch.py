@@ -1,7 +1,7 @@
-"""Watch mode (FORMATS.md, Command line: ``apportion watch``): run each job dropped into a folder.
+"""Watch mode (docs/formats.md, Command line: ``apportion watch``): run each job dropped into a folder.
 
 A job is a workbook directly in the drop folder or a sub-folder of workbooks
-(FORMATS.md, "A job"). When one is new or changed, the :class:`Watcher` waits
+(docs/formats.md, "A job"). When one is new or changed, the :class:`Watcher` waits
 until its files have stopped changing — same size and modification time for a
 quiet period — because a workbook being copied or saved over a network share
 arrives in pieces; only then does it run the job once.

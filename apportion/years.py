@@ -1,4 +1,4 @@
-"""School years: ``YYYY-YY``, July 1 to June 30 (SPEC §8)."""
+"""School years: ``YYYY-YY``, July 1 to June 30 (rules §8)."""
 from __future__ import annotations
 
 import re
@@ -44,7 +44,7 @@ class SchoolYear:
         return SchoolYear(self.start + 1)
 
     def aid_year(self) -> "SchoolYear":
-        """Aid on this year's costs is payable the following school year (SPEC §5, §8)."""
+        """Aid on this year's costs is payable the following school year (rules §5, §8)."""
         return self.next()
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ SCALE is one of
   districts, ~1.2 million rows.
 
 Every BOCES is one job: one ``.xlsx`` directly in OUTDIR holding every sheet of
-``FORMATS.md`` except ``Aid claim`` (so aid is computed in estimate mode).
+``docs/formats.md`` except ``Aid claim`` (so aid is computed in estimate mode).
 
 The bytes depend only on (scale, seed): each BOCES draws from its own
 ``numpy.random.default_rng([seed, scale tag, BOCES number])``, nothing reads the
@@ -26,7 +26,7 @@ so every value in a workbook is whole cents (two decimals) exactly.
 The module has three parts: a small table writer (:class:`Column`,
 :class:`Sheet`, :func:`write_workbook`, also used by ``bench.examples``); the
 synthetic model (one ``_make_*`` function per kind of data); and one
-``_*_sheet`` function per FORMATS.md sheet turning the model into a table.
+``_*_sheet`` function per docs/formats.md sheet turning the model into a table.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Sheet:
     columns: tuple[Column, ...]
 
 
-# The FORMATS.md table sheets: (header, cell kind, width or None), in column order.
+# The docs/formats.md table sheets: (header, cell kind, width or None), in column order.
 SCHEMA: dict[str, tuple[tuple[str, str, int | None], ...]] = {
     "Districts": (
         ("District code", "text", 16), ("District name", "text", 44), ("Type", "text", 16),
@@ -138,7 +138,7 @@ def table_sheet(name: str, columns: dict[str, Sequence]) -> Sheet:
 def _check_headers(name: str, headers) -> None:
     unknown = set(headers) - {header for header, _, _ in SCHEMA[name]}
     if unknown:
-        raise ValueError(f"{name}: not FORMATS.md headers: {sorted(unknown)}")
+        raise ValueError(f"{name}: not docs/formats.md headers: {sorted(unknown)}")
 
 
 def rows_sheet(name: str, rows: Sequence[dict]) -> Sheet:
@@ -207,7 +207,7 @@ def slug(text: str, sep: str = "-") -> str:
 
 
 def first_wednesday(year: int, month: int) -> dt.date:
-    """BOCES boards generally meet on the first Wednesday of the month (seed 000)."""
+    """BOCES boards generally meet on the first Wednesday of the month (the COSER 507 rules, rules §4)."""
     first = dt.date(year, month, 1)
     return first + dt.timedelta(days=(2 - first.weekday()) % 7)
 
@@ -429,7 +429,7 @@ DISTRICT_KINDS = {  # type -> (name suffix, BEDS type digits, email tag)
 class Districts:
     code: list[str]
     name: list[str]
-    type: np.ndarray  # FORMATS.md words
+    type: np.ndarray  # docs/formats.md words
     full_value: np.ndarray  # cents
     rwada: np.ndarray  # hundredths
     enrollment: np.ndarray
@@ -480,7 +480,7 @@ class Participation:
     actual: np.ndarray
 
     def basis_units(self, basis: np.ndarray) -> np.ndarray:
-        """Each row's units under its service's unit cost basis (SPEC §3), as floats."""
+        """Each row's units under its service's unit cost basis (rules §3), as floats."""
         b = basis[self.service]
         avg2 = (self.current + self.prior) / 2
         avg3 = (self.current + self.prior + self.prior2) / 3
@@ -822,7 +822,7 @@ def make_job(plan: BocesPlan) -> Job:
 
 
 # --------------------------------------------------------------------------
-# One function per FORMATS.md sheet
+# One function per docs/formats.md sheet
 # --------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Atomic replacement of a job's output folder (FORMATS.md: temp name, then rename)."""
+"""Atomic replacement of a job's output folder (docs/formats.md: temp name, then rename)."""
 from __future__ import annotations
 
 import ctypes

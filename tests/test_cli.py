@@ -1,4 +1,4 @@
-"""The command line: exit codes, messages and the files each command writes (FORMATS.md, Command line)."""
+"""The command line: exit codes, messages and the files each command writes (docs/formats.md, Command line)."""
 from __future__ import annotations
 
 import csv

@@ -73,3 +73,13 @@ def test_readme_and_docs_link_only_inside_the_repository():
             if not target.startswith(("http://", "https://")):
                 linked = (path.parent / target).resolve()
                 assert linked.exists() and ROOT in linked.parents, f"{path.name} links {target}"
+
+
+def test_the_package_cites_only_what_ships_with_it():
+    """Docstrings and comments cite docs/rules.md ("rules §N") and docs/formats.md, never a development file."""
+    import re
+    banned = re.compile(r"SPEC\b|FORMATS\.md|\bseeds?/|\bseed \d{3}|\.\./shared|shared/")
+    hits = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "apportion").rglob("*.py"))
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+            if banned.search(line.replace("_SPECIAL", "").replace("SPECIAL_", ""))]
+    assert hits == []

@@ -1,7 +1,7 @@
 """The synthetic-job generator (bench.generate) and the shipped examples (bench.examples).
 
 Fast: only the ``boces1`` scale, written to a temporary folder. The expected
-sheets and headers are spelled out here from FORMATS.md rather than taken from
+sheets and headers are spelled out here from docs/formats.md rather than taken from
 the generator's own schema, so a typo there is caught.
 """
 

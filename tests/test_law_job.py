@@ -1,4 +1,4 @@
-"""Law cases through a whole job (reader → validation → core), SPEC §1-§7, exact to the cent."""
+"""Law cases through a whole job (reader → validation → core), rules §1-§7, exact to the cent."""
 from __future__ import annotations
 
 import datetime as dt

@@ -399,7 +399,7 @@ def test_budget_vote_warning_points_at_the_budget_vote_header(tmp_path):
 # --- the collaboration cap, shown where it bites -------------------------------------------------
 
 def test_collaboration_sheet_shows_the_cap_where_it_bites(tmp_path):
-    """SPEC §7: one credit per quarter with hours logged. T. Cap logs 40 hours in 2026-Q3 alone: ⌊40 / 10⌋ = 4 credits
+    """rules §7: one credit per quarter with hours logged. T. Cap logs 40 hours in 2026-Q3 alone: ⌊40 / 10⌋ = 4 credits
     by hours, capped at 1 (one quarter); T. One's 12 + 9 over two quarters earn ⌊21 / 10⌋ = 2 ≤ 2, not capped."""
     import openpyxl
     sheets = C.valid_sheets()

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis) for the invariants of SPEC §2 and §5."""
+"""Property tests (hypothesis) for the invariants of rules §2 and §5."""
 from __future__ import annotations
 
 from fractions import Fraction

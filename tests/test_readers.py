@@ -1,4 +1,4 @@
-"""The reader: forgiving on form, strict on meaning, every issue at its sheet and cell (FORMATS.md)."""
+"""The reader: forgiving on form, strict on meaning, every issue at its sheet and cell (docs/formats.md)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,5 @@
 """What-if variants (`run --set … --variant NAME --compare`) and year over year from the prior year's
-output folder (rules §9; FORMATS.md, Command line)."""
+output folder (rules §9; docs/formats.md, Command line)."""
 from __future__ import annotations
 
 import csv

@@ -1,5 +1,5 @@
 """A run's figures read back from what it wrote — billing.csv, aid.csv and basis.json — for comparing
-two runs (Educ. Law §1950(4)(b)(7), (4)(d), (5); FORMATS.md, Outputs).
+two runs (Educ. Law §1950(4)(b)(7), (4)(d), (5); docs/formats.md, Outputs).
 
 ``basis.json`` carries the exact figures the CSVs print rounded: each component's share of the
 budget pools, each CoSer participant's basis units and each service's and contract's unit cost,
@@ -98,7 +98,7 @@ def _by_key(keys: np.ndarray, *columns: list) -> dict:
 
 def basis_json(result) -> bytes:
     """The exact shares, units and unit costs behind a run's billing.csv, and the variant it is, if any
-    (FORMATS.md, basis.json)."""
+    (docs/formats.md, basis.json)."""
     s = result.settings
     variant = result.variant.name if result.variant else None
     changed = [[c.item, c.value] for c in result.variant.changes] if result.variant else []

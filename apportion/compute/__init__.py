@@ -1,5 +1,5 @@
 """The whole calculation for one validated job: pools → apportionment → CoSers →
-shared PD → aid → net cost, with the governance checks (SPEC §1-§7).
+shared PD → aid → net cost, with the governance checks (rules §1-§7).
 
 Each step calls the law functions of :mod:`apportion.law`; this module only
 wires them together and lays out the tables the writers print.

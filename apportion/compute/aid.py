@@ -1,5 +1,5 @@
 """Each component's aid working in statute order, the net cost, and the reconciliation with the
-State's published aid (SPEC §5; Educ. Law §1950(5), §3602(3)(f))."""
+State's published aid (rules §5; Educ. Law §1950(5), §3602(3)(f))."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -22,7 +22,7 @@ CLAIMED = ("approved_admin", "approved_services", "capital_expense", "rent_expen
 
 def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, services: pd.DataFrame, pd_rows: pd.DataFrame,
               factor: Fraction, state_avg_cents: int) -> pd.DataFrame:
-    """Each component's ratios, approved expenses and aid lines in statute order (SPEC §5)."""
+    """Each component's ratios, approved expenses and aid lines in statute order (rules §5)."""
     s = job.settings
     comps = job.components
     special = special_act.is_special_act(comps["type"])
@@ -85,7 +85,7 @@ def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame, shares: pd.DataFr
 
 
 def reconciliation_table(job: Job, aid: pd.DataFrame) -> pd.DataFrame:
-    """Computed against published aid, line by line (claim mode, SPEC §5)."""
+    """Computed against published aid, line by line (claim mode, rules §5)."""
     claim = job.aid_claim
     computed = {
         "admin and services aid": aid["admin_aid"] + aid["services_aid"],

@@ -1,4 +1,4 @@
-"""The billing table: one row per charge, as billing.csv lays it out (FORMATS.md, Outputs)."""
+"""The billing table: one row per charge, as billing.csv lays it out (docs/formats.md, Outputs)."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +23,7 @@ def basis_text(basis) -> pd.Series:
 
 def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame, rows: pd.DataFrame,
              contracts: pd.DataFrame, pd_rows: pd.DataFrame, pool_rent: int, admin_surplus: int) -> pd.DataFrame:
-    """One row per charge, FORMATS.md billing.csv (units as exact decimals, money in cents)."""
+    """One row per charge, docs/formats.md billing.csv (units as exact decimals, money in cents)."""
     names = job.districts["district_name"]
     parts = []
     basis_units = basis_text(basis)

@@ -1,5 +1,5 @@
 """CoSer and COSER 507 shared-PD tables: unit costs, charges, true-ups, surpluses and the rules
-that make a contract or a methodology unlawful (SPEC §3, §4)."""
+that make a contract or a methodology unlawful (rules §3, §4)."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,7 @@ from .values import Values
 
 
 def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Unit costs, charges, the SWD true-up and surpluses per service (SPEC §3)."""
+    """Unit costs, charges, the SWD true-up and surpluses per service (rules §3)."""
     services = job.services.copy()
     rows = job.participation.copy()
     units = coser.basis_units(rows, services)
@@ -65,7 +65,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
 
 
 def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """COSER 507 contracts (validation held them to the seed's rules): per-attendee charges (SPEC §4)."""
+    """COSER 507 contracts (validation held them to the COSER 507 rules): per-attendee charges (rules §4)."""
     contracts = job.shared_pd.copy()
     attending = shared_pd.staff_attending(job.pd_attendance)
     contracts["paying_districts"] = shared_pd.paying_districts(attending).reindex(contracts.index, fill_value=0)

@@ -1,6 +1,6 @@
 """The law parameters in force for a job, and the BOCES-level checks made before any share is computed:
 the statewide average, a lawful blend, the method-change hearing and the superintendent salary cap
-(SPEC §2, §5, §6)."""
+(rules §2, §5, §6)."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -26,7 +26,7 @@ class Values:
 
 
 def state_average(job: Job, values: dict[str, ParameterValue], log: IssueLog) -> int:
-    """The statewide average AV per RWADA for the aid year: the BOCES sheet's value wins (SPEC §5)."""
+    """The statewide average AV per RWADA for the aid year: the BOCES sheet's value wins (rules §5)."""
     s = job.settings
     if s.state_avg_av_per_rwada is not None:
         return s.state_avg_av_per_rwada
@@ -49,7 +49,7 @@ def blend_percent(job: Job) -> Fraction | None:
 
 
 def governance_warnings(job: Job, p: Values, log: IssueLog) -> None:
-    """Warnings for a method change without a timely hearing and a superintendent salary over the cap (SPEC §2, §6)."""
+    """Warnings for a method change without a timely hearing and a superintendent salary over the cap (rules §2, §6)."""
     s = job.settings
     days = int(p("apportionment.method_hearing_days"))
     if not governance.method_change_hearing_ok(s.method, s.prior_method, s.hearing_date, s.annual_meeting_date, days):

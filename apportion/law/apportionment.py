@@ -1,6 +1,6 @@
 """Sharing the administrative, capital and rent budgets among component districts.
 
-Statute: Educ. Law §1950(4)(b)(7)(i)-(ii); §1951(1). SPEC §1-§2.
+Statute: Educ. Law §1950(4)(b)(7)(i)-(ii); §1951(1). rules §1-§2.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class Basis:
     def share_percent(self) -> pd.Series:
         """Each district's share of the pool in percent to four decimals, for reading (money never uses it).
 
-        Settled like money (SPEC §2): 100.0000 % is 1,000,000 ten-thousandths of a
+        Settled like money (rules §2): 100.0000 % is 1,000,000 ten-thousandths of a
         percent, split by the exact weights with the largest-remainder rule, so the
         shown column always sums to exactly 100.0000 % — at any magnitude, as the
         weights stay Python integers. Each value is ``k / 10⁴`` for an integer ``k``.
@@ -103,7 +103,7 @@ def basis(method: str, comps: pd.DataFrame, state_avg_cents: int, tv_percent: Fr
 
 
 def apportion(pool_cents: int, b: Basis, rounding: str) -> pd.Series:
-    """Each component's share of a pool, settled to the cent. Statute: Educ. Law §1950(4)(b)(7)(i); SPEC §2."""
+    """Each component's share of a pool, settled to the cent. Statute: Educ. Law §1950(4)(b)(7)(i); rules §2."""
     return split_one(pool_cents, b.weight, rounding=rounding)
 
 

@@ -1,6 +1,6 @@
 """Cooperative services (CoSers): uniform unit costs and each participant's charge.
 
-Statute: Educ. Law §1950(4)(d)(3)-(5), §1950(4)(f), §1951(1). SPEC §3.
+Statute: Educ. Law §1950(4)(d)(3)-(5), §1950(4)(f), §1951(1). rules §3.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from ..exact import QUANTITY_SCALE, big, fits_int64, half_up_div
 from ..money import split
 
-#: the basis units are Σ of these columns divided by the divisor (SPEC §3 table)
+#: the basis units are Σ of these columns divided by the divisor (rules §3 table)
 BASIS_COLUMNS = {
     "anticipated": (("units",), 1),
     "current": (("current_units",), 1),
@@ -56,7 +56,7 @@ def unit_cost_cents(budget: pd.Series, total_weight: pd.Series, divisor: pd.Seri
 
 
 def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: str) -> pd.Series:
-    """Each participant's charge: the budget split by basis units (SPEC §3, §2 rounding)."""
+    """Each participant's charge: the budget split by basis units (rules §3, §2 rounding)."""
     return split(budget, rows["service_code"], weight, rows["district_code"], rounding)
 
 

@@ -1,6 +1,6 @@
 """Governance checks: method-change hearing and the district superintendent salary cap.
 
-Statute: Educ. Law §1950(4)(b)(7)(i); §1950(4)(a)(2). SPEC §2, §6.
+Statute: Educ. Law §1950(4)(b)(7)(i); §1950(4)(a)(2). rules §2, §6.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Net cost to a district: charges less BOCES aid, the change from last year and the tax impact.
 
-SPEC §5 (net cost) and FORMATS.md (tax impact = net cost ÷ full value × 1,000). Money in cents,
+rules §5 (net cost) and docs/formats.md (tax impact = net cost ÷ full value × 1,000). Money in cents,
 aid in whole dollars; the tax impact in ten-thousandths of a dollar per $1,000 of full value.
 """
 from __future__ import annotations
@@ -12,17 +12,17 @@ from ..exact import big, fits_int64, half_up_div
 
 
 def net_cost(total_charges_cents: pd.Series, total_aid_dollars: pd.Series) -> pd.Series:
-    """Charges less aid, in cents. SPEC §5: the aid lines are whole dollars, so aid counts as dollars × 100."""
+    """Charges less aid, in cents. rules §5: the aid lines are whole dollars, so aid counts as dollars × 100."""
     return total_charges_cents - total_aid_dollars * 100
 
 
 def change(total_charges_cents: pd.Series, prior_cents: pd.Series) -> pd.Series:
-    """Change in total charges from the prior year, cents; missing where no prior year is given (FORMATS.md)."""
+    """Change in total charges from the prior year, cents; missing where no prior year is given (docs/formats.md)."""
     return (total_charges_cents - prior_cents).astype("Int64")
 
 
 def change_percent(change_cents: pd.Series, prior_cents: pd.Series) -> pd.Series:
-    """The change as a percent of the prior year's charges, for reading (FORMATS.md); NaN without a prior year."""
+    """The change as a percent of the prior year's charges, for reading (docs/formats.md); NaN without a prior year."""
     c = change_cents.to_numpy(dtype=float, na_value=np.nan)
     p = prior_cents.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -30,7 +30,7 @@ def change_percent(change_cents: pd.Series, prior_cents: pd.Series) -> pd.Series
 
 
 def tax_impact_x10000(net_cost_cents: pd.Series, full_value_cents: pd.Series) -> pd.Series:
-    """Tax impact: net cost ÷ full value × 1,000, dollars per $1,000 of full value, to 4 decimals half up (FORMATS.md).
+    """Tax impact: net cost ÷ full value × 1,000, dollars per $1,000 of full value, to 4 decimals half up (docs/formats.md).
 
     Held as an integer of ten-thousandths; missing where the full value is missing or 0.
     """
@@ -49,7 +49,7 @@ def tax_impact_x10000(net_cost_cents: pd.Series, full_value_cents: pd.Series) ->
 
 def proposed_total_charges(total_charges_cents: pd.Series, admin_proposed: pd.Series,
                            admin_charged: pd.Series) -> pd.Series:
-    """Total charges had the proposed administrative budget been adopted (SPEC §6, a failed vote): the charged
+    """Total charges had the proposed administrative budget been adopted (rules §6, a failed vote): the charged
     total with the contingency administrative share swapped for the proposed one."""
     delta = (admin_proposed - admin_charged).reindex(total_charges_cents.index).fillna(0)
     return total_charges_cents + delta.astype("int64")

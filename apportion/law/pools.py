@@ -1,6 +1,6 @@
 """The pools to apportion and the administrative budget vote.
 
-Statute: Educ. Law §1950(4)(b)(5),(7); §1951(1); 8 NYCRR 170.3(b). SPEC §1, §6.
+Statute: Educ. Law §1950(4)(b)(5),(7); §1951(1); 8 NYCRR 170.3(b). rules §1, §6.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def contingency_cap(prior_admin_budget: int, excluded_increases: int) -> int:
 
 
 def admin_budget_used(proposed: int, vote: Vote, cap: int | None) -> int:
-    """The administrative budget in force: the proposed one, or min(proposed, cap) after a failed vote (SPEC §1)."""
+    """The administrative budget in force: the proposed one, or min(proposed, cap) after a failed vote (rules §1)."""
     if vote.adopted or cap is None:
         return proposed
     return min(proposed, cap)

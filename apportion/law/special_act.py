@@ -3,7 +3,7 @@ district), apportioned on a true value made from RWADA and aided on services onl
 
 Statute: Educ. Law §1950(4)(b)(7)(ii) (true value = RWADA × the statewide average full value per
 RWADA); §1950(4)(m) (the State pays a fraction — one-half — of approved services; no administrative,
-capital or rent aid). SPEC §2, §5.
+capital or rent aid). rules §2, §5.
 """
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ year (the earliest year checked against the law) but its true start is not on
 file, so it also applies to earlier years and is shown as "in force by YYYY-YY
 (earliest checked)", never as a made-up date. ``keyed_on`` says
 whether the value belongs to the *budget* year (the job's school year) or the
-*aid* year (the year after, SPEC §8). ``period: from`` means a value stays in
+*aid* year (the year after, rules §8). ``period: from`` means a value stays in
 force until the next date; ``period: year`` means it was published for that
 one year only, so a later year without its own value is *carried forward* and
-flagged (SPEC §5, state average AV per RWADA).
+flagged (rules §5, state average AV per RWADA).
 
 Loading is strict: unknown keys, duplicate keys, bad dates and non-numeric
 values are :class:`~apportion.errors.ParameterError` naming file and key.

@@ -1,1 +1,1 @@
-"""Readers: input files → typed tables or located issues (FORMATS.md)."""
+"""Readers: input files → typed tables or located issues (docs/formats.md)."""

@@ -1,4 +1,4 @@
-"""Finding jobs in an input folder and loading each job's sheets (FORMATS.md, "A job").
+"""Finding jobs in an input folder and loading each job's sheets (docs/formats.md, "A job").
 
 A job is one BOCES and one school year: a single workbook holding all its
 sheets, or a folder whose workbooks together hold them (each sheet in exactly
@@ -87,7 +87,7 @@ class JobSource:
 
 
 def discover(paths: list[Path], log: IssueLog) -> list[JobSource]:
-    """The jobs named on the command line (FORMATS.md: a workbook, a job folder or an input folder).
+    """The jobs named on the command line (docs/formats.md: a workbook, a job folder or an input folder).
 
     A job named twice (a relative and an absolute path, a symlinked folder) is one job. A folder
     holding this tool's output marker (:data:`~apportion.marker.MARKER`) is never read:

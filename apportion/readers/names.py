@@ -1,6 +1,6 @@
 """Near misses: a sheet name, header or BOCES item typed almost like a known one that is absent.
 
-FORMATS.md matches names ignoring case and extra spaces; anything else that is
+docs/formats.md matches names ignoring case and extra spaces; anything else that is
 not a known name is either a *near miss* — the user meant a known name and the
 value would otherwise be silently unused ("Prior year units", "Actual costs",
 "Aid A.V.", sheet "Staf") — or simply something the tool does not use. A near

@@ -269,7 +269,7 @@ def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait:
         raise
 
 
-#: all a failed job's folder holds (FORMATS.md, Outputs)
+#: all a failed job's folder holds (docs/formats.md, Outputs)
 FAILURE_FILES = {MARKER, "issues.csv", "ERRORS.txt"}
 
 

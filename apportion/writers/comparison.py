@@ -1,4 +1,4 @@
-"""The comparison of two runs as a workbook and a CSV (FORMATS.md, ``apportion compare``; rules §9).
+"""The comparison of two runs as a workbook and a CSV (docs/formats.md, ``apportion compare``; rules §9).
 
 The workbook: a Comparison sheet (the two runs, the settings a variant changed and the BOCES
 totals of every line with its drivers), Net cost (each district's net cost, old and new, with the

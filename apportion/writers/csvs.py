@@ -1,4 +1,4 @@
-"""The CSV exports of FORMATS.md: billing.csv, aid.csv, reconciliation.csv and issues.csv."""
+"""The CSV exports of docs/formats.md: billing.csv, aid.csv, reconciliation.csv and issues.csv."""
 from __future__ import annotations
 
 import csv

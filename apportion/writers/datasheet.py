@@ -1,5 +1,5 @@
 """A data sheet of the summary workbook: one table under a title and a line saying how its figures
-are made, set up for printing (FORMATS.md, Outputs)."""
+are made, set up for printing (docs/formats.md, Outputs)."""
 from __future__ import annotations
 
 import pandas as pd

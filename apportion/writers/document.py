@@ -1,5 +1,5 @@
 """A district statement as a neutral document (Educ. Law §1950(4), (5)): what both the ``.xlsx`` statement and
-its PDF are drawn from, so the two can never disagree (FORMATS.md, Outputs: ``districts/<code>_<short name>.json``).
+its PDF are drawn from, so the two can never disagree (docs/formats.md, Outputs: ``districts/<code>_<short name>.json``).
 
 A document is plain JSON-ready data:
 

@@ -36,7 +36,7 @@ class AidLine:
         return f"{self.label} {self.law}"
 
 
-AID_LINES = [  # statute order: ratios, then approved expenses, then aid (SPEC §5)
+AID_LINES = [  # statute order: ratios, then approved expenses, then aid (rules §5)
     AidLine("tax_rate_tenths", "Tax rate (mills)", "mills", "§1950(5)(a)"),
     AidLine("millage_ratio", "Millage ratio", "ratio", "§1950(5)(a)"),
     AidLine("av_per_rwada", "AV per RWADA", "dollars", "§3602(3)"),

@@ -1,4 +1,4 @@
-"""Statements and the summary as PDF (FORMATS.md, Outputs: ``run --pdf``), drawn with fpdf2 from the same
+"""Statements and the summary as PDF (docs/formats.md, Outputs: ``run --pdf``), drawn with fpdf2 from the same
 document the workbook is drawn from (:mod:`.document`), so the two never disagree.
 
 :func:`render_statement_pdf` takes a statement document (as built, or as read back from its

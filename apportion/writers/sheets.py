@@ -1,5 +1,5 @@
 """The summary workbook's data sheets: one table each under a title and a line saying how its
-figures are made (FORMATS.md, Outputs)."""
+figures are made (docs/formats.md, Outputs)."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The BOCES-wide summary workbook (FORMATS.md, Outputs: ``<code>_<year>_summary.xlsx``), Educ. Law §1950(4), (5).
+"""The BOCES-wide summary workbook (docs/formats.md, Outputs: ``<code>_<year>_summary.xlsx``), Educ. Law §1950(4), (5).
 
 The Summary sheet (key figures, budget to pool, the vote, charges and aid by
 line, charts) is drawn from the summary's document (:func:`summary_document`),

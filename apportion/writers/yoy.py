@@ -1,6 +1,6 @@
 """Year over year and what-if variants in the reports: the change from the prior year by category on
 each statement and on the summary's Year over year sheet, and on the Run sheet the prior-year folder
-and the settings a variant changed (rules §9; FORMATS.md, Outputs)."""
+and the settings a variant changed (rules §9; docs/formats.md, Outputs)."""
 from __future__ import annotations
 
 from pathlib import Path

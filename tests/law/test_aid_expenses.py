@@ -1,5 +1,5 @@
 """apportion.law.aid.expenses: total expenses and the 10 % limit, the salary limit, approved expenses in whole
-dollars (Educ. Law §1950(5)(b),(g); SPEC §5), with the arithmetic in comments."""
+dollars (Educ. Law §1950(5)(b),(g); rules §5), with the arithmetic in comments."""
 from __future__ import annotations
 
 from fractions import Fraction

@@ -1,5 +1,5 @@
 """apportion.law.aid.lines: the four BOCES aid lines and their total in whole dollars (Educ. Law §1950(5)(a),(f),(g),
-§1950(4)(m); SPEC §5), with the arithmetic in comments."""
+§1950(4)(m); rules §5), with the arithmetic in comments."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,5 +1,5 @@
 """apportion.law.aid.ratios: tax rate → millage ratio, AV per RWADA → wealth ratio → RWADA ratio, the sharing and
-capital ratios (Educ. Law §1950(5)(a),(g); §3602(3)(f); SPEC §5), with the arithmetic in comments.
+capital ratios (Educ. Law §1950(5)(a),(g); §3602(3)(f); rules §5), with the arithmetic in comments.
 
 Ratios are integer thousandths, tax rates tenths of a mill, money cents, RWADA millionths of a pupil.
 """

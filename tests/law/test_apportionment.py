@@ -1,5 +1,5 @@
 """apportion.law.apportionment: each method's basis and the shares of a pool, settled to the cent
-(Educ. Law §1950(4)(b)(7)(i)-(ii); SPEC §1-§2), with the arithmetic in comments."""
+(Educ. Law §1950(4)(b)(7)(i)-(ii); rules §1-§2), with the arithmetic in comments."""
 from __future__ import annotations
 
 from fractions import Fraction

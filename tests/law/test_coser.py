@@ -1,5 +1,5 @@
 """apportion.law.coser: basis units, uniform unit costs, charges, the SWD true-up, surpluses, the three-quarters
-approval and the aidable fraction (Educ. Law §1950(4)(d)(3)-(5), (f), §1950(5)(b),(q); SPEC §3), exact to the cent.
+approval and the aidable fraction (Educ. Law §1950(4)(d)(3)-(5), (f), §1950(5)(b),(q); rules §3), exact to the cent.
 
 Units are millionths (1 pupil = 1,000,000), money cents; the rows are one BOCES's participation.
 """

@@ -1,5 +1,5 @@
 """apportion.law.governance: the hearing a changed method needs and the district superintendent salary cap
-(Educ. Law §1950(4)(b)(7)(i); §1950(4)(a)(2); SPEC §2, §6)."""
+(Educ. Law §1950(4)(b)(7)(i); §1950(4)(a)(2); rules §2, §6)."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,5 +1,5 @@
 """apportion.law.net: net cost (charges less aid), the change from last year, the tax impact per $1,000 of full
-value and the charges under a proposed budget (SPEC §5, §6; the output contract), exact to the cent."""
+value and the charges under a proposed budget (rules §5, §6; the output contract), exact to the cent."""
 from __future__ import annotations
 
 import pandas as pd

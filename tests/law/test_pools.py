@@ -1,5 +1,5 @@
 """apportion.law.pools: the budget vote, the contingency cap, the administrative budget in force and the pools
-(Educ. Law §1950(4)(b)(5),(7); §1951(1); 8 NYCRR 170.3(b); SPEC §1, §6), exact to the cent."""
+(Educ. Law §1950(4)(b)(5),(7); §1951(1); 8 NYCRR 170.3(b); rules §1, §6), exact to the cent."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,6 +1,6 @@
 """apportion.law.shared_pd: COSER 507 shared professional development — staff attending, per-attendee charges,
 the aidable part and the rules a contract must keep (the BOCES's COSER 507 rules; aid under Educ. Law §1950(5);
-SPEC §4), exact to the cent. Staff counts are millionths."""
+rules §4), exact to the cent. Staff counts are millionths."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,5 @@
 """apportion.law.special_act: a special act district's true value from its RWADA, its aid ratios and the checks
-on it (Educ. Law §1950(4)(b)(7)(ii), §1950(4)(m); SPEC §2, §5)."""
+on it (Educ. Law §1950(4)(b)(7)(ii), §1950(4)(m); rules §2, §5)."""
 from __future__ import annotations
 
 import pandas as pd

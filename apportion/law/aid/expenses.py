@@ -1,7 +1,7 @@
 """Approved expenses behind BOCES aid: total expenses and the 10 % limit, the salary limit, and
 each district's approved administrative, services, capital and rent expense in whole dollars.
 
-Statute: Educ. Law §1950(5)(b),(g). SPEC §5.
+Statute: Educ. Law §1950(5)(b),(g). rules §5.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ...exact import big, half_up_div, to_int64
 
 
 def total_expenses(admin_budget_used: int, service_budgets: pd.Series, shared_pd_costs: pd.Series) -> int:
-    """Total expenses behind the 10 % limit, cents. Statute: Educ. Law §1950(5)(b); SPEC §5.
+    """Total expenses behind the 10 % limit, cents. Statute: Educ. Law §1950(5)(b); rules §5.
 
     The administrative budget in force, every CoSer budget and every shared-PD contract's cost.
     """
@@ -91,5 +91,5 @@ def sum_half_up_dollars(keys: pd.Series, cents: pd.Series, num: pd.Series, den: 
 
 def claimed_dollars(cents: pd.Series) -> pd.Series:
     """An amount claimed with the State, in whole dollars (claims are whole dollars; validation refuses cents).
-    SPEC §5."""
+    rules §5."""
     return cents // 100

@@ -1,6 +1,6 @@
 """The four BOCES aid lines and their total, in whole dollars.
 
-Statute: Educ. Law §1950(5)(a),(f),(g), §1950(4)(m). SPEC §5.
+Statute: Educ. Law §1950(5)(a),(f),(g), §1950(4)(m). rules §5.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def aid_half_up(expense_dollars: pd.Series, ratio_thousandths: pd.Series) -> pd.
 
 
 def aid_truncated(expense_dollars: pd.Series, ratio_thousandths: pd.Series) -> pd.Series:
-    """⌊expense × ratio⌋: rent aid truncates on the State's run (SPEC §5). Statute: Educ. Law §1950(5)(g)."""
+    """⌊expense × ratio⌋: rent aid truncates on the State's run (rules §5). Statute: Educ. Law §1950(5)(g)."""
     product = big(expense_dollars.to_numpy()) * big(ratio_thousandths.to_numpy())
     return pd.Series(to_int64(floor_div(product, 1000)), index=expense_dollars.index)
 

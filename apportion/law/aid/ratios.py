@@ -1,7 +1,7 @@
 """BOCES aid ratios: tax rate, millage ratio, wealth and RWADA ratios, the sharing ratio and the
 capital ratio, in statute order.
 
-Statute: Educ. Law §1950(5)(a),(g); §3602(3)(f). SPEC §5. Ratios are integer thousandths, tax
+Statute: Educ. Law §1950(5)(a),(g); §3602(3)(f). rules §5. Ratios are integer thousandths, tax
 rates integer tenths of a mill; each truncation is an exact integer operation.
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def sharing_ratio(millage: pd.Series, rwada: pd.Series, floor: int, cap: int) ->
 
 
 def ratio_source(millage: pd.Series, rwada: pd.Series, floor: int, cap: int) -> pd.Series:
-    """Which rule decided the sharing ratio: cap, floor, millage or rwada (SPEC §5)."""
+    """Which rule decided the sharing ratio: cap, floor, millage or rwada (rules §5)."""
     best = np.maximum(millage, rwada)
     source = np.where(best > cap, "cap", np.where(best < floor, "floor", np.where(millage >= rwada, "millage", "rwada")))
     return pd.Series(source, index=millage.index, dtype=object)
