@@ -53,5 +53,5 @@ def writing(path: Path):
 def cannot_write(path: Path, exc: OSError) -> None:
     """Report an I/O failure as ``Error: cannot write PATH: reason`` (the file the system named, else
     ``path``) and exit 1."""
-    click.echo(f"Error: cannot write {exc.filename or path}: {exc.strerror or exc or type(exc).__name__}", err=True)
+    click.echo(f"Error: cannot write {exc.filename or path}: {exc.strerror or str(exc) or type(exc).__name__}", err=True)
     sys.exit(1)

@@ -356,8 +356,7 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, claim: pd.DataFram
 
 def _as_typed(value, kind: str) -> str:
     """A scaled integer read back as the number typed (cents → dollars, millionths → units), exactly."""
-    scale = SCALES.get(kind, 1)
-    return str(Fraction(int(value), scale)) if scale == 1 else f"{Decimal(int(value)) / Decimal(scale):f}"
+    return f"{Decimal(int(value)) / Decimal(SCALES[kind]):f}"
 
 
 def _check_claim(table: Table | None, districts: pd.DataFrame, log: IssueLog) -> None:

@@ -80,7 +80,8 @@ def describe(value) -> str:
     return repr(value) if not isinstance(value, (int, float)) else str(value)
 
 
-def _blank_value(v) -> bool:
+def is_blank_value(v) -> bool:
+    """One cell: empty, only spaces, or NaN."""
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
 
 
@@ -123,7 +124,7 @@ def convert_one(value, convert: Callable):
     """One cell through a converter: None for a blank, :data:`_BAD` when it does not fit."""
     if isinstance(value, _Flag):
         value = value.value
-    elif _blank_value(value):
+    elif is_blank_value(value):
         return None
     return convert(value)
 

@@ -108,7 +108,8 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
         take(f, label, value, cell)
     # once every exact item is known: only absent ones, or ones typed exactly but left blank (the template's
     # row kept, the value typed on a row of the user's own), are missed
-    missable = [f for f in BOCES_ITEMS if f.key not in items.cells or _blank(raw_values.get(f.key))]
+    missable = [f for f in BOCES_ITEMS
+                if f.key not in items.cells or coerce.is_blank_value(raw_values.get(f.key))]
     for label, label_cell, value, cell in unknown:
         f = near_miss(label, missable, lambda f: f.header)
         if f is None:
@@ -126,7 +127,7 @@ def read_items(wb: Workbook, log: IssueLog, settings: tuple[tuple[str, str], ...
     _set_items(items, raw_values, settings, by_norm, log)
     for f in BOCES_ITEMS:
         value = raw_values.get(f.key)
-        if _blank(value):
+        if coerce.is_blank_value(value):
             if f.required and not (f.key in items.cells and items.cells[f.key] in suspect):
                 log.error("missing-item", f"the item {f.header!r} is required", **items.where(f.key),
                           expected=f"a row {f.header!r} with its value",
@@ -141,20 +142,16 @@ def _check_beyond_value(row: list, label_col: int, label, row_number: int, value
                         log: IssueLog) -> None:
     """Cells right of an item's value cell are not read: a value typed one column too far (the value cell
     blank) is an error there — the item would silently take its default; anything else there is a warning."""
-    beyond = [j for j in range(label_col + 2, len(row)) if not _blank(row[j])]
+    beyond = [j for j in range(label_col + 2, len(row)) if not coerce.is_blank_value(row[j])]
     if not beyond:
         return
     cell = f"{column_letter(beyond[0])}{row_number}"
-    if _blank(row[label_col + 1]):
+    if coerce.is_blank_value(row[label_col + 1]):
         log.error("misplaced-item-value", **where, cell=cell, column=str(label), value_cell=value_cell,
                   expected=f"the value in {value_cell}, beside the item", found=coerce.describe(row[beyond[0]]))
     else:
         log.warning("unused-cell", **where, cell=cell, column=str(label), value_cell=value_cell,
                     expected="nothing right of the value", found=coerce.describe(row[beyond[0]]))
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _item_value(f, value, items: Items, log: IssueLog, limits: Limits = DEFAULT_LIMITS):

@@ -105,17 +105,18 @@ def edits(a: str, b: str) -> int:
 
 def _score(typed: str, known: str) -> tuple[int, int, float] | None:
     """How close ``typed`` is to ``known`` (higher is closer), or None when it is not a near miss."""
-    if fold(typed) == fold(known):
+    typed_words, known_words = words(typed), words(known)
+    typed_letters, known_letters = "".join(typed_words), "".join(known_words)  # fold() of each
+    if typed_letters == known_letters:
         return (1, 1, 1.0)
     ratio = difflib.SequenceMatcher(None, normalise(typed), normalise(known)).ratio()
-    typed_words, known_words = words(typed), words(known)
     contained = all(any(_alike(k, t) for t in typed_words) for k in known_words)
     meaning = [k for k in known_words if k not in LINKING]
-    cut_short = (len(fold(typed)) >= SHORTEST and 2 * len(set(typed_words) - LINKING) >= len(meaning)
+    cut_short = (len(typed_letters) >= SHORTEST and 2 * len(set(typed_words) - LINKING) >= len(meaning)
                  and all(any(_alike(k, t) for k in known_words) for t in typed_words))
-    initials = len(known_words) >= 2 and fold(typed) == "".join(w[0] for w in known_words)
-    letters = min(len(fold(typed)), len(fold(known)))
-    one_edit = letters >= ONE_EDIT_LETTERS and edits(fold(typed), fold(known)) <= 1
+    initials = len(known_words) >= 2 and typed_letters == "".join(w[0] for w in known_words)
+    one_edit = (min(len(typed_letters), len(known_letters)) >= ONE_EDIT_LETTERS
+                and edits(typed_letters, known_letters) <= 1)
     if ratio >= RATIO or cut_short or initials or one_edit or contained:
         # the known name whose every word was typed first, then the one with most words matched, then the closest
         return (0, int(contained), len(known_words) if contained else 0, ratio)

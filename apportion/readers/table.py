@@ -138,7 +138,7 @@ def _empty_known(rows: list[list], header_at: int, spec: TableSheet) -> set[str]
     "Prior year units" filled in) — looked at only then, so a sheet of known headers costs nothing."""
     header = rows[header_at]
     known = {f.norm: f.key for f in spec.fields}
-    named = [(j, normalise(v)) for j, v in enumerate(header) if isinstance(v, str) and v.strip()]
+    named = [(j, normalise(v)) for j, v in enumerate(header) if not _nameless(v)]
     if all(norm in known for _, norm in named):
         return set()
     exact = {known[norm]: j for j, norm in named if norm in known}
@@ -274,11 +274,12 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
     if f.required:
         # a text that is empty once its invisible and control characters are removed is as blank as a blank
         emptied = typed.isna().to_numpy() & ~blank & ~typed.index.isin(list(bad.keys()))
+        invisible = set(typed.index[emptied])
         rows = typed.index[blank | emptied]
         for row in log.room("error", "missing-value", rows[~rows.isin(list(skip))] if skip else rows):
             log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
-                      expected=expected, found="a blank cell" if coerce.is_blank(raw[[row]])[0]
-                      else f"only invisible characters: {visible(raw[row])[:100]}")
+                      expected=expected, found=f"only invisible characters: {visible(raw[row])[:100]}"
+                      if row in invisible else "a blank cell")
     return typed
 
 
