@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +40,13 @@ class Outcome:
     staged: str = ""  # outputs written but not yet swapped in (run_job(commit=False)): see commit()
     keep: tuple = ()  # what of the previous output folder the swap carries over
     stale: str = ""  # a failure folder named after the job's file, which this computed run supersedes
+    started: float = field(default_factory=time.time)  # another run's report committed after this is said replaced
 
     def commit(self) -> None:
         """Swap the staged outputs into the output folder (and drop the failure folder they supersede)."""
         from .writers.atomic import commit_folder, remove_failure_folder
         if self.staged:
-            commit_folder(Path(self.output), Path(self.staged), self.keep)
+            commit_folder(Path(self.output), Path(self.staged), self.keep, since=self.started)
             self.staged = ""
             if self.stale:
                 remove_failure_folder(Path(self.stale))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,22 @@ def test_replaces_whole_folder_and_keeps_outbox(tmp_path):
     assert (final / "outbox" / "sent.csv").read_bytes() == b"district_code\n1\n"
     # no temporary folders left: only the folder, its lock file and the outputs-root marker
     assert sorted(p.name for p in tmp_path.iterdir()) == [".JOB_2026-27.lock", ".apportion-output", "JOB_2026-27"]
+
+
+def test_a_report_another_run_committed_meanwhile_is_said_replaced(tmp_path):
+    final = tmp_path / "JOB_2026-27"
+    write_folder(final, {"billing.csv": b"before"})  # an earlier run's report
+    replaced = []
+    since = time.time()  # this run starts
+    ours = atomic.stage_folder(final, {"billing.csv": b"ours"})
+    atomic.commit_folder(final, ours, since=since, on_replace=replaced.append)
+    assert replaced == []  # the earlier run's report is not another run's meanwhile
+    since = time.time()  # a second run starts; a third commits before it
+    theirs = atomic.stage_folder(final, {"billing.csv": b"theirs"})
+    atomic.commit_folder(final, theirs)
+    mine = atomic.stage_folder(final, {"billing.csv": b"mine"})
+    atomic.commit_folder(final, mine, since=since, on_replace=replaced.append)
+    assert replaced == [final] and (final / "billing.csv").read_bytes() == b"mine"
 
 
 def test_recover_restores_previous_outputs_after_a_killed_swap(tmp_path):

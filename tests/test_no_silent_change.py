@@ -54,6 +54,16 @@ def test_duplicate_jobs_fail_validate_too(tmp_path):
     assert result.output.count("[duplicate-job]") == 2
 
 
+def test_three_copies_are_listed_as_three(tmp_path):
+    for name in ("a", "b", "c"):
+        C.write(tmp_path / f"{name}.xlsx")
+    batch = run_batch([tmp_path], tmp_path / "out", jobs=1)
+    messages = {i.message.split(" write the output folder")[0] for o in batch.outcomes for i in o.issues
+                if i.code == "duplicate-job"}
+    folder = str(tmp_path)
+    assert messages == {f"{folder}/a.xlsx, {folder}/b.xlsx and {folder}/c.xlsx all"}
+
+
 def test_one_workbook_named_twice_is_one_job(tmp_path):
     path = C.write(tmp_path / "job.xlsx")
     batch = run_batch([path, tmp_path / "." / "job.xlsx"], tmp_path / "out", jobs=1)

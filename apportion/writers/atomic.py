@@ -247,11 +247,33 @@ def make_durable(folder: Path, files: list[Path]) -> None:
         os.close(fd)
 
 
-def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait: float | None = None) -> None:
-    """Swap a staged folder in as ``final`` holding its lock, carrying over the ``keep`` paths of the old one."""
+def _say_replaced(final: Path) -> None:
+    print(f"note: another apportion run wrote {final} while this one ran; this run's report replaced it",
+          file=sys.stderr, flush=True)
+
+
+def committed_since(final: Path, since: float) -> bool:
+    """Whether ``final`` holds a report committed at or after ``since`` (a :func:`time.time`): its marker is
+    touched at each commit, so this tells another run's report, swapped in while ours ran, from ours of before."""
+    try:
+        return (final / MARKER).stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait: float | None = None,
+                  since: float | None = None,
+                  on_replace: Callable[[Path], None] | None = _say_replaced) -> None:
+    """Swap a staged folder in as ``final`` holding its lock, carrying over the ``keep`` paths of the old one.
+
+    With ``since`` (when this run started): a report another run committed meanwhile is replaced, and
+    ``on_replace`` says so — the folder is one complete run either way, but whose is not left unsaid.
+    """
     try:
         with folder_lock(final, wait):
             recover(final, staged)
+            if since is not None and on_replace is not None and committed_since(final, since):
+                on_replace(final)
             for rel in keep:
                 source, target = final / rel, staged / rel
                 if source.is_dir():
@@ -263,6 +285,7 @@ def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait:
             if final.exists():
                 os.replace(final, old)
             os.replace(staged, final)
+            os.utime(final / MARKER)  # the commit time, for a later run's committed_since
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         discard(staged)
