@@ -16,9 +16,9 @@ from .readers.jobs import JobSource, read_inputs
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Job
 from .options import RunOptions
+from .compute.checks import build_job
 from .readers.items import Items
 from .result import Result
-from .validate import build_job
 from .writers.atomic import KEPT
 
 

@@ -1,13 +1,11 @@
-"""The package's layers, each with its own rank: vocabulary → readers → law → validation → compute and result →
-writers and compare → delivery/CLI; no import upwards, no cycles.
+"""The package's layers, each with its own rank, in the order data flows: vocabulary → readers → validation →
+law → compute and result → writers and compare → delivery/CLI; no import upwards, no cycles.
 
 Every import inside ``apportion/`` (at the top of a module or inside a function) is read with
 ``ast``; a module may import its own layer or a lower one, never a higher one, and no group of
-modules imports itself round in a circle. Data flows readers → validation → law → compute, but the
-law is pure (it imports only the exact arithmetic and the split), so it ranks beneath the layers
-that call it: validation runs the law's own predicates (a zero basis, a service with nothing to
-share by, the COSER 507 rules) in its one pass, so that no rule is written twice, and compute
-wires the same functions into the results. The law imports neither the readers nor validation.
+modules imports itself round in a circle. Validation checks the input contract only and imports no
+law; the law is pure (it imports only the exact arithmetic and the split); compute calls the law,
+both for the rules a job's inputs must keep (``compute/checks.py``) and for the results.
 """
 from __future__ import annotations
 
@@ -23,8 +21,8 @@ LAYERS = {
     "apportion.schema": 0, "apportion.parameters": 0, "apportion.options": 0, "apportion.marker": 0,
     "apportion.textsafe": 0, "apportion.limits": 0,
     "apportion.readers": 1,
-    "apportion.law": 2,
-    "apportion.model": 3, "apportion.validate": 3,
+    "apportion.model": 2, "apportion.validate": 2,
+    "apportion.law": 3,
     "apportion.result": 4, "apportion.compute": 4,
     "apportion.writers": 5, "apportion.compare": 5,
     "apportion.runner": 6, "apportion.batch": 6, "apportion.progress": 6, "apportion.template": 6,

@@ -26,7 +26,7 @@ from .values import Values, blend_percent, governance_warnings, state_average
 
 def compute(job: Job, log: IssueLog) -> Result:
     """Compute every table of a job's reports, adding its warnings to ``log``. The job is validated
-    (:func:`apportion.validate.build_job` made every check the computation relies on), so nothing here refuses."""
+    (:func:`apportion.compute.checks.build_job` made every check the computation relies on), so nothing here refuses."""
     s = job.settings
     values = parameters_at(s.school_year)  # every parameter on file for the year: validated
     p = Values(values)
