@@ -216,6 +216,9 @@ def _extent(data: bytes, prefix: bytes, budget: int) -> tuple[int, int]:
     without a reference follows the one before, so each adds at most one.
     """
     row_open, cell_open = re.escape(b"<" + prefix + b"row"), re.escape(b"<" + prefix + b"c")
+    tight = _tight_extent(data, prefix, row_open, cell_open, budget)
+    if tight:
+        return tight
     late_rows = re.search(row_open + rb'(?:>|/>|\s(?!r="))', data) is not None
     late_cells = re.search(cell_open + rb'(?:>|/>|\s(?!r="))', data) is not None
     if not (late_rows or late_cells):
@@ -239,6 +242,39 @@ def _extent(data: bytes, prefix: bytes, budget: int) -> tuple[int, int]:
     if late_cells:
         cols += max(chunk.count(b"<" + prefix + b"c") for chunk in data.split(b"</" + prefix + b"row>"))
     return max(rows, 1), max(cols, 1)
+
+
+def _tight_extent(data: bytes, prefix: bytes, row_open: bytes, cell_open: bytes, budget: int) -> tuple[int, int] | None:
+    """(last row, a bound on the last column) in two searches, when every row and cell leads with a reference
+    no further down than the last row's — else None (the slower bounds of :func:`_extent` decide).
+
+    A million-row sheet's row numbers have seven digits, so the digit-count bound of
+    :func:`_extent` (9,999,999 rows) would exceed the budget and send it to reading every
+    reference; here a search for any reference *past* the last row's proves the exact height.
+    """
+    last = re.search(row_open + rb' r="([1-9]\d{0,14})"', data[data.rfind(b"<" + prefix + b'row r="'):])
+    if last is None:
+        return None
+    height = int(last.group(1))
+    letters = next((n for n in (1, 2, 3) if height * _COLUMN_SPANS[n - 1] <= budget), None)
+    if letters is None:
+        return None
+    upto = _at_most(height)
+    if re.search(row_open + rb'(?:>|/>|\s(?!r="' + upto + rb'"))', data) or re.search(
+            cell_open + rb'(?:>|/>|\s(?!r="[A-Z]{1,%d}' % letters + upto + rb'"))', data):
+        return None
+    return height, _COLUMN_SPANS[letters - 1]
+
+
+def _at_most(n: int) -> bytes:
+    """A pattern matching the numbers 1 to ``n`` written as a reference writes them (no sign, no leading 0)."""
+    digits = str(n)
+    options = [rb"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):  # the first i digits of n, then a smaller digit, then any
+        low = 1 if i == 0 else 0
+        if int(ch) - 1 >= low:
+            options.append(digits[:i].encode() + b"[%d-%d]" % (low, int(ch) - 1) + rb"\d{%d}" % (len(digits) - i - 1))
+    return b"(?:" + b"|".join(options + [digits.encode()]) + b")"
 
 
 def _column_number(letters: bytes) -> int:
