@@ -27,6 +27,7 @@ class Field:
     code), ``text``, ``choice``, ``money`` (whole cents), ``signed money``,
     ``quantity`` (exact to millionths), ``fraction`` (a ratio or percent),
     ``yesno``, ``date``, ``year`` (school year), ``emails`` (one or more addresses), ``email`` (one).
+    ``whole``: a quantity that counts people or districts, so a fraction is refused (``not-whole``).
     """
 
     header: str
@@ -37,10 +38,17 @@ class Field:
     help: str = ""
     unit: str = ""
     default: object = None
+    whole: bool = False
 
     @property
     def norm(self) -> str:
         return normalise(self.header)
+
+    @property
+    def expected(self) -> str:
+        """What a cell of this field must hold, as issues and the template's comments say it."""
+        return "a whole number, 0 or more" if self.whole else EXPECTED.get(self.kind) or (
+            " / ".join(self.choices) if self.choices else "text")
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,8 @@ SERVICES = TableSheet("Services", (
     F("Salaries over limit", "salaries_over_limit", "money", False,
       help="Blank = computed from the Staff sheet.", unit="dollars"),
     F("Non-aidable costs", "non_aidable", "money", False, unit="dollars", default=0),
-    F("Approvals", "approvals", "quantity", False, help="Participating districts approving the methodology."),
+    F("Approvals", "approvals", "quantity", False, help="Participating districts approving the methodology.",
+      whole=True),
     F("Students with disabilities", "swd", "yesno", False, default=False),
     F("Actual cost", "actual_cost", "money", False, unit="dollars"),
     F("Surplus", "surplus", "signed money", False, help="Positive = returned, negative = assessment.", unit="dollars", default=0),
@@ -171,7 +180,7 @@ PD_ATTENDANCE = TableSheet("PD Attendance", (
     F("Contract", "contract", "key", True),
     F("District code", "district_code", "code", True),
     F("Date", "date", "date", False),
-    F("Staff attending", "staff", "quantity", True),
+    F("Staff attending", "staff", "quantity", True, whole=True),
 ), unique=("contract", "district_code", "date"))
 
 AID_CLAIM = TableSheet("Aid claim", (

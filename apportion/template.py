@@ -30,7 +30,7 @@ DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 
 def describe_field(f: Field) -> str:
     """The comment on a header or item: what goes there, its unit, whether it is required, the default."""
-    what = HINTS.get(f.kind) or EXPECTED.get(f.kind) or ""
+    what = f.expected if f.whole else HINTS.get(f.kind) or EXPECTED.get(f.kind) or ""
     if f.kind == "choice":
         what = "one of: " + ", ".join(f.choices)
     lines = [f"{f.header}{' (required)' if f.required else ''}"]
@@ -55,8 +55,8 @@ def _validation(f: Field) -> dict | None:
         return {"validate": "date", "criteria": "between", "minimum": DATE_RANGE[0], "maximum": DATE_RANGE[1],
                 "error_type": "warning", "error_message": "Enter a date, e.g. 2026-03-04."}
     if f.kind in ("money", "quantity"):
-        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
-                "error_message": f"Enter {EXPECTED[f.kind]}."}
+        return {"validate": "integer" if f.whole else "decimal", "criteria": ">=", "value": 0,
+                "error_type": "warning", "error_message": f"Enter {f.expected}."}
     return None
 
 

@@ -137,8 +137,13 @@ def _result(raw: pd.Series, typed: np.ndarray, bad: np.ndarray, dtype=object) ->
 
 # --- numbers -------------------------------------------------------------------------
 
+def _money_sign(value, scale: int) -> bool:
+    """A $ typed in a cell that is not money (a count of pupils, a number of days): refused, not dropped."""
+    return scale != SCALES["money"] and isinstance(value, str) and "$" in value
+
+
 def _scaled_one(value, scale: int):
-    if isinstance(value, bool):
+    if isinstance(value, bool) or _money_sign(value, scale):
         return _BAD
     d = decimal_of(value)
     v = scaled_int(d, scale) if d is not None else None
@@ -181,17 +186,20 @@ def to_scaled(raw: pd.Series, scale: int) -> tuple[pd.Series, dict[int, object]]
 
 def why_not_scaled(value, scale: int) -> str:
     """Why a number cell was refused: ``not-a-number``, ``too-large`` or ``too-precise``."""
-    d = decimal_of(value) if not isinstance(value, bool) else None
+    d = decimal_of(value) if not isinstance(value, bool) and not _money_sign(value, scale) else None
     if d is None:
         return "not-a-number"
     return "too-large" if abs(d * scale) > bound(scale) else "too-precise"
 
 
-def number_problem(value) -> str | None:
-    """What is wrong with a number typed as text, in the user's words; None when nothing specific is."""
+def number_problem(value, scale: int = SCALES["money"]) -> str | None:
+    """What is wrong with a number typed as text in a cell of ``scale``, in the user's words; None when nothing
+    specific is."""
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if _money_sign(value, scale):
+        return "a $ sign in a cell that is not money; type the number alone"
     odd = sorted({ch for ch in text if ch.isdigit() and not ch.isascii()})
     if odd:
         return f"digits other than 0-9 ({''.join(odd)}); type the number with 0-9"

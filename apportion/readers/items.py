@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from ..errors import IssueLog
 from ..limits import DEFAULT_LIMITS, Limits
-from ..schema import BOCES_ITEMS, EXPECTED, column_letter, normalise
+from ..schema import BOCES_ITEMS, column_letter, normalise
 from ..textsafe import FORBIDDEN, visible
 from . import coerce
 from .book import Workbook, sheet_rows
@@ -157,7 +157,7 @@ def _check_beyond_value(row: list, label_col: int, label, row_number: int, value
 def _item_value(f, value, items: Items, log: IssueLog, limits: Limits = DEFAULT_LIMITS):
     """Type one BOCES item (text lengths under ``limits``); an unfit value is an error and yields the default."""
     from ..years import SchoolYear
-    expected = EXPECTED.get(f.kind) or (" / ".join(f.choices) if f.choices else "text")
+    expected = f.expected
     if f.kind == "year":
         try:
             return SchoolYear.parse(value)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import IssueLog
 from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
-from ..schema import EXPECTED, TableSheet, column_letter, normalise
+from ..schema import TableSheet, column_letter, normalise
 from ..textsafe import clean_text, visible
 from . import coerce
 from .book import Workbook, sheet_rows
@@ -257,7 +257,7 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
         typed, bad = coerce.to_emails(raw)
     else:  # pragma: no cover - schema and reader move together
         raise ValueError(kind)
-    expected = EXPECTED.get(kind) or (" / ".join(f.choices) if f.choices else "text")
+    expected = f.expected
     said: dict = {}  # a value's refusal worked out once: a million bad cells repeat a few values
     for row, value in bad.items():
         key = (type(value), value)
@@ -267,10 +267,14 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
         if log.room("error", code, [row]):  # past the cap only counted: no location built
             log.error(code, message, **table.where(f.key, row), expected=expected, found=coerce.describe(value))
     if kind in ("money", "quantity"):
-        negative = typed.to_numpy(dtype=np.int64, na_value=0) < 0
-        for row in log.room("error", "negative-value", typed.index[negative]):
+        scaled = typed.to_numpy(dtype=np.int64, na_value=0)
+        for row in log.room("error", "negative-value", typed.index[scaled < 0]):
             log.error("negative-value", f"{f.header!r} cannot be negative", **table.where(f.key, row),
                       expected=expected, found=coerce.describe(raw[row]))
+        if f.whole:  # a count of people or districts: 5.5 staff would charge for half a person
+            for row in log.room("error", "not-whole", typed.index[scaled % coerce.SCALES[kind] != 0]):
+                log.error("not-whole", f"{f.header!r} counts people or districts: a whole number",
+                          **table.where(f.key, row), expected=expected, found=coerce.describe(raw[row]))
     if f.required:
         # a text that is empty once its invisible and control characters are removed is as blank as a blank
         emptied = typed.isna().to_numpy() & ~blank & ~typed.index.isin(list(bad.keys()))
@@ -291,7 +295,7 @@ def refusal(f, value, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
         code = NUMBER_CODES["quantity" if f.kind == "quantity" else "money"][why]
         if why == "too-large":
             return code, coerce.too_large(scale)
-        return code, coerce.number_problem(value) or NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
+        return code, coerce.number_problem(value, scale) or NUMBER_MESSAGES.get(code, f"the value does not fit {f.header!r}")
     if f.kind in ("key", "text"):
         return "text-too-long", f"{f.header!r} is too long: " + how_to_raise(coerce.text_limit_name(f.kind, f.key), limits)
     if f.kind in ("emails", "email"):
