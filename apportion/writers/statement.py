@@ -19,6 +19,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..result import Result
+from . import sheetxml
 from .document import ReportOptions, shown, statement_document
 from .labels import created_at
 from .styles import (CHARS_PER_WIDTH, PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, ROW_HEIGHT, Styles, new_workbook, printable,
@@ -27,6 +28,8 @@ from .tables import (MAX_FIT, Col, Formula, gc_paused, header_height, lines_need
                      write_table, write_value)
 
 MIN_SCALE = 0.62  # a statement squeezed onto one page is never printed smaller than this
+#: the statements' workbook: written from templates (tests/test_sheetxml.py checks it against xlsxwriter's)
+BOOK = sheetxml.Workbook
 
 
 @gc_paused
@@ -37,7 +40,7 @@ def write_statement(result: Result, code: str, options: ReportOptions = ReportOp
     buffer = io.BytesIO()
     facts = document["facts"]
     book, st = new_workbook(buffer, created_at(result), f"{facts['boces_name']} {facts['school_year']} statement — "
-                            f"{facts['district_name']}", "District statement of BOCES charges and aid")
+                            f"{facts['district_name']}", "District statement of BOCES charges and aid", BOOK)
     render_statement(book.add_worksheet("Statement"), st, document)
     book.close()
     return buffer.getvalue()

@@ -108,9 +108,10 @@ class Styles:
         return self(role="body" if role == "text" else role)
 
 
-def new_workbook(target, created: datetime, title: str, subject: str = "") -> tuple[xlsxwriter.Workbook, Styles]:
-    """A workbook with fixed properties (deterministic bytes) and the shared styles."""
-    book = Workbook(target, WORKBOOK_OPTIONS)
+def new_workbook(target, created: datetime, title: str, subject: str = "", book_class=None) -> tuple[xlsxwriter.Workbook, Styles]:
+    """A workbook with fixed properties (deterministic bytes) and the shared styles; ``book_class`` is
+    :class:`.xlsx.Workbook` unless given (the statements use :class:`.sheetxml.Workbook`)."""
+    book = (book_class or Workbook)(target, WORKBOOK_OPTIONS)
     book.set_properties({"title": title, "subject": subject, "author": "apportion", "created": created,
                          "company": ""})
     book.set_size(1600, 1000)

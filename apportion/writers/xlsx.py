@@ -51,6 +51,23 @@ _NUMBER_TEXT_LIMIT = 200_000
 _EXACT_INT = 2**53
 
 
+def number_text(value) -> str:
+    """A number as xlsxwriter writes it in a cell, ``f"{value:.16G}"``, a float's text kept for the next time."""
+    if value.__class__ is float:
+        try:
+            return _NUMBER_TEXT[value]
+        except KeyError:
+            text = f"{value:.16G}"
+            if value:  # 0.0 and -0.0 are one key but two texts: never kept
+                if len(_NUMBER_TEXT) > _NUMBER_TEXT_LIMIT:
+                    _NUMBER_TEXT.clear()
+                _NUMBER_TEXT[value] = text
+            return text
+    if value.__class__ is int and -_EXACT_INT <= value <= _EXACT_INT:
+        return str(value)
+    return f"{value:.16G}"
+
+
 class Worksheet(_Worksheet):
     """An xlsxwriter worksheet whose plain cells cost a fraction of the Python."""
 
@@ -174,9 +191,6 @@ class Worksheet(_Worksheet):
         colmin, colmax = self.dim_colmin, self.dim_colmax
         letters = [xl_col_to_name(col) for col in range(colmax + 1)]
         xf: dict = {}  # format → its xf index as text, asked of xlsxwriter once, in xlsxwriter's order
-        numbers = _NUMBER_TEXT
-        if len(numbers) > _NUMBER_TEXT_LIMIT:
-            numbers.clear()
         write = self.fh.write
         number_cell, string_cell, blank_cell, date_cell = CellNumberTuple, CellStringTuple, CellBlankTuple, \
             CellDatetimeTuple
@@ -215,19 +229,7 @@ class Worksheet(_Worksheet):
                 elif kind is blank_cell:
                     parts.append(f'<c r="{letters[col]}{number}{s}"/>')
                 else:
-                    value = cell.number
-                    if value.__class__ is float:
-                        try:
-                            text = numbers[value]
-                        except KeyError:
-                            text = f"{value:.16G}"
-                            if value:  # 0.0 and -0.0 are one key but two texts: never kept
-                                numbers[value] = text
-                    elif value.__class__ is int and -_EXACT_INT <= value <= _EXACT_INT:
-                        text = str(value)
-                    else:
-                        text = f"{value:.16G}"
-                    parts.append(f'<c r="{letters[col]}{number}{s}"><v>{text}</v></c>')
+                    parts.append(f'<c r="{letters[col]}{number}{s}"><v>{number_text(cell.number)}</v></c>')
             parts.append("</row>")
             write("".join(parts))
 

@@ -1,0 +1,585 @@
+"""Workbooks written straight from string templates: the district statements' .xlsx (Educ. Law §1950(4)).
+
+A statement is one sheet of a few hundred to a few thousand cells, and the
+run writes hundreds of them. xlsxwriter keeps an object for every cell and
+writes each through its general XML writer (with :mod:`.xlsx`'s patches
+still about 14 ms a statement, and as much again storing the cells). This
+module offers the part of xlsxwriter's workbook and worksheet interface the
+statements use (``write_string``, ``write_number``, ``write_cells``,
+``merge_range``, ``add_table``, ``set_row``, the page setup …), so the same
+layout code (:mod:`.statement`, :mod:`.tables`) draws on either, and writes
+each cell's XML once, when it is stored, from one f-string:
+
+* a cell is its finished ``<c>`` element, kept by row and column (a later
+  write to the same cell replaces it, as in xlsxwriter);
+* text is a shared string, escaped once per distinct string as xlsxwriter
+  escapes it (control characters as ``_xHHHH_``, a literal ``_xHHHH_`` kept
+  by escaping its underscore, ``&<>``, ``xml:space`` for kept whitespace);
+  text is only ever text, never a formula or raw XML;
+* numbers print as xlsxwriter prints them (:func:`.xlsx.number_text`), and a
+  formula carries its computed value;
+* ``styles.xml`` (and the theme) come from xlsxwriter itself, for the list
+  of formats a workbook used, made once per distinct list in a process;
+* the package is deflated at :data:`.xlsx.DEFLATE_LEVEL` with the fixed
+  1980-01-01 timestamps xlsxwriter gives its parts, so the same calls give
+  the same bytes.
+
+``tests/test_sheetxml.py`` writes statements both ways and checks that
+openpyxl and calamine read the same values, number formats, fonts, fills,
+borders, merges, widths, heights and print settings from each.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import re
+import zipfile
+from datetime import datetime
+from math import isfinite
+
+import xlsxwriter
+from xlsxwriter.exceptions import OverlappingRange
+from xlsxwriter.utility import _datetime_to_excel_datetime, quote_sheetname, xl_col_to_name
+
+from .xlsx import DEFLATE_LEVEL, number_text
+
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument."
+_STAMP = (1980, 1, 1, 0, 0, 0)  # every part's time in the zip, as xlsxwriter sets it: same inputs, same bytes
+
+# Excel's limits, as xlsxwriter checks them
+_MAX_ROWS, _MAX_COLS, _MAX_STRING = 1_048_576, 16_384, 32_767
+_DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
+
+_ESCAPE_DATA = re.compile("[&<>]")
+_ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
+# what xlsxwriter rewrites in a shared string: a literal _xHHHH_ (its underscore escaped, so it reads back as
+# typed), the control characters XML cannot carry (as _xHHHH_), U+FFFE/U+FFFF, and &<>
+_SPECIAL_STRING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def escape_data(text: str) -> str:
+    """Text for an XML element's content (``&<>``; quotes need no escape there)."""
+    if not _ESCAPE_DATA.search(text):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attribute(text: str) -> str:
+    """Text for an XML attribute's value, escaped as xlsxwriter escapes it."""
+    if not _ESCAPE_ATTRIBUTE.search(text):
+        return text
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", "&#xA;"))
+
+
+def _shared_string(text: str) -> str:
+    """One ``<si>`` of the shared strings, as xlsxwriter writes it (without its raw rich-text passthrough:
+    a string that looks like ``<r>…</r>`` is text here like any other)."""
+    if _SPECIAL_STRING.search(text):
+        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+        text = escape_data(text)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<si><t xml:space="preserve">{text}</t></si>'
+    return f"<si><t>{text}</t></si>"
+
+
+class Format:
+    """A cell format of one workbook: its xlsxwriter properties and its index in ``styles.xml``."""
+
+    __slots__ = ("spec", "index")
+
+    def __init__(self, spec: dict, index: int):
+        self.spec = spec
+        self.index = index
+
+
+@functools.lru_cache(maxsize=64)
+def _styles_part(specs: tuple[tuple, ...]) -> tuple[bytes, bytes]:
+    """``styles.xml`` and ``theme1.xml`` for formats ``specs`` (xf 1, 2, … in that order), as xlsxwriter
+    writes them: one small xlsxwriter workbook, a blank cell in each format, made once per list of formats."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet()
+    for row, spec in enumerate(specs):
+        fmt = book.add_format(dict(spec))
+        ws.write_blank(row, 0, None, fmt)
+        if fmt._get_xf_index() != row + 1:  # xlsxwriter would fold two of them into one style
+            raise ValueError(f"format {dict(spec)} is the same style as an earlier one of the workbook")
+    book.close()
+    with zipfile.ZipFile(buffer) as z:
+        return z.read("xl/styles.xml"), z.read("xl/theme/theme1.xml")
+
+
+class Workbook:
+    """A workbook of :class:`Worksheet` sheets, stored into ``target`` (a file object) by :meth:`close`.
+
+    ``options`` are xlsxwriter's workbook options; this workbook writes text as text whatever they say
+    (no string becomes a formula, a number or a link), which is what :data:`.styles.WORKBOOK_OPTIONS` asks.
+    """
+
+    def __init__(self, target, options: dict | None = None):
+        self.target = target
+        self.sheets: list[Worksheet] = []
+        self._formats: dict[tuple, Format] = {}
+        self.strings: dict[str, int] = {}  # shared string → its index
+        self.string_count = 0  # string cells written (xlsxwriter's sst count)
+        self.properties: dict = {}
+        self.window = (16095, 9660)  # xlsxwriter's default window, in twips
+
+    def add_format(self, spec: dict | None = None) -> Format:
+        """A format (xlsxwriter's properties); the same properties give the same format."""
+        spec = dict(spec or {})
+        key = tuple(sorted(spec.items()))
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._formats[key] = Format(spec, len(self._formats) + 1)
+        return fmt
+
+    def set_properties(self, properties: dict) -> None:
+        unknown = set(properties) - {"title", "subject", "author", "created", "company"}
+        if unknown:
+            raise ValueError(f"document properties not written by this workbook: {sorted(unknown)}")
+        self.properties = dict(properties)
+
+    def set_size(self, width: int, height: int) -> None:
+        """The window's size in pixels (stored in twips at 96 dpi, as xlsxwriter does)."""
+        self.window = (int(width * 1440 / 96), int(height * 1440 / 96))
+
+    def add_worksheet(self, name: str) -> Worksheet:
+        sheet = Worksheet(self, name, len(self.sheets))
+        self.sheets.append(sheet)
+        return sheet
+
+    def get_worksheet_by_name(self, name: str):
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def string_index(self, text: str) -> int:
+        """The shared-string index of ``text`` (added on first use); counts one string cell."""
+        self.string_count += 1
+        index = self.strings.get(text)
+        if index is None:
+            index = self.strings[text] = len(self.strings)
+        return index
+
+    # --- the package ---------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Write every part into the zip, in xlsxwriter's order, each deflated at :data:`DEFLATE_LEVEL`."""
+        styles, theme = _styles_part(tuple(tuple(sorted(f.spec.items())) for f in self._formats.values()))
+        tables = [t for s in self.sheets for t in s.tables]
+        parts: list[tuple[str, str | bytes]] = [
+            ("[Content_Types].xml", self._content_types(len(tables))),
+            ("_rels/.rels", _relationships([
+                (f"{_DOC_RELS}/officeDocument", "xl/workbook.xml"),
+                (f"{_PKG_RELS}/metadata/core-properties", "docProps/core.xml"),
+                (f"{_DOC_RELS}/extended-properties", "docProps/app.xml")])),
+            ("xl/_rels/workbook.xml.rels", _relationships(
+                [(f"{_DOC_RELS}/worksheet", f"worksheets/sheet{s.index + 1}.xml") for s in self.sheets]
+                + [(f"{_DOC_RELS}/theme", "theme/theme1.xml"), (f"{_DOC_RELS}/styles", "styles.xml")]
+                + ([(f"{_DOC_RELS}/sharedStrings", "sharedStrings.xml")] if self.strings else []))),
+        ]
+        parts += [(f"xl/worksheets/sheet{s.index + 1}.xml", s.xml()) for s in self.sheets]
+        parts.append(("xl/workbook.xml", self._workbook_xml()))
+        parts += [(f"xl/tables/table{t.id}.xml", t.xml()) for t in tables]
+        if self.strings:
+            parts.append(("xl/sharedStrings.xml", self._shared_strings()))
+        parts += [("xl/styles.xml", styles), ("xl/theme/theme1.xml", theme)]
+        parts += [(f"xl/worksheets/_rels/sheet{s.index + 1}.xml.rels", _relationships(
+            [(f"{_DOC_RELS}/table", f"../tables/table{t.id}.xml") for t in s.tables])) for s in self.sheets if s.tables]
+        parts += [("docProps/core.xml", self._core()), ("docProps/app.xml", self._app())]
+        with zipfile.ZipFile(self.target, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts:
+                info = zipfile.ZipInfo(name, _STAMP)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, data if isinstance(data, bytes) else data.encode("utf-8"), compresslevel=DEFLATE_LEVEL)
+
+    def _content_types(self, tables: int) -> str:
+        overrides = [("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
+                     ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+                     ("/xl/styles.xml", f"{_CT}spreadsheetml.styles+xml"),
+                     ("/xl/theme/theme1.xml", f"{_CT}theme+xml"),
+                     ("/xl/workbook.xml", f"{_CT}spreadsheetml.sheet.main+xml")]
+        overrides += [(f"/xl/worksheets/sheet{s.index + 1}.xml", f"{_CT}spreadsheetml.worksheet+xml") for s in self.sheets]
+        overrides += [(f"/xl/tables/table{i}.xml", f"{_CT}spreadsheetml.table+xml") for i in range(1, tables + 1)]
+        if self.strings:
+            overrides.append(("/xl/sharedStrings.xml", f"{_CT}spreadsheetml.sharedStrings+xml"))
+        return (f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                f'<Default Extension="xml" ContentType="application/xml"/>'
+                + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides) + "</Types>")
+
+    def _print_titles(self) -> list[tuple[Worksheet, str]]:
+        return [(s, f"{quote_sheetname(s.name)}!${s.repeat[0] + 1}:${s.repeat[1] + 1}")
+                for s in self.sheets if s.repeat is not None]
+
+    def _workbook_xml(self) -> str:
+        sheets = "".join(f'<sheet name="{escape_attribute(s.name)}" sheetId="{s.index + 1}" r:id="rId{s.index + 1}"/>'
+                         for s in self.sheets)
+        names = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{s.index}">{escape_data(ref)}'
+                        "</definedName>" for s, ref in self._print_titles())
+        width, height = self.window
+        return (f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">'
+                '<fileVersion appName="xl" lastEdited="4" lowestEdited="4" rupBuild="4505"/>'
+                '<workbookPr defaultThemeVersion="124226"/><bookViews><workbookView xWindow="240" yWindow="15" '
+                f'windowWidth="{width}" windowHeight="{height}"/></bookViews><sheets>{sheets}</sheets>'
+                + (f"<definedNames>{names}</definedNames>" if names else "")
+                + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
+
+    def _shared_strings(self) -> str:
+        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(self.strings)}">'
+                + "".join(map(_shared_string, self.strings)) + "</sst>")
+
+    def _core(self) -> str:
+        p = self.properties
+        created = p.get("created") or datetime(1980, 1, 1)
+        stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        author = escape_data(p.get("author", ""))
+        return (f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+                'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+                'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                + (f"<dc:title>{escape_data(p['title'])}</dc:title>" if p.get("title") else "")
+                + (f"<dc:subject>{escape_data(p['subject'])}</dc:subject>" if p.get("subject") else "")
+                + f"<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
+                f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+                f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
+
+    def _app(self) -> str:
+        titles = [s.name for s in self.sheets] + [f"{quote_sheetname(s.name)}!Print_Titles"
+                                                   for s, _ in self._print_titles()]
+        pairs = [("Worksheets", len(self.sheets))] + ([("Named Ranges", len(titles) - len(self.sheets))]
+                                                      if len(titles) > len(self.sheets) else [])
+        return (f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+                'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                "<Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+                f'<HeadingPairs><vt:vector size="{2 * len(pairs)}" baseType="variant">'
+                + "".join(f"<vt:variant><vt:lpstr>{n}</vt:lpstr></vt:variant><vt:variant><vt:i4>{c}</vt:i4></vt:variant>"
+                          for n, c in pairs)
+                + f'</vt:vector></HeadingPairs><TitlesOfParts><vt:vector size="{len(titles)}" baseType="lpstr">'
+                + "".join(f"<vt:lpstr>{escape_data(t)}</vt:lpstr>" for t in titles)
+                + "</vt:vector></TitlesOfParts>"
+                + (f"<Company>{escape_data(self.properties['company'])}</Company>" if "company" in self.properties else "")
+                + "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+                "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>")
+
+
+def _relationships(targets: list[tuple[str, str]]) -> str:
+    return (f'{_XML}<Relationships xmlns="{_PKG_RELS}">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{t}" Target="{target}"/>'
+                      for i, (t, target) in enumerate(targets, 1)) + "</Relationships>")
+
+
+#: column letters, made once (a statement uses a handful; a wide sheet asks for more)
+_LETTERS: list[str] = [xl_col_to_name(c) for c in range(64)]
+
+
+def _letter(col: int) -> str:
+    while col >= len(_LETTERS):
+        _LETTERS.append(xl_col_to_name(len(_LETTERS)))
+    return _LETTERS[col]
+
+
+def _ref(row: int, col: int) -> str:
+    return f"{_letter(col)}{row + 1}"
+
+
+class Table:
+    """An Excel table over a block of a sheet: header row, data rows and (optionally) a total row."""
+
+    def __init__(self, table_id: int, name: str, first: tuple[int, int], last: tuple[int, int], columns: list[dict],
+                 total_row: bool, autofilter: bool, style: str):
+        self.id, self.name, self.first, self.last = table_id, name, first, last
+        self.columns, self.total_row, self.autofilter, self.style = columns, total_row, autofilter, style
+
+    def xml(self) -> str:
+        (r1, c1), (r2, c2) = self.first, self.last
+        ref = f"{_ref(r1, c1)}:{_ref(r2, c2)}"
+        columns = []
+        for i, c in enumerate(self.columns, 1):
+            head = f'<tableColumn id="{i}" name="{escape_attribute(c["name"])}"'
+            if c.get("label"):
+                columns.append(f'{head} totalsRowLabel="{escape_attribute(c["label"])}"/>')
+            elif c.get("formula"):
+                columns.append(f'{head} totalsRowFunction="custom"><totalsRowFormula>{escape_data(c["formula"])}'
+                               "</totalsRowFormula></tableColumn>")
+            else:
+                columns.append(f"{head}/>")
+        last_filtered = r2 - 1 if self.total_row else r2
+        return (f'{_XML}<table xmlns="{_MAIN}" id="{self.id}" name="{escape_attribute(self.name)}" '
+                f'displayName="{escape_attribute(self.name)}" ref="{ref}" '
+                + ('totalsRowCount="1">' if self.total_row else 'totalsRowShown="0">')
+                + (f'<autoFilter ref="{_ref(r1, c1)}:{_ref(last_filtered, c2)}"/>' if self.autofilter else "")
+                + f'<tableColumns count="{len(columns)}">{"".join(columns)}</tableColumns>'
+                f'<tableStyleInfo name="{escape_attribute(self.style)}" showFirstColumn="0" showLastColumn="0" '
+                'showRowStripes="1" showColumnStripes="0"/></table>')
+
+
+class Worksheet:
+    """One sheet: cells kept as their finished XML, by row and column; the sheet's settings beside them.
+
+    Coordinates are zero-based ints (no A1 notation). The write methods take xlsxwriter's arguments and
+    keep its rules: text over Excel's 32,767 characters is cut, a blank without a format is not written,
+    NaN and infinity are refused, merged ranges and tables may not overlap.
+    """
+
+    def __init__(self, book: Workbook, name: str, index: int):
+        self.book, self.name, self.index = book, name, index
+        self.rows: dict[int, dict[int, str]] = {}
+        self.heights: dict[int, str] = {}  # row → its <row> attributes after r (ht and customHeight)
+        self.widths: dict[int, float] = {}  # column → width in characters
+        self.merged: list[tuple[int, int, int, int]] = []
+        self._merged_cells: dict[tuple[int, int], tuple] = {}  # each merged cell → its range (the overlap check)
+        self.tables: list[Table] = []
+        self.hbreaks: list[int] = []
+        self.repeat: tuple[int, int] | None = None
+        self.footer = ""
+        self.margins = (0.7, 0.7, 0.75, 0.75)  # left, right, top, bottom (inches): Excel's defaults
+        self.landscape = False
+        self.paper = 0
+        self.fit: tuple[int, int] | None = None
+        self.page_setup_changed = False
+        self.screen_gridlines = True
+        self.print_gridlines = False
+
+    def get_name(self) -> str:
+        return self.name
+
+    # --- cells -------------------------------------------------------------------------------------------
+
+    def _row(self, row: int, col: int) -> dict[int, str]:
+        if not (0 <= row < _MAX_ROWS and 0 <= col < _MAX_COLS):
+            raise IndexError(f"cell ({row}, {col}) is outside the sheet")
+        cells = self.rows.get(row)
+        if cells is None:
+            cells = self.rows[row] = {}
+        return cells
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> None:
+        """Text, always as text (a shared string), cut to Excel's 32,767 characters."""
+        index = self.book.string_index(string[:_MAX_STRING])
+        style = f' s="{cell_format.index}"' if cell_format is not None else ""
+        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style} t="s"><v>{index}</v></c>'
+
+    def write_number(self, row: int, col: int, number, cell_format: Format | None = None) -> None:
+        style = f' s="{cell_format.index}"' if cell_format is not None else ""
+        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style}><v>{_finite(number)}</v></c>'
+
+    def write_blank(self, row: int, col: int, blank=None, cell_format: Format | None = None) -> None:
+        """A formatted empty cell; without a format nothing is written (as xlsxwriter)."""
+        if cell_format is not None:
+            self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}" s="{cell_format.index}"/>'
+
+    def write_formula(self, row: int, col: int, formula: str, cell_format: Format | None = None, value=0) -> None:
+        """A formula with its computed value cached (a number, or text as a formula string)."""
+        style = f' s="{cell_format.index}"' if cell_format is not None else ""
+        text = escape_data(formula[1:] if formula.startswith("=") else formula)
+        if isinstance(value, str):
+            cached = f' t="str"><f>{text}</f><v>{escape_data(value)}</v></c>'
+        else:
+            cached = f"><f>{text}</f><v>{_finite(value)}</v></c>"
+        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style}{cached}'
+
+    def write_datetime(self, row: int, col: int, when: datetime, cell_format: Format | None = None) -> None:
+        self.write_number(row, col, _datetime_to_excel_datetime(when, False, False), cell_format)
+
+    def write_cells(self, first_row: int, col: int, values: list, cell_format: Format | None, text: bool) -> None:
+        """``values`` down column ``col`` from ``first_row``, all in ``cell_format``; a None is left unwritten.
+        The same cells as ``write_string`` (``text``) or ``write_number`` on each value, in one pass."""
+        if not values:
+            return
+        self._row(first_row + len(values) - 1, col)  # the bounds, once for the column
+        rows, book, letter = self.rows, self.book, _letter(col)
+        head = f' s="{cell_format.index}"' if cell_format is not None else ""
+        for i, value in enumerate(values, first_row):
+            if value is None:
+                continue
+            cells = rows.get(i)
+            if cells is None:
+                cells = rows[i] = {}
+            if text:
+                cells[col] = f'<c r="{letter}{i + 1}"{head} t="s"><v>{book.string_index(value[:_MAX_STRING])}</v></c>'
+            else:
+                cells[col] = f'<c r="{letter}{i + 1}"{head}><v>{_finite(value)}</v></c>'
+
+    def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: str,
+                    cell_format: Format | None = None) -> None:
+        """Merge a block: its first cell holds ``data`` (text), the others are blanks in ``cell_format``."""
+        if first_row == last_row and first_col == last_col:
+            return  # one cell is not merged (xlsxwriter warns and writes nothing)
+        box = (first_row, first_col, last_row, last_col)
+        cells = [(row, col) for row in range(first_row, last_row + 1) for col in range(first_col, last_col + 1)]
+        taken = self._merged_cells
+        for other in [taken[cell] for cell in cells if cell in taken] + [(*t.first, *t.last) for t in self.tables]:
+            if _overlap(box, other):
+                raise OverlappingRange(f"merge {box} overlaps {other}")
+        self.merged.append(box)
+        for row, col in cells:
+            taken[row, col] = box
+            self.write_blank(row, col, None, cell_format)
+        if data != "":
+            self.write_string(first_row, first_col, data, cell_format)
+
+    def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int, options: dict) -> None:
+        """An Excel table (the options :func:`.tables._add_table` gives): its header cells written here
+        in their ``header_format``; the total row's label and formulas (with ``total_value``) too."""
+        box = (first_row, first_col, last_row, last_col)
+        for other in self.merged + [(*t.first, *t.last) for t in self.tables]:
+            if _overlap(box, other):
+                raise OverlappingRange(f"table {box} overlaps {other}")
+        specs = options.get("columns", [])
+        total = bool(options.get("total_row"))
+        columns, seen = [], set()
+        for j, col in enumerate(range(first_col, last_col + 1)):
+            spec = specs[j] if j < len(specs) else {}
+            name = spec.get("header") or f"Column{j + 1}"
+            if name.lower() in seen:  # Excel refuses a table with two columns of one name
+                raise ValueError(f"duplicate table header {name!r}")
+            seen.add(name.lower())
+            column = {"name": name}
+            self.write_string(first_row, col, name, spec.get("header_format"))
+            if total and spec.get("total_function"):
+                column["formula"] = spec["total_function"].lstrip("=")
+                self.write_formula(last_row, col, column["formula"], spec.get("format"), spec.get("total_value", 0))
+            elif total and spec.get("total_string"):
+                column["label"] = spec["total_string"]
+                self.write_string(last_row, col, spec["total_string"], spec.get("format"))
+            columns.append(column)
+        table_id = sum(len(s.tables) for s in self.book.sheets) + 1
+        name = options.get("name") or f"Table{table_id}"
+        style = options.get("style", "Table Style Medium 9").replace(" ", "")
+        self.tables.append(Table(table_id, name, (first_row, first_col), (last_row, last_col), columns, total,
+                                 options.get("autofilter", True), style))
+
+    # --- rows, columns and the page ----------------------------------------------------------------------
+
+    def set_row(self, row: int, height: float) -> None:
+        """A row's height in points, rounded to whole pixels as xlsxwriter rounds it."""
+        self._row(row, 0)
+        pixels = int(height * 4.0 / 3.0 + 0.5)
+        self.heights[row] = "" if pixels == _DEFAULT_ROW_PIXELS else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+
+    def set_column(self, first_col: int, last_col: int, width: float) -> None:
+        for col in range(first_col, last_col + 1):
+            self.widths[col] = width
+
+    def set_h_pagebreaks(self, breaks: list[int]) -> None:
+        self.hbreaks = sorted(set(breaks) - {0})[:1023]  # Excel keeps at most 1,023 breaks
+
+    def set_landscape(self) -> None:
+        self.landscape, self.page_setup_changed = True, True
+
+    def set_portrait(self) -> None:
+        self.landscape, self.page_setup_changed = False, True
+
+    def set_paper(self, paper: int) -> None:
+        self.paper, self.page_setup_changed = paper, True
+
+    def fit_to_pages(self, width: int, height: int) -> None:
+        self.fit, self.page_setup_changed = (width, height), True
+
+    def set_margins(self, left: float = 0.7, right: float = 0.7, top: float = 0.75, bottom: float = 0.75) -> None:
+        self.margins = (left, right, top, bottom)
+
+    def set_footer(self, footer: str) -> None:
+        self.footer = footer
+
+    def repeat_rows(self, first_row: int, last_row: int | None = None) -> None:
+        self.repeat = (first_row, first_row if last_row is None else last_row)
+
+    def hide_gridlines(self, option: int = 1) -> None:
+        """xlsxwriter's options: 0 shows and prints gridlines, 1 (default) shows them, 2 hides them."""
+        self.print_gridlines = option == 0
+        self.screen_gridlines = option < 2
+
+    # --- the sheet's XML ---------------------------------------------------------------------------------
+
+    def xml(self) -> str:
+        """The worksheet part, its elements in the order the schema (and xlsxwriter) gives them."""
+        rows = self.rows
+        parts = [f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">']
+        if self.fit is not None:
+            parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
+        parts.append(f'<dimension ref="{self._dimension()}"/>')
+        grid = "" if self.screen_gridlines else ' showGridLines="0"'
+        selected = ' tabSelected="1"' if self.index == 0 else ""
+        parts.append(f'<sheetViews><sheetView{grid}{selected} workbookViewId="0"/></sheetViews>'
+                     '<sheetFormatPr defaultRowHeight="15"/>')
+        if self.widths:
+            parts.append("<cols>" + "".join(_col(c, w) for c, w in sorted(self.widths.items())) + "</cols>")
+        if rows:
+            parts.append("<sheetData>")
+            heights = self.heights
+            for row in sorted(rows):
+                cells = rows[row]
+                attributes = heights.get(row, "")
+                if not cells:
+                    parts.append(f'<row r="{row + 1}"{attributes}/>')
+                    continue
+                parts.append(f'<row r="{row + 1}"{attributes}>')
+                parts.append("".join([cells[c] for c in sorted(cells)]))
+                parts.append("</row>")
+            parts.append("</sheetData>")
+        else:
+            parts.append("<sheetData/>")
+        if self.merged:
+            parts.append(f'<mergeCells count="{len(self.merged)}">' + "".join(
+                f'<mergeCell ref="{_ref(r1, c1)}:{_ref(r2, c2)}"/>' for r1, c1, r2, c2 in self.merged) + "</mergeCells>")
+        if self.print_gridlines:
+            parts.append('<printOptions gridLines="1"/>')
+        left, right, top, bottom = self.margins
+        parts.append(f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="0.3" '
+                     'footer="0.3"/>')
+        if self.page_setup_changed:
+            setup = f' paperSize="{self.paper}"' if self.paper else ""
+            if self.fit is not None:
+                setup += "".join(f' {name}="{n}"' for name, n in zip(("fitToWidth", "fitToHeight"), self.fit) if n != 1)
+            setup += ' orientation="landscape"' if self.landscape else ' orientation="portrait"'
+            parts.append(f"<pageSetup{setup}/>")
+        if self.footer:
+            parts.append(f"<headerFooter><oddFooter>{escape_data(self.footer)}</oddFooter></headerFooter>")
+        if self.hbreaks:
+            parts.append(f'<rowBreaks count="{len(self.hbreaks)}" manualBreakCount="{len(self.hbreaks)}">'
+                         + "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in self.hbreaks) + "</rowBreaks>")
+        if self.tables:
+            parts.append(f'<tableParts count="{len(self.tables)}">'
+                         + "".join(f'<tablePart r:id="rId{i}"/>' for i in range(1, len(self.tables) + 1))
+                         + "</tableParts>")
+        parts.append("</worksheet>")
+        return "".join(parts)
+
+    def _dimension(self) -> str:
+        """The used range: every row with a cell or a height, every column with a cell (``A1`` when empty)."""
+        if not self.rows:
+            return "A1"
+        cols = [c for cells in self.rows.values() if cells for c in (min(cells), max(cells))] or [0]
+        first, last = _ref(min(self.rows), min(cols)), _ref(max(self.rows), max(cols))
+        return first if first == last else f"{first}:{last}"
+
+
+def _finite(number) -> str:
+    """A number's text in the XML; NaN and infinity refused, as xlsxwriter refuses them."""
+    if not isfinite(number):
+        raise TypeError(f"{number} cannot be written as a number")
+    return number_text(number)
+
+
+def _col(col: int, width: float) -> str:
+    """A ``<col>`` element: the width in characters to whole pixels and back, as xlsxwriter stores it."""
+    if width == 0:
+        pixels = 0
+    elif width < 1:
+        pixels = int(width * 12 + 0.5)  # 7 pixels a digit + 5 of padding, scaled below one character
+    else:
+        pixels = int(width * 7 + 0.5) + 5
+    custom = ' customWidth="1"' if pixels != _DEFAULT_COL_PIXELS else ""
+    return f'<col min="{col + 1}" max="{col + 1}" width="{(pixels * 256 // 7) / 256.0:.16g}"{custom}/>'
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]

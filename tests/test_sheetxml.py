@@ -1,0 +1,236 @@
+"""The statements' template writer (apportion.writers.sheetxml) writes what xlsxwriter wrote, as readers see it.
+
+Each statement is drawn twice by the same layout code: once on
+:class:`apportion.writers.sheetxml.Workbook` (what the run writes), once on
+:class:`apportion.writers.xlsx.Workbook`, xlsxwriter's workbook (the writer
+the statements had before, kept as the reference). openpyxl and calamine must
+read the same from both: every value and cached formula value, every formula,
+number format, font, fill, border and alignment, the merged ranges, column
+widths, row heights, the table, and the print settings (orientation, paper,
+fit to pages, margins, footer, repeated title rows, page breaks).
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import warnings
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from apportion.runner import compute_job
+from apportion.writers import sheetxml, statement, styles, xlsx
+from apportion.writers.document import statement_document
+
+from .test_reports import FAKE_INPUTS, report_sheets  # noqa: F401 (FAKE_INPUTS: the job as test_reports runs it)
+from .builders import write_workbook
+from .test_xlsx import assert_reads_the_same
+
+
+def color(c) -> tuple | None:
+    """A colour as openpyxl reads it: an RGB value, a theme colour or an indexed one."""
+    return None if c is None else (c.type, c.value)
+
+
+def look(data: bytes) -> dict:
+    """What openpyxl reads of a workbook's look: per cell its style, and per sheet its layout and print setup."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    out = {"defined": sorted(book.defined_names),
+           "properties": (book.properties.title, book.properties.subject, book.properties.creator,
+                          book.properties.created)}
+    for ws in book.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.has_style:
+                    cells[c.coordinate] = (c.font.b, c.font.i, c.font.sz, color(c.font.color),
+                                           c.fill.fill_type, color(c.fill.fgColor),
+                                           tuple((s.style, color(s.color)) for s in (
+                                               c.border.left, c.border.right, c.border.top, c.border.bottom)),
+                                           c.alignment.horizontal, c.alignment.vertical, c.alignment.wrap_text,
+                                           c.alignment.indent, c.number_format)
+        setup = ws.page_setup
+        out[ws.title] = {
+            "cells": cells,
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "widths": {k: (d.width, d.customWidth) for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: (d.height, d.customHeight) for k, d in ws.row_dimensions.items() if d.height},
+            "tables": {name: (t.ref, t.totalsRowCount, t.autoFilter and t.autoFilter.ref,
+                              [(c.name, c.totalsRowLabel, c.totalsRowFunction,
+                                c.totalsRowFormula and c.totalsRowFormula.attr_text) for c in t.tableColumns],
+                              t.tableStyleInfo.name) for name, t in ((t.name, t) for t in ws.tables.values())},
+            "setup": (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight,
+                      ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage,
+                      ws.print_title_rows, ws.print_options.gridLines, ws.sheet_view.showGridLines),
+            "margins": (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom,
+                        ws.page_margins.header, ws.page_margins.footer),
+            "footer": ws.oddFooter.left.text, "footer_centre": ws.oddFooter.center.text,
+            "breaks": [b.id for b in ws.row_breaks.brk],
+            "dimension": ws.calculate_dimension(),
+        }
+    return out
+
+
+def assert_same(new: bytes, old: bytes) -> None:
+    assert_reads_the_same(new, old)
+    assert look(new) == look(old)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    job = write_workbook(tmp_path_factory.mktemp("sheetxml") / "report_job.xlsx", report_sheets())
+    return compute_job(job)
+
+
+def both(write) -> tuple[bytes, bytes]:
+    """``write()`` once with the template writer, once with xlsxwriter's (statement.BOOK swapped)."""
+    new = write()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(statement, "BOOK", xlsx.Workbook)
+    try:
+        old = write()
+    finally:
+        patch.undo()
+    return new, old
+
+
+def test_the_statements_are_written_from_templates(report):
+    assert statement.BOOK is sheetxml.Workbook
+    data = statement.write_statement(report, "010100010000")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # fixed timestamps
+    assert statement.write_statement(report, "010100010000") == data  # same inputs, same bytes
+
+
+def test_every_statement_of_the_report_job_reads_as_xlsxwriter_wrote_it(report):
+    d = report.districts
+    codes = list(d.index[d["is_component"] | d.index.isin(set(report.billing["district_code"]))])
+    assert len(codes) >= 4
+    for code in codes:
+        new, old = both(lambda: statement.write_statement(report, code))
+        assert_same(new, old)
+
+
+def long_document(report) -> dict:
+    """The report job's statement with its charges repeated 40 times and its aid steps 20 times: several
+    printed pages, so the page breaks and repeated title rows are set (not fitted to one page)."""
+    document = copy.deepcopy(statement_document(report, "010100010000"))
+    for section in document["sections"]:
+        if "table" in section:
+            section["table"]["rows"] = section["table"]["rows"] * 40
+        if "steps" in section:
+            lines = section["steps"]["lines"]
+            section["steps"]["lines"] = [line for line in lines if line["role"] != "total"] * 20 + [
+                line for line in lines if line["role"] == "total"]
+    return document
+
+
+def test_a_long_statement_breaks_into_pages_as_xlsxwriter_wrote_it(report):
+    document = long_document(report)
+    new, old = both(lambda: statement.write_statement(report, "010100010000", document=document))
+    assert_same(new, old)
+    assert look(new)["Statement"]["breaks"]  # several pages, broken between sections
+    assert look(new)["Statement"]["setup"][3] == 0  # as many pages down as it takes
+
+
+def drawn(book_class) -> bytes:
+    """Every kind of cell and setting the template writer takes, through the calls the layout code makes."""
+    buffer = io.BytesIO()
+    book = book_class(buffer, styles.WORKBOOK_OPTIONS)
+    book.set_properties({"title": "t & <u>", "subject": "s", "author": "apportion",
+                         "created": dt.datetime(2026, 7, 1), "company": ""})
+    book.set_size(1600, 1000)
+    st = styles.Styles(book)
+    ws = book.add_worksheet("Odd name's")
+    text = ["plain", None, " leading space", "trailing\n", "a & b < c > d", "ctl\x01char\x1f", "_x0041_ literal",
+            'quote "q"', "line\nbreak", "ünïcødé — ✓", "x" * 33_000, "plain", "=HYPERLINK(\"http://x\",\"y\")",
+            "\ufffe"]
+    ws.write_cells(2, 0, text, st["label"], text=True)
+    numbers = [1, 2.5, None, 0.1 + 0.2, 1e20, -3, 123456789.123456789, 2**53 + 1, 1e-7, 0.0, -0.0, 5]
+    ws.write_cells(2, 1, numbers, st("money"), text=False)
+    ws.write_cells(0, 2, [None, None], st("money"), text=False)  # nothing written
+    ws.write_string(20, 0, "no format")
+    ws.write_number(21, 0, 42)
+    ws.write_blank(21, 1, None, st("money"))
+    ws.write_blank(21, 2, None, None)  # no format: not written
+    ws.write_formula(22, 1, "=SUM(B3:B12)", st("money", "total"), 123.4)
+    ws.write_formula(22, 2, "B3&\"<x>\"", st("money", "total"), 7)
+    ws.write_datetime(23, 1, dt.datetime(2026, 7, 1), st("date"))
+    ws.merge_range(24, 0, 24, 3, "merged", st["note"])
+    ws.merge_range(25, 2, 25, 6, "", st["working"])
+    ws.write_string(25, 2, "working", st["working"])
+    ws.merge_range(26, 1, 26, 2, "", None)
+    ws.merge_range(27, 0, 28, 1, "", st["label"])  # two rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # xlsxwriter warns
+        ws.merge_range(29, 3, 29, 3, "", st["label"])  # one cell: not merged
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.merge_range(25, 6, 25, 7, "", st["working"])
+    ws.set_row(0, 24)
+    ws.set_row(24, 13.5 * 3 + 1)
+    ws.set_row(30, 15)  # the default height: nothing custom
+    ws.set_row(40, 30)  # an empty row with a height
+    for col, width in enumerate([33.14, 15, 0.5, 8.43, 50.7]):
+        ws.set_column(col, col, width)
+    ws.write_string(31, 9, "far right")  # the dimensions grow
+    ws.add_table(32, 0, 36, 2, {"columns": [
+        {"header": "Name", "header_format": st["header"], "total_string": "Total"},
+        {"header": "Kind & <type>", "header_format": st["header"]},
+        {"header": "Amount", "header_format": st["header_right"], "total_function": "SUBTOTAL(109,C34:C36)",
+         "total_value": 6}], "style": "Table Style Light 1", "autofilter": True, "total_row": True, "name": "Charges"})
+    ws.write_cells(33, 0, ["a", "b", "c"], st["text"], text=True)
+    ws.write_cells(33, 2, [1, 2, 3], st("money"), text=False)
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.merge_range(36, 1, 36, 4, "", st["total"])
+    ws.set_h_pagebreaks([0, 30, 12, 30])
+    styles.printable(ws, "Left & <co>", "right", repeat=(0, 2), landscape=False, gridlines=False)
+    other = book.add_worksheet("Second")
+    other.write_string(0, 0, "second sheet", st["title"])
+    styles.printable(other, "x", landscape=True, pages_high=1)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_every_kind_of_cell_and_setting_reads_as_xlsxwriter_wrote_it():
+    new, old = drawn(sheetxml.Workbook), drawn(xlsx.Workbook)
+    assert_same(new, old)
+    assert drawn(sheetxml.Workbook) == new
+
+
+def test_text_is_never_markup_and_control_characters_are_escaped():
+    new = drawn(sheetxml.Workbook)
+    with zipfile.ZipFile(io.BytesIO(new)) as z:
+        strings = z.read("xl/sharedStrings.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "ctl_x0001_char_x001F_" in strings and "_x005F_x0041_ literal" in strings
+    assert "a &amp; b &lt; c &gt; d" in strings and '<t xml:space="preserve"> leading space</t>' in strings
+    assert "HYPERLINK" not in sheet  # formula-looking text is a shared string, not a formula
+    values = openpyxl.load_workbook(io.BytesIO(new))["Odd name's"]
+    assert values["A15"].value == '=HYPERLINK("http://x","y")' and values["A15"].data_type == "s"
+    assert len(values["A13"].value) == 32_767  # cut to Excel's limit, as xlsxwriter cuts it
+
+
+def test_a_workbook_without_formats_text_or_tables():
+    for book_class in (sheetxml.Workbook, xlsx.Workbook):
+        buffer = io.BytesIO()
+        book = book_class(buffer, styles.WORKBOOK_OPTIONS)
+        book.set_properties({"created": dt.datetime(2026, 7, 1)})
+        book.add_worksheet("Empty").write_number(3, 2, 1.5)
+        book.close()
+        data = buffer.getvalue() if book_class is sheetxml.Workbook else (data, buffer.getvalue())
+    assert_same(*data)
+    with zipfile.ZipFile(io.BytesIO(data[0])) as z:
+        assert "xl/sharedStrings.xml" not in z.namelist()
+
+
+def test_numbers_that_excel_cannot_hold_are_refused():
+    sheet = sheetxml.Workbook(io.BytesIO()).add_worksheet("S")
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(TypeError):
+            sheet.write_number(0, 0, bad)
+    with pytest.raises(IndexError):
+        sheet.write_string(1_048_576, 0, "below the last row")
