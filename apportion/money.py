@@ -47,7 +47,9 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
     gtotal = to_int64(gtotal)
     w = weight.to_numpy()
     wmax = max(int(w.max()), -int(w.min())) if w.dtype != object else None  # Python ints: a uint64 never wraps
-    small = w.dtype.kind == "i" and fits_int64(np.abs(gtotal).max(initial=0) + 1, wmax + 1, 2 * n + 2)
+    # int64 holds every intermediate below when wmax × (2 × |total| + 2n + 4) does: the largest are
+    # 2 × total × w + Σw (half_up_div's numerator) and 2 × Σw (its divisor), with Σw ≤ n × wmax
+    small = w.dtype.kind == "i" and fits_int64(wmax + 1, 2 * (np.abs(gtotal).max(initial=0) + 1) + 2 * n + 2)
     if not small:
         w = big(w)
     wsum = np.zeros(len(gcodes), dtype=object if not small else np.int64)
@@ -60,7 +62,7 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         raise ValueError("total weight is zero")
     safe_wsum = np.where(row_wsum == 0, 1, row_wsum)
     product = row_total * w
-    code_rank = pd.factorize(code.astype(str), sort=True)[0]
+    code_rank = _text_rank(code)
     if rounding == "largest remainder":
         share, remainder = product // safe_wsum, product % safe_wsum
         given = np.zeros(len(gcodes), dtype=product.dtype)
@@ -79,6 +81,14 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         share = share + np.where(rank == 0, difference[gkey], 0)
     result = to_int64(share) * sign[gkey]
     return pd.Series(result, index=index, dtype=np.int64)
+
+
+def _text_rank(code: pd.Series) -> np.ndarray:
+    """Each row's rank among the distinct codes compared as text (what ``code.astype(str)`` sorts by),
+    converting each distinct code once."""
+    codes, uniques = pd.factorize(code.to_numpy(dtype=object), use_na_sentinel=False)
+    rank = pd.factorize(np.asarray([str(u) for u in uniques], dtype=object), sort=True)[0]
+    return rank[codes]
 
 
 def _order(gkey: np.ndarray, primary: np.ndarray, weight: np.ndarray, code_rank: np.ndarray) -> np.ndarray:

@@ -67,6 +67,21 @@ def test_grouped_split_equals_split_per_group(groups, rule):
         assert out[frame["group"] == g].tolist() == alone.tolist()
 
 
+@given(st.lists(st.tuples(st.integers(-(2**30), 2**30), st.lists(st.integers(0, 2**30), min_size=1, max_size=30)
+                          .filter(lambda w: sum(w) > 0)), min_size=1, max_size=6), rules)
+def test_int64_split_equals_the_python_int_split(groups, rule):
+    # weights and totals ≤ 2**30: wmax × (2 × |total| + 2n + 4) ≤ 2**30 × (2**31 + 364) < 2**62, so
+    # split takes its int64 path; the same weights as Python ints (object) take the exact path: same cents
+    rows = [(g, f"{i:012d}", w) for g, (_, ws) in enumerate(groups) for i, w in enumerate(ws)]
+    frame = pd.DataFrame(rows, columns=["group", "code", "weight"])
+    totals_by_group = pd.Series({g: t for g, (t, _) in enumerate(groups)})
+    fast = split(totals_by_group, frame["group"], frame["weight"].astype(np.int64), frame["code"], rule)
+    exact = split(totals_by_group, frame["group"], frame["weight"].astype(object), frame["code"], rule)
+    assert fast.tolist() == exact.tolist()
+    for g, (t, ws) in enumerate(groups):
+        assert int(fast[frame["group"] == g].sum()) == t
+
+
 ratio_values = st.integers(min_value=0, max_value=3000)
 
 

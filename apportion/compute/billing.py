@@ -4,13 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exact import QUANTITY_SCALE, big, half_up_div, scaled_text
+from ..exact import QUANTITY_SCALE, half_up_div, scaled_text
 from ..model import Job
 
 
 def units_text(weight: pd.Series, divisor: pd.Series) -> pd.Series:
     """Basis units as exact decimal text, averages to six decimals (half up), trailing zeros dropped."""
-    scaled = half_up_div(big(weight.to_numpy()), big(divisor.to_numpy()))  # millionths of a unit
+    # millionths of a unit; int64 is exact: a weight is at most 3 columns × the quantity bound (3 × 10**12)
+    scaled = half_up_div(weight.to_numpy(dtype=np.int64), divisor.to_numpy(dtype=np.int64))
     return pd.Series(scaled_text(scaled, QUANTITY_SCALE, trim=True), index=weight.index, dtype=object)
 
 
