@@ -26,6 +26,8 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
     s = job.settings
     comps = job.components
     special = special_act.is_special_act(comps["type"])
+    # nullable on Districts (a non-component or special act district needs none), but given for every ordinary
+    # component (compute.checks refused a blank): as the int64 the law takes
     ordinary = comps[~special]
     aid = comps[["district_name", "type", "aid_av", "aid_rwada", "tax_levy", "pilots"]].copy()
     aid["mills"] = ratios.millage_mills(comps["type"], int(p("aid.millage_mills")), int(p("aid.millage_mills_chsd")))
@@ -36,7 +38,7 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
         thousandths(p("aid.capital_ratio_cap")))
     own = special_act.aid_ratios(comps.index[special], thousandths(p("aid.special_act_services_fraction")))
     for column in RATIO_COLUMNS:
-        aid[column] = worked[column].astype("Int64").reindex(comps.index)
+        aid[column] = worked[column].astype("Int64").reindex(comps.index)  # blank for a special act district
     for column in AIDED_COLUMNS:
         aid[column] = pd.concat([worked[column], own[column]]).reindex(comps.index)
     if job.aid_claim is None:
@@ -45,7 +47,7 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
         cents = pd.concat([rows["final_charge"], pd_rows["charge"]], ignore_index=True)
         num = pd.concat([rows["service_code"].map(services["aidable_num"]), pd_rows["aidable_num"]], ignore_index=True)
         den = pd.concat([rows["service_code"].map(services["aidable_den"]), pd_rows["aidable_den"]], ignore_index=True)
-        inside = keys.isin(comps.index)
+        inside = keys.isin(comps.index)  # the CoSer and PD parts concatenated: one int64 for the law
         aid["approved_services"] = expenses.sum_half_up_dollars(keys[inside], cents[inside].astype(np.int64),
                                                                 num[inside].astype(np.int64),
                                                                 den[inside].astype(np.int64), comps.index)
@@ -101,7 +103,7 @@ def reconciliation_table(job: Job, aid: pd.DataFrame) -> pd.DataFrame:
             continue
         parts.append(pd.DataFrame({"district_code": given.index, "line": line,
                                    "computed": computed[line].reindex(given.index).to_numpy(),
-                                   "published": (given.astype(np.int64) // 100).to_numpy()}))
+                                   "published": (given.astype(np.int64) // 100).to_numpy()}))  # typed: no blank
     columns = ["district_code", "district_name", "line", "computed", "published", "difference"]
     if not parts:
         return pd.DataFrame(columns=columns)

@@ -39,6 +39,7 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
                                        "item_name": label, "units": basis_units.to_numpy(), "unit_cost": pd.NA,
                                        "amount": shares[column].to_numpy()}))
     if len(rows):
+        # a service typed without a name is printed by its code (the name is optional on Services)
         service_name = rows["service_code"].map(services["service_name"]).fillna(rows["service_code"])
         units = units_text(rows["weight"], rows["divisor"])
         paying = rows["weight"] > 0
@@ -52,15 +53,14 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
         credit = rows["surplus_credit"] != 0
         parts.append(_rows(rows[credit], "coser surplus", service_name, units, None, rows["surplus_credit"]))
     if len(pd_rows) and "charge" in pd_rows:
-        label = pd_rows["contract"].map(contracts["vendor"]).fillna(pd_rows["contract"])
-        label = label.where(label.notna(), pd_rows["contract"])
+        label = pd_rows["contract"].map(contracts["vendor"]).fillna(pd_rows["contract"])  # no vendor: the contract
         staff = units_text(pd_rows["staff"], pd.Series(1, index=pd_rows.index))
         attended = pd_rows["staff"] > 0
         parts.append(_rows(pd_rows[attended].rename(columns={"contract": "service_code"}), "shared pd", label, staff,
                            pd_rows["contract"].map(contracts["unit_cost"]), pd_rows["charge"]))
     billing = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else pd.DataFrame()
     billing["district_name"] = billing["district_code"].map(names)
-    billing["amount"] = billing["amount"].astype(np.int64)
+    billing["amount"] = billing["amount"].astype(np.int64)  # the parts concatenated: one int64 column
     billing = billing.sort_values(["district_code", "category", "item_code"], kind="stable").reset_index(drop=True)
     return billing[["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]]
 

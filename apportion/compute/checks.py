@@ -73,6 +73,29 @@ def law_checks(v: Validated, log: IssueLog) -> None:
         _check_shared_pd(v.inputs, v.shared_pd, v.pd_attendance, values, log)
 
 
+def given(column: pd.Series) -> pd.Series:
+    """The values typed in a column validation may hand on with blanks (a required cell left blank or refused is
+    its error), on the rows that give one, as the int64 the law takes: the law never meets a blank it would have
+    to guess a value for."""
+    return column[column.notna()].astype(np.int64)
+
+
+def on(frame: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    """A law mask made on some rows of ``frame``, over all of them: a row it was not made on breaks no rule."""
+    return mask.reindex(frame.index, fill_value=False).astype(bool)
+
+
+def basis_given(comps: pd.DataFrame, method: str) -> pd.Series:
+    """The component districts whose basis for ``method`` is given: the columns of :data:`METHOD_COLUMNS`,
+    a special act district's true value from its RWADA (§1950(4)(b)(7)(ii))."""
+    present = pd.Series(True, index=comps.index)
+    for key in METHOD_COLUMNS[method]:
+        column = special_act.basis_column(comps["type"], comps[key], comps["rwada"]) if key == "full_value" \
+            else comps[key]
+        present &= column.notna()
+    return present
+
+
 def _check_method_columns(table: Table, districts: pd.DataFrame, settings: Settings, log: IssueLog) -> None:
     """Every component needs the basis the apportionment method uses (§1950(4)(b)(7))."""
     needed = METHOD_COLUMNS.get(settings.method, ())
@@ -108,9 +131,11 @@ def _check_basis(table: Table, districts: pd.DataFrame, settings: Settings, log:
     needed = METHOD_COLUMNS.get(settings.method, ())
     if not all(table.present(k) for k in needed):
         return  # the missing column is the error (_check_method_columns)
-    # any positive statewide average and blend percent give a zero total exactly when the real ones do
+    # any positive statewide average and blend percent give a zero total exactly when the real ones do; a
+    # district whose basis is blank (its own error) adds nothing to the total
     pct = settings.blend_tv_percent
-    weight = ap.basis(settings.method, comps, 1, Fraction(pct if pct is not None and 0 < pct < 100 else 50))
+    given = comps[basis_given(comps, settings.method)]
+    weight = ap.basis(settings.method, given, 1, Fraction(pct if pct is not None and 0 < pct < 100 else 50))
     if weight.total == 0:
         label = BASIS_NAMES[settings.method]
         column = needed[-1] if settings.method != "true value" else "full_value"
@@ -135,9 +160,9 @@ def _check_aid_columns(table: Table, districts: pd.DataFrame, log: IssueLog) -> 
                           **table.where(shown), expected=f"a column headed {header!r}", found="no such column")
             continue
         values = comps[key]
-        bad = values.isna() if key == "tax_levy" else (values.isna() | (values.fillna(0) <= 0))
+        bad = values.isna() if key == "tax_levy" else (values.isna() | (values <= 0))  # NA | … is True
         refused = {i.cell for i in log.issues if i.severity == "error" and i.sheet == table.sheet}
-        for code in comps.index[bad.to_numpy()]:
+        for code in comps.index[bad.to_numpy(dtype=bool)]:
             row = int(comps.at[code, "excel_row"])
             # the cell the value came from: the Aid column where one is typed there, else the column it
             # defaults to (a blank Aid AV means "= Full value", so a Full value of 0 is the cell to fix)
@@ -164,17 +189,20 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     services = services[services["service_code"].notna() & ~services.index.duplicated()]
     rows = participation[participation["service_code"].isin(services.index)]
     weight = coser.basis_units(rows, services)["weight"]
-    total = weight.groupby(rows["service_code"]).sum().reindex(services.index).fillna(0)
+    total = weight.groupby(rows["service_code"]).sum().reindex(services.index, fill_value=0)
     participants = coser.participants(rows, weight, districts.index[districts["is_component"]]).reindex(
-        services.index).fillna(0).astype("int64")
+        services.index, fill_value=0)
     basis, surplus, approvals = services["basis"], services["surplus"], services["approvals"]
+    budget = given(services["budget"])
     trued = coser.trued_up(services["swd"], rows)
     actual = coser.actual_weight(rows["actual_units"]).groupby(rows["service_code"]).sum().reindex(services.index,
                                                                                                      fill_value=0)
-    final = coser.final_cost(services["budget"], services["actual_cost"], trued).fillna(0)  # a blank budget is reported
+    # the final cost is known where the budget is given, or the actual cost replaces it (a blank budget is its error)
+    known = services["budget"].notna() | (trued & services["actual_cost"].notna())
+    final = coser.final_cost(services["budget"][known], services["actual_cost"][known], trued[known])
     lacking = _check_basis_columns(inputs.table("Participation"), services, log)
     checks = (  # (rows breaking the rule, code, column, message, expected, found)
-        (coser.nothing_to_share_by(total, services["budget"].fillna(0)), "no-participation", "budget",
+        (on(services, coser.nothing_to_share_by(total[budget.index], budget)), "no-participation", "budget",
          lambda c: f"service {c} has a budget but no participation units under its {basis[c]} basis",
          lambda c: "units for at least one participating district", lambda c: "0 units in total"),
         (coser.nothing_to_share_by(total, surplus), "surplus-without-participants", "surplus",
@@ -191,21 +219,20 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
         for c in services.index[broken.to_numpy(dtype=bool)]:
             log.error(code, message(c), **table.where(column, int(services.at[c, "excel_row"])),
                       expected=expected(c), found=found(c))
-    divisor = services["basis"].map({name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}).fillna(1)
-    unit_cost = coser.unit_cost_cents(services["budget"].fillna(0).astype(np.int64), total.astype(np.int64),
-                                      divisor.astype(np.int64))
-    for c in services.index[unit_cost.map(lambda cost: abs(int(cost)) > MONEY_BOUND).to_numpy(dtype=bool)]:
+    divisor = services.loc[budget.index, "basis"].map({name: n for name, (_, n) in coser.BASIS_COLUMNS.items()})
+    unit_cost = coser.unit_cost_cents(budget, total[budget.index], divisor)
+    for c in budget.index[unit_cost.map(lambda cost: abs(int(cost)) > MONEY_BOUND).to_numpy(dtype=bool)]:
         # a budget over a sliver of units: a unit cost no later sum could hold
         log.error("unit-cost-too-large", **table.where("budget", int(services.at[c, "excel_row"])),
                   expected=f"a unit cost up to {dollars_text(MONEY_BOUND)}",
                   found=f"{dollars_text(services.at[c, 'budget'])} over {total[c] / 10**6:g} units", service=c)
-    for c in services.index[(trued & coser.nothing_to_share_by(actual, final)).to_numpy(dtype=bool)]:
+    for c in services.index[on(services, trued[known] & coser.nothing_to_share_by(actual[known], final)).to_numpy()]:
         log.error("no-actual-units", f"service {c} gives actual units that add up to 0",
                   **inputs.table("Participation").where("actual_units"), expected="actual units for the true-up",
                   found="0 in total")
     # a blank Actual units cell is 0 units (docs/formats.md, Participation), and on a service trued up on actual
     # units 0 credits the district's whole charge: said at the cell, never silently
-    blank = rows["actual_units"].isna() & rows["service_code"].map(trued).fillna(False).astype(bool)
+    blank = rows["actual_units"].isna() & rows["service_code"].map(trued).astype(bool)  # bool: every row's service is listed
     if blank.any():
         where = inputs.table("Participation").where
         hit = blank.to_numpy(dtype=bool)
@@ -222,7 +249,7 @@ def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: Issue
     lacking = pd.Series(False, index=services.index)
     if table is None:
         return lacking
-    sharing = (services["budget"].fillna(0) != 0) | (services["surplus"] != 0)
+    sharing = on(services, given(services["budget"]) != 0) | (services["surplus"] != 0)
     for key in dict.fromkeys(k for columns, _ in coser.BASIS_COLUMNS.values() for k in columns):
         if table.present(key):
             continue
@@ -279,10 +306,13 @@ def _check_shared_pd(inputs: Inputs, contracts: pd.DataFrame, attendance: pd.Dat
     minimum = int(values["shared_pd.min_paying_districts"].value)
     max_days = int(values["shared_pd.max_days"].value)
     paying = pd_rules.paying_districts(pd_rules.staff_attending(attendance.dropna(subset=["contract", "district_code"])))
-    paying = paying.reindex(contracts.index).fillna(0).astype(np.int64)
+    paying = paying.reindex(contracts.index, fill_value=0)
     days, approved, start = contracts["days"], contracts["board_approval_date"], contracts["start_date"]
-    broken = pd_rules.unlawful(paying, days, contracts["credit"].fillna(False).astype(bool), approved, start,
-                               minimum, max_days)
+    dated = approved.notna() & start.notna()
+    broken = {"too_few_districts": pd_rules.too_few_districts(paying, minimum),
+              "too_long": on(contracts, pd_rules.too_long(given(days), max_days)),
+              "credit": contracts["credit"],
+              "post_dated": on(contracts, pd_rules.post_dated(approved[dated], start[dated]))}
     sign_in = inputs.table("PD Attendance")
     counted = sign_in is None or not any((i.file, i.sheet) == (sign_in.file, sign_in.sheet) for i in log.errors)
     rules = [  # (rule, code, column, message, expected, found)

@@ -20,13 +20,14 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
     services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index, fill_value=0)
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
-    services["divisor"] = services["basis"].map(divisors).astype(np.int64)
+    services["divisor"] = services["basis"].map(divisors).astype(np.int64)  # int64 also with no service
     unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     services["unit_cost"] = unit_cost.astype(np.int64)  # within the money limit: validated
     rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
     swd = coser.trued_up(services["swd"], rows)
     services["trued_up"] = swd
+    # the nullable actual cost replaced by the budget where not given: no blank left, int64
     services["final_cost"] = coser.final_cost(services["budget"], services["actual_cost"], swd).astype(np.int64)
     rows["actual_weight"] = coser.actual_weight(rows["actual_units"])
     trued = rows["service_code"].map(swd).astype(bool)  # every row's service is listed (validated); bool if none
@@ -78,6 +79,7 @@ def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFram
     contracts["unit_cost"] = coser.unit_cost_cents(contracts["cost"], contracts["staff_total"], pd.Series(1, index=contracts.index))
     attending["charge"] = shared_pd.contract_charges(contracts["cost"], attending, rounding)
     contracts["aidable_num"], contracts["aidable_den"] = shared_pd.aidable_parts(contracts)
+    # every attending contract is listed (validated): int64 again after the map
     attending["aidable_num"] = attending["contract"].map(contracts["aidable_num"]).astype(np.int64)
     attending["aidable_den"] = attending["contract"].map(contracts["aidable_den"]).astype(np.int64)
     return contracts, attending

@@ -62,10 +62,14 @@ def true_value_basis(full_value: pd.Series, rwada: pd.Series, is_special_act: pd
 
     A special act district's full value is computed from its RWADA (:func:`.special_act.true_value`);
     every other district's is its full value. Both are scaled to cents × 10⁶ so the two kinds compare exactly.
+    Each district's true value reads only the column it is made from (a special act district needs no full
+    value, any other no RWADA).
     """
-    ordinary = big(full_value.fillna(0).to_numpy()) * QUANTITY_SCALE
-    special = special_act.true_value(rwada, state_avg_av_per_rwada_cents)
-    return pd.Series(np.where(is_special_act.to_numpy(), special, ordinary), index=full_value.index, dtype=object)
+    special = is_special_act.to_numpy(dtype=bool)
+    out = np.empty(len(full_value), dtype=object)
+    out[~special] = big(full_value[~special].to_numpy(dtype=np.int64)) * QUANTITY_SCALE
+    out[special] = special_act.true_value(rwada[special], state_avg_av_per_rwada_cents)
+    return pd.Series(out, index=full_value.index, dtype=object)
 
 
 def blend_basis(tv: pd.Series, wada: pd.Series, tv_percent: Fraction) -> pd.Series:
@@ -83,19 +87,25 @@ def blend_basis(tv: pd.Series, wada: pd.Series, tv_percent: Fraction) -> pd.Seri
 
 
 def basis(method: str, comps: pd.DataFrame, state_avg_cents: int, tv_percent: Fraction | None) -> Basis:
-    """The basis of ``method`` for the component districts. Statute: Educ. Law §1950(4)(b)(7)(i)."""
-    is_special = special_act.is_special_act(comps["type"])
-    tv = true_value_basis(comps["full_value"], comps["rwada"], is_special, state_avg_cents)
-    wada = pd.Series(big(comps["rwada"].fillna(0).to_numpy()), index=comps.index, dtype=object)
-    if method == "true value":
-        return Basis(method, tv, tv, 100 * QUANTITY_SCALE)
+    """The basis of ``method`` for the component districts. Statute: Educ. Law §1950(4)(b)(7)(i).
+
+    Reads only the columns the method's basis is made from (:data:`METHOD_COLUMNS`), each given for every
+    component district (a special act district's true value from its RWADA)."""
+    def pupils(column: str) -> pd.Series:
+        return pd.Series(big(comps[column].to_numpy(dtype=np.int64)), index=comps.index, dtype=object)
+
     if method == "WADA":
+        wada = pupils("rwada")
         return Basis(method, wada, wada, QUANTITY_SCALE)
     if method == "enrollment":
-        enrollment = pd.Series(big(comps["enrollment"].fillna(0).to_numpy()), index=comps.index, dtype=object)
+        enrollment = pupils("enrollment")
         return Basis(method, enrollment, enrollment, QUANTITY_SCALE)
+    tv = true_value_basis(comps["full_value"], comps["rwada"], special_act.is_special_act(comps["type"]),
+                          state_avg_cents)
+    if method == "true value":
+        return Basis(method, tv, tv, 100 * QUANTITY_SCALE)
     if method == "blend":
-        weight = blend_basis(tv, wada, tv_percent)
+        weight = blend_basis(tv, pupils("rwada"), tv_percent)
         total = int(weight.sum()) or 1
         shown = pd.Series(half_up_div(big(weight.to_numpy()) * 10**6, total), index=comps.index, dtype=object)
         return Basis(method, weight, shown, 10**6)

@@ -36,7 +36,7 @@ def collaboration_credits(hours: pd.DataFrame, hours_per_credit: int) -> pd.Data
         quarters=("quarter", "nunique"), first_quarter=("quarter", "first"),
         registered_quarter=("quarter", "last")).reset_index()
     out = out.merge(logged, on=keys, how="left")
-    out["quarters"] = out["quarters"].fillna(0).astype(np.int64)
+    out["quarters"] = out["quarters"].fillna(0).astype(np.int64)  # no quarter with hours logged: 0 quarters
     per_credit = hours_per_credit * QUANTITY_SCALE
     by_hours = out["hours"] // per_credit
     earned = np.minimum(by_hours, out["quarters"])

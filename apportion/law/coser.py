@@ -39,8 +39,9 @@ def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataF
 def salaries_over_limit(staff: pd.DataFrame, services: pd.DataFrame, salary_limit_cents: int) -> pd.Series:
     """Σ max(0, salary − limit) per service, unless the Services sheet gives it. Statute: Educ. Law §1950(5)(b)."""
     excess = (staff["salary"] - salary_limit_cents).clip(lower=0)
-    computed = excess.groupby(staff["service_code"]).sum().reindex(services.index).fillna(0).astype(np.int64)
+    computed = excess.groupby(staff["service_code"]).sum().reindex(services.index, fill_value=0)
     given = services["salaries_over_limit"]
+    # a blank Salaries over limit means "computed from the Staff sheet" (docs/formats.md, Services): not a 0
     return given.where(given.notna(), computed).astype(np.int64)
 
 
@@ -76,6 +77,8 @@ def final_cost(budget: pd.Series, actual_cost: pd.Series, trued: pd.Series) -> p
 def actual_weight(actual_units: pd.Series) -> pd.Series:
     """Each row's weight in the true-up: its actual units (millionths); a row without them weighs nothing.
     Statute: Educ. Law §1950(4)(d)(3)."""
+    # a blank Actual units cell is 0 units (docs/formats.md, Participation; warned actual-units-blank), but stays
+    # blank in the frame: whether any actual units are given decides the true-up (trued_up)
     return actual_units.fillna(0).astype(np.int64)
 
 
@@ -112,7 +115,7 @@ def nothing_to_share_by(total_weight: pd.Series, amount: pd.Series) -> pd.Series
 def approvals_over_participants(approvals: pd.Series, participants: pd.Series) -> pd.Series:
     """More approvals than participating component districts: impossible, so the count is wrong.
     Statute: Educ. Law §1950(4)(d)(3)."""
-    return approvals.notna() & (approvals.fillna(0) > participants * QUANTITY_SCALE)
+    return approvals.notna() & (approvals.fillna(0) > participants * QUANTITY_SCALE)  # a blank count: not over
 
 
 def participants(rows: pd.DataFrame, weight: pd.Series, component_codes) -> pd.Series:
@@ -125,7 +128,7 @@ def participants(rows: pd.DataFrame, weight: pd.Series, component_codes) -> pd.S
 def approval_shortfall(participants: pd.Series, approvals: pd.Series, fraction) -> pd.Series:
     """True where fewer than ⌈fraction × participants⌉ approved. Statute: Educ. Law §1950(4)(d)(3)."""
     needed = approvals_needed(participants, fraction)
-    return approvals.notna() & (approvals.fillna(0) < needed * QUANTITY_SCALE)
+    return approvals.notna() & (approvals.fillna(0) < needed * QUANTITY_SCALE)  # a blank count: approval_unknown
 
 
 def approval_unknown(participants: pd.Series, approvals: pd.Series) -> pd.Series:
@@ -136,7 +139,7 @@ def approval_unknown(participants: pd.Series, approvals: pd.Series) -> pd.Series
 
 def approvals_needed(participants: pd.Series, fraction) -> pd.Series:
     """⌈fraction × participants⌉, exactly."""
-    return -((-participants.astype(np.int64) * fraction.numerator) // fraction.denominator)
+    return -((-participants * fraction.numerator) // fraction.denominator)
 
 
 def aidable_fraction(services: pd.DataFrame, over_limit: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -150,4 +153,4 @@ def aidable_fraction(services: pd.DataFrame, over_limit: pd.Series) -> tuple[pd.
     excluded = ~services["aidable"] | services["transportation"] | (budget == 0)
     num = num.where(~excluded, 0)
     den = budget.where(budget != 0, 1)
-    return num.astype(np.int64), den.astype(np.int64)
+    return num, den

@@ -18,7 +18,7 @@ def net_cost(total_charges_cents: pd.Series, total_aid_dollars: pd.Series) -> pd
 
 def change(total_charges_cents: pd.Series, prior_cents: pd.Series) -> pd.Series:
     """Change in total charges from the prior year, cents; missing where no prior year is given (docs/formats.md)."""
-    return (total_charges_cents - prior_cents).astype("Int64")
+    return total_charges_cents - prior_cents  # Int64: a blank prior year is not given, and gives no change
 
 
 def change_percent(change_cents: pd.Series, prior_cents: pd.Series) -> pd.Series:
@@ -34,11 +34,11 @@ def tax_impact_x10000(net_cost_cents: pd.Series, full_value_cents: pd.Series) ->
 
     Held as an integer of ten-thousandths; missing where the full value is missing or 0.
     """
-    has_fv = full_value_cents.notna() & (full_value_cents.fillna(0) > 0)
+    has_fv = full_value_cents.notna() & (full_value_cents > 0)  # not typed for every method: no impact then
     impact = pd.Series(pd.NA, index=net_cost_cents.index, dtype="Int64")
     if has_fv.any():
         num = big(net_cost_cents[has_fv].to_numpy()) * 1000 * 10_000
-        values = half_up_div(num, big(full_value_cents[has_fv].astype(np.int64).to_numpy()))
+        values = half_up_div(num, big(full_value_cents[has_fv].to_numpy(dtype=np.int64)))
         if not fits_int64(max(abs(int(v)) for v in values)):  # a tiny full value: kept exact, never wrapped
             impact = impact.astype(object)
             impact.loc[has_fv] = values
@@ -51,5 +51,5 @@ def proposed_total_charges(total_charges_cents: pd.Series, admin_proposed: pd.Se
                            admin_charged: pd.Series) -> pd.Series:
     """Total charges had the proposed administrative budget been adopted (rules §6, a failed vote): the charged
     total with the contingency administrative share swapped for the proposed one."""
-    delta = (admin_proposed - admin_charged).reindex(total_charges_cents.index).fillna(0)
-    return total_charges_cents + delta.astype("int64")
+    delta = (admin_proposed - admin_charged).reindex(total_charges_cents.index, fill_value=0)  # no share: no change
+    return total_charges_cents + delta

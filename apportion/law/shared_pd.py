@@ -36,17 +36,16 @@ def aidable_parts(contracts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return num.where(cost != 0, 0), cost.where(cost != 0, 1)
 
 
-def unlawful(paying: pd.Series, days: pd.Series, credit: pd.Series, approved: pd.Series, start: pd.Series,
-             min_paying: int, max_days: int) -> pd.DataFrame:
-    """Contracts breaking the COSER 507 rules, one mask per rule (the COSER 507 rules; rules §4).
+def too_few_districts(paying: pd.Series, min_paying: int) -> pd.Series:
+    """Contracts fewer than ``min_paying`` districts send staff to (the COSER 507 rules: a shared contract; rules §4)."""
+    return paying < min_paying
 
-    ``too_few_districts``: fewer than ``min_paying`` districts sending staff; ``too_long``: ``max_days``
-    days or more (days in millionths); ``credit``: college credit or a certificate granted;
-    ``post_dated``: the board approved on or after the start date.
-    """
-    return pd.DataFrame({
-        "too_few_districts": paying < min_paying,
-        "too_long": days.fillna(0) >= max_days * QUANTITY_SCALE,  # a blank is the reader's error
-        "credit": credit,
-        "post_dated": approved.notna() & start.notna() & (approved.astype(object) >= start.astype(object)),
-    }, index=paying.index)
+
+def too_long(days_millionths: pd.Series, max_days: int) -> pd.Series:
+    """Contracts whose activities last ``max_days`` days or more: they must be shorter (the COSER 507 rules; rules §4)."""
+    return days_millionths >= max_days * QUANTITY_SCALE
+
+
+def post_dated(approved: pd.Series, start: pd.Series) -> pd.Series:
+    """Contracts the board approved on or after the start date: no post-dated work (the COSER 507 rules; rules §4)."""
+    return approved.astype(object) >= start.astype(object)  # datetime.date values compare as they are

@@ -25,7 +25,7 @@ def is_special_act(district_type: pd.Series) -> pd.Series:
 def true_value(rwada_millionths: pd.Series, state_avg_av_per_rwada_cents: int) -> np.ndarray:
     """A special act district's true value, RWADA × the statewide average full value per RWADA, in
     cent-millionths (exact Python integers). Statute: Educ. Law §1950(4)(b)(7)(ii)."""
-    return big(rwada_millionths.fillna(0).to_numpy()) * state_avg_av_per_rwada_cents
+    return big(rwada_millionths.to_numpy(dtype=np.int64)) * state_avg_av_per_rwada_cents
 
 
 def lacks_rwada(district_type: pd.Series, rwada: pd.Series) -> pd.Series:

@@ -50,22 +50,15 @@ def test_meals_travel_and_stipends_are_charged_but_not_aidable():
 
 
 def test_each_rule_of_coser_507_has_its_mask():
-    # minimum 2 paying districts, activities under 15 days, no credit, board approval before the start
-    # P1 lawful; P2 one paying district; P3 exactly 15 days (too long: the limit is "less than"); P4 14.5 days but
-    # grants credit; P5 approved on its start date (post-dated); P6 no approval date typed (the reader's error, not a rule)
+    # minimum 2 paying districts, activities under 15 days, board approval before the start (credit is its column)
+    # P1 lawful; P2 one paying district; P3 exactly 15 days (too long: the limit is "less than"); P4 14.5 days;
+    # P5 approved on its start date (post-dated); P6 approved the day after it started
     index = ["P1", "P2", "P3", "P4", "P5", "P6"]
-    approved = pd.Series([dt.date(2026, 6, 1), dt.date(2026, 6, 1), dt.date(2026, 6, 1), dt.date(2026, 6, 1),
-                          dt.date(2026, 9, 1), None], index=index)
+    assert shared_pd.too_few_districts(pd.Series([2, 1, 3, 2, 2, 0], index=index), 2).tolist() == \
+        [False, True, False, False, False, True]
+    days = pd.Series([3 * M, 2 * M, 15 * M, 14_500_000, 1 * M, 16 * M], index=index)
+    assert shared_pd.too_long(days, 15).tolist() == [False, False, True, False, False, True]
+    approved = pd.Series([dt.date(2026, 6, 1)] * 4 + [dt.date(2026, 9, 1), dt.date(2026, 9, 2)], index=index)
     start = pd.Series([dt.date(2026, 9, 1)] * 6, index=index)
-    broken = shared_pd.unlawful(
-        paying=pd.Series([2, 1, 3, 2, 2, 2], index=index),
-        days=pd.Series([3 * M, 2 * M, 15 * M, 14_500_000, 1 * M, 1 * M], index=index, dtype="Int64"),
-        credit=pd.Series([False, False, False, True, False, False], index=index),
-        approved=approved, start=start, min_paying=2, max_days=15)
-    assert broken.to_dict("index") == {
-        "P1": {"too_few_districts": False, "too_long": False, "credit": False, "post_dated": False},
-        "P2": {"too_few_districts": True, "too_long": False, "credit": False, "post_dated": False},
-        "P3": {"too_few_districts": False, "too_long": True, "credit": False, "post_dated": False},
-        "P4": {"too_few_districts": False, "too_long": False, "credit": True, "post_dated": False},
-        "P5": {"too_few_districts": False, "too_long": False, "credit": False, "post_dated": True},
-        "P6": {"too_few_districts": False, "too_long": False, "credit": False, "post_dated": False}}
+    assert shared_pd.post_dated(approved, start).tolist() == [False, False, False, False, True, True]
+

@@ -18,7 +18,7 @@ def total_expenses(admin_budget_used: int, service_budgets: pd.Series, shared_pd
 
     The administrative budget in force, every CoSer budget and every shared-PD contract's cost.
     """
-    return admin_budget_used + int(service_budgets.fillna(0).sum()) + int(shared_pd_costs.fillna(0).sum())
+    return admin_budget_used + int(service_budgets.sum()) + int(shared_pd_costs.sum())
 
 
 
