@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apportion.writers.csvs import texts
+from apportion.writers.text import distinct_texts as texts
 from apportion.writers.text import cents_text, safe_text
 
 VALUES = st.one_of(st.none(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=False),

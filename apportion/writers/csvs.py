@@ -4,12 +4,11 @@ from __future__ import annotations
 import csv
 import io
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ISSUE_FIELDS, Issue, grouped_lines
 from ..result import Result
-from .text import cents_text, safe_text, scaled_text, visible, whole_text
+from .text import cents_text, distinct_texts, safe_text, scaled_text, visible, whole_text
 
 BILLING_COLUMNS = ["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]
 AID_COLUMNS = ["district_code", "district_name", "tax_rate_mills", "millage_ratio", "wealth_ratio", "rwada_ratio",
@@ -34,21 +33,10 @@ def csv_bytes(header: list[str], rows) -> bytes:
 def billing_csv(result: Result) -> bytes:
     """One row per charge, sorted by district code, category and item code; amounts with two decimals."""
     b = result.billing
-    rows = zip(texts(b["district_code"], safe_text), texts(b["district_name"], safe_text), b["category"].tolist(),
-               texts(b["item_code"], safe_text), texts(b["item_name"], safe_text), b["units"].fillna("").tolist(),
-               texts(b["unit_cost"], cents_text), texts(b["amount"], cents_text))
+    rows = zip(distinct_texts(b["district_code"], safe_text), distinct_texts(b["district_name"], safe_text), b["category"].tolist(),
+               distinct_texts(b["item_code"], safe_text), distinct_texts(b["item_name"], safe_text), b["units"].fillna("").tolist(),
+               distinct_texts(b["unit_cost"], cents_text), distinct_texts(b["amount"], cents_text))
     return csv_bytes(BILLING_COLUMNS, rows)
-
-
-def texts(values: pd.Series, text) -> list[str]:
-    """``text`` of every value, worked out once per distinct value: a billing column repeats a few dozen
-    codes and names down 100,000 rows. Only for a column of one kind (all text, or all whole numbers), so
-    equal values are alike (1, 1.0 and True hash alike but print differently); any other column value by value.
-    """
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer", "empty"):
-        return [text(v) for v in values.tolist()]
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return np.array([text(v) for v in uniques.tolist()], dtype=object)[codes].tolist() if len(codes) else []
 
 
 def aid_csv(result: Result) -> bytes:

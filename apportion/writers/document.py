@@ -36,6 +36,7 @@ from ..exact import QUANTITY_SCALE
 from ..law import special_act
 from ..result import Result
 from . import jsontext, yoy
+from .text import distinct_texts
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
 
@@ -159,6 +160,18 @@ def _json_value(value):
     return str(value)
 
 
+def _json_column(values: pd.Series) -> list:
+    """:func:`_json_value` of each value of a column, the column at once where its dtype says what they are
+    (ints and booleans as they are, a float NaN as None); otherwise value by value, text and ints as they
+    are (a charge column is nearly all text)."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
+    if kind in ("i", "u", "b"):
+        return values.tolist()
+    if kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return [v if v.__class__ is str or v.__class__ is int else _json_value(v) for v in values.tolist()]
+
+
 def pair(label: str, value, kind: str, role: str = "body", note: str = "", formula: dict | None = None) -> dict:
     out = {"label": label, "value": _json_value(value), "kind": kind, "role": role, "note": note}
     if formula:
@@ -211,8 +224,7 @@ def job_working(result: Result) -> JobWorking:
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
         _working = (weakref.ref(result, _forget), JobWorking(
-            charges=[tuple(map(_json_value, values))
-                     for values in charges[CHARGE_FRAME].itertuples(index=False, name=None)],
+            charges=list(zip(*(_json_column(charges[key]) for key in CHARGE_FRAME))),
             positions=charges.groupby("district_code", sort=False).indices,
             aidable=_aidable_parts(result), limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
@@ -243,13 +255,8 @@ def _quantity(millionths: int) -> str:
     return decimal_text(Decimal(int(millionths)) / QUANTITY_SCALE)
 
 
-def _plain(millionths: int) -> str:
-    """A quantity held in millionths as plain decimal text, as the document stores a unit count."""
-    return _quantity(millionths).replace(",", "")
-
-
-def _split_text(whole: int, part: str, total: str, unit: str) -> str:
-    return f"{money_text(whole)} × {part} ÷ {total} {unit}".rstrip()
+def _split_text(money: str, part: str, total: str, unit: str) -> str:
+    return f"{money} × {part} ÷ {total} {unit}".rstrip()
 
 
 def _working_charges(result: Result) -> pd.DataFrame:
@@ -260,69 +267,76 @@ def _working_charges(result: Result) -> pd.DataFrame:
     true-up: the final charge on actual units, less the charge; a surplus: the surplus by the same units;
     a shared-PD charge: cost × staff attending ÷ all staff attending. Each split is settled to the cent
     (the rounding rule decides the last cent), so the amount is the working's value to within a cent.
+
+    Each figure is formatted once per distinct value (:func:`~.text.distinct_texts`: a budget, a total or a
+    unit count repeats down a service's rows), then each kind of row's text composed from those columns.
     """
     billing = result.billing
     category, item, code = billing["category"], billing["item_code"], billing["district_code"]
-    units = billing["units"].astype(object)
-    unit = pd.Series(None, index=billing.index, dtype=object)
-    working = pd.Series(None, index=billing.index, dtype=object)
-    pool = category.isin(POOL_COLUMNS.keys())
+    kinds = category.to_numpy(dtype=object)
+    units = billing["units"].to_numpy(dtype=object, copy=True)
+    unit = np.full(len(billing), None, dtype=object)
+    working = np.full(len(billing), None, dtype=object)
+    pool = np.flatnonzero(category.isin(POOL_COLUMNS.keys()).to_numpy())
     shares = result.apportionment.shares
-    if pool.any():
-        scale = result.apportionment.basis_scale
-        total = Decimal(int(shares["basis"].sum())) / scale
+    if len(pool):
+        total = decimal_text(Decimal(int(shares["basis"].sum())) / result.apportionment.basis_scale)
         label = basis_label(result)
-        pools = {c: int(shares[column].sum()) for c, column in POOL_COLUMNS.items() if column in shares}
-        total_text = decimal_text(total)
+        pools = {c: money_text(int(shares[column].sum())) for c, column in POOL_COLUMNS.items() if column in shares}
         unit[pool] = label
-        working[pool] = [_split_text(pools[c], decimal_text(u), total_text, label)
-                         for c, u in zip(category[pool].tolist(), units[pool].tolist())]
+        working[pool] = [_split_text(pools[c], u, total, label)
+                         for c, u in zip(kinds[pool], distinct_texts(units[pool], decimal_text))]
     services, rows = result.coser.services, result.coser.rows
-    coser = category.str.startswith("coser") & item.isin(services.index)
-    if coser.any():
-        keys = pd.MultiIndex.from_arrays([code[coser], item[coser]])
-        r = rows.set_index(["district_code", "service_code"]).reindex(keys)
-        sv = services.reindex(item[coser])
-        names = [u if isinstance(u, str) and u else "units" for u in sv["unit"].tolist()]
-        texts, unit_names, shown_units = [], [], []
-        for kind, name, weight, divisor, actual, charge, final, budget, surplus, cost, total, total_actual in zip(
-                category[coser].tolist(), names, r["weight"].tolist(), r["divisor"].tolist(),
-                r["actual_weight"].tolist(), r["charge"].tolist(), r["final_charge"].tolist(), sv["budget"].tolist(),
-                sv["surplus"].tolist(), sv["final_cost"].tolist(), sv["total_weight"].tolist(),
-                sv["total_actual"].tolist()):
-            if kind == "coser adjustment":
-                unit_names.append(f"actual {name}")
-                shown_units.append(_plain(int(actual)))
-                texts.append(f"final {money_text(final)} = "
-                             + _split_text(int(cost), _quantity(int(actual)), _quantity(int(total_actual)),
-                                           f"actual {name}") + f", less the charge {money_text(charge)}")
-                continue
-            unit_names.append(name)
-            divisor = int(divisor)
-            if divisor > 1:  # an average of several years: the share is the same on the years' totals
-                shown_units.append(str((Decimal(int(weight)) / divisor / QUANTITY_SCALE).quantize(AVERAGE_PLACES)))
-                basis = f"{name}, {divisor}-year totals"
-            else:
-                shown_units.append(_plain(int(weight)))
-                basis = name
-            of = int(budget) if kind == "coser" else -int(surplus)
-            texts.append(_split_text(of, _quantity(int(weight)), _quantity(int(total)), basis))
-        working[coser] = texts
-        unit[coser] = unit_names
-        units[coser] = shown_units
+    coser = np.flatnonzero((category.str.startswith("coser") & item.isin(services.index)).to_numpy())
+    if len(coser):
+        unit[coser], units[coser], working[coser] = _coser_working(
+            kinds[coser], rows.set_index(["district_code", "service_code"]).reindex(
+                pd.MultiIndex.from_arrays([code.iloc[coser], item.iloc[coser]])),
+            services.reindex(item.iloc[coser]))
     contracts = result.shared_pd.contracts
-    shared = (category == "shared pd") & item.isin(contracts.index)
-    if shared.any():
+    shared = np.flatnonzero(((category == "shared pd") & item.isin(contracts.index)).to_numpy())
+    if len(shared):
         staff = result.shared_pd.rows.groupby("contract")["staff"].sum()
+        contract = item.iloc[shared]
         unit[shared] = "staff"
-        working[shared] = [_split_text(int(contracts.at[c, "cost"]), decimal_text(u), _quantity(int(staff[c])), "staff")
-                           for c, u in zip(item[shared].tolist(), units[shared].tolist())]
+        working[shared] = [_split_text(cost, u, total, "staff") for cost, u, total in zip(
+            distinct_texts(contracts["cost"].reindex(contract), money_text),
+            distinct_texts(units[shared], decimal_text), distinct_texts(staff.reindex(contract), _quantity))]
     order = category.map({c: i for i, c in enumerate(CATEGORY_LABELS)}).fillna(len(CATEGORY_LABELS))
     frame = pd.DataFrame({
-        "district_code": code, "category": category, "charge": category.map(lambda c: CATEGORY_LABELS.get(c, c)),
+        "district_code": code, "category": category, "charge": distinct_texts(category, lambda c: CATEGORY_LABELS.get(c, c)),
         "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
         "unit_cost": billing["unit_cost"], "working": working, "amount": billing["amount"], "order": order})
     return frame.sort_values(["order", "item_code"], kind="stable").reset_index(drop=True)
+
+
+def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame) -> tuple[list, list, list]:
+    """The unit, the units shown and the working of CoSer charge rows (``kinds`` their categories; ``rows``
+    their Participation rows; ``services`` their services, row for row): a charge or surplus split by units
+    (or by several years' totals), an SWD true-up by actual units less the charge."""
+    names = [u if isinstance(u, str) and u else "units" for u in services["unit"].tolist()]
+    divisors = rows["divisor"].to_numpy(dtype=np.int64)
+    weight, total = distinct_texts(rows["weight"], _quantity), distinct_texts(services["total_weight"], _quantity)
+    of = np.where(kinds == "coser", services["budget"].to_numpy(), -services["surplus"].to_numpy())
+    split = [_split_text(money, part, whole, name if divisor <= 1 else f"{name}, {divisor}-year totals")
+             for money, part, whole, name, divisor in zip(distinct_texts(of, money_text), weight, total, names,
+                                                          divisors.tolist())]
+    shown = [str((Decimal(int(w)) / d / QUANTITY_SCALE).quantize(AVERAGE_PLACES)) if d > 1 else text.replace(",", "")
+             for w, d, text in zip(rows["weight"].tolist(), divisors.tolist(), weight)]
+    adjusted = np.flatnonzero(kinds == "coser adjustment")
+    if not len(adjusted):
+        return names, shown, split
+    pick = lambda column: rows[column].iloc[adjusted]  # noqa: E731
+    actual = distinct_texts(pick("actual_weight"), _quantity)
+    for i, final, cost, units, whole, charge in zip(
+            adjusted.tolist(), distinct_texts(pick("final_charge"), money_text),
+            distinct_texts(services["final_cost"].iloc[adjusted], money_text), actual,
+            distinct_texts(services["total_actual"].iloc[adjusted], _quantity),
+            distinct_texts(pick("charge"), money_text)):
+        names[i] = f"actual {names[i]}"
+        shown[i] = units.replace(",", "")
+        split[i] = f"final {final} = {_split_text(cost, units, whole, names[i])}, less the charge {charge}"
+    return names, shown, split
 
 
 def _aidable_parts(result: Result) -> dict[str, list[tuple]]:
