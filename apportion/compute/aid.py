@@ -86,30 +86,25 @@ def net_table(job: Job, charges: pd.Series, aid: pd.DataFrame, shares: pd.DataFr
     return net
 
 
+#: each published line's name in reconciliation.csv (docs/formats.md), by the Aid claim column holding it
+PUBLISHED = {"published_admin_services": "admin and services aid", "published_capital": "capital aid",
+             "published_rent": "rent aid", "published_total": "total BOCES aid"}
+
+
 def reconciliation_table(job: Job, aid: pd.DataFrame) -> pd.DataFrame:
-    """Computed against published aid, line by line (claim mode, rules §5)."""
+    """Computed against published aid, line by line (claim mode, rules §5): :func:`~apportion.law.aid.lines.reconcile`
+    on each line the Aid claim sheet gives for a component district."""
     claim = job.aid_claim
-    computed = {
-        "admin and services aid": aid["admin_aid"] + aid["services_aid"],
-        "capital aid": aid["capital_aid"], "rent aid": aid["rent_aid"], "total BOCES aid": aid["total_aid"],
-    }
-    published = {"admin and services aid": "published_admin_services", "capital aid": "published_capital",
-                 "rent aid": "published_rent", "total BOCES aid": "published_total"}
+    computed = aidlines.published_lines(aid)
     parts = []
-    for line, column in published.items():
-        given = claim[column].dropna()
-        given = given[given.index.isin(aid.index)]
-        if given.empty:
-            continue
-        parts.append(pd.DataFrame({"district_code": given.index, "line": line,
-                                   "computed": computed[line].reindex(given.index).to_numpy(),
-                                   "published": (given.astype(np.int64) // 100).to_numpy()}))  # typed: no blank
+    for order, (column, line) in enumerate(PUBLISHED.items()):
+        given = claim[column][claim[column].notna() & claim.index.isin(aid.index)]  # a blank: not published
+        if len(given):
+            parts.append(aidlines.reconcile(computed[column], given).assign(line=line, _o=order))
     columns = ["district_code", "district_name", "line", "computed", "published", "difference"]
     if not parts:
         return pd.DataFrame(columns=columns)
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts).rename_axis("district_code").reset_index()
     out["district_name"] = out["district_code"].map(job.districts["district_name"])
-    out["difference"] = out["computed"] - out["published"]
-    order = {line: i for i, line in enumerate(published)}
-    out = out.assign(_o=out["line"].map(order)).sort_values(["district_code", "_o"]).drop(columns="_o")
+    out = out.sort_values(["district_code", "_o"])
     return out[columns].reset_index(drop=True)

@@ -120,3 +120,37 @@ def apportion(pool_cents: int, b: Basis, rounding: str) -> pd.Series:
 def putnam_nw_lawful(tv_percent: Fraction, scheduled_percent: Fraction) -> bool:
     """Putnam-Northern Westchester must blend at the statutory schedule. Statute: Educ. Law §1950(4)(b)(7)."""
     return Fraction(tv_percent) == Fraction(scheduled_percent)
+
+
+#: the methods any BOCES may use; a blend is lawful only where the statute names it (§1950(4)(b)(7))
+METHODS = ("true value", "WADA", "enrollment")
+
+
+def method_shares(pool_cents: int, comps: pd.DataFrame, state_avg_cents: int, rounding: str,
+                  blend_percent: Fraction | None) -> pd.DataFrame:
+    """Each component's share of a pool under every method it could lawfully be apportioned by, a column each.
+    Statute: Educ. Law §1950(4)(b)(7)(i).
+
+    A method is shown when every component district gives its basis (a special act district's true value from
+    its RWADA) and the basis does not total 0; the blend (column ``blend``) when ``blend_percent`` is given, the
+    blend being lawful only where the BOCES blends already.
+    """
+    out = pd.DataFrame(index=comps.index)
+    for method in METHODS:
+        column = comps[METHOD_COLUMNS[method][0]]
+        if method == "true value":
+            column = special_act.basis_column(comps["type"], column, comps["rwada"])
+        if column.isna().any():
+            continue
+        b = basis(method, comps, state_avg_cents, None)
+        if b.total:
+            out[method] = apportion(pool_cents, b, rounding)
+    if blend_percent is not None:
+        out["blend"] = apportion(pool_cents, basis("blend", comps, state_avg_cents, blend_percent), rounding)
+    return out
+
+
+def share_differences(shares: pd.DataFrame, chosen: str) -> pd.DataFrame:
+    """Each other method's share less the share under the method in force (``chosen``): positive where the
+    district would pay more under that method. Statute: Educ. Law §1950(4)(b)(7)(i) (a change of method)."""
+    return pd.DataFrame({m: shares[m] - shares[chosen] for m in shares.columns if m != chosen}, index=shares.index)

@@ -38,3 +38,23 @@ def test_a_zero_ratio_or_expense_gives_no_aid():
     # 0 × 0.745 = 0; 5,000 × 0 = 0 (a capital ratio of 0 has no floor)
     assert lines.aid_half_up(S(0, 5_000), S(745, 0)).tolist() == [0, 0]
     assert lines.aid_truncated(S(0, 5_000), S(745, 0)).tolist() == [0, 0]
+
+
+def test_each_published_line_is_set_against_its_computed_aid():
+    # A: admin 7,450 + services 3,725 = 11,175 against the State's one admin-and-services line
+    aid = pd.DataFrame({"admin_aid": [7_450, 0], "services_aid": [3_725, 500], "capital_aid": [1_490, 0],
+                        "rent_aid": [372, 0], "total_aid": [13_037, 500]}, index=["A", "B"])
+    out = lines.published_lines(aid)
+    assert {k: v.tolist() for k, v in out.items()} == {
+        "published_admin_services": [11_175, 500], "published_capital": [1_490, 0], "published_rent": [372, 0],
+        "published_total": [13_037, 500]}
+
+
+def test_reconcile_in_whole_dollars_for_the_districts_published():
+    # published in cents of whole dollars: A $11,170 → computed 11,175 − 11,170 = +5; C $800 → 800 − 800 = 0;
+    # B is not published on this line: no row
+    computed = pd.Series({"A": 11_175, "B": 500, "C": 800})
+    published = pd.Series({"A": 11_170_00, "C": 800_00}, dtype="Int64")
+    out = lines.reconcile(computed, published)
+    assert out.to_dict("index") == {"A": {"computed": 11_175, "published": 11_170, "difference": 5},
+                                    "C": {"computed": 800, "published": 800, "difference": 0}}

@@ -147,3 +147,28 @@ def test_true_value_basis_takes_a_special_act_districts_from_rwada():
                                 pd.Series([1000_000_000, 50_000_000], dtype="Int64"),
                                 pd.Series([False, True]), 1_037_700_00)
     assert [int(x) for x in basis] == [500_000_000_00 * 10**6, 51_885_000_00 * 10**6]
+
+
+def test_method_shares_show_each_method_every_component_gives():
+    # $1,000.00 among A, B (special act), C; full value A $600, C $300, B's true value RWADA 1 × $100 = $100:
+    # true value 600 / 100 / 300 (Σ 1,000) → 600.00 / 100.00 / 300.00; WADA 5 : 1 : 4 → 500.00 / 100.00 / 400.00;
+    # enrollment is blank for B, so that method is not shown (ap.METHODS lists the three any BOCES may use)
+    assert ap.METHODS == ("true value", "WADA", "enrollment")
+    comps = components(full_value=[600_00, None, 300_00], rwada=[5 * M, 1 * M, 4 * M], enrollment=[1 * M, None, 1 * M])
+    shares = ap.method_shares(1_000_00, comps, 100_00, "largest remainder", None)
+    assert shares.to_dict("list") == {"true value": [600_00, 100_00, 300_00], "WADA": [500_00, 100_00, 400_00]}
+    # a 50/50 blend: TV shares .6/.1/.3 and WADA .5/.1/.4 → .55/.1/.35 → 550.00 / 100.00 / 350.00
+    blended = ap.method_shares(1_000_00, comps, 100_00, "largest remainder", Fraction(50))
+    assert blended["blend"].tolist() == [550_00, 100_00, 350_00]
+
+
+def test_method_shares_leave_out_a_basis_totalling_zero():
+    # every enrollment 0: no enrollment column (its shares could not be made); WADA 1 : 1 : 2 → 25.00 / 25.00 / 50.00
+    comps = components(rwada=[1 * M, 1 * M, 2 * M], enrollment=[0, 0, 0])
+    assert ap.method_shares(100_00, comps, 1, "largest remainder", None).to_dict("list") == {"WADA": [25_00, 25_00, 50_00]}
+
+
+def test_share_differences_are_each_method_less_the_one_in_force():
+    # WADA in force: true value − WADA = 600 − 500 = +100.00 (A pays more), 100 − 100 = 0, 300 − 400 = −100.00
+    shares = pd.DataFrame({"true value": [600_00, 100_00, 300_00], "WADA": [500_00, 100_00, 400_00]}, index=list("ABC"))
+    assert ap.share_differences(shares, "WADA").to_dict("list") == {"true value": [100_00, 0, -100_00]}

@@ -4,6 +4,7 @@ Statute: Educ. Law §1950(5)(a),(f),(g), §1950(4)(m). rules §5.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...exact import big, floor_div, half_up_div, to_int64
@@ -39,3 +40,21 @@ def aid_lines(approved_admin: pd.Series, approved_services: pd.Series, capital_e
     out["rent_aid"] = aid_truncated(rent_expense, capital).where(keep, 0)
     out["total_aid"] = out.sum(axis=1) + save_harmless
     return out
+
+
+def published_lines(aid: pd.DataFrame) -> dict[str, pd.Series]:
+    """The computed aid set against each line the State publishes, by the Aid claim column holding it: NYSED
+    publishes administrative and services aid as one line. Statute: Educ. Law §1950(5); rules §5."""
+    return {"published_admin_services": aid["admin_aid"] + aid["services_aid"],
+            "published_capital": aid["capital_aid"], "published_rent": aid["rent_aid"],
+            "published_total": aid["total_aid"]}
+
+
+def reconcile(computed_dollars: pd.Series, published_cents: pd.Series) -> pd.DataFrame:
+    """One aid line against the State's published figure, for each district it is published for: computed,
+    published and the difference (computed − published), whole dollars (the published aid is claimed in whole
+    dollars). Statute: Educ. Law §1950(5); rules §5."""
+    published = published_cents.to_numpy(dtype=np.int64) // 100
+    computed = computed_dollars.reindex(published_cents.index).to_numpy()
+    return pd.DataFrame({"computed": computed, "published": published, "difference": computed - published},
+                        index=published_cents.index)
