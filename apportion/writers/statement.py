@@ -22,8 +22,8 @@ from ..result import Result
 from . import sheetxml
 from .document import ReportOptions, shown, statement_document
 from .labels import created_at
-from .styles import (CHARS_PER_WIDTH, PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, ROW_HEIGHT, Styles, new_workbook, printable,
-                     width_points)
+from .styles import (CHARS_PER_WIDTH, INDENT_WIDTH, PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, ROW_HEIGHT, Styles, new_workbook,
+                     printable, width_points)
 from .tables import (MAX_FIT, Col, Formula, gc_paused, header_height, lines_needed, write_note, write_pairs, write_section,
                      write_table, write_value)
 
@@ -154,12 +154,13 @@ def section_heights(section: dict, widths: list[float]) -> list[float]:
         out.append(header_height(columns, widths))
         keys = [j for j, c in enumerate(columns) if c.wrap]
         for r in t["rows"]:
-            n = max([1] + [lines_needed(str(r.get(columns[j].key) or ""), widths[j]) for j in keys])
+            n = max([1] + [lines_needed(str(r.get(columns[j].key) or ""), widths[j] - INDENT_WIDTH) for j in keys])
             out.append(ROW_HEIGHT * n + (2 if n > 1 else 0))
         out += [ROW_HEIGHT, ROW_HEIGHT]
     elif "steps" in section:
         out.append(ROW_HEIGHT)
-        out += [ROW_HEIGHT * lines_needed(line["working"], sum(widths[2:last]) - 2) for line in section["steps"]["lines"]]
+        out += [ROW_HEIGHT * lines_needed(line["working"], sum(widths[2:last]) - INDENT_WIDTH)
+                for line in section["steps"]["lines"]]
     elif "pairs" in section:
         out += [ROW_HEIGHT] * len(section["pairs"])
     return out
@@ -218,8 +219,8 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
     names = steps["columns"]
     ws.write_string(row, 0, names[0], header)
     ws.write_string(row, 1, names[1], st["header_right"])
-    ws.merge_range(row, 2, row, last - 1, "", header)
-    ws.write_string(row, 2, names[2], header)
+    ws.merge_range(row, 2, row, last - 1, "", st["header_indented"])
+    ws.write_string(row, 2, names[2], st["header_indented"])
     ws.write_string(row, last, names[3], header)
     row += 1
     first = row
@@ -229,16 +230,16 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
         if role == "total":
             formula = _formula(line["formula"], first)
             write_pairs(ws, st, row, [(line["label"], Formula(formula, line["value"]), line["kind"], "total")])
-            style = st["total"]
+            working, law = st["total_working"], st["total"]
         else:
             ws.write_string(row, 0, ("    " if role == "detail" else "") + line["label"],
-                            st["working"] if role == "detail" else st["label"])
+                            st["detail"] if role == "detail" else st["label"])
             write_value(ws, row, 1, line["value"], line["kind"], st)
-            style = st["working"]
-        ws.merge_range(row, 2, row, last - 1, "", style)
-        ws.write_string(row, 2, line["working"], style)
-        ws.write_string(row, last, line["law"], style)
-        lines = lines_needed(line["working"], span - 2)
+            working = law = st["working"]
+        ws.merge_range(row, 2, row, last - 1, "", working)
+        ws.write_string(row, 2, line["working"], working)
+        ws.write_string(row, last, line["law"], law)
+        lines = lines_needed(line["working"], span - INDENT_WIDTH)
         if lines > 1:
             ws.set_row(row, ROW_HEIGHT * lines)
         row += 1

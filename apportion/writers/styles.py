@@ -37,25 +37,35 @@ BLUE = "#2E75B6"
 PALE = "#DDEBF7"
 GREY = "#595959"
 
+HEADER = {"bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": "#BFBFBF"}
+TOTAL = {"bold": True, "top": 1, "bottom": 6, "bg_color": PALE}
+# Text set off from a number to its left (a working beside its amount, a note beside a value). An indent
+# shows only on text aligned left (Excel and LibreOffice ignore it under the general alignment), so each
+# of these says left.
+INDENTED = {"indent": 1, "align": "left"}
+
 ROLES = {
     "body": {},
-    "header": {"bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1,
-               "border_color": "#BFBFBF"},
-    "header_right": {"bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1,
-                     "border_color": "#BFBFBF", "align": "right"},
-    "total": {"bold": True, "top": 1, "bottom": 6, "bg_color": PALE},
+    "header": HEADER,
+    "header_right": HEADER | {"align": "right"},
+    "header_indented": HEADER | INDENTED,
+    "total": TOTAL,
+    "total_working": TOTAL | INDENTED | {"text_wrap": True},
     "label": {"bold": True},
     "key": {"bold": True, "font_size": 12, "font_color": NAVY},
     "title": {"bold": True, "font_size": 16, "font_color": NAVY},
     "subtitle": {"italic": True, "font_color": GREY},
     "section": {"bold": True, "font_size": 12, "font_color": NAVY, "bottom": 2, "bottom_color": BLUE},
-    "aside": {"italic": True, "font_color": GREY, "indent": 1},
+    "aside": {"italic": True, "font_color": GREY} | INDENTED,
     "note": {"italic": True, "font_color": GREY, "text_wrap": True},
-    "wrap": {"text_wrap": True, "indent": 2},  # set off from a number to its left
-    "working": {"text_wrap": True, "indent": 1},
+    "wrap": {"text_wrap": True} | INDENTED,  # a table's wrapped text column
+    "working": {"text_wrap": True} | INDENTED,
+    "detail": {"text_wrap": True},  # a detail line's label (its own leading spaces indent it)
     "left": {"align": "left"},
     "emphasis": {"bold": True, "bg_color": PALE},
 }
+#: column-width units an indented text cell gives up to its indent (one level is about 1.5 digits wide)
+INDENT_WIDTH = 2
 
 WORKBOOK_OPTIONS = {
     "in_memory": True,

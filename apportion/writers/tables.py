@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .styles import CHARS_PER_WIDTH, ROW_HEIGHT, WIDTHS, Styles
+from .styles import CHARS_PER_WIDTH, INDENT_WIDTH, ROW_HEIGHT, WIDTHS, Styles
 from .text import clean_text
 
 
@@ -354,7 +354,7 @@ def _write_body(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], wid
         if c.wrap:
             for i, value in enumerate(values.tolist()):
                 if not _blank(value):
-                    lines[i] = max(lines[i], lines_needed(str(value), widths[j]))
+                    lines[i] = max(lines[i], lines_needed(str(value), widths[j] - INDENT_WIDTH))  # wrap: indented
     for i, count in enumerate(lines):
         if count > 1:
             ws.set_row(row + i, ROW_HEIGHT * count + 2)
