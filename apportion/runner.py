@@ -120,35 +120,38 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1, options=None) -> dict[str, bytes]:
+def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1, options=None,
+                 sink=None) -> dict[str, bytes]:
     """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes;
-    ``options``, a :class:`~.writers.document.ReportOptions`: PDFs too, the prepared-on date)."""
+    ``options``, a :class:`~.writers.document.ReportOptions`: PDFs too, the prepared-on date). With ``sink`` (a
+    :class:`~.writers.atomic.Stage`) each file is written into it as soon as it is made and nothing is returned:
+    a million-row job's outputs (900 MB) are never all in memory."""
     from .compare import BASIS_FILE, basis_json
     from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
     from .writers.manifest import MANIFEST, mail_manifest
     from .writers.parallel import write_workbooks
     from .writers.text import short_names
+    files: dict[str, bytes] = {}
+    put = sink.put if sink is not None else files.__setitem__
     s = result.settings
     variant = f"_{result.variant.name}" if result.variant else ""
     stem = _folder_name(f"{s.boces_code}_{s.school_year}{variant}")
-    files = {
-        "billing.csv": billing_csv(result),
-        "aid.csv": aid_csv(result),
-        BASIS_FILE: basis_json(result),
-        "issues.csv": issues_csv([i for i in result.log.sorted() if i.severity != "note"]),
-    }
+    put("billing.csv", billing_csv(result))
+    put("aid.csv", aid_csv(result))
+    put(BASIS_FILE, basis_json(result))
+    put("issues.csv", issues_csv([i for i in result.log.sorted() if i.severity != "note"]))
     if result.aid.reconciliation is not None:
-        files["reconciliation.csv"] = reconciliation_csv(result)
+        put("reconciliation.csv", reconciliation_csv(result))
     d = result.districts
     billed = set(result.billing["district_code"])
     codes = d.index[d["is_component"] | d.index.isin(billed)]
     names = short_names(d.loc[codes, "district_name"])
     tasks = [(f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
-    files.update(write_workbooks(result, inputs, tasks, workers, options))
+    files.update(write_workbooks(result, inputs, tasks, workers, options, sink))
     statements = {code: {kind: f"districts/{code}_{names[code]}.{ext}" for kind, ext in
                          [("xlsx", "xlsx"), ("document", "json")] + ([("pdf", "pdf")] if options and options.pdf else [])}
                   for code in codes}
-    files[MANIFEST] = mail_manifest(result, statements, options.prepared if options else None)
+    put(MANIFEST, mail_manifest(result, statements, options.prepared if options else None))
     return files
 
 
@@ -196,7 +199,8 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         base = source.path.parent
         try:
             inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
-            _stage(outcome, folder, output_files(result, inputs, workers, options) | extra, KEPT, commit, owner)
+            _stage(outcome, folder, extra, KEPT, commit, owner,
+                   lambda stage: output_files(result, inputs, workers, options, stage))
         except OSError as exc:
             unwritten(outcome, exc)
     return outcome
@@ -225,10 +229,17 @@ def _beside(result: Result, items: Items | None, source: JobSource, output_root:
 
 
 def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple, commit: bool,
-           owner: str | None = None) -> None:
-    from .writers.atomic import stage_folder
+           owner: str | None = None, write=None) -> None:
+    """Stage ``files`` — and whatever ``write(stage)`` writes into the stage as it goes — beside ``folder``;
+    swap them in unless ``commit`` is False."""
+    from .writers.atomic import Stage
     outcome.output, outcome.keep = str(folder), keep
-    outcome.staged = str(stage_folder(folder, files, owner))
+    with Stage(folder, owner) as stage:
+        if write is not None:
+            write(stage)
+        for rel, data in sorted(files.items()):
+            stage.put(rel, data)
+    outcome.staged = str(stage.path)
     if commit:
         outcome.commit()
 

@@ -1,6 +1,8 @@
 """Writing one job's workbooks in several processes gives the same bytes as writing them in turn."""
 from __future__ import annotations
 
+import pytest
+
 from apportion.runner import output_files
 from apportion.writers import parallel
 
@@ -19,3 +21,26 @@ def test_shares_balance_by_cost(small_result):
     shares = parallel._shares(result, tasks, 2)
     assert sorted(t for share in shares for t in share) == sorted(tasks)
     assert all(shares)
+
+
+def test_files_written_into_a_stage_as_made_are_the_same(small_result, monkeypatch, tmp_path):
+    """With a Stage, every process writes its files into the staged folder as it makes them (nothing is
+    returned or held): the folder holds exactly the bytes output_files returns, plus the output marker."""
+    from apportion.marker import MARKER
+    from apportion.writers.atomic import Stage
+    monkeypatch.setattr(parallel, "MIN_WORKBOOKS", 2)
+    expected = output_files(small_result, [("job.xlsx", "0" * 64)], workers=1)
+    with Stage(tmp_path / "JOB") as stage:
+        assert output_files(small_result, [("job.xlsx", "0" * 64)], workers=2, sink=stage) == {}
+    written = {p.relative_to(stage.path).as_posix(): p.read_bytes() for p in stage.path.rglob("*") if p.is_file()}
+    assert written.pop(MARKER)
+    assert written.keys() == expected.keys() and all(written[k] == expected[k] for k in expected)
+
+
+def test_a_failed_stage_leaves_nothing(tmp_path):
+    from apportion.writers.atomic import Stage
+    with pytest.raises(OSError, match="No space"):
+        with Stage(tmp_path / "JOB") as stage:
+            stage.put("billing.csv", b"half")
+            raise OSError(28, "No space left on device")
+    assert not stage.path.exists()

@@ -186,23 +186,46 @@ def stage_folder(final: Path, files: dict[str, bytes], owner: str | None = None)
 
     Nothing under ``final`` changes until :func:`commit_folder`; :func:`discard` removes the stage.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    mark_output_root(final.parent)
-    owner = owner or owner_token(final.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
-    try:
-        written = []
-        for rel, data in sorted((files | {MARKER: MARKER_TEXT}).items()):
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(data)
-            written.append(path)
-        make_durable(tmp, written)
-    except BaseException:
-        discard(tmp)
-        raise
-    return tmp
+    with Stage(final, owner) as stage:
+        for rel, data in sorted(files.items()):
+            stage.put(rel, data)
+    return stage.path
+
+
+class Stage:
+    """A staged folder filled file by file (:func:`stage_folder` in steps): a large job's outputs are written as
+    they are made, never all held in memory at once. Used as a context manager: on leaving it the stage is
+    sealed — the :data:`MARKER` written and every file made durable — or, after an exception, removed.
+
+    :meth:`put` may also be called from forked worker processes (:mod:`.parallel`): the seal lists the folder.
+    """
+
+    def __init__(self, final: Path, owner: str | None = None):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        mark_output_root(final.parent)
+        owner = owner or owner_token(final.parent)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Write one output file (relative path → bytes) into the stage."""
+        path = self.path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+
+    def __enter__(self) -> "Stage":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            discard(self.path)
+            return
+        try:
+            self.put(MARKER, MARKER_TEXT)
+            make_durable(self.path, [Path(top, name) for top, _, names in os.walk(self.path) for name in names])
+        except BaseException:
+            discard(self.path)
+            raise
 
 
 def _syncfs() -> Callable[[int], int] | None:

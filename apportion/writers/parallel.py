@@ -3,7 +3,9 @@
 A single BOCES job spends most of its time turning cells into XML. When the
 batch has only that one job to run, its summary and statements are shared out
 among forked worker processes, which inherit the computed result (nothing is
-pickled but the finished bytes). Output is identical to writing them in turn.
+pickled but the finished bytes). Output is identical to writing them in turn. Given a
+:class:`~.atomic.Stage`, every process writes each file into it as soon as it is made, so neither the
+workers nor this process hold a job's outputs all at once (a million-row job's are 900 MB).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from ..result import Result
 _RESULT: Result | None = None
 _INPUTS: list = []
 _OPTIONS = None  # the run's ReportOptions
+_SINK = None  # the Stage the files go into as made, or None: returned as bytes
 
 #: below this many workbooks the fork costs more than it saves
 MIN_WORKBOOKS = 8
@@ -22,24 +25,26 @@ MIN_WORKBOOKS = 8
 
 def _write(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
     """Each task's files: the summary workbook, or a statement's workbook and document (JSON); with
-    ``--pdf`` each one's PDF too, drawn from the same document."""
+    ``--pdf`` each one's PDF too, drawn from the same document. Into the stage when there is one (nothing
+    returned), else as (path, bytes)."""
     from .document import document_json, statement_document
     from .statement import write_statement
     from .summary import write_summary, write_summary_pdf
-    out = []
+    out: list[tuple[str, bytes]] = []
+    put = _SINK.put if _SINK is not None else lambda path, data: out.append((path, data))
     for path, code in tasks:
         stem = path.removesuffix(".xlsx")
         if code is None:
-            out.append((path, write_summary(_RESULT, _INPUTS, _OPTIONS)))
+            put(path, write_summary(_RESULT, _INPUTS, _OPTIONS))
             if _OPTIONS.pdf:
-                out.append((stem + ".pdf", write_summary_pdf(_RESULT, _OPTIONS)))
+                put(stem + ".pdf", write_summary_pdf(_RESULT, _OPTIONS))
             continue
         document = statement_document(_RESULT, code, _OPTIONS)
-        out.append((path, write_statement(_RESULT, code, _OPTIONS, document)))
-        out.append((stem + ".json", document_json(document)))
+        put(path, write_statement(_RESULT, code, _OPTIONS, document))
+        put(stem + ".json", document_json(document))
         if _OPTIONS.pdf:
             from .pdf import render_statement_pdf  # fpdf and fontTools: imported only by a run that writes PDFs
-            out.append((stem + ".pdf", render_statement_pdf(document)))
+            put(stem + ".pdf", render_statement_pdf(document))
     return out
 
 
@@ -59,12 +64,13 @@ def _shares(result: Result, tasks: list[tuple[str, str | None]], workers: int) -
 
 
 def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | None]], workers: int,
-                    options=None) -> dict[str, bytes]:
+                    options=None, sink=None) -> dict[str, bytes]:
     """``tasks``: (output path, district code, or None for the summary) → bytes by path (with each
-    statement's document and, as ``options`` ask, the PDFs)."""
+    statement's document and, as ``options`` ask, the PDFs); with ``sink`` (a :class:`~.atomic.Stage`)
+    each file is written into it as made and nothing is returned."""
     from .document import ReportOptions
-    global _RESULT, _INPUTS, _OPTIONS
-    _RESULT, _INPUTS, _OPTIONS = result, inputs, options or ReportOptions()
+    global _RESULT, _INPUTS, _OPTIONS, _SINK
+    _RESULT, _INPUTS, _OPTIONS, _SINK = result, inputs, options or ReportOptions(), sink
     try:
         if workers <= 1 or len(tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
@@ -76,4 +82,4 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
             parts = [_write(chunks[0])] + pending.get()
         return {path: data for part in parts for path, data in part}
     finally:
-        _RESULT, _INPUTS, _OPTIONS = None, [], None
+        _RESULT, _INPUTS, _OPTIONS, _SINK = None, [], None, None
