@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import IssueLog
-from .exact import dollars_text
 from .model import Job, Settings
 from .parameters import ParameterValue, load_parameters, parameters_at
 from .readers.jobs import Inputs
@@ -27,6 +26,7 @@ class Validated:
     """What validation hands on: the typed frames of whatever could be read (a cell that did not fit reads as
     blank, a sheet that could not be read as empty), the BOCES settings (None when a required item is missing)
     and the law parameters in force for the year (None when one is not on file). What is missing was reported.
+    ``items`` are the BOCES items typed, also when a required one is missing (for the rules on the items alone).
 
     Columns with a default in the contract are never null (int64 / bool); the others keep pandas' nullable
     Int64 / boolean, a blank being "not given" (an error where the column is required)."""
@@ -34,6 +34,7 @@ class Validated:
     inputs: Inputs
     settings: Settings | None
     parameters: dict[str, ParameterValue] | None
+    items: Settings | None = None  # None: no BOCES sheet
     districts: pd.DataFrame | None = None  # None: no Districts sheet, and so no frames at all
     services: pd.DataFrame | None = None
     participation: pd.DataFrame | None = None
@@ -62,16 +63,17 @@ class Validated:
 
 def validate(inputs: Inputs, log: IssueLog) -> Validated:
     """Check the sheets against the contract and each other, on whatever could be read; the frames handed on."""
-    settings = _settings(inputs, log) if inputs.items is not None else None
+    items = _settings(inputs, log) if inputs.items is not None else None
+    settings = items if items is not None and _complete(items) else None
     values = _check_parameters(inputs, settings, log) if settings is not None else None
     if inputs.table("Districts") is None:
-        return Validated(inputs, settings, values)
+        return Validated(inputs, settings, values, items)
     districts = _districts(inputs)
     services = _frame(inputs, SERVICES).set_index("service_code", drop=False)
     shared_pd = _frame(inputs, SHARED_PD).set_index("contract", drop=False)
     claim_table = inputs.table("Aid claim")
     checked = Validated(
-        inputs, settings, values, districts=districts, services=services,
+        inputs, settings, values, items, districts=districts, services=services,
         participation=_frame(inputs, PARTICIPATION), staff=_frame(inputs, STAFF), shared_pd=shared_pd,
         pd_attendance=_frame(inputs, PD_ATTENDANCE),
         aid_claim=_frame(inputs, AID_CLAIM).set_index("district_code", drop=False) if claim_table else None,
@@ -123,13 +125,20 @@ def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
-    """The BOCES items, with the blend rules of §1950(4)(b)(7); None when a required item is missing (its
-    error is the reader's), after every other item has still been checked."""
+#: the BOCES items without which there are no settings (their absence is the reader's error)
+REQUIRED_ITEMS = ("boces_name", "boces_code", "school_year", "method")
+
+
+def _complete(settings: Settings) -> bool:
+    return all(getattr(settings, k) is not None for k in REQUIRED_ITEMS)
+
+
+def _settings(inputs: Inputs, log: IssueLog) -> Settings:
+    """The BOCES items typed, with what a blend needs (§1950(4)(b)(7)) and the bounds of the items; a required
+    item missing is None (:func:`_complete`), every other item still checked."""
     items = inputs.items
     v = items.values
-    required = ("boces_name", "boces_code", "school_year", "method")
-    settings = Settings(**({k: None for k in required}
+    settings = Settings(**({k: None for k in REQUIRED_ITEMS}
                            | {k: v[k] for k in Settings.__dataclass_fields__ if k in v and v[k] is not None}))
     if settings.method == "blend":
         if settings.blend_authority is None:
@@ -150,19 +159,10 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings | None:
     if cap is not None and not (0 <= cap <= 1):
         log.error("fraction-range", "the capital aidable fraction must be between 0 and 1",
                   **items.where("capital_aidable_fraction"), expected="0-1", found=str(cap))
-    for budget, aid, other, label in (("admin_budget", "state_aid_admin", "other_revenue_admin", "administrative"),
-                                      ("capital_budget", "state_aid_capital", "other_revenue_capital", "capital")):
-        pool = getattr(settings, budget) - getattr(settings, aid) - getattr(settings, other)
-        if v.get(budget) is not None and pool < 0:
-            # point at the deduction actually typed (state aid, else other revenue), else the budget itself
-            typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
-            log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
-                      **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
-                      found=f"{label} pool of {dollars_text(pool)}")
     if settings.state_avg_av_per_rwada is not None and settings.state_avg_av_per_rwada <= 0:
         log.error("not-positive", "the state average AV per RWADA must be more than 0",
                   **items.where("state_avg_av_per_rwada"), expected="dollars, more than 0", found="0")
-    return None if any(getattr(settings, k) is None for k in required) else settings
+    return settings
 
 
 def _districts(inputs: Inputs) -> pd.DataFrame:

@@ -41,3 +41,15 @@ def test_a_service_with_a_blank_budget_is_still_held_to_its_surplus_rule(tmp_pat
     errors = {(i.code, i.cell) for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"}
     surplus_cell = surplus[:-1] + "4"  # the third data row
     assert errors == {("missing-value", budget), ("surplus-without-participants", surplus_cell)}
+
+
+def test_a_negative_pool_is_reported_beside_a_missing_method(tmp_path):
+    """rules §1: the administrative budget $2,500,000 less state aid $3,000,000 is a pool of −$500,000 — an input
+    error at the state aid cell, made on the BOCES items typed although the method (required) is missing."""
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "Apportionment method", None)
+    aid = C.set_item(sheets, "State aid administrative", 3_000_000)
+    issues = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.severity == "error"]
+    assert ("negative-pool", "BOCES", aid) in {(i.code, i.sheet, i.cell) for i in issues}
+    assert "-$500,000.00" in next(i.found for i in issues if i.code == "negative-pool").replace("−", "-")
+    assert any(i.code != "negative-pool" for i in issues)  # the missing method is its own error

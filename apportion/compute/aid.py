@@ -13,11 +13,11 @@ from ..law import special_act
 from ..law.aid import expenses, ratios
 from ..law.aid import lines as aidlines
 from ..model import Job
+from ..validate import CLAIMED
 from .values import Values
 
 RATIO_COLUMNS = ("tax_rate_tenths", "millage_ratio", "av_per_rwada", "wealth_ratio", "rwada_ratio")  # none for special act
 AIDED_COLUMNS = ("sharing_ratio", "ratio_source", "capital_ratio")
-CLAIMED = ("approved_admin", "approved_services", "capital_expense", "rent_expense", "save_harmless_aid")
 
 
 def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, services: pd.DataFrame, pd_rows: pd.DataFrame,

@@ -55,6 +55,8 @@ def law_checks(v: Validated, log: IssueLog) -> None:
     the cells that break it; a rule whose inputs are missing (a sheet, a column, the settings) is not applied,
     its absence being validation's error."""
     s, values = v.settings, v.parameters
+    if v.items is not None:
+        _check_pools(v.inputs, v.items, log)
     if values is not None:
         _check_blend(v.inputs, s, values, log)
     if v.districts is None:
@@ -271,6 +273,25 @@ def _check_blend(inputs: Inputs, s: Settings, values: dict[str, ParameterValue],
             log.error("blend-off-schedule", f"Putnam-Northern Westchester must blend {scheduled}% true value / "
                       f"{100 - scheduled}% WADA in {s.school_year}", **inputs.items.where("blend_tv_percent"),
                       expected=f"{scheduled}", found=f"{float(s.blend_tv_percent):g}")
+
+
+#: the budgets shared among the districts, each less its state aid and other revenue (rules §1)
+POOLS = (("admin_budget", "state_aid_admin", "other_revenue_admin", "administrative"),
+         ("capital_budget", "state_aid_capital", "other_revenue_capital", "capital"))
+
+
+def _check_pools(inputs: Inputs, s: Settings, log: IssueLog) -> None:
+    """A pool — the budget less state aid and other revenue — must not be negative: an input error (rules §1).
+    Statute: Educ. Law §1950(4)(b)(7); §1951(1). Made on each budget typed, whatever else the BOCES sheet lacks."""
+    items = inputs.items
+    for budget, aid, other, label in POOLS:
+        pool = pools.pool(getattr(s, budget), getattr(s, aid), getattr(s, other))
+        if items.values.get(budget) is not None and pool < 0:
+            # point at the deduction actually typed (state aid, else other revenue), else the budget itself
+            typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
+            log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
+                      **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
+                      found=f"{label} pool of {dollars_text(pool)}")
 
 
 def _check_contingency(inputs: Inputs, s: Settings, districts: pd.DataFrame, log: IssueLog) -> None:
