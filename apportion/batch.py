@@ -135,6 +135,7 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
                 outcomes.append(outcome)
     outcomes.sort(key=lambda o: o.source)
     _refuse_duplicates(outcomes)
+    _refuse_outputs_holding_inputs(outcomes, [s.path for s in sources])
     written = {o.output for o in outcomes}
     for outcome in outcomes:  # a failure folder another job of this run writes is that job's, not stale
         outcome.stale = "" if outcome.stale in written else outcome.stale
@@ -146,6 +147,27 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
         batch.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
+
+
+def _refuse_outputs_holding_inputs(outcomes: list[Outcome], inputs: list[Path]) -> None:
+    """A job whose output folder is, or holds, one of the run's inputs fails unwritten: replacing the folder
+    would delete the input (``run g/990001_2026-27/v.xlsx -o g`` names the folder holding v.xlsx as the job's
+    own output folder, which only its BOCES code and year reveal, after reading)."""
+    held = [p.resolve() for p in inputs]
+    for o in outcomes:
+        if not o.output:
+            continue
+        folder = Path(o.output).resolve()
+        inside = next((p for p in held if p == folder or folder in p.parents), None)
+        if inside is None:
+            continue
+        o.discard()
+        where = f"{folder}, the folder holding the input {inside}"
+        o.issues = list(o.issues) + [Issue("error", "output-in-inputs", file=Path(o.source).name,
+                                           expected="an output folder outside the input folders", found=where,
+                                           message=f"the output folder is {where}; choose one outside the inputs "
+                                           "(writing it would replace the input)")]
+        o.status, o.errors, o.output = "failed", o.errors + 1, ""
 
 
 def _refuse_duplicates(outcomes: list[Outcome]) -> None:

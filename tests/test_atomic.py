@@ -81,3 +81,32 @@ def test_a_failed_sync_drops_the_stage_and_names_the_folder(tmp_path, monkeypatc
         atomic.stage_folder(tmp_path / "JOB_2026-27", {"billing.csv": b"a"})
     assert caught.value.errno == errno.EIO and ".JOB_2026-27.tmp-" in caught.value.filename
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_reports_are_as_readable_as_any_file_the_user_makes(tmp_path):
+    """Tester D4: the job folder was drwx------ and the root marker -rw------- whatever the umask (022), so a
+    colleague's account or a finance import could not read the reports. Now they follow the umask."""
+    old = os.umask(0o022)
+    try:
+        final = tmp_path / "out" / "JOB_2026-27"
+        write_folder(final, {"billing.csv": b"x", "districts/a.xlsx": b"A"})
+        atomic.write_file(tmp_path / "draft.eml", b"To: a@b.org\r\n")
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(tmp_path).as_posix(): oct(p.stat().st_mode & 0o777)
+             for p in [final, final / "billing.csv", final / "districts", tmp_path / "out" / MARKER, tmp_path / "draft.eml"]}
+    assert modes == {"out/JOB_2026-27": "0o755", "out/JOB_2026-27/billing.csv": "0o644",
+                     "out/JOB_2026-27/districts": "0o755", f"out/{MARKER}": "0o644", "draft.eml": "0o644"}
+
+
+def test_a_folder_that_cannot_hold_a_lock_file_fails_at_once(tmp_path, monkeypatch):
+    """Tester D5: ``-o /proc/self`` (no file can be made there; filelock reports it as a lock held) spun at
+    100 % CPU for ever. Now the owner gives up after OWNER_TRIES fresh tokens with one OSError naming the folder."""
+    class NeverFree(atomic.FileLock):
+        def acquire(self, *args, **kwargs):
+            raise atomic.Timeout(self.lock_file)
+
+    monkeypatch.setattr(atomic, "FileLock", NeverFree)
+    with pytest.raises(OSError, match="no lock file can be created") as raised:
+        atomic.Owner(tmp_path)
+    assert raised.value.filename == str(tmp_path)

@@ -78,3 +78,38 @@ def test_a_blank_actual_units_cell_on_a_trued_up_service_is_a_warning_at_its_cel
     sheets["Participation"][5][-1] = 1
     [outcome] = run_batch([C.write(tmp_path / "typed.xlsx", sheets)], tmp_path / "out", jobs=1, write=False).outcomes
     assert not [i for i in outcome.issues if i.code == "actual-units-blank"]
+
+
+# --- this session's tester -------------------------------------------------------------------------------
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_folder_holding_the_input_is_never_its_output(tmp_path):
+    """``run g/CR01_2026-27/v.xlsx -o g``: the job's own output folder (its BOCES code and year) is the folder
+    holding its workbook; replacing it deleted the input, exit 0. Now the job fails and nothing is touched."""
+    home = tmp_path / "g" / "CR01_2026-27"
+    home.mkdir(parents=True)
+    source = C.write(home / "v.xlsx")
+    before = _tree(home)
+    batch = run_batch([source], tmp_path / "g", jobs=1)
+    assert batch.exit_code == 1
+    [issue] = [i for o in batch.outcomes for i in o.issues if i.code == "output-in-inputs"]
+    assert f"the folder holding the input {source}" in issue.message
+    assert _tree(home) == before  # the workbook is still there, unchanged, and no report was put beside it
+
+
+def test_a_folder_of_the_users_own_files_is_not_replaced(tmp_path):
+    """An existing folder under the job's name that apportion did not write (no marker) is refused, not
+    replaced: outputs-not-written with the path, the user's files kept."""
+    (tmp_path / "in").mkdir()
+    source = C.write(tmp_path / "in" / "v.xlsx")
+    theirs = tmp_path / "out" / "CR01_2026-27"
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("budget notes")
+    result = invoke("run", source, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"{theirs}: the folder holds files apportion did not write" in result.output
+    assert _tree(theirs) == {"notes.txt": b"budget notes"}
+    assert not [p for p in (tmp_path / "out").iterdir() if ".tmp-" in p.name]  # the staged report was dropped

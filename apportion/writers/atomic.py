@@ -25,6 +25,7 @@ Two processes on one folder (two ``run``\\ s, ``watch`` beside a manual run,
 """
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -94,13 +95,18 @@ def folder_lock(final: Path, wait: float | None = None,
         lock.release()
 
 
+#: fresh tokens an owner tries before giving up: a clash with another owner's sweep is rare; a hundred in a row
+#: means the folder cannot hold a lock file
+OWNER_TRIES = 100
+
+
 class Owner:
     """A process that stages temporary folders under an outputs root, alive while it holds its lock."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        while True:  # a fresh token until this owner holds the lock file that is at its path
+        for _ in range(OWNER_TRIES):  # a fresh token until this owner holds the lock file that is at its path
             self.token = secrets.token_hex(6)
             self._lock = FileLock(str(_owner_lock(self.root, self.token)), thread_local=False)
             try:
@@ -112,6 +118,8 @@ class Owner:
             # Why: a sweep that took and removed the file between our open and our lock left us holding a
             # file no longer at the path, which would not prove this owner alive to others
             self._lock.release()
+        else:  # no lock file can be made here at all (a folder removed under us, /proc): say so, never spin
+            raise OSError(errno.EIO, "no lock file can be created in this folder", str(self.root))
         for other in self.root.glob(".run-*.lock"):  # the lock files of owners killed before they closed
             if other.name != _owner_lock(self.root, self.token).name:
                 _alive(self.root, other.name[len(".run-"):-len(".lock")])
@@ -205,6 +213,7 @@ class Stage:
         mark_output_root(final.parent)
         owner = owner or owner_token(final.parent)
         self.path = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
+        os.chmod(self.path, 0o777 & ~_umask())  # mkdtemp makes it private; the report is for colleagues too
 
     def put(self, rel: str, data: bytes) -> None:
         """Write one output file (relative path → bytes) into the stage."""
@@ -270,6 +279,25 @@ def make_durable(folder: Path, files: list[Path]) -> None:
         os.close(fd)
 
 
+class NotAnOutputFolder(OSError):
+    """The job's output folder exists, holds files and has no marker: apportion did not write it."""
+
+    def __init__(self, final: Path):
+        super().__init__(errno.EEXIST, "the folder holds files apportion did not write (it has no "
+                         f"{MARKER} marker) and is not replaced; move them or choose another -o", str(final))
+
+
+def _replaceable(final: Path) -> bool:
+    """Whether ``final`` may be replaced: absent, empty, or a job output folder (its marker says so). A folder
+    of the user's own files under the job's name — the folder holding the input workbook, say — never is."""
+    if not final.exists() or is_job_output(final):
+        return True
+    try:
+        return final.is_dir() and next(os.scandir(final), None) is None
+    except OSError:
+        return False
+
+
 def _say_replaced(final: Path) -> None:
     print(f"note: another apportion run wrote {final} while this one ran; this run's report replaced it",
           file=sys.stderr, flush=True)
@@ -295,6 +323,8 @@ def commit_folder(final: Path, staged: Path, keep: tuple[str, ...] = KEPT, wait:
     try:
         with folder_lock(final, wait):
             recover(final, staged)
+            if not _replaceable(final):
+                raise NotAnOutputFolder(final)
             if since is not None and on_replace is not None and committed_since(final, since):
                 on_replace(final)
             for rel in keep:
@@ -347,6 +377,13 @@ def mark_output_root(root: Path) -> None:
         write_file(root / MARKER, ROOT_MARKER_TEXT)
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back: the only way the system offers)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write one file through a temporary name beside it: a reader sees the old file or the new, never half.
 
@@ -362,6 +399,7 @@ def write_file(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp's file is private; an ordinary file is not
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
