@@ -234,3 +234,7 @@ def test_numbers_that_excel_cannot_hold_are_refused():
             sheet.write_number(0, 0, bad)
     with pytest.raises(IndexError):
         sheet.write_string(1_048_576, 0, "below the last row")
+    book = sheetxml.Workbook(io.BytesIO())
+    book.add_worksheet("S").write_string(0, 16_384, "right of the last column")
+    with pytest.raises(IndexError):
+        book.close()

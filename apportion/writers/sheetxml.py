@@ -56,11 +56,12 @@ _DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
 
 _ESCAPE_DATA = re.compile("[&<>]")
 _ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
-# what xlsxwriter rewrites in a shared string: a literal _xHHHH_ (its underscore escaped, so it reads back as
-# typed), the control characters XML cannot carry (as _xHHHH_), U+FFFE/U+FFFF, and &<>
-_SPECIAL_STRING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+# What xlsxwriter rewrites in a shared string: a literal _xHHHH_ (its underscore escaped, so it reads back as
+# typed), the control characters XML cannot carry and U+FFFE/U+FFFF (as _xHHHH_), and &<>. A string with none
+# of _SPECIAL_CHARACTER and no "_x" is written as it is (a plain substring test is far cheaper than a regex).
 _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_SPECIAL_CHARACTER = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 def escape_data(text: str) -> str:
@@ -81,7 +82,7 @@ def escape_attribute(text: str) -> str:
 def _shared_string(text: str) -> str:
     """One ``<si>`` of the shared strings, as xlsxwriter writes it (without its raw rich-text passthrough:
     a string that looks like ``<r>…</r>`` is text here like any other)."""
-    if _SPECIAL_STRING.search(text):
+    if _SPECIAL_CHARACTER.search(text) or "_x" in text:
         text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
         text = escape_data(text)
@@ -91,13 +92,15 @@ def _shared_string(text: str) -> str:
 
 
 class Format:
-    """A cell format of one workbook: its xlsxwriter properties and its index in ``styles.xml``."""
+    """A cell format of one workbook: its xlsxwriter properties, its index in ``styles.xml`` and the
+    ``s`` attribute a cell in it carries."""
 
-    __slots__ = ("spec", "index")
+    __slots__ = ("spec", "index", "s")
 
     def __init__(self, spec: dict, index: int):
         self.spec = spec
         self.index = index
+        self.s = f' s="{index}"'
 
 
 @functools.lru_cache(maxsize=64)
@@ -163,9 +166,10 @@ class Workbook:
     def string_index(self, text: str) -> int:
         """The shared-string index of ``text`` (added on first use); counts one string cell."""
         self.string_count += 1
-        index = self.strings.get(text)
+        strings = self.strings
+        index = strings.get(text)
         if index is None:
-            index = self.strings[text] = len(self.strings)
+            index = strings[text] = len(strings)
         return index
 
     # --- the package ---------------------------------------------------------------------------------------
@@ -233,8 +237,15 @@ class Workbook:
                 + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
 
     def _shared_strings(self) -> str:
-        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(self.strings)}">'
-                + "".join(map(_shared_string, self.strings)) + "</sst>")
+        """The shared strings: each straight into the template unless it has edge whitespace or (when one
+        search of them all finds any) a character to escape; those through :func:`_shared_string`."""
+        strings = list(self.strings)
+        joined = "".join(strings)
+        special = _SPECIAL_CHARACTER.search if _SPECIAL_CHARACTER.search(joined) or "_x" in joined else None
+        items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and (special(t) or "_x" in t))
+                 else _shared_string(t) for t in strings]
+        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
+                + "".join(items) + "</sst>")
 
     def _core(self) -> str:
         p = self.properties
@@ -275,18 +286,19 @@ def _relationships(targets: list[tuple[str, str]]) -> str:
                       for i, (t, target) in enumerate(targets, 1)) + "</Relationships>")
 
 
-#: column letters, made once (a statement uses a handful; a wide sheet asks for more)
-_LETTERS: list[str] = [xl_col_to_name(c) for c in range(64)]
+class _Letters(dict):
+    """Column letters by column number, each made on first use (``_LETTERS[27]`` is ``"AB"``)."""
+
+    def __missing__(self, col: int) -> str:
+        letters = self[col] = xl_col_to_name(col)
+        return letters
 
 
-def _letter(col: int) -> str:
-    while col >= len(_LETTERS):
-        _LETTERS.append(xl_col_to_name(len(_LETTERS)))
-    return _LETTERS[col]
+_LETTERS = _Letters()
 
 
 def _ref(row: int, col: int) -> str:
-    return f"{_letter(col)}{row + 1}"
+    return f"{_LETTERS[col]}{row + 1}"
 
 
 class Table:
@@ -334,7 +346,7 @@ class Worksheet:
         self.heights: dict[int, str] = {}  # row → its <row> attributes after r (ht and customHeight)
         self.widths: dict[int, float] = {}  # column → width in characters
         self.merged: list[tuple[int, int, int, int]] = []
-        self._merged_cells: dict[tuple[int, int], tuple] = {}  # each merged cell → its range (the overlap check)
+        self._merged_rows: dict[int, list[tuple]] = {}  # each row → the merged ranges on it (the overlap check)
         self.tables: list[Table] = []
         self.hbreaks: list[int] = []
         self.repeat: tuple[int, int] | None = None
@@ -352,38 +364,42 @@ class Worksheet:
 
     # --- cells -------------------------------------------------------------------------------------------
 
-    def _row(self, row: int, col: int) -> dict[int, str]:
-        if not (0 <= row < _MAX_ROWS and 0 <= col < _MAX_COLS):
-            raise IndexError(f"cell ({row}, {col}) is outside the sheet")
+    # Every cell is stored through _cells(row), which checks the row when it is first used; the columns
+    # are checked once, when the sheet's XML is made (_dimension): a cell costs one dict store and one f-string.
+
+    def _cells(self, row: int) -> dict[int, str]:
+        """Row ``row``'s cells (a new row checked against the sheet's size)."""
         cells = self.rows.get(row)
         if cells is None:
+            if not (row.__class__ is int and 0 <= row < _MAX_ROWS):
+                raise IndexError(f"row {row} is outside the sheet")
             cells = self.rows[row] = {}
         return cells
 
     def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> None:
         """Text, always as text (a shared string), cut to Excel's 32,767 characters."""
         index = self.book.string_index(string[:_MAX_STRING])
-        style = f' s="{cell_format.index}"' if cell_format is not None else ""
-        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style} t="s"><v>{index}</v></c>'
+        style = cell_format.s if cell_format is not None else ""
+        self._cells(row)[col] = f'<c r="{_LETTERS[col]}{row + 1}"{style} t="s"><v>{index}</v></c>'
 
     def write_number(self, row: int, col: int, number, cell_format: Format | None = None) -> None:
-        style = f' s="{cell_format.index}"' if cell_format is not None else ""
-        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style}><v>{_finite(number)}</v></c>'
+        style = cell_format.s if cell_format is not None else ""
+        self._cells(row)[col] = f'<c r="{_LETTERS[col]}{row + 1}"{style}><v>{_finite(number)}</v></c>'
 
     def write_blank(self, row: int, col: int, blank=None, cell_format: Format | None = None) -> None:
         """A formatted empty cell; without a format nothing is written (as xlsxwriter)."""
         if cell_format is not None:
-            self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}" s="{cell_format.index}"/>'
+            self._cells(row)[col] = f'<c r="{_LETTERS[col]}{row + 1}"{cell_format.s}/>'
 
     def write_formula(self, row: int, col: int, formula: str, cell_format: Format | None = None, value=0) -> None:
         """A formula with its computed value cached (a number, or text as a formula string)."""
-        style = f' s="{cell_format.index}"' if cell_format is not None else ""
+        style = cell_format.s if cell_format is not None else ""
         text = escape_data(formula[1:] if formula.startswith("=") else formula)
         if isinstance(value, str):
             cached = f' t="str"><f>{text}</f><v>{escape_data(value)}</v></c>'
         else:
             cached = f"><f>{text}</f><v>{_finite(value)}</v></c>"
-        self._row(row, col)[col] = f'<c r="{_letter(col)}{row + 1}"{style}{cached}'
+        self._cells(row)[col] = f'<c r="{_LETTERS[col]}{row + 1}"{style}{cached}'
 
     def write_datetime(self, row: int, col: int, when: datetime, cell_format: Format | None = None) -> None:
         self.write_number(row, col, _datetime_to_excel_datetime(when, False, False), cell_format)
@@ -393,19 +409,33 @@ class Worksheet:
         The same cells as ``write_string`` (``text``) or ``write_number`` on each value, in one pass."""
         if not values:
             return
-        self._row(first_row + len(values) - 1, col)  # the bounds, once for the column
-        rows, book, letter = self.rows, self.book, _letter(col)
-        head = f' s="{cell_format.index}"' if cell_format is not None else ""
+        self._cells(first_row)
+        self._cells(first_row + len(values) - 1)  # the rows' bounds, once for the column
+        rows, letter = self.rows, _LETTERS[col]
+        style = cell_format.s if cell_format is not None else ""
+        if text:
+            book = self.book
+            strings = book.strings
+            for i, value in enumerate(values, first_row):
+                if value is not None:
+                    index = strings.get(value)
+                    if index is None:
+                        value = value[:_MAX_STRING]
+                        index = strings.get(value)
+                        if index is None:
+                            index = strings[value] = len(strings)
+                    book.string_count += 1
+                    cells = rows.get(i)
+                    if cells is None:
+                        cells = rows[i] = {}
+                    cells[col] = f'<c r="{letter}{i + 1}"{style} t="s"><v>{index}</v></c>'
+            return
         for i, value in enumerate(values, first_row):
-            if value is None:
-                continue
-            cells = rows.get(i)
-            if cells is None:
-                cells = rows[i] = {}
-            if text:
-                cells[col] = f'<c r="{letter}{i + 1}"{head} t="s"><v>{book.string_index(value[:_MAX_STRING])}</v></c>'
-            else:
-                cells[col] = f'<c r="{letter}{i + 1}"{head}><v>{_finite(value)}</v></c>'
+            if value is not None:
+                cells = rows.get(i)
+                if cells is None:
+                    cells = rows[i] = {}
+                cells[col] = f'<c r="{letter}{i + 1}"{style}><v>{_finite(value)}</v></c>'
 
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: str,
                     cell_format: Format | None = None) -> None:
@@ -413,15 +443,18 @@ class Worksheet:
         if first_row == last_row and first_col == last_col:
             return  # one cell is not merged (xlsxwriter warns and writes nothing)
         box = (first_row, first_col, last_row, last_col)
-        cells = [(row, col) for row in range(first_row, last_row + 1) for col in range(first_col, last_col + 1)]
-        taken = self._merged_cells
-        for other in [taken[cell] for cell in cells if cell in taken] + [(*t.first, *t.last) for t in self.tables]:
+        by_row = self._merged_rows
+        for other in [b for row in range(first_row, last_row + 1) for b in by_row.get(row, ())] + [
+                (*t.first, *t.last) for t in self.tables]:
             if _overlap(box, other):
                 raise OverlappingRange(f"merge {box} overlaps {other}")
         self.merged.append(box)
-        for row, col in cells:
-            taken[row, col] = box
-            self.write_blank(row, col, None, cell_format)
+        for row in range(first_row, last_row + 1):
+            by_row.setdefault(row, []).append(box)
+            if cell_format is not None:
+                cells, n, style = self._cells(row), row + 1, cell_format.s
+                for col in range(first_col, last_col + 1):
+                    cells[col] = f'<c r="{_LETTERS[col]}{n}"{style}/>'
         if data != "":
             self.write_string(first_row, first_col, data, cell_format)
 
@@ -460,7 +493,7 @@ class Worksheet:
 
     def set_row(self, row: int, height: float) -> None:
         """A row's height in points, rounded to whole pixels as xlsxwriter rounds it."""
-        self._row(row, 0)
+        self._cells(row)
         pixels = int(height * 4.0 / 3.0 + 0.5)
         self.heights[row] = "" if pixels == _DEFAULT_ROW_PIXELS else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
 
@@ -505,28 +538,15 @@ class Worksheet:
         parts = [f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">']
         if self.fit is not None:
             parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
-        parts.append(f'<dimension ref="{self._dimension()}"/>')
+        data, columns = self._sheet_data()
+        parts.append(f'<dimension ref="{self._dimension(columns)}"/>')
         grid = "" if self.screen_gridlines else ' showGridLines="0"'
         selected = ' tabSelected="1"' if self.index == 0 else ""
         parts.append(f'<sheetViews><sheetView{grid}{selected} workbookViewId="0"/></sheetViews>'
                      '<sheetFormatPr defaultRowHeight="15"/>')
         if self.widths:
             parts.append("<cols>" + "".join(_col(c, w) for c, w in sorted(self.widths.items())) + "</cols>")
-        if rows:
-            parts.append("<sheetData>")
-            heights = self.heights
-            for row in sorted(rows):
-                cells = rows[row]
-                attributes = heights.get(row, "")
-                if not cells:
-                    parts.append(f'<row r="{row + 1}"{attributes}/>')
-                    continue
-                parts.append(f'<row r="{row + 1}"{attributes}>')
-                parts.append("".join([cells[c] for c in sorted(cells)]))
-                parts.append("</row>")
-            parts.append("</sheetData>")
-        else:
-            parts.append("<sheetData/>")
+        parts.append(data)
         if self.merged:
             parts.append(f'<mergeCells count="{len(self.merged)}">' + "".join(
                 f'<mergeCell ref="{_ref(r1, c1)}:{_ref(r2, c2)}"/>' for r1, c1, r2, c2 in self.merged) + "</mergeCells>")
@@ -553,12 +573,34 @@ class Worksheet:
         parts.append("</worksheet>")
         return "".join(parts)
 
-    def _dimension(self) -> str:
-        """The used range: every row with a cell or a height, every column with a cell (``A1`` when empty)."""
+    def _sheet_data(self) -> tuple[str, list[int]]:
+        """The ``<sheetData>``, row by row, each row's cells in column order; and the first and last column
+        of each row with cells."""
+        rows, heights = self.rows, self.heights
+        if not rows:
+            return "<sheetData/>", []
+        parts, columns = ["<sheetData>"], []
+        for row in sorted(rows):
+            cells = rows[row]
+            attributes = heights.get(row, "")
+            if not cells:
+                parts.append(f'<row r="{row + 1}"{attributes}/>')
+                continue
+            order = sorted(cells)
+            columns += (order[0], order[-1])
+            parts.append(f'<row r="{row + 1}"{attributes}>{"".join([cells[c] for c in order])}</row>')
+        parts.append("</sheetData>")
+        return "".join(parts), columns
+
+    def _dimension(self, columns: list[int]) -> str:
+        """The used range: every row with a cell or a height, every column with a cell (``A1`` when empty);
+        a cell stored outside the sheet's columns is refused here."""
         if not self.rows:
             return "A1"
-        cols = [c for cells in self.rows.values() if cells for c in (min(cells), max(cells))] or [0]
-        first, last = _ref(min(self.rows), min(cols)), _ref(max(self.rows), max(cols))
+        columns = columns or [0]
+        if min(columns) < 0 or max(columns) >= _MAX_COLS:
+            raise IndexError(f"a cell of sheet {self.name!r} is outside its {_MAX_COLS} columns")
+        first, last = _ref(min(self.rows), min(columns)), _ref(max(self.rows), max(columns))
         return first if first == last else f"{first}:{last}"
 
 
