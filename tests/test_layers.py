@@ -122,3 +122,11 @@ def test_the_law_imports_only_the_arithmetic():
     wrong = [f"{name} imports {dep}" for name in sorted(MODULES) if name.startswith("apportion.law")
              for dep in sorted(_imports(name)) if not dep.startswith("apportion.law") and dep not in allowed]
     assert not wrong, "\n".join(wrong)
+
+
+def test_validation_knows_the_contract_and_no_law():
+    """Issue 12: validation checks the input contract only; the statutory checks are compute's (compute/checks.py)."""
+    wrong = [f"{name} imports {dep}" for name in sorted(MODULES) if name in ("apportion.validate", "apportion.model")
+             for dep in sorted(_imports(name)) if dep.startswith(("apportion.law", "apportion.compute"))]
+    assert not wrong, "\n".join(wrong)
+    assert any(dep.startswith("apportion.law") for dep in _imports("apportion.compute.checks"))

@@ -255,6 +255,7 @@ def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: Issue
     for key in dict.fromkeys(k for columns, _ in coser.BASIS_COLUMNS.values() for k in columns):
         if table.present(key):
             continue
+        # bool also with no service (a map over nothing is object)
         needing = sharing & services["basis"].map(lambda b: key in coser.BASIS_COLUMNS.get(b, ((), 1))[0]).astype(bool)
         if needing.any():
             header = PARTICIPATION.field(key).header

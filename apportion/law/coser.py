@@ -65,7 +65,7 @@ def trued_up(swd: pd.Series, rows: pd.DataFrame) -> pd.Series:
     """Services charged finally on actual participation: students-with-disabilities services whose actual
     units are given. Statute: Educ. Law §1950(4)(d)(3)."""
     has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
-    return swd & has_actual.reindex(swd.index, fill_value=False).astype(bool)
+    return swd & has_actual.reindex(swd.index, fill_value=False).astype(bool)  # bool also with no row
 
 
 def final_cost(budget: pd.Series, actual_cost: pd.Series, trued: pd.Series) -> pd.Series:
