@@ -1,67 +1,82 @@
-"""writers.pdf.string_width measures text exactly as fpdf2's get_string_width does (the same float), so the
-PDFs' line breaks and bytes are those fpdf2 alone would make."""
+"""The PDF writer measures and breaks text as fpdf2 (which drew the PDFs before it) does: the same AFM widths,
+the same float for a string's width, the same lines for a wrapped text — so the pages keep their layout.
+fpdf2 is a test dependency only, the reference here."""
 from __future__ import annotations
 
 from fpdf import FPDF
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apportion.writers.pdf import ENCODING, FONT, pdf_text, string_width
+from apportion.writers.helvetica import HELVETICA, HELVETICA_BOLD
+from apportion.writers.pdf import ENCODING, _Page, pdf_text, string_width
 
-SIZES = (6.6, 6.204, 7.5, 9.5, 10.5)
+SIZES = (6.6, 6.204, 6.8 * 0.94, 7.5, 9.5, 10.5, 13)
+STYLES = ("", "B", "I", "BI")
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDÉé×÷—–(),.:;§$%0123456789-/ü½€", min_size=1,
+                max_size=25)
 
 
-def page() -> FPDF:
+def fpdf_page(style: str, size: float) -> FPDF:
     pdf = FPDF(unit="pt", format="Letter")
     pdf.core_fonts_encoding = ENCODING
     pdf.add_page()
+    pdf.c_margin = 1  # as the statements were drawn
+    pdf.set_font("Helvetica", style, size)
     return pdf
 
 
+def page(style: str, size: float) -> _Page:
+    pdf = _Page({"title": "T", "subtitle": "S"})
+    pdf.set_font(style, size)
+    return pdf
+
+
+def test_width_tables_are_fpdf2s():
+    """Every WinAnsi byte's width in each Helvetica face is fpdf2's (the Core 14 AFM metrics)."""
+    for style, table in (("", HELVETICA), ("B", HELVETICA_BOLD), ("I", HELVETICA), ("BI", HELVETICA_BOLD)):
+        assert list(table) == [CORE_FONTS_CHARWIDTHS["helvetica" + style][chr(b)] for b in range(256)], style
+
+
 @settings(deadline=None, max_examples=300)
-@given(st.text(max_size=60), st.sampled_from(["", "B", "I"]), st.sampled_from(SIZES))
+@given(st.text(max_size=60), st.sampled_from(STYLES), st.sampled_from(SIZES))
 def test_same_width_as_fpdf(text, style, size):
-    pdf = page()
-    pdf.set_font(FONT, style, size)
     text = pdf_text(text)
-    assert string_width(pdf, text) == pdf.get_string_width(text)
+    assert string_width(text, style, size) == fpdf_page(style, size).get_string_width(text)
 
 
-def test_statement_texts_and_stretched_type():
-    pdf = page()
+def test_statement_texts():
     texts = ["", " ", "Charges for 2026-27", "1,234,567.89", "final 12.34 = 1,000.00 × 3 ÷ 7 actual days, less",
              "Board of Cooperative Educational Services — §1950(4)(d)", "é ü — “quoted” ½ €"]
-    for style in ("", "B", "I"):
+    for style in STYLES:
         for size in SIZES:
-            pdf.set_font(FONT, style, size)
+            reference = fpdf_page(style, size)
             for text in map(pdf_text, texts):
-                assert string_width(pdf, text) == pdf.get_string_width(text)
-    pdf.set_stretching(90)  # not a plain setting: measured by fpdf2 itself
-    assert string_width(pdf, "stretched text") == pdf.get_string_width("stretched text")
+                assert string_width(text, style, size) == reference.get_string_width(text), (text, style, size)
 
 
-def test_pdfs_are_the_bytes_fpdf2_alone_makes(example_files, monkeypatch):
-    """Every example statement's PDF, re-drawn from its document with fpdf2's own line width (CurrentLine),
-    is byte for byte the one the run wrote with the linear-time width (and the long wrapped texts break alike)."""
-    import json
+@settings(deadline=None, max_examples=400)
+@given(st.lists(WORDS, min_size=1, max_size=40), st.floats(16, 560), st.sampled_from(STYLES),
+       st.sampled_from(SIZES), st.sampled_from([" ", " ", "  "]))
+def test_lines_break_where_fpdf2_breaks_them(words, width, style, size, separator):
+    """A wrapped text's lines (words too long for the cell cut after their last character that fits, double
+    spaces kept) are fpdf2's multi_cell lines, in the same cell width."""
+    text = pdf_text(separator.join(words))
+    expected = fpdf_page(style, size).multi_cell(width, 10, text, dry_run=True, output="LINES")
+    # fpdf2 hands its lines back as the Windows-1252 bytes read as Latin-1
+    expected = [line.encode("latin-1").decode(ENCODING) for line in expected]
+    lines = page(style, size).lines(text, width)
+    assert [line for line, *_ in lines] == expected
+    for line, width_pt, spaces, _ in lines:
+        assert width_pt == string_width(line, style, size) and spaces == line.count(" ")
 
-    from fpdf import line_break
 
-    from apportion.writers import pdf
-
-    monkeypatch.setattr(pdf, "_CurrentLine", line_break.CurrentLine)
-    checked = 0
-    for files in example_files.values():
-        for name, data in files.items():
-            if name.startswith("districts/") and name.endswith(".json"):
-                assert pdf.render_statement_pdf(json.loads(data)) == files[name.removesuffix(".json") + ".pdf"], name
-                checked += 1
-    assert checked >= 10
-    long_text = {"title": "T", "subtitle": "S", "status": "", "footer": ["a", "b"], "header": [],
-                 "sections": [{"title": "Working", "note": "word " * 400,
-                               "steps": {"columns": ["Step", "Value", "How", "Law"], "lines": [
-                                   {"label": "x", "value": 1, "kind": "count", "working": "a-b " * 90 + "x" * 300,
-                                    "law": "§1950", "role": "body"}]}}]}
-    plain = pdf.render_document_pdf(long_text)
-    monkeypatch.undo()
-    assert pdf.render_document_pdf(long_text) == plain
+def test_a_long_text_breaks_at_spaces_then_within_a_word():
+    lines = page("", 6.6).lines("word " * 40 + "x" * 300, 120)
+    texts = [line for line, *_ in lines]
+    cut = next(i for i, text in enumerate(texts) if "x" in text)
+    assert cut >= 2 and all(text == " ".join(["word"] * len(text.split())) for text in texts[:cut])
+    assert all(wrapped for *_, wrapped in lines[:cut])  # broken at a space: justified
+    assert "".join(texts[cut:]) == "x" * 300 and len(texts) - cut >= 8  # 300 × 500/1000 × 6.6 pt = 990 pt
+    assert not any(wrapped for *_, wrapped in lines[cut:])  # cut within the word, and the last: not justified
+    assert all(width <= 120 - 2 for _, width, *_ in lines)

@@ -43,7 +43,7 @@ def _write(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
         put(path, write_statement(_RESULT, code, _OPTIONS, document))
         put(stem + ".json", document_json(document))
         if _OPTIONS.pdf:
-            from .pdf import render_statement_pdf  # fpdf and fontTools: imported only by a run that writes PDFs
+            from .pdf import render_statement_pdf  # imported only by a run that writes PDFs
             put(stem + ".pdf", render_statement_pdf(document))
     return out
 

@@ -1,5 +1,5 @@
-"""Statements and the summary as PDF (docs/formats.md, Outputs: ``run --pdf``), drawn with fpdf2 from the same
-document the workbook is drawn from (:mod:`.document`), so the two never disagree.
+"""Statements and the summary as PDF (docs/formats.md, Outputs: ``run --pdf``; the file format of ISO 32000-1),
+drawn from the same document the workbook is drawn from (:mod:`.document`), so the two never disagree.
 
 :func:`render_statement_pdf` takes a statement document (as built, or as read back from its
 ``districts/<code>_<short name>.json``) and returns the PDF's bytes; ``apportion mail`` uses it to make a
@@ -11,143 +11,353 @@ school year), the producer is fixed and the file identifier is a hash of the con
 standard PDF fonts (Helvetica), which every reader has and which need no font file; they cover the
 Windows-1252 letters, so the few typographic signs outside it are written as their nearest equivalent
 (− as -, ≥ as >=) and any other character as ``?`` — the workbook keeps the exact text.
+
+The file is written here rather than by a PDF library: a page is only text in two faces, shaded boxes and
+rules, and fpdf2's per-character work (a fragment and a copied graphics state for every cell, line breaking
+character by character) cost three times the rest of the run. Each page is one Flate-compressed content
+stream of ``BT … Tj ET`` text objects, ``re f`` boxes and ``m … l S`` rules (ISO 32000-1 §8.5, §9.4);
+strings are measured with the fonts' AFM widths (:mod:`.helvetica`) as whole words, and broken where fpdf2
+broke them (at the last space that fits; a word longer than its column after its last character that fits),
+so the pages keep the layout they had.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from fpdf import FPDF, line_break
-from fpdf.enums import XPos, YPos
+import functools
+import hashlib
+import zlib
+from datetime import datetime
 
 from .document import shown
+from .helvetica import HELVETICA, HELVETICA_BOLD
 
-FONT = "Helvetica"
 NAVY = (31, 56, 100)
 BLUE = (46, 117, 182)
 PALE = (221, 235, 247)
 GREY = (89, 89, 89)
 RULE = (191, 191, 191)
+BLACK = (0, 0, 0)
+WHITE = (255, 255, 255)
 MARGIN = 30  # points
 BODY = 6.6  # points: tables and steps
 LINE = BODY * 1.22
 NOTE = 6.8  # points: a section's note
 ZOOMS = (1.0, 0.94, 0.88)  # the type sizes tried, largest first, to keep a statement to one page
+LETTER = (612.0, 792.0)  # points, portrait
+C_MARGIN = 1.0  # points inside a cell on either side: column widths are measured on the text
+LINE_WIDTH = 0.2 * 72 / 25.4  # points: a rule's width until one is set (0.2 mm)
+TOLERANCE = 1e-9  # points a text may exceed its width and still fit (so a text measured to fit does)
 REPLACE = {"\u2212": "-", "\u2264": "<=", "\u2265": ">=", "\u2248": "~", "\u2192": "->", "\u00a0": " ",
-           "\u2009": " ", "\u202f": " ", "\u2011": "-"}
-ENCODING = "cp1252"
+           "\u2009": " ", "\u202f": " ", "\u2011": "-", "\t": " ", "\r": "", "\u00ad": ""}
+ENCODING = "cp1252"  # the bytes of WinAnsiEncoding (ISO 32000-1 Annex D.2) are Windows-1252's
 _REPLACE_TABLE = str.maketrans(REPLACE)
 
-
 def pdf_text(text) -> str:
-    """Text the standard fonts can show: a few signs mapped, anything else outside Windows-1252 as ``?``."""
-    return str(text).translate(_REPLACE_TABLE).encode(ENCODING, errors="replace").decode(ENCODING)
+    """Text the standard fonts can show: a few signs mapped (a tab as a space, a soft hyphen or carriage return
+    dropped), anything else outside Windows-1252 as ``?``."""
+    text = str(text)
+    if text.isascii():  # most texts (every figure) have nothing to map: found in C, not by a look-up a character
+        if "\t" not in text and "\r" not in text:
+            return text
+    else:
+        try:
+            text.encode(ENCODING)
+        except UnicodeEncodeError:
+            pass
+        else:
+            if "\xa0" not in text and "\xad" not in text:
+                return text
+    return text.translate(_REPLACE_TABLE).encode(ENCODING, errors="replace").decode(ENCODING)
 
 
-def string_width(pdf: FPDF, text: str) -> float:
-    """``pdf.get_string_width(text)``, the same float, in one sum over the font's character widths.
+class _Widths:
+    """A face's AFM widths by character (the text here is always str: each Windows-1252 byte's character) and
+    the widths of the texts measured in it, in thousandths of the type size — kept per process, since the
+    same words come back on every row and statement."""
 
-    fpdf2 makes a text fragment and copies the graphics state for every width it measures (about 30 µs);
-    a statement measures every cell of its tables twice or more. For plain text in a standard font,
-    unstretched and unspaced, that width is the sum of the characters' widths × size / 1000 / k,
-    computed here in the same order; any other font or setting is measured by fpdf2.
-    """
-    if pdf.is_ttf_font or pdf.font_stretching != 100 or pdf.char_spacing or pdf.text_shaping:
-        return pdf.get_string_width(text)
-    if not text:
-        return 0
-    widths = pdf.current_font.cw
-    return sum(map(widths.__getitem__, pdf.normalize_text(text))) * pdf.font_size_pt * 0.001 / pdf.k
+    def __init__(self, table: tuple[int, ...]):
+        self.by_character: dict[str, int] = {}
+        for byte, width in enumerate(table):
+            try:
+                self.by_character[bytes([byte]).decode(ENCODING)] = width
+            except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined: no character gives them
+                pass
+        self.texts: dict[str, int] = {}
 
+    def units(self, text: str) -> int:
+        units = self.texts.get(text)
+        if units is None:
+            if len(self.texts) > 200_000:
+                self.texts.clear()
+            units = self.texts[text] = sum(map(self.by_character.__getitem__, text))
+        return units
 
-class _CurrentLine(line_break.CurrentLine):
-    """fpdf2's line being filled while it breaks text, with the same widths found in linear time.
-
-    fpdf2 asks the line's width after every character, and sums every character's width again each time
-    (a wrapped cell of 100 characters: about 5,000 look-ups per line). Here each fragment's integer sum of
-    character widths is kept with the characters it counts, and only characters added since are looked up;
-    the width is then that sum × size / 1000 / k, the same operations in the same order as fpdf2's
-    ``Fragment.get_width``, so the same float and the same line breaks. A fragment that is not plain text
-    in a standard font, unstretched and unspaced, is measured by fpdf2.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # id(fragment) → (the fragment, its characters list, how many were counted, their sum); None when
-        # the fragment is measured by fpdf2. fpdf2 only appends to a fragment's list in place (a trim makes a
-        # new list), so the same list at least as long still starts with the characters counted.
-        self._sums: dict[int, tuple | None] = {}
-
-    @property
-    def width(self) -> float:
-        width: float = 0
-        for i, fragment in enumerate(self.fragments):
-            width += self._fragment_width(fragment, i > 0)
-        return width
-
-    def _fragment_width(self, fragment, initial_cs: bool) -> float:
-        key = id(fragment)
-        kept = self._sums.get(key, False)
-        if kept is False or (kept is not None and kept[0] is not fragment):
-            plain = fragment.__class__ is line_break.Fragment and not fragment.is_ttf_font \
-                and fragment.font_stretching == 100 and fragment.char_spacing == 0
-            kept = (fragment, None, 0, 0, fragment.font.cw, fragment.font_size_pt, fragment.k) \
-                if plain else None
-        if kept is None:
-            self._sums[key] = None
-            return fragment.get_width(initial_cs=initial_cs)
-        _, counted_list, counted, total, widths, size, k = kept
-        characters = fragment.characters
-        if characters is not counted_list or len(characters) < counted:
-            counted, total = 0, 0
-        if len(characters) > counted:
-            total = sum(map(widths.__getitem__, characters[counted:]), total)
-        self._sums[key] = (fragment, characters, len(characters), total, widths, size, k)
-        return total * size * 0.001 / k  # fpdf2's order of operations: the same float
+    def fitting(self, word: str, room: float) -> int:
+        """How many of ``word``'s first characters fit ``room`` thousandths of the type size: at least one."""
+        total = 0
+        for i, character in enumerate(word):
+            total += self.by_character[character]
+            if total > room:
+                return max(i, 1)
+        return len(word)
 
 
-class _Page(FPDF):
-    """A letter page with the document's title repeated at the top of every page after the first and its
-    footer (left text, page x of y, right text) on every page."""
+# style → (resource name, base font, widths): the standard-14 Helvetica faces (§9.6.2.2); the oblique faces
+# have their upright face's widths
+_REGULAR, _BOLD = _Widths(HELVETICA), _Widths(HELVETICA_BOLD)
+_FACES = {"": ("F1", "Helvetica", _REGULAR), "B": ("F2", "Helvetica-Bold", _BOLD),
+          "I": ("F3", "Helvetica-Oblique", _REGULAR), "BI": ("F4", "Helvetica-BoldOblique", _BOLD)}
+
+
+def string_width(text: str, style: str = "", size: float = 12.0) -> float:
+    """The width in points of ``text`` (as :func:`pdf_text` gives it) in Helvetica of ``style`` ("", "B", "I",
+    "BI") at ``size`` points."""
+    return _FACES[style][2].units(text) * size * 0.001
+
+
+@functools.cache
+def _rgb(colour: tuple[int, int, int]) -> str:
+    return " ".join(f"{c / 255:.4f}".rstrip("0").rstrip(".") for c in colour)
+
+
+class _Page:
+    """The pages being drawn: a letter page's content streams with a current position, type and colours,
+    each page's title repeated at its top after the first and its footer (left text, page x of y, right text)
+    on every page. Positions are in points from the top left; the stream's are from the bottom left."""
 
     def __init__(self, document: dict, landscape: bool = False, zoom: float = 1.0):
-        super().__init__(orientation="L" if landscape else "P", unit="pt", format="Letter")
+        self.w, self.h = (LETTER[1], LETTER[0]) if landscape else LETTER
+        self.bottom = self.h - MARGIN - 4  # the lowest a line of the body may reach
         self.body, self.line_h, self.note = BODY * zoom, LINE * zoom, NOTE * zoom  # tables' and notes' type
-        self.core_fonts_encoding = ENCODING
         self.document = document
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(False)
-        self.alias_nb_pages()
-        self.c_margin = 1  # points inside a cell on either side: the widths below are measured on the text
-
-    def header(self):
-        if self.page_no() > 1:
-            self.set_font(FONT, "B", 9)
-            self.set_text_color(*NAVY)
-            self.cell(0, 12, pdf_text(self.document["title"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            self.set_font(FONT, "I", 7)
-            self.set_text_color(*GREY)
-            self.cell(0, 10, pdf_text(self.document["subtitle"] + " (continued)"), new_x=XPos.LMARGIN,
-                      new_y=YPos.NEXT)
-            self.ln(4)
-
-    def footer(self):
-        left, right = self.document.get("footer", ["", ""])
-        self.set_y(-MARGIN + 10)
-        self.set_font(FONT, "", 6.5)
-        self.set_text_color(*GREY)
-        width = self.w - 2 * MARGIN
-        self.cell(width / 3, 8, pdf_text(left))
-        self.cell(width / 3, 8, f"Page {self.page_no()} of {{nb}}", align="C")
-        self.cell(width / 3, 8, pdf_text(right), align="R")
+        self.x = self.y = MARGIN
+        self.style, self.size, self.widths = "", 12.0, _REGULAR
+        self.text_colour = self.fill_colour = self.draw_colour = BLACK
+        self.line_width = LINE_WIDTH
+        self.used: set[str] = set()  # the styles set on some page: their fonts are written
+        self.pages: list[tuple[list[str], dict]] = []  # each page's operators and the graphics state they leave
+        self.add_page()
 
     @property
-    def bottom(self) -> float:
-        return self.h - MARGIN - 4
+    def pages_count(self) -> int:
+        return len(self.pages)
+
+
+    # --- position and type ---------------------------------------------------------------------------------
+    def set_font(self, style: str, size: float) -> None:
+        self.style, self.size, self.widths = style, size, _FACES[style][2]
+
+    def string_width(self, text: str) -> float:
+        return self.widths.units(text) * self.size * 0.001
+
+    def get_x(self) -> float:
+        return self.x
+
+    def get_y(self) -> float:
+        return self.y
+
+    def set_x(self, x: float) -> None:
+        self.x = x
+
+    def set_y(self, y: float) -> None:
+        self.x, self.y = MARGIN, y
+
+    def set_xy(self, x: float, y: float) -> None:
+        self.x, self.y = x, y
+
+    def ln(self, height: float) -> None:
+        self.x, self.y = MARGIN, self.y + height
 
     def room(self, height: float) -> None:
         """A new page unless ``height`` points fit below the current position."""
-        if self.get_y() + height > self.bottom:
+        if self.y + height > self.bottom:
             self.add_page()
+
+    # --- pages -------------------------------------------------------------------------------------------
+    def add_page(self) -> None:
+        """A new page at the top margin, with the title repeated on every page after the first; the type,
+        colours and rule width in use go on unchanged."""
+        saved = (self.style, self.size, self.text_colour, self.fill_colour, self.draw_colour, self.line_width)
+        # a page's stream starts in the default graphics state (§8.4.1), with projecting line caps as before
+        self.ops = ["2 J", f"{self.line_width:.2f} w"]
+        self.state = {"rg": BLACK, "RG": BLACK, "w": self.line_width, "Tw": 0.0, "Tf": None}
+        self.pages.append((self.ops, self.state))
+        self.x = self.y = MARGIN
+        if len(self.pages) > 1:
+            self.set_font("B", 9)
+            self.text_colour = NAVY
+            self.cell(0, 12, pdf_text(self.document["title"]), ln=True)
+            self.set_font("I", 7)
+            self.text_colour = GREY
+            self.cell(0, 10, pdf_text(self.document["subtitle"] + " (continued)"), ln=True)
+            self.ln(4)
+        self.set_font(*saved[:2])
+        self.text_colour, self.fill_colour, self.draw_colour, self.line_width = saved[2:]
+
+    def _footers(self) -> None:
+        """Each page's footer, once the number of pages is known."""
+        left, right = self.document.get("footer", ["", ""])
+        width = (self.w - 2 * MARGIN) / 3
+        for number, (self.ops, self.state) in enumerate(self.pages, 1):
+            self.set_y(self.h - MARGIN + 10)
+            self.set_font("", 6.5)
+            self.text_colour = GREY
+            self.cell(width, 8, pdf_text(left))
+            # centred as it has always been placed: as if the count had three digits (fpdf2, which drew these
+            # pages before, placed a footer before it knew the count), so page numbers keep their place
+            self._line_at(width, 8, f"Page {number} of {len(self.pages)}",
+                          self.string_width(f"Page {number} of 000"), "C")
+            self.x += width
+            self.cell(width, 8, pdf_text(right), align="R")
+
+    # --- drawing -----------------------------------------------------------------------------------------
+    def _show(self, placed: list[tuple[float, float, str]], spacing: float = 0.0) -> None:
+        """Texts in the current type and colour as one text object: each (x, y, text) with its baseline's left
+        end at (x, y) in stream coordinates, set by its text matrix (``Tm``, §9.4.2: absolute, so a reader
+        gets the very positions written); ``spacing``: points added at each space (a justified line)."""
+        ops, state = self.ops, self.state
+        if state["rg"] != self.text_colour:
+            state["rg"] = self.text_colour
+            ops.append(_rgb(self.text_colour) + " rg")
+        font = (self.style, self.size)
+        tf = tw = ""
+        if state["Tf"] != font:
+            state["Tf"] = font
+            self.used.add(self.style)
+            tf = f"/{_FACES[self.style][0]} {self.size:.2f} Tf "
+        if state["Tw"] != spacing:
+            state["Tw"] = spacing
+            tw = f"{spacing:.3f} Tw "
+        shown = [f"BT {tf}{tw}"]
+        for x, y, text in placed:
+            if "(" in text or ")" in text or "\\" in text:  # a literal string's specials (§7.3.4.2)
+                text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            shown.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ")
+        shown.append("ET")
+        ops.append("".join(shown))
+
+    def rect(self, x: float, y: float, w: float, h: float) -> None:
+        """A box filled with the fill colour."""
+        if self.state["rg"] != self.fill_colour:
+            self.state["rg"] = self.fill_colour
+            self.ops.append(_rgb(self.fill_colour) + " rg")
+        self.ops.append(f"{x:.2f} {self.h - y:.2f} {w:.2f} {-h:.2f} re f")
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        """A rule in the draw colour and the line width."""
+        state = self.state
+        if state["RG"] != self.draw_colour:
+            state["RG"] = self.draw_colour
+            self.ops.append(_rgb(self.draw_colour) + " RG")
+        if state["w"] != self.line_width:
+            state["w"] = self.line_width
+            self.ops.append(f"{self.line_width:.2f} w")
+        self.ops.append(f"{x1:.2f} {self.h - y1:.2f} m {x2:.2f} {self.h - y2:.2f} l S")
+
+    def _line_at(self, w: float, h: float, text: str, width: float, align: str, spacing: float = 0.0) -> None:
+        """One line of text in the cell of ``w`` × ``h`` points at the current position, vertically centred
+        on the type; ``width``: the text's own."""
+        if align == "R":
+            dx = w - C_MARGIN - width
+        elif align == "C":
+            dx = (w - width) / 2
+        else:
+            dx = C_MARGIN
+        self._show([(self.x + dx, self.h - self.y - 0.5 * h - 0.3 * self.size, text)], spacing)
+
+    def cell(self, w: float, h: float, text: str = "", align: str = "L", ln: bool = False) -> None:
+        """One line of ``text`` in a ``w`` (0: to the right margin) × ``h`` cell at the current position; then
+        the position moves right of it, or with ``ln`` to the left margin below it."""
+        if w == 0:
+            w = self.w - MARGIN - self.x
+        if text:
+            self._line_at(w, h, text, self.string_width(text), align)
+        if ln:
+            self.x, self.y = MARGIN, self.y + h
+        else:
+            self.x += w
+
+    def multi_cell(self, w: float, h: float, text: str, align: str = "J") -> None:
+        """``text`` wrapped to ``w`` points (0: to the right margin), ``h`` points a line, from the current
+        position; ``align`` "J" justifies every line but a paragraph's last. Then the position is at the left
+        margin below it."""
+        if w == 0:
+            w = self.w - MARGIN - self.x
+        for line, width, spaces, wrapped in self.lines(text, w):
+            spacing = (w - 2 * C_MARGIN - width) / spaces if align == "J" and wrapped and spaces else 0.0
+            if line:
+                self._line_at(w, h, line, width, "L" if align == "J" else align, spacing)
+            self.y += h
+        self.x = MARGIN
+
+    def lines(self, text: str, w: float) -> list[tuple[str, float, int, bool]]:
+        """``text`` broken into the lines that fit a ``w``-point cell in the current type: each (its text, its
+        width, its spaces, whether the line was broken at a space to fit, so may be justified). Lines break at
+        the last space that fits and at each newline; a word wider than the cell breaks after its last
+        character that fits."""
+        size = self.size
+        f = size * 0.001
+        room = (w - 2 * C_MARGIN) / f  # in thousandths of the type size
+        slack = TOLERANCE / f
+        units = self.widths.units
+        space = units(" ")
+        out = []
+        for paragraph in text.split("\n"):
+            words: list[str] = []
+            used = 0  # the line's width so far, in thousandths of the type size
+            for word in paragraph.split(" "):
+                extent = units(word)
+                if words:
+                    if used + space + extent - room <= slack:
+                        words.append(word)
+                        used += space + extent
+                        continue
+                    out.append((" ".join(words), used * size * 0.001, len(words) - 1, True))
+                while extent - room > slack and len(word) > 1:  # a word wider than the cell: cut it
+                    cut = self.widths.fitting(word, room + slack)
+                    out.append((word[:cut], units(word[:cut]) * size * 0.001, 0, False))
+                    word = word[cut:]
+                    extent = units(word)
+                words, used = [word], extent
+            out.append((" ".join(words), used * size * 0.001, len(words) - 1, False))
+        return out
+
+    # --- the file ----------------------------------------------------------------------------------------
+    def output(self, created: datetime, title: str) -> bytes:
+        """The PDF file: catalog, page tree, information, resources and fonts, then each page and its
+        compressed content; the cross-reference table; the trailer with an identifier hashed from the rest."""
+        self._footers()
+        fonts = [style for style in _FACES if style in self.used]
+        first_page = 4 + len(fonts) + 1
+        kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(self.pages)))
+        objects = [
+            f"<< /Type /Catalog /Pages 2 0 R /OpenAction [{first_page} 0 R /FitH null] /PageLayout /OneColumn >>"
+            .encode(),
+            f"<< /Type /Pages /Kids [{kids}] /Count {len(self.pages)} /MediaBox [0 0 {self.w:.2f} {self.h:.2f}] >>"
+            .encode(),
+            (f"<< /Title <feff{title.encode('utf_16_be').hex()}> /Author (apportion) /Creator (apportion) "
+             f"/Producer (apportion) /CreationDate (D:{created:%Y%m%d%H%M%S}Z) >>").encode(),
+            ("<< /ProcSet [/PDF /Text] /Font << "
+             + " ".join(f"/{_FACES[s][0]} {5 + i} 0 R" for i, s in enumerate(fonts)) + " >> >>").encode(),
+        ]
+        objects += [f"<< /Type /Font /Subtype /Type1 /BaseFont /{_FACES[s][1]} /Encoding /WinAnsiEncoding >>"
+                    .encode() for s in fonts]
+        for i, (ops, _) in enumerate(self.pages):
+            content = zlib.compress("\n".join(ops).encode(ENCODING))
+            objects.append(f"<< /Type /Page /Parent 2 0 R /Resources 4 0 R /Contents {first_page + 2 * i + 1} 0 R >>"
+                           .encode())
+            objects.append(b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        body = bytearray(b"%PDF-1.3\n%\xe9\xeb\xf1\xbf\n")
+        offsets = []
+        for number, data in enumerate(objects, 1):
+            offsets.append(len(body))
+            body += b"%d 0 obj\n%s\nendobj\n" % (number, data)
+        identifier = hashlib.md5(body).hexdigest().upper()
+        xref = len(body)
+        body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        body += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 3 0 R /ID [<{identifier}><{identifier}>] >>\n"
+                 f"startxref\n{xref}\n%%EOF\n").encode()
+        return bytes(body)
 
 
 def render_statement_pdf(document: dict) -> bytes:
@@ -162,33 +372,21 @@ def render_document_pdf(document: dict, landscape: bool = False, charts: list[di
     A document that runs a little over one page is set in slightly smaller type (down to
     :data:`ZOOMS`' last) so that it fits one; a longer one breaks between sections at full size.
     """
-    # fpdf2 makes its CurrentLine by the module's name: ours while this document is drawn, then put back
-    # (documents are drawn one at a time in a process: several processes, never threads)
-    plain, line_break.CurrentLine = line_break.CurrentLine, _CurrentLine
-    try:
-        first = None
-        for zoom in ZOOMS:
-            pdf = _draw(document, landscape, charts, zoom)
-            first = first or pdf
-            if pdf.pages_count != 2 or charts:  # one page already, or far more than one: full size
-                break
-        else:
-            pdf = first
-        return bytes(pdf.output())
-    finally:
-        line_break.CurrentLine = plain
-
-
-def _draw(document: dict, landscape: bool, charts: list[dict] | None, zoom: float) -> "_Page":
-    pdf = _Page(document, landscape, zoom)
+    first = None
+    for zoom in ZOOMS:
+        pdf = _draw(document, landscape, charts, zoom)
+        first = first or pdf
+        if pdf.pages_count != 2 or charts:  # one page already, or far more than one: full size
+            break
+    else:
+        pdf = first
     created = document.get("created")
-    pdf.set_creation_date(datetime.fromisoformat(created).replace(tzinfo=timezone.utc) if created
-                          else datetime(2000, 1, 1, tzinfo=timezone.utc))
-    pdf.set_producer("apportion")
-    pdf.set_creator("apportion")
-    pdf.set_title(pdf_text(document["title"]))
-    pdf.set_author("apportion")
-    pdf.add_page()
+    return pdf.output(datetime.fromisoformat(created) if created else datetime(2000, 1, 1),
+                      pdf_text(document["title"]))
+
+
+def _draw(document: dict, landscape: bool, charts: list[dict] | None, zoom: float) -> _Page:
+    pdf = _Page(document, landscape, zoom)
     _title(pdf, document)
     _pairs(pdf, document["header"], key_size=9.5, side_by_side=document.get("header_layout") == "columns")
     for section in document["sections"]:
@@ -199,16 +397,16 @@ def _draw(document: dict, landscape: bool, charts: list[dict] | None, zoom: floa
 
 
 def _title(pdf: _Page, document: dict) -> None:
-    pdf.set_font(FONT, "B", 13)
-    pdf.set_text_color(*NAVY)
-    pdf.multi_cell(0, 16, pdf_text(document["title"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "I", 8.5)
-    pdf.set_text_color(*GREY)
-    pdf.multi_cell(0, 11, pdf_text(document["subtitle"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("B", 13)
+    pdf.text_colour = NAVY
+    pdf.multi_cell(0, 16, pdf_text(document["title"]))
+    pdf.set_font("I", 8.5)
+    pdf.text_colour = GREY
+    pdf.multi_cell(0, 11, pdf_text(document["subtitle"]))
     if document.get("status"):
-        pdf.set_font(FONT, "B", 8.5)
-        pdf.set_text_color(0, 0, 0)
-        pdf.multi_cell(0, 11, pdf_text(document["status"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("B", 8.5)
+        pdf.text_colour = BLACK
+        pdf.multi_cell(0, 11, pdf_text(document["status"]))
     pdf.ln(4)
 
 
@@ -243,30 +441,30 @@ def _pair_block(pdf: _Page, pairs: list[dict], x: float, label_w: float, value_w
         pdf.room(height)
         y = pdf.get_y()
         if total:
-            pdf.set_fill_color(*PALE)
-            pdf.rect(x, y, label_w + value_w, height, style="F")
-            pdf.set_draw_color(0, 0, 0)
+            pdf.fill_colour = PALE
+            pdf.rect(x, y, label_w + value_w, height)
+            pdf.draw_colour = BLACK
             pdf.line(x, y, x + label_w + value_w, y)
-        pdf.set_text_color(*(NAVY if key else (0, 0, 0)))
-        pdf.set_font(FONT, "B", size)
+        pdf.text_colour = NAVY if key else BLACK
+        pdf.set_font("B", size)
         pdf.set_xy(x, y)
         pdf.cell(label_w, height, pdf_text(p["label"]))
         text = shown(p["value"], p["kind"])
         numeric = p["kind"] not in ("text", "date")
-        pdf.set_font(FONT, "B" if key or total else "", size)
+        pdf.set_font("B" if key or total else "", size)
         pdf.set_x(x + label_w)
         pdf.cell(value_w, height, pdf_text(text), align="R" if numeric else "L")
         if p.get("note") and numeric:
-            pdf.set_font(FONT, "I", 6.5)
-            pdf.set_text_color(*GREY)
+            pdf.set_font("I", 6.5)
+            pdf.text_colour = GREY
             pdf.cell(note_w, height, "  " + pdf_text(p["note"]))
         pdf.set_xy(x, y + height)
-    pdf.set_text_color(0, 0, 0)
+    pdf.text_colour = BLACK
 
 
 def _note_height(pdf: _Page, text: str, width: float) -> float:
-    pdf.set_font(FONT, "I", pdf.note)
-    return len(pdf.multi_cell(width, pdf.note * 1.25, pdf_text(text), dry_run=True, output="LINES")) * pdf.note * 1.25
+    pdf.set_font("I", pdf.note)
+    return len(pdf.lines(pdf_text(text), width)) * pdf.note * 1.25
 
 
 def _section(pdf: _Page, section: dict) -> None:
@@ -276,29 +474,27 @@ def _section(pdf: _Page, section: dict) -> None:
     pdf.ln(4)
     first_rows = 3 * pdf.line_h + (pdf.line_h + 2 if "table" in section or "steps" in section else 0)
     pdf.room(17 + (_note_height(pdf, note, width) + 2 if note else 0) + first_rows)
-    pdf.set_font(FONT, "B", 10.5)
-    pdf.set_text_color(*NAVY)
-    pdf.cell(0, 14, pdf_text(section["title"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_draw_color(*BLUE)
-    pdf.set_line_width(1)
+    pdf.set_font("B", 10.5)
+    pdf.text_colour = NAVY
+    pdf.cell(0, 14, pdf_text(section["title"]), ln=True)
+    pdf.draw_colour = BLUE
+    pdf.line_width = 1
     pdf.line(MARGIN, pdf.get_y(), MARGIN + width, pdf.get_y())
-    pdf.set_line_width(0.2)
+    pdf.line_width = 0.2
     pdf.ln(3)
+    pdf.text_colour = GREY
     if note:
-        pdf.set_font(FONT, "I", pdf.note)
-        pdf.set_text_color(*GREY)
-        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("I", pdf.note)
+        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(note))
         pdf.ln(2)
     for text in section.get("notes", []):
-        pdf.set_font(FONT, "I", pdf.note)
-        pdf.set_text_color(*GREY)
-        pdf.room(_note_height(pdf, text, width))
-        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.room(_note_height(pdf, text, width))  # in the note's type
+        pdf.multi_cell(width, pdf.note * 1.25, pdf_text(text))
         pdf.ln(2)
-    pdf.set_text_color(0, 0, 0)
+    pdf.text_colour = BLACK
     if section.get("lead"):
-        pdf.set_font(FONT, "B", 7.5)
-        pdf.multi_cell(width, 10, pdf_text(section["lead"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("B", 7.5)
+        pdf.multi_cell(width, 10, pdf_text(section["lead"]))
     if "pairs" in section:
         _pairs(pdf, section["pairs"], side_by_side=section.get("layout") == "columns")
     if "table" in section:
@@ -308,19 +504,18 @@ def _section(pdf: _Page, section: dict) -> None:
         _steps(pdf, section["steps"])
 
 
-def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | None) -> list[float]:
-    """Column widths in points: each fits its header words and shown values; the wrapped columns share
-    what the others leave, in proportion to their text."""
-    pdf.set_font(FONT, "", pdf.body)
+def _widths(pdf: _Page, columns: list[dict], cells: list[list[str]], total: list[str] | None) -> list[float]:
+    """Column widths in points: each fits its header words and shown values (``cells``: each row's texts;
+    ``total``: the total row's, "" where it has none); the wrapped columns share what the others leave, in
+    proportion to their text."""
     widths = []
-    for c in columns:
-        texts = [shown(r.get(c["key"]), c["kind"]) for r in rows]
-        if total and c["key"] in total:
-            texts.append(shown(total[c["key"]], c["kind"]))
-        longest = max((string_width(pdf, pdf_text(t)) for t in texts), default=0)
-        pdf.set_font(FONT, "B", pdf.body)
-        head = max((string_width(pdf, w) for w in pdf_text(c["header"]).split()), default=0)
-        pdf.set_font(FONT, "", pdf.body)
+    for j, c in enumerate(columns):
+        pdf.set_font("", pdf.body)
+        longest = max((pdf.string_width(row[j]) for row in cells), default=0)
+        if total and total[j]:
+            longest = max(longest, pdf.string_width(total[j]))
+        pdf.set_font("B", pdf.body)
+        head = max((pdf.string_width(w) for w in pdf_text(c["header"]).split()), default=0)
         widths.append(max(longest, head) + 6)
     room = pdf.w - 2 * MARGIN
     wrap = [j for j, c in enumerate(columns) if c.get("wrap")]
@@ -339,129 +534,123 @@ def _widths(pdf: _Page, columns: list[dict], rows: list[dict], total: dict | Non
     return widths
 
 
-_LINES: dict[tuple, int] = {}  # how many lines a text breaks into in a width, by font: the same every time
+def _measure(pdf: _Page, widths: list[float], texts: list[str], style: str = "", pad: float = 3,
+             gap: float = 1) -> tuple:
+    """A row's cells measured in the row's font (set here): its texts, each one's width in points where it fits
+    one line of its column less ``pad`` points (the common case, measured without breaking) or else its lines
+    (:meth:`_Page.lines`), and the row's height (its lines and ``gap`` points)."""
+    pdf.set_font(style, pdf.body)
+    size, measured, units, most = pdf.size, pdf.widths.texts, pdf.widths.units, 1
+    fitted: list = []
+    for text, w in zip(texts, widths):
+        width = measured.get(text)
+        width = (units(text) if width is None else width) * size * 0.001
+        if width - (w - pad - 2 * C_MARGIN) > TOLERANCE:
+            width = pdf.lines(text, w - pad)
+            most = max(most, len(width))
+        fitted.append(width)
+    return texts, fitted, most * pdf.line_h + gap
 
 
-def _line_count(pdf: _Page, text: str, width: float) -> int:
-    """How many lines ``text`` takes in ``width`` points: one when it fits (measured, the common case),
-    else as fpdf2 wraps it — kept per process, since fpdf2 breaks lines in Python character by character
-    and a text repeats across rows and statements."""
-    if not text or string_width(pdf, text) <= width - 2 * pdf.c_margin:
-        return 1
-    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text, width)
-    lines = _LINES.get(key)
-    if lines is None:
-        if len(_LINES) > 100_000:
-            _LINES.clear()
-        lines = _LINES[key] = len(pdf.multi_cell(width, pdf.line_h, text, dry_run=True, output="LINES")) or 1
-    return lines
-
-
-def _put(pdf: _Page, x: float, y: float, width: float, text: str, lines: int, align: str) -> None:
-    """A cell's text at (x, y): one line as a cell, more as a wrapped multi-cell."""
-    pdf.set_xy(x, y)
-    if lines == 1:
-        pdf.cell(width, pdf.line_h, text, align=align)
-    else:
-        pdf.multi_cell(width, pdf.line_h, text, align=align)
+def _put(pdf: _Page, placed: list, x: float, y: float, w: float, text: str, fitted, align: str) -> None:
+    """A cell's text in a ``w``-point column at (x, y), added to ``placed`` (:meth:`_Page._show`): one line
+    (``fitted``: its width) or its lines (``fitted``: :meth:`_Page.lines`) one below the other, each left- or
+    right-aligned."""
+    h, size = pdf.line_h, pdf.size
+    for line, width, *_ in ((text, fitted),) if fitted.__class__ is float else fitted:
+        if line:
+            placed.append((x + (w - C_MARGIN - width if align == "R" else C_MARGIN),
+                           pdf.h - y - 0.5 * h - 0.3 * size, line))
+        y += h
 
 
 def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
-    pdf.set_font(FONT, "B", pdf.body)
-    heads = [pdf_text(c["header"]) for c in columns]
-    lines = [_line_count(pdf, t, w - 2) for t, w in zip(heads, widths)]
-    height = max(lines) * pdf.line_h + 2
+    heads, fitted, height = _measure(pdf, widths, [pdf_text(c["header"]) for c in columns], "B", pad=2, gap=2)
     y = pdf.get_y()
-    pdf.set_fill_color(*NAVY)
-    pdf.set_text_color(255, 255, 255)
-    x = MARGIN
-    for c, w, text, n in zip(columns, widths, heads, lines):
-        pdf.rect(x, y, w, height, style="F")
-        _put(pdf, x + 1, y + 1, w - 2, text, n, "L" if c["kind"] in ("text", "date") else "R")
+    pdf.fill_colour = NAVY
+    pdf.text_colour = WHITE
+    x, placed = MARGIN, []
+    for c, w, text, n in zip(columns, widths, heads, fitted):
+        pdf.rect(x, y, w, height)
+        _put(pdf, placed, x + 1, y + 1, w - 2, text, n, "L" if c["kind"] in ("text", "date") else "R")
         x += w
-    pdf.set_text_color(0, 0, 0)
+    pdf._show(placed)
+    pdf.text_colour = BLACK
     pdf.set_xy(MARGIN, y + height)
 
 
-def _measure(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "") -> tuple:
-    """A row's texts as shown, the lines each takes and the row's height, in the row's font (set here)."""
-    pdf.set_font(FONT, style, pdf.body)
-    texts = [pdf_text(shown(v, c["kind"])) for c, v in zip(columns, values)]
-    lines = [_line_count(pdf, t, w - 3) for t, w in zip(texts, widths)]
-    return texts, lines, max(lines) * pdf.line_h + 1
-
-
-def _row(pdf: _Page, columns: list[dict], widths: list[float], values: list, style: str = "",
-         measured: tuple | None = None) -> None:
-    """One table row: wrapped text top-aligned, numbers right-aligned; a total row shaded and ruled.
-    ``measured``: the row's :func:`_measure` in the same font, when already made."""
-    if measured is None:
-        measured = _measure(pdf, columns, widths, values, style)
-    else:
-        pdf.set_font(FONT, style, pdf.body)
-    texts, lines, height = measured
+def _row(pdf: _Page, aligns: list[str], widths: list[float], measured: tuple, style: str = "") -> None:
+    """One table row (``measured``: its :func:`_measure`, in its style): wrapped text top-aligned, numbers
+    right-aligned; a total row shaded and ruled."""
+    texts, fitted, height = measured
+    pdf.set_font(style, pdf.body)
     y = pdf.get_y()
     if style:
-        pdf.set_fill_color(*PALE)
-        pdf.rect(MARGIN, y, sum(widths), height, style="F")
-        pdf.set_draw_color(0, 0, 0)
+        pdf.fill_colour = PALE
+        pdf.rect(MARGIN, y, sum(widths), height)
+        pdf.draw_colour = BLACK
         pdf.line(MARGIN, y, MARGIN + sum(widths), y)
-    x = MARGIN
-    for c, w, text, n in zip(columns, widths, texts, lines):
-        _put(pdf, x + 1.5, y + 0.5, w - 3, text, n, "L" if c["kind"] in ("text", "date") else "R")
+    x, placed = MARGIN, []
+    for align, w, text, n in zip(aligns, widths, texts, fitted):
+        _put(pdf, placed, x + 1.5, y + 0.5, w - 3, text, n, align)
         x += w
-    pdf.set_draw_color(*RULE)
+    pdf._show(placed)
+    pdf.draw_colour = RULE
     pdf.line(MARGIN, y + height, MARGIN + sum(widths), y + height)
     pdf.set_xy(MARGIN, y + height)
+
+
+def _aligns(columns: list[dict]) -> list[str]:
+    return ["L" if c["kind"] in ("text", "date") else "R" for c in columns]
 
 
 def _table(pdf: _Page, table: dict) -> None:
     """A table whose header repeats on each page it runs onto; the last row and the total stay together."""
     columns, rows, total = table["columns"], table["rows"], table.get("total")
-    widths = _widths(pdf, columns, rows, total)
+    cells = [[pdf_text(shown(r.get(c["key"]), c["kind"])) for c in columns] for r in rows]
+    total_cells = [pdf_text(shown(total[c["key"]], c["kind"])) if c["key"] in total else "" for c in columns] \
+        if total else None
+    widths = _widths(pdf, columns, cells, total_cells)
+    aligns = _aligns(columns)
     _table_header(pdf, columns, widths)
     if not rows:
-        pdf.set_font(FONT, "I", pdf.body)
-        pdf.cell(0, pdf.line_h, pdf_text(table.get("empty", "None.")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("I", pdf.body)
+        pdf.cell(0, pdf.line_h, pdf_text(table.get("empty", "None.")), ln=True)
         return
-    for i, r in enumerate(rows):
-        values = [r.get(c["key"]) for c in columns]
-        measured = _measure(pdf, columns, widths, values)
+    for i, texts in enumerate(cells):
+        measured = _measure(pdf, widths, texts)
         need = measured[2] + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
-        _row(pdf, columns, widths, values, measured=measured)
+        _row(pdf, aligns, widths, measured)
     if total:
-        values = [total.get("label", "Total") if j == 0 else total.get(c["key"]) for j, c in enumerate(columns)]
-        _row(pdf, columns, widths, values, "B")
+        texts = [pdf_text(shown(total.get("label", "Total") if j == 0 else total.get(c["key"]), c["kind"]))
+                 for j, c in enumerate(columns)]
+        _row(pdf, aligns, widths, _measure(pdf, widths, texts, "B"), "B")
 
 
 def _steps(pdf: _Page, steps: dict) -> None:
     """The aid steps as a four-column table: step, value, how it is figured (wrapped), law."""
     names = steps["columns"]
-    columns = [{"key": "label", "header": names[0], "kind": "text"}, {"key": "value", "header": names[1],
-                                                                       "kind": "text"},
-               {"key": "working", "header": names[2], "kind": "text"}, {"key": "law", "header": names[3],
-                                                                         "kind": "text"}]
+    columns = [{"header": name, "kind": "text"} for name in names]
+    aligns = ["L", "R", "L", "L"]
     room = pdf.w - 2 * MARGIN
     widths = [108, 56, room - 108 - 56 - 50, 50]
     _table_header(pdf, columns, widths)
     lines = steps["lines"]
     for i, line in enumerate(lines):
         label = ("    " if line["role"] == "detail" else "") + line["label"]
-        values = [label, shown(line["value"], line["kind"]), line["working"], line["law"]]
-        kinds = [{"key": "", "header": "", "kind": "text"}, {"key": "", "header": "", "kind": "number"},
-                 {"key": "", "header": "", "kind": "text"}, {"key": "", "header": "", "kind": "text"}]
+        texts = [pdf_text(t) for t in (label, shown(line["value"], line["kind"]), line["working"], line["law"])]
         style = "B" if line["role"] == "total" else ""
-        measured = _measure(pdf, kinds, widths, values)
+        measured = _measure(pdf, widths, texts)
         need = measured[2]
         if i == len(lines) - 2 and lines[-1]["role"] == "total":
             need += pdf.line_h + 2  # the last line and the total stay together
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
-        _row(pdf, kinds, widths, values, style, measured if not style else None)
+        _row(pdf, aligns, widths, measured if not style else _measure(pdf, widths, texts, style), style)
 
 
 def _bar_chart(pdf: _Page, chart: dict) -> None:
@@ -472,36 +661,38 @@ def _bar_chart(pdf: _Page, chart: dict) -> None:
     height = 30 + group * len(labels) + 20
     pdf.ln(8)
     pdf.room(min(height, 14 + 6 * group))  # the title and a few bars at least, the rest may run on
-    pdf.set_font(FONT, "B", 9.5)
-    pdf.set_text_color(*NAVY)
-    pdf.cell(0, 14, pdf_text(chart["title"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "", 6.5)
-    pdf.set_text_color(0, 0, 0)
-    label_w = min(200, max((pdf.get_string_width(pdf_text(t)) for t in labels), default=0) + 6)
+    pdf.set_font("B", 9.5)
+    pdf.text_colour = NAVY
+    pdf.cell(0, 14, pdf_text(chart["title"]), ln=True)
+    pdf.set_font("", 6.5)
+    pdf.text_colour = BLACK
+    names = [pdf_text(t) for t in labels]
+    label_w = min(200, max((pdf.string_width(t) for t in names), default=0) + 6)
     value_w = 60
     room = pdf.w - 2 * MARGIN - label_w - value_w
     top = max([0.0] + [float(v) for s in series for v in s["values"] if v is not None])
     colours = [BLUE, NAVY, (112, 173, 71)]
-    for i, label in enumerate(labels):
+    for i, label in enumerate(names):
         if pdf.get_y() + group > pdf.bottom:
             pdf.add_page()
         y = pdf.get_y()
         pdf.set_xy(MARGIN, y)
-        pdf.cell(label_w - 4, group - 3, pdf_text(label), align="R")
+        pdf.cell(label_w - 4, group - 3, label, align="R")
         for k, s in enumerate(series):
             v = s["values"][i]
             w = room * float(v) / top if v and top else 0
-            pdf.set_fill_color(*colours[k % len(colours)])
+            pdf.fill_colour = colours[k % len(colours)]
             if w > 0:
-                pdf.rect(MARGIN + label_w, y + k * bar, w, bar - 1, style="F")
+                pdf.rect(MARGIN + label_w, y + k * bar, w, bar - 1)
             pdf.set_xy(MARGIN + label_w + w + 2, y + k * bar - 1)
             pdf.cell(value_w, bar, pdf_text(shown(v, s["kind"])))
         pdf.set_xy(MARGIN, y + group)
     if len(series) > 1:
         pdf.ln(2)
         for k, s in enumerate(series):
-            pdf.set_fill_color(*colours[k % len(colours)])
-            pdf.rect(pdf.get_x(), pdf.get_y() + 1, 8, 6, style="F")
+            pdf.fill_colour = colours[k % len(colours)]
+            pdf.rect(pdf.get_x(), pdf.get_y() + 1, 8, 6)
             pdf.set_x(pdf.get_x() + 10)
-            pdf.cell(pdf.get_string_width(pdf_text(s["name"])) + 12, 8, pdf_text(s["name"]))
+            name = pdf_text(s["name"])
+            pdf.cell(pdf.string_width(name) + 12, 8, name)
         pdf.ln(10)

@@ -56,7 +56,7 @@ def write_summary(result: Result, inputs: list[tuple[str, str]], options: Report
 
 def write_summary_pdf(result: Result, options: ReportOptions = ReportOptions()) -> bytes:
     """The summary's PDF: the Summary sheet's document and its charts (every district by name)."""
-    from .pdf import render_document_pdf  # fpdf and fontTools: imported only by a run that writes PDFs
+    from .pdf import render_document_pdf  # imported only by a run that writes PDFs
     return render_document_pdf(summary_document(result, options), charts=pdf_charts(result))
 
 
