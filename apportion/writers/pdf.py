@@ -228,10 +228,13 @@ class _Page:
             state["Tw"] = spacing
             tw = f"{spacing:.3f} Tw "
         shown = [f"BT {tf}{tw}"]
+        last_y = y_text = None
         for x, y, text in placed:
+            if y != last_y:  # a row's cells share their baseline: written once
+                last_y, y_text = y, f"{y:.2f}"
             if "(" in text or ")" in text or "\\" in text:  # a literal string's specials (§7.3.4.2)
                 text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            shown.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ")
+            shown.append(f"1 0 0 1 {x:.2f} {y_text} Tm ({text}) Tj ")
         shown.append("ET")
         ops.append("".join(shown))
 
@@ -342,7 +345,7 @@ class _Page:
         objects += [f"<< /Type /Font /Subtype /Type1 /BaseFont /{_FACES[s][1]} /Encoding /WinAnsiEncoding >>"
                     .encode() for s in fonts]
         for i, (ops, _) in enumerate(self.pages):
-            content = zlib.compress("\n".join(ops).encode(ENCODING))
+            content = zlib.compress("\n".join(ops).encode(ENCODING), 1)  # level 1: half the time, +15 % bytes
             objects.append(f"<< /Type /Page /Parent 2 0 R /Resources 4 0 R /Contents {first_page + 2 * i + 1} 0 R >>"
                            .encode())
             objects.append(b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
@@ -504,14 +507,14 @@ def _section(pdf: _Page, section: dict) -> None:
         _steps(pdf, section["steps"])
 
 
-def _widths(pdf: _Page, columns: list[dict], cells: list[list[str]], total: list[str] | None) -> list[float]:
-    """Column widths in points: each fits its header words and shown values (``cells``: each row's texts;
-    ``total``: the total row's, "" where it has none); the wrapped columns share what the others leave, in
-    proportion to their text."""
+def _widths(pdf: _Page, columns: list[dict], extents: list[list[float]], total: list[str] | None) -> list[float]:
+    """Column widths in points: each fits its header words and shown values (``extents``: each row's texts'
+    widths in the body type; ``total``: the total row's texts, "" where it has none); the wrapped columns share
+    what the others leave, in proportion to their text."""
     widths = []
     for j, c in enumerate(columns):
         pdf.set_font("", pdf.body)
-        longest = max((pdf.string_width(row[j]) for row in cells), default=0)
+        longest = max((row[j] for row in extents), default=0)
         if total and total[j]:
             longest = max(longest, pdf.string_width(total[j]))
         pdf.set_font("B", pdf.body)
@@ -534,17 +537,22 @@ def _widths(pdf: _Page, columns: list[dict], cells: list[list[str]], total: list
     return widths
 
 
+def _extents(pdf: _Page, texts: list[str]) -> list[float]:
+    """Each text's width in points in the current type."""
+    size, units = pdf.size, pdf.widths.units
+    return [units(text) * size * 0.001 for text in texts]
+
+
 def _measure(pdf: _Page, widths: list[float], texts: list[str], style: str = "", pad: float = 3,
-             gap: float = 1) -> tuple:
-    """A row's cells measured in the row's font (set here): its texts, each one's width in points where it fits
-    one line of its column less ``pad`` points (the common case, measured without breaking) or else its lines
-    (:meth:`_Page.lines`), and the row's height (its lines and ``gap`` points)."""
+             gap: float = 1, extents: list[float] | None = None) -> tuple:
+    """A row's cells measured in the row's font (set here; ``extents``: the texts' widths in it, when known):
+    its texts, each one's width in points where it fits one line of its column less ``pad`` points (the common
+    case, measured without breaking) or else its lines (:meth:`_Page.lines`), and the row's height (its lines
+    and ``gap`` points)."""
     pdf.set_font(style, pdf.body)
-    size, measured, units, most = pdf.size, pdf.widths.texts, pdf.widths.units, 1
+    most = 1
     fitted: list = []
-    for text, w in zip(texts, widths):
-        width = measured.get(text)
-        width = (units(text) if width is None else width) * size * 0.001
+    for text, w, width in zip(texts, widths, extents or _extents(pdf, texts)):
         if width - (w - pad - 2 * C_MARGIN) > TOLERANCE:
             width = pdf.lines(text, w - pad)
             most = max(most, len(width))
@@ -591,8 +599,12 @@ def _row(pdf: _Page, aligns: list[str], widths: list[float], measured: tuple, st
         pdf.draw_colour = BLACK
         pdf.line(MARGIN, y, MARGIN + sum(widths), y)
     x, placed = MARGIN, []
+    baseline = pdf.h - (y + 0.5) - 0.5 * pdf.line_h - 0.3 * pdf.size  # a one-line cell's, as _put places it
     for align, w, text, n in zip(aligns, widths, texts, fitted):
-        _put(pdf, placed, x + 1.5, y + 0.5, w - 3, text, n, align)
+        if n.__class__ is not float:
+            _put(pdf, placed, x + 1.5, y + 0.5, w - 3, text, n, align)
+        elif text:  # one line, the common case: _put's placing, inline
+            placed.append((x + 1.5 + (w - 3 - C_MARGIN - n if align == "R" else C_MARGIN), baseline, text))
         x += w
     pdf._show(placed)
     pdf.draw_colour = RULE
@@ -610,15 +622,17 @@ def _table(pdf: _Page, table: dict) -> None:
     cells = [[pdf_text(shown(r.get(c["key"]), c["kind"])) for c in columns] for r in rows]
     total_cells = [pdf_text(shown(total[c["key"]], c["kind"])) if c["key"] in total else "" for c in columns] \
         if total else None
-    widths = _widths(pdf, columns, cells, total_cells)
+    pdf.set_font("", pdf.body)
+    extents = [_extents(pdf, texts) for texts in cells]  # each cell measured once: for the widths and its row
+    widths = _widths(pdf, columns, extents, total_cells)
     aligns = _aligns(columns)
     _table_header(pdf, columns, widths)
     if not rows:
         pdf.set_font("I", pdf.body)
         pdf.cell(0, pdf.line_h, pdf_text(table.get("empty", "None.")), ln=True)
         return
-    for i, texts in enumerate(cells):
-        measured = _measure(pdf, widths, texts)
+    for i, (texts, sizes) in enumerate(zip(cells, extents)):
+        measured = _measure(pdf, widths, texts, extents=sizes)
         need = measured[2] + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
         if pdf.get_y() + need > pdf.bottom:
             pdf.add_page()
