@@ -60,7 +60,7 @@ def compute(job: Job, log: IssueLog) -> Result:
     shares["administrative"] = ap.apportion(pool_admin, basis, rounding)
     shares["capital"] = ap.apportion(pool_capital, basis, rounding)
     shares["rent"] = ap.apportion(pool_rent, basis, rounding)
-    shares["administrative_surplus"] = -ap.apportion(s.admin_surplus, basis, rounding)  # a surplus is a credit
+    shares["administrative_surplus"] = ap.surplus_credits(s.admin_surplus, basis, rounding)
     if used != s.admin_budget:
         shares["administrative_proposed"] = ap.apportion(
             pools.pool(s.admin_budget, s.state_aid_admin, s.other_revenue_admin), basis, rounding)

@@ -117,6 +117,12 @@ def apportion(pool_cents: int, b: Basis, rounding: str) -> pd.Series:
     return split_one(pool_cents, b.weight, rounding=rounding)
 
 
+def surplus_credits(surplus_cents: int, b: Basis, rounding: str) -> pd.Series:
+    """Each component's share of the administrative surplus, as a credit (an assessment, negative, as a charge):
+    returned by the administrative shares. Statute: Educ. Law §1950(4)(f); rules §2."""
+    return -apportion(surplus_cents, b, rounding)
+
+
 def putnam_nw_lawful(tv_percent: Fraction, scheduled_percent: Fraction) -> bool:
     """Putnam-Northern Westchester must blend at the statutory schedule. Statute: Educ. Law §1950(4)(b)(7)."""
     return Fraction(tv_percent) == Fraction(scheduled_percent)

@@ -172,3 +172,11 @@ def test_share_differences_are_each_method_less_the_one_in_force():
     # WADA in force: true value − WADA = 600 − 500 = +100.00 (A pays more), 100 − 100 = 0, 300 − 400 = −100.00
     shares = pd.DataFrame({"true value": [600_00, 100_00, 300_00], "WADA": [500_00, 100_00, 400_00]}, index=list("ABC"))
     assert ap.share_differences(shares, "WADA").to_dict("list") == {"true value": [100_00, 0, -100_00]}
+
+
+def test_the_administrative_surplus_is_credited_by_the_shares():
+    # $150.01 returned by RWADA 1 : 1 : 1 → 50.003… each: floors 50.00 × 3 = 150.00, the cent left to A (tie → lowest
+    # code); credits are negative. An assessment of $30.00 (negative surplus) is charged: +10.00 each
+    b = ap.basis("WADA", components(rwada=[1 * M, 1 * M, 1 * M]), 1, None)
+    assert ap.surplus_credits(150_01, b, "largest remainder").to_dict() == {"A": -50_01, "B": -50_00, "C": -50_00}
+    assert ap.surplus_credits(-30_00, b, "largest remainder").to_dict() == {"A": 10_00, "B": 10_00, "C": 10_00}
