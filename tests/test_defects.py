@@ -3,6 +3,9 @@ refused -o, a template under a .xls name, a blank Actual units cell on a trued-u
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -113,3 +116,55 @@ def test_a_folder_of_the_users_own_files_is_not_replaced(tmp_path):
     assert f"{theirs}: the folder holds files apportion did not write" in result.output
     assert _tree(theirs) == {"notes.txt": b"budget notes"}
     assert not [p for p in (tmp_path / "out").iterdir() if ".tmp-" in p.name]  # the staged report was dropped
+
+
+def _job_folder(folder):
+    """A job folder of two workbooks: the job without its Participation sheet, and that sheet alone."""
+    sheets = C.valid_sheets()
+    part = {"Participation": sheets.pop("Participation")}
+    folder.mkdir(parents=True)
+    C.write(folder / "Main.xlsx", sheets)
+    return C.write(folder / "Participation.xlsx", part)
+
+
+@pytest.mark.parametrize("rename", ["Participation.xlsx.part", "Participation.xlsx.crdownload", "Participation.xlsx~",
+                                    "Participation.xlsx.bak", "Participation.xlsx ", "Participation.xltx",
+                                    "broken link", "folder"])
+def test_a_job_folder_entry_that_looks_like_a_workbook_fails_the_job(tmp_path, rename):
+    """Tester D2: a half-copied, half-downloaded, backed-up or template copy of one workbook of a job folder
+    (or a link that cannot be followed, a folder under its name) was dropped unsaid: the job computed
+    without the sheet, exit 0. Now the job fails naming it, nothing written."""
+    part = _job_folder(tmp_path / "job")
+    if rename == "broken link":
+        part.unlink()
+        (tmp_path / "job" / "Participation.xlsx").symlink_to(tmp_path / "unmounted" / "Participation.xlsx")
+        name = "Participation.xlsx"
+    elif rename == "folder":
+        part.unlink()
+        (tmp_path / "job" / "Participation.xlsx").mkdir()
+        name = "Participation.xlsx"
+    else:
+        part.rename(part.with_name(rename))
+        name = rename
+    batch = run_batch([tmp_path / "job"], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 1
+    [issue] = [i for o in batch.outcomes for i in o.issues if i.code == "unread-workbook"]
+    assert issue.file == f"job/{name}" and issue.severity == "error"
+    assert not (tmp_path / "out" / "CR01_2026-27").exists()
+
+
+def test_other_unread_entries_are_warnings_and_an_input_folder_names_them_too(tmp_path):
+    """Anything else not read is the warning skipped-file, in a job folder and in an input folder alike; an
+    input folder's half-copied workbook is an error of the run (its job would vanish unsaid)."""
+    _job_folder(tmp_path / "inputs" / "job")
+    (tmp_path / "inputs" / "job" / "readme").write_text("notes")
+    (tmp_path / "inputs" / "job" / "old").mkdir()
+    C.write(tmp_path / "inputs" / "ridge.xlsx.part")
+    (tmp_path / "inputs" / "Budget notes.zip").write_bytes(b"PK")
+    batch = run_batch([tmp_path / "inputs"], tmp_path / "out", jobs=1)
+    found = sorted((i.code, i.severity, Path(i.file).name) for i in
+                   list(batch.log.issues) + [i for o in batch.outcomes for i in o.issues]
+                   if i.code in ("skipped-file", "unread-workbook"))
+    assert found == [("skipped-file", "warning", "Budget notes.zip"), ("skipped-file", "warning", "old"),
+                     ("skipped-file", "warning", "readme"), ("unread-workbook", "error", "ridge.xlsx.part")]
+    assert [o.status for o in batch.outcomes] == ["ok"] and batch.exit_code == 1

@@ -119,6 +119,7 @@ def the_batch_and_its_folders(tmp: Path) -> list:
     C.write(inputs / "a (copy).xlsx")  # duplicate-job
     write_workbook(inputs / "notes.xlsx", {"Notes": [["x"]]})  # skipped-workbook
     (inputs / "notes.csv").write_text("a,b\n")  # skipped-file
+    (inputs / "b.xlsx.part").write_bytes(b"PK")  # unread-workbook
     issues = _run(inputs, tmp / "out", write=False) + _issues(run_batch([tmp / "nowhere"], tmp / "o", jobs=1))
     issues += _issues(run_batch([inputs], inputs, jobs=1))  # output-in-inputs
     (tmp / "emptied").mkdir()  # a job folder whose workbooks went between finding the jobs and reading them

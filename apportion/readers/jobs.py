@@ -6,6 +6,7 @@ one workbook).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,14 +63,51 @@ def _marked_inputs_error(folder: Path, log: IssueLog) -> bool:
     return bool(books)
 
 
-def _skip_refused(entries: list[Path], log: IssueLog, shown) -> None:
-    """A warning for each file saved in a format that is refused (a sheet exported as .csv beside the
-    workbooks): the sheet it holds is missing from the job, and is not missed silently. ``shown(path)``: the
-    file as the issue names it."""
+#: Excel and LibreOffice templates: a workbook saved as a template is not read, and says so
+TEMPLATE_SUFFIXES = {".xltx", ".xltm", ".xlt", ".ots"}
+
+
+def _unread_workbook(p: Path) -> str | None:
+    """Why an entry that looks like a workbook is not one that can be read, or None: a workbook name with
+    more after the suffix (``Staff.xlsx.part``, ``.crdownload``, ``.xlsx~``, ``.xlsx.bak``, a trailing
+    space: a half-copied, half-downloaded or backed-up workbook), a template, a link that cannot be
+    followed, or something with a workbook name that is not a file (a folder, a pipe)."""
+    name = p.name.lower()
+    if p.is_symlink() and not p.exists():
+        return f"a link to {os.readlink(p)!s}, which cannot be followed (missing, or a loop)"
+    if any(suffix + tail in name and not name.endswith(suffix) for suffix in WORKBOOK_SUFFIXES
+           for tail in (".", "~", " ")) or name.endswith(".crdownload"):
+        return "a workbook name with more after it (half copied, half downloaded or a backup?)"
+    if p.suffix.lower() in TEMPLATE_SUFFIXES:
+        return "a workbook saved as a template; save it as .xlsx to use it"
+    if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.is_file():
+        return "a workbook name on something that is not a file (a folder, a pipe)"
+    return None
+
+
+def unread_entries(entries: list[Path], log: IssueLog, shown, folders: bool = True) -> None:
+    """Report every entry of a job folder or an input folder that is not read (files starting with ``~$`` or
+    ``.`` excepted, as documented): one that looks like a workbook is the error ``unread-workbook`` — the
+    sheets it holds would be missing from the job, which must not compute without them —; a file in a refused
+    format (a sheet exported as .csv) or any other file is the warning ``skipped-file``. ``folders``: whether
+    a sub-folder is unread too (in a job folder; an input folder reads its sub-folders as jobs).
+    ``shown(path)``: the entry as the issue names it."""
     for p in entries:
-        if p.is_file() and _visible(p) and p.suffix.lower() in REFUSED_SUFFIXES:
+        if not _visible(p) or (p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES):
+            continue
+        why = _unread_workbook(p)
+        if why:
+            log.error("unread-workbook", f"not read: {why}", file=shown(p), expected="a .xlsx, .xlsm, .xls or "
+                      ".ods workbook, or nothing under a workbook's name", found=why)
+        elif p.is_file() and p.suffix.lower() in REFUSED_SUFFIXES:
             log.warning("skipped-file", "not a workbook; save it as .xlsx to use it", file=shown(p),
                         expected="an Excel workbook", found=p.suffix)
+        elif p.is_dir() and not folders:
+            continue
+        elif not is_output(p):
+            what = "a folder" if p.is_dir() else "a file" if p.is_file() else "neither a file nor a folder"
+            log.warning("skipped-file", f"not a workbook ({what}); not read", file=shown(p),
+                        expected="an Excel workbook", found=what + (f" named {p.suffix}" if p.suffix else ""))
 
 
 @dataclass(frozen=True)
@@ -136,7 +174,11 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
     boces = {b: _holds_boces_sheet(b) for b in books}
     with_boces = [b for b in books if boces[b]]
     unreadable = [b for b in books if boces[b] is None]
-    if not subfolders and len(books) > 1 and len(with_boces) <= 1 and (with_boces or unreadable):
+    # a half-copied or renamed workbook (Staff.xlsx.part) counts as one of the folder's: the job it belongs to
+    # is then read whole and fails naming it, rather than computing without its sheets
+    copies = [p for p in entries if p not in subfolders and _visible(p) and _unread_workbook(p)]
+    if (not subfolders and len(books) + len(copies) > 1 and len(with_boces) <= 1
+            and (with_boces or unreadable or copies)):
         return [JobSource(path)]  # one job folder: read whole, so a damaged workbook fails the job, naming it
     jobs = []
     for b in books:
@@ -145,7 +187,8 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
                         file=str(b), sheet=BOCES_SHEET, expected="a BOCES sheet", found="none")
         else:  # a job workbook, or one that cannot be read: its job fails and says why
             jobs.append(JobSource(b))
-    _skip_refused(entries, log, str)
+    unread_entries([p for p in entries if p not in subfolders], log, str,
+                   folders=False)  # a folder of no workbooks: not a job, and an outputs root is marked
     return jobs + [JobSource(p) for p in subfolders]
 
 
@@ -200,7 +243,7 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
                   expected="a .xlsx, .xlsm, .xls or .ods workbook", found=source.path.suffix or "no extension")
         return inputs
     if source.path.is_dir():  # a job folder: its refused files (an input folder's are the batch's, in _jobs_at)
-        _skip_refused(sorted(source.path.iterdir()), log, lambda p: str(p.relative_to(base)))
+        unread_entries(sorted(source.path.iterdir()), log, lambda p: str(p.relative_to(base)))
     if not files:
         log.error("empty-job-folder", "the job folder holds no workbooks", file=source.path.name,
                   expected="one or more .xlsx workbooks", found="none")
