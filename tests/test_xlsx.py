@@ -141,6 +141,8 @@ def both(tmp_path_factory):
 
 
 def test_reports_are_plain_xlsxwriter(both):
+    """The summary (and the statements, which sheetxml writes either way: tests/test_sheetxml.py compares them
+    with xlsxwriter's)."""
     fast, plain = both
     assert sorted(fast) == sorted(plain)
     workbooks = [name for name in fast if name.endswith(".xlsx")]

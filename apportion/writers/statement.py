@@ -78,7 +78,8 @@ def longest_shown(values: list, kind: str) -> int:
     """The length of the longest of ``values`` as :func:`~.document.shown` shows them (0 for none).
 
     Text is its own length; for a kind in :data:`_GROWS_WITH_SIZE` held as ints only the largest and the
-    smallest value can be the longest (the widest positive, the widest negative), so only those are shown.
+    smallest value can be the longest (the widest positive, the widest negative), so only those are shown;
+    any other kind shows each distinct value once (a charges table repeats its units and unit costs).
     """
     present = [v for v in values if v is not None]
     if not present:
@@ -87,7 +88,7 @@ def longest_shown(values: list, kind: str) -> int:
         return max(len(v) if v.__class__ is str else len(str(v)) for v in present)
     if kind in _GROWS_WITH_SIZE and all(v.__class__ is int for v in present):
         return max(len(shown(max(present), kind)), len(shown(min(present), kind)))
-    return max(len(shown(v, kind)) for v in present)
+    return max(len(shown(v, kind)) for v in dict.fromkeys(present))
 
 
 def render_statement(ws, st: Styles, document: dict) -> None:
@@ -215,7 +216,7 @@ def _formula(spec: dict, first: int, col: int = 1) -> str:
 def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
     """The aid steps: Step, Value, How it is figured (across the middle columns, wrapped) and Law."""
     last = len(widths) - 1
-    header = st["header"]
+    header, label, detail, plain = st["header"], st["label"], st["detail"], st["working"]
     names = steps["columns"]
     ws.write_string(row, 0, names[0], header)
     ws.write_string(row, 1, names[1], st["header_right"])
@@ -232,10 +233,12 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
             write_pairs(ws, st, row, [(line["label"], Formula(formula, line["value"]), line["kind"], "total")])
             working, law = st["total_working"], st["total"]
         else:
-            ws.write_string(row, 0, ("    " if role == "detail" else "") + line["label"],
-                            st["detail"] if role == "detail" else st["label"])
+            if role == "detail":
+                ws.write_string(row, 0, "    " + line["label"], detail)
+            else:
+                ws.write_string(row, 0, line["label"], label)
             write_value(ws, row, 1, line["value"], line["kind"], st)
-            working = law = st["working"]
+            working = law = plain
         ws.merge_range(row, 2, row, last - 1, "", working)
         ws.write_string(row, 2, line["working"], working)
         ws.write_string(row, last, line["law"], law)
