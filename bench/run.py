@@ -17,6 +17,9 @@ a whole subprocess inside a fresh measuring wrapper:
 * the **straw man** (``bench.floors``): read the same workbooks with calamine and
   write as many minimal xlsxwriter workbooks as the real run wrote, with N workers.
 
+For ``million`` each repetition also times ``apportion validate <jobs>`` (its own row: issue 14's
+target holds for validate as for run).
+
 The wrapper reports wall time, CPU (user + sys of the whole process tree, from
 ``getrusage(RUSAGE_CHILDREN)`` — pool workers are reaped by their parent, so
 their time rolls up) and peak RSS of the process tree: the largest sum of RSS
@@ -72,6 +75,8 @@ GIB = 2**30
 TARGETS = {"boces1": (0.8, None), "state": (6.0, None), "state10x": (60.0, 1 * GIB),
            "million": (60.0, 1.5 * GIB)}  # issue 14: one job of 1,000,000 Participation rows
 PDF_TARGET = 1.30  # `run --pdf` at most 30 % over the same run without it
+#: scales whose `apportion validate` is timed too, on its own row (issue 14: validate and run each ≤ 60 s, ≤ 1.5 GiB)
+VALIDATED = ("million",)
 
 # The measuring wrapper, run as ``python -c MEASURE CMD_JSON CWD LOG``: one fresh process per
 # measurement, so RUSAGE_CHILDREN holds exactly the measured command's process tree.
@@ -235,7 +240,7 @@ def bench_scale(scale: str, repeat: int, workers: int, src: Path | None, keep: b
         base = Path(tempfile.mkdtemp(prefix=f"apportion-bench-{scale}-"))
     cwd = base / "cwd"  # a neutral working directory: `python -m` must not pick up a stray package
     cwd.mkdir(exist_ok=True)
-    runs, imports, straws, pdf_runs = [], [], [], []
+    runs, imports, straws, pdf_runs, validations = [], [], [], [], []
     outputs = None
     failures = []
     try:
@@ -258,6 +263,11 @@ def bench_scale(scale: str, repeat: int, workers: int, src: Path | None, keep: b
                     failures.append(f"run --pdf {i + 1} exited {m['rc']} (see {base / f'run-pdf-{i + 1}.log'})")
                 pdf_runs.append(m)
                 shutil.rmtree(out, ignore_errors=True)
+            if scale in VALIDATED:  # reading, validation and the law's checks, writing nothing
+                m = measure(apportion_command(src) + ["validate", str(jobs_dir)], env, cwd, base / "validate.log")
+                if m["rc"] != 0:
+                    failures.append(f"validate {i + 1} exited {m['rc']} (see {base / 'validate.log'})")
+                validations.append(m)
             imports.append(measure([sys.executable, "-c", IMPORT_STATEMENT], env, cwd, base / "import.log"))
             straw = base / f"strawman-{i + 1}"
             cmd = [sys.executable, str(BENCH / "floors.py"), "strawman", str(jobs_dir), str(straw),
@@ -283,6 +293,9 @@ def bench_scale(scale: str, repeat: int, workers: int, src: Path | None, keep: b
         "pdf": {"run": pdf_runs, "wall": _stats([r["wall"] for r in pdf_runs]),
                 "cpu": statistics.median(r["cpu"] for r in pdf_runs),
                 "peak_rss": max(r["peak_rss"] for r in pdf_runs)} if pdf_runs else None,
+        "validate": {"run": validations, "wall": _stats([r["wall"] for r in validations]),
+                     "cpu": statistics.median(r["cpu"] for r in validations),
+                     "peak_rss": max(r["peak_rss"] for r in validations)} if validations else None,
     }
 
 
@@ -309,6 +322,15 @@ def table(results: list[dict]) -> str:
             f"| {r['scale']} | {r['workbooks']} → {r['outputs_xlsx']} | {w['min']:.2f} / {w['median']:.2f} / {w['max']:.2f} s "
             f"| {r['cpu']:.2f} s | {r['peak_rss'] / MIB:,.0f} MiB | {r['floor_import']:.2f} s | {r['floor_strawman']:.2f} s "
             f"| {w['median'] / r['floor_strawman']:.1f}× | {_target(r)} | {r['others_cpu']:.1f} s |")
+        if r.get("validate"):
+            v = r["validate"]
+            wall_target, rss_target = TARGETS[r["scale"]]
+            ok = v["wall"]["median"] <= wall_target and v["peak_rss"] <= rss_target
+            lines.append(
+                f"| {r['scale']} `validate` | {r['workbooks']} → 0 "
+                f"| {v['wall']['min']:.2f} / {v['wall']['median']:.2f} / {v['wall']['max']:.2f} s | {v['cpu']:.2f} s "
+                f"| {v['peak_rss'] / MIB:,.0f} MiB | | | | {'met' if ok else 'MISSED'} (≤ {wall_target:g} s, "
+                f"≤ {rss_target / GIB:g} GiB) | |")
         if r.get("pdf"):
             p = r["pdf"]
             more = p["wall"]["median"] / w["median"]

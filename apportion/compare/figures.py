@@ -110,8 +110,13 @@ def basis_json(result) -> bytes:
     items: dict[str, dict] = {"coser": {}, "shared pd": {}}
     if len(rows) and "weight" in rows:
         paying = rows[rows["weight"] > 0]
-        units = [_ratio_text(int(w), int(d) * QUANTITY_SCALE)
-                 for w, d in zip(paying["weight"].tolist(), paying["divisor"].tolist())]
+        # each distinct (weight, divisor) written once: a million rows repeat a few thousand unit counts
+        by_weight, weights = pd.factorize(paying["weight"].to_numpy())
+        by_divisor, divisors = pd.factorize(paying["divisor"].to_numpy())
+        codes, pairs = pd.factorize(by_weight * len(divisors) + by_divisor)
+        texts = [_ratio_text(int(weights[k // len(divisors)]), int(divisors[k % len(divisors)]) * QUANTITY_SCALE)
+                 for k in pairs.tolist()]
+        units = [texts[i] for i in codes.tolist()]
         groups = _by_key(paying["service_code"].to_numpy(dtype=object), paying["district_code"].tolist(), units)
         codes = list(groups)
         figures = services.loc[codes, ["total_weight", "budget", "divisor"]] if codes else services.iloc[:0]
