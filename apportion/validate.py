@@ -149,12 +149,9 @@ def _settings(inputs: Inputs, log: IssueLog) -> Settings:
             log.error("blend-percent-missing", "the blend needs its true value percent",
                       **items.where("blend_tv_percent"), expected="a percent, 0-100", found="nothing")
         else:
-            pct = settings.blend_tv_percent
-            pct = pct * 100 if pct <= 1 else pct  # Excel stores 50% as 0.5
-            if pct > 100:
+            if settings.blend_tv_percent > 100:  # read as a percent (coerce.to_fraction_value): 50% is 50
                 log.error("blend-percent-range", "the true value percent must be between 0 and 100",
                           **items.where("blend_tv_percent"), expected="0-100", found=str(settings.blend_tv_percent))
-            settings.blend_tv_percent = pct
     cap = settings.capital_aidable_fraction
     if cap is not None and not (0 <= cap <= 1):
         log.error("fraction-range", "the capital aidable fraction must be between 0 and 1",

@@ -3,14 +3,16 @@ refused -o, a template under a .xls name, a blank Actual units cell on a trued-u
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from apportion.batch import run_batch
 from apportion.cli import cli
+from apportion.readers import coerce
+from apportion.runner import compute_job, read_job
 
 from . import corpus as C
 
@@ -168,3 +170,38 @@ def test_other_unread_entries_are_warnings_and_an_input_folder_names_them_too(tm
     assert found == [("skipped-file", "warning", "Budget notes.zip"), ("skipped-file", "warning", "old"),
                      ("skipped-file", "warning", "readme"), ("unread-workbook", "error", "ridge.xlsx.part")]
     assert [o.status for o in batch.outcomes] == ["ok"] and batch.exit_code == 1
+
+
+def _blend_percent(tmp_path, typed):
+    """The blend true value percent a job reads when the cell holds ``typed``."""
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "Apportionment method", "blend")
+    C.set_item(sheets, "Blend authority", "Suffolk")
+    C.set_item(sheets, "Blend true value percent", typed)
+    return read_job(C.write(tmp_path / "blend.xlsx", sheets)).settings.blend_tv_percent
+
+
+@pytest.mark.parametrize("typed, percent", [
+    ("1%", Decimal("1")),      # text with a % sign is that many percent, not 100 %
+    ("0.5%", Decimal("0.5")),  # was 50 %
+    ("50%", Decimal("50")),
+    (50, Decimal("50")),
+    (0.5, Decimal("50")),      # 1 or less is a fraction: Excel stores a percent-formatted 50% as 0.5
+    (0.01, Decimal("1")),      # and 1% as 0.01
+    ("0.5", Decimal("50")),
+])
+def test_a_percent_typed_with_its_sign_is_that_many_percent(tmp_path, typed, percent):
+    assert _blend_percent(tmp_path, typed) == percent
+    assert coerce.to_fraction_value(typed, percent=True) == percent
+
+
+def test_one_percent_and_all_true_value_differ(tmp_path):
+    """1 % true value / 99 % WADA was computed as 100 % true value; the two now give different shares."""
+    def shares(typed):
+        sheets = C.valid_sheets()
+        C.set_item(sheets, "Apportionment method", "blend")
+        C.set_item(sheets, "Blend authority", "Suffolk")
+        C.set_item(sheets, "Blend true value percent", typed)
+        name = f"b{len(typed)}.xlsx"
+        return compute_job(C.write(tmp_path / name, sheets)).apportionment.shares["administrative"].tolist()
+    assert shares("1%") != shares("100%")

@@ -220,14 +220,16 @@ def too_large(scale: int) -> str:
 def to_fraction_value(value, percent: bool = False) -> Decimal | None:
     """A single ratio or percent cell as an exact decimal (None if not a number).
 
-    Text like "80%" is unambiguous: 0.8 for a fraction, but 80 for an item whose
-    unit is a percent (``percent=True``) — else "150%" would read as 1.5, which
-    the percent rule takes for 1.5 percent.
+    Text like "80%" is unambiguous: 0.8 for a fraction. For an item whose unit is a percent
+    (``percent=True``) the value returned is the percent: text with a % sign is that many percent
+    ("1%" is 1, "150%" is 150); any other value of 1 or less is a fraction (Excel stores a cell formatted
+    as a percent that way: 50% as 0.5, 1% as 0.01), and above 1 the percent itself (docs/formats.md, BOCES).
     """
     if isinstance(value, str) and value.strip().endswith("%"):
         d = decimal_of(value.strip()[:-1])
         return None if d is None else (d if percent else d / 100)
-    return decimal_of(value) if not isinstance(value, bool) else None
+    d = decimal_of(value) if not isinstance(value, bool) else None
+    return d * 100 if percent and d is not None and d <= 1 else d
 
 
 # --- codes and text ------------------------------------------------------------------
