@@ -392,7 +392,9 @@ class Worksheet:
             self._cells(row)[col] = f'<c r="{_LETTERS[col]}{row + 1}"{cell_format.s}/>'
 
     def write_formula(self, row: int, col: int, formula: str, cell_format: Format | None = None, value=0) -> None:
-        """A formula with its computed value cached (a number, or text as a formula string)."""
+        """A formula with its computed value cached (a number, or text as a formula string). Written as given:
+        no ``_xlfn.`` prefix is added, which only Excel 2010's new functions need (the statements' formulas
+        are SUM, SUBTOTAL and + / −)."""
         style = cell_format.s if cell_format is not None else ""
         text = escape_data(formula[1:] if formula.startswith("=") else formula)
         if isinstance(value, str):
