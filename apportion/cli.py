@@ -14,6 +14,7 @@ from . import __version__
 from .cli_options import echo_issues, limit_option, verbose_option, writing
 from .delivery_cli import register
 from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
+from .schema import DATE_RANGE
 
 
 def _existing(paths: list[Path]) -> list[Path]:
@@ -56,13 +57,20 @@ def cli() -> None:
     """
 
 
+def _within_dates(ctx, param, value):
+    """``--prepared`` within the dates a date cell may hold (schema.DATE_RANGE), as a Prepared date cell is."""
+    if value is not None and not DATE_RANGE[0] <= value.date() <= DATE_RANGE[1]:
+        raise click.BadParameter(f"{value.date()} is outside {DATE_RANGE[0]} to {DATE_RANGE[1]}; check the year")
+    return value
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Folder for the outputs (one sub-folder per job).")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--pdf", is_flag=True, help="Also write each statement and the summary as PDF.")
-@click.option("--prepared", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--prepared", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=_within_dates,
               help="Prepared-on date (YYYY-MM-DD) printed on the reports of jobs whose BOCES sheet has no "
                    "'Prepared date'.")
 @verbose_option

@@ -5,6 +5,7 @@ a header or a choice list is spelt in exactly one place.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ COMPONENT_TYPES = ("component", "CHSD", "CHSD component", "special act")
 UNIT_COST_BASES = ("anticipated", "current", "2-year average", "3-year average")
 ROUNDINGS = ("largest remainder", "half up")
 VOTES = ("yes", "no")
+#: the dates a date cell (or ``run --prepared``) may hold, first and last: the school years the tool covers
+#: (1990-91 to 2099-00) with room on both sides. Outside it is a typing error (1026 for 2026), and Excel could
+#: not show a date before 1900 in the reports.
+DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ EXPECTED = {
     "quantity": "a number, 0 or more",
     "code": "a 12-digit BEDS code",
     "yesno": "yes or no",
-    "date": "a date (e.g. 2026-03-04)",
+    "date": f"a date from {DATE_RANGE[0]} to {DATE_RANGE[1]} (e.g. 2026-03-04)",
     "emails": "email addresses separated by ;",
     "email": "one email address",
 }

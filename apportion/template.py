@@ -14,7 +14,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .schema import BOCES_ITEMS, BOCES_SHEET, EXPECTED, TABLE_SHEETS, Field, column_letter
+from .schema import BOCES_ITEMS, BOCES_SHEET, DATE_RANGE, EXPECTED, TABLE_SHEETS, Field, column_letter
 
 CREATED = dt.datetime(2026, 1, 1)  # fixed so the same schema always gives the same bytes
 LAST_ROW = 1_048_575  # validations cover the whole column below the header (0-based last Excel row)
@@ -25,7 +25,6 @@ HINTS = {
     "year": "a school year like 2026-27",
     "fraction": "a number: 0-1, or a percent (1 or less is read as a fraction: 50% = 0.5)",
 }
-DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 
 
 def describe_field(f: Field) -> str:

@@ -2,17 +2,19 @@
 refused -o, a template under a .xls name, a blank Actual units cell on a trued-up service."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from apportion.batch import run_batch
 from apportion.cli import cli
 from apportion.readers import coerce
-from apportion.runner import compute_job, read_job
+from apportion.runner import check_job, compute_job, read_job
 
 from . import corpus as C
 
@@ -205,3 +207,32 @@ def test_one_percent_and_all_true_value_differ(tmp_path):
         name = f"b{len(typed)}.xlsx"
         return compute_job(C.write(tmp_path / name, sheets)).apportionment.shares["administrative"].tolist()
     assert shares("1%") != shares("100%")
+
+
+def test_a_date_outside_1990_to_2100_is_refused_at_its_cell(tmp_path):
+    """Tester D9: 1026-04-21 (2026 mistyped) was accepted and written to the summary as a negative date serial
+    (Excel shows ####). A date outside 1990-01-01 … 2100-12-31 is not-a-date at the cell, saying the window; an
+    item says it too. The window's ends are dates."""
+    sheets = C.valid_sheets()
+    early = C.set_cell(sheets, "Shared PD", "Board approval date", 1, "1026-04-21")
+    late = C.set_cell(sheets, "PD Attendance", "Date", 1, "2101-01-01")
+    prepared = C.set_item(sheets, "Prepared date", "0001-01-01")
+    issues = {(i.code, i.sheet, i.cell): i for i in check_job(C.write(tmp_path / "early.xlsx", sheets))
+              if i.severity == "error"}
+    assert set(issues) == {("not-a-date", "Shared PD", early), ("not-a-date", "PD Attendance", late),
+                           ("bad-item", "BOCES", prepared)}
+    assert issues["not-a-date", "Shared PD", early].message == (
+        "the date 1026-04-21 is outside 1990-01-01 to 2100-12-31; check the year")
+    assert issues["bad-item", "BOCES", prepared].message.startswith("the date 0001-01-01 is outside")
+    for issue in issues.values():
+        assert issue.expected == "a date from 1990-01-01 to 2100-12-31 (e.g. 2026-03-04)"
+    typed, bad = coerce.to_date(pd.Series(["1990-01-01", "2100-12-31", "1989-12-31", "2101-01-01"]))
+    assert typed.tolist()[:2] == [dt.date(1990, 1, 1), dt.date(2100, 12, 31)] and sorted(bad) == [2, 3]
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "1026-04-21", "2101-01-01"])
+def test_run_prepared_outside_the_window_is_a_usage_error(tmp_path, date):
+    result = invoke("run", C.write(tmp_path / "job.xlsx"), "-o", tmp_path / "out", "--prepared", date)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--prepared': {date} is outside 1990-01-01 to 2100-12-31" in result.output
+    assert not (tmp_path / "out").exists()

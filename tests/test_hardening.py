@@ -250,6 +250,10 @@ edit("service_without_participants", lambda s: [C.set_cell(s, "Participation", "
 edit("date_text_in_table", cell("Shared PD", "Board approval date", 1, "next Tuesday", "not-a-date"))
 edit("date_as_plain_number", cell("PD Attendance", "Date", 1, 46085, "not-a-date"))
 edit("date_text_item", item("Method hearing date", "soon", "bad-item"))
+edit("date_before_1990_text", cell("Shared PD", "Board approval date", 1, "1026-04-21", "not-a-date"))  # 2026 mistyped
+edit("date_year_one", cell("PD Attendance", "Date", 1, "0001-01-01", "not-a-date"))
+edit("date_after_2100", cell("Shared PD", "Start date", 1, dt.date(2106, 2, 1), "not-a-date"))
+edit("date_item_before_1990", item("Prepared date", "1026-04-21", "bad-item"))
 edit("bad_school_year", item("School year", "2026", "bad-school-year"))
 edit("unknown_method", item("Apportionment method", "coin toss", "bad-item"))
 edit("unknown_district_type", cell("Districts", "Type", 2, "regional", "unknown-choice"))

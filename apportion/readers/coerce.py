@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..exact import MONEY_BOUND, QUANTITY_BOUND, QUANTITY_SCALE, decimal_of, scaled_int
 from ..limits import DEFAULT_LIMITS, Limits
-from ..schema import normalise
+from ..schema import DATE_RANGE, normalise
 from ..textsafe import FORBIDDEN, clean_text
 
 YES = {"yes", "y", "true", "t", "1", "x", "approve", "approved"}
@@ -352,7 +352,7 @@ def to_yesno(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
 _DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y")
 
 
-def _date_one(v):
+def _parsed_date(v):
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
@@ -372,8 +372,21 @@ def _date_one(v):
     return _BAD
 
 
+def _date_one(v):
+    d = _parsed_date(v)
+    return d if d is not _BAD and DATE_RANGE[0] <= d <= DATE_RANGE[1] else _BAD
+
+
+def date_problem(value) -> str | None:
+    """Why a date cell was refused when it holds a date outside :data:`~apportion.schema.DATE_RANGE`, else None."""
+    d = _parsed_date(value)
+    if d is _BAD or DATE_RANGE[0] <= d <= DATE_RANGE[1]:
+        return None
+    return f"the date {d.isoformat()} is outside {DATE_RANGE[0]} to {DATE_RANGE[1]}; check the year"
+
+
 def to_date(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
-    """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026)."""
+    """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026), from :data:`~apportion.schema.DATE_RANGE`."""
     typed, bad = _each_distinct(raw.to_numpy(dtype=object), _date_one)
     return _result(raw, typed, bad)
 

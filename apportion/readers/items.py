@@ -177,9 +177,11 @@ def _item_value(f, value, items: Items, log: IssueLog, limits: Limits = DEFAULT_
         log.warning("control-characters", **items.where(f.key), expected="printable text", found=visible(value)[:200])
     if result is coerce.BAD or result is None:
         code, message = refusal(f, value, limits)
-        code = "bad-item" if code in KIND_CODES.values() or code == "bad-value" else code
-        log.error(code, f"the value of {f.header!r} does not fit" if code == "bad-item" else message,
-                  **items.where(f.key), expected=expected, found=coerce.describe(value))
+        generic = code in KIND_CODES.values() or code == "bad-value"
+        if generic and not (f.kind == "date" and coerce.date_problem(value)):  # a date out of the window says so
+            message = f"the value of {f.header!r} does not fit"
+        log.error("bad-item" if generic else code, message, **items.where(f.key), expected=expected,
+                  found=coerce.describe(value))
         return f.default
     if f.kind == "money" and int(result) < 0:
         log.error("negative-value", f"{f.header!r} cannot be negative", **items.where(f.key), expected=expected,

@@ -300,6 +300,8 @@ def refusal(f, value, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
         return "text-too-long", f"{f.header!r} is too long: " + how_to_raise(coerce.text_limit_name(f.kind, f.key), limits)
     if f.kind in ("emails", "email"):
         return "bad-email", f"not an email address the mail standards allow: {coerce.why_not_emails(value)}"
+    if f.kind == "date":
+        return "not-a-date", coerce.date_problem(value) or f"the value does not fit {f.header!r}"
     return KIND_CODES.get(f.kind, "bad-value"), f"the value does not fit {f.header!r}"
 
 
