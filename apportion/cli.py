@@ -224,8 +224,9 @@ def template(output: Path, force: bool) -> None:
 @click.argument("new", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="The workbook to write (.xlsx; the CSV goes beside it). Default: comparison_<OLD>_to_<NEW>.xlsx.")
+@click.option("--force", is_flag=True, help="Replace FILE (or its .csv) if it exists and is not an earlier comparison.")
 @verbose_option
-def compare(old: Path, new: Path, output: Path | None, verbose: bool) -> None:
+def compare(old: Path, new: Path, output: Path | None, force: bool, verbose: bool) -> None:
     """Compare two job output folders line by line, with the drivers of each change.
 
     Example: apportion compare outputs/660000_2025-26 outputs/660000_2026-27 -o what-changed.xlsx
@@ -235,12 +236,13 @@ def compare(old: Path, new: Path, output: Path | None, verbose: bool) -> None:
     from .writers.comparison import comparison_csv, comparison_xlsx
     if output is not None and output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the workbook's name must end in .xlsx", param_hint="-o")
+    output = output or Path(f"comparison_{old.resolve().name}_to_{new.resolve().name}.xlsx")
+    _check_comparison_target(output, force)
     try:
         c = compare_runs(old, new)
     except NotAJobOutput as exc:
         click.echo(f"ERROR   {exc}", err=True)
         sys.exit(1)
-    output = output or Path(f"comparison_{old.resolve().name}_to_{new.resolve().name}.xlsx")
     with writing(output):
         write_file(output, comparison_xlsx(c))
         write_file(output.with_suffix(".csv"), comparison_csv(c))
@@ -254,6 +256,27 @@ def compare(old: Path, new: Path, output: Path | None, verbose: bool) -> None:
             click.echo(f"  {r.district_code}  {visible(str(r.district_name))[:40]:<40} {int(r.old) / 100:>16,.2f} → "
                        f"{int(r.new) / 100:>16,.2f}  ({int(r.change) / 100:+,.2f})")
     click.echo(f"Wrote {output} and {output.with_suffix('.csv')}")
+
+
+def _check_comparison_target(output: Path, force: bool) -> None:
+    """Refuse a comparison's file names that would replace something not an earlier comparison: never a file in
+    a job output folder (its summary, a statement) or a workbook with a BOCES sheet (an input), and any other
+    existing file only with ``--force`` — as ``template`` does."""
+    from .marker import is_job_output
+    from .readers.jobs import holds_boces_sheet
+    from .writers.comparison import is_comparison
+    folder = next((f for f in [output.parent.resolve(), *output.parent.resolve().parents] if is_job_output(f)), None)
+    if folder is not None:
+        raise click.BadParameter(f"{output} is inside the job output folder {folder}, which the next run replaces; "
+                                 "write the comparison elsewhere", param_hint="-o")
+    if output.is_file() and holds_boces_sheet(output):
+        raise click.BadParameter(f"{output} is an input workbook (it has a BOCES sheet); it is never replaced",
+                                 param_hint="-o")
+    for path in (output, output.with_suffix(".csv")):
+        if path.is_file() and not force and not (path.suffix == ".xlsx" and is_comparison(path)) and not (
+                path.suffix == ".csv" and is_comparison(output)):
+            raise click.BadParameter(f"{path} already exists and is not an earlier comparison; choose another name, "
+                                     "or add --force to replace it", param_hint="-o")
 
 
 register(cli)  # mail and watch: every command is there at import

@@ -254,6 +254,32 @@ def test_compare_refuses_two_boces(tmp_path):
     assert not (tmp_path / "c.xlsx").exists()
 
 
+def test_compare_never_replaces_an_input_or_a_report(tmp_path):
+    """Tester D3: ``compare -o`` overwrote any workbook — an input, a job's own summary — exit 0. Now an
+    earlier comparison is replaced as before; any other existing file only with --force; an input workbook
+    or a file inside a job output folder never."""
+    good = run(tmp_path, "old")
+    invoke = CliRunner().invoke
+    mine = tmp_path / "c.xlsx"
+    assert invoke(cli, ["compare", str(good), str(good), "-o", str(mine)]).exit_code == 0
+    assert invoke(cli, ["compare", str(good), str(good), "-o", str(mine)]).exit_code == 0  # its own: replaced
+    notes = tmp_path / "notes.xlsx"
+    notes.write_bytes(b"my own workbook")
+    result = invoke(cli, ["compare", str(good), str(good), "-o", str(notes)])
+    assert result.exit_code == 2 and "already exists and is not an earlier comparison" in result.output
+    assert notes.read_bytes() == b"my own workbook"
+    assert invoke(cli, ["compare", str(good), str(good), "-o", str(notes), "--force"]).exit_code == 0
+    inputs = write_workbook(tmp_path / "inputs.xlsx", small_sheets())
+    before = inputs.read_bytes()
+    result = invoke(cli, ["compare", str(good), str(good), "-o", str(inputs), "--force"])
+    assert result.exit_code == 2 and "is an input workbook" in result.output and inputs.read_bytes() == before
+    summary = next(good.glob("*_summary.xlsx"))
+    before = summary.read_bytes()
+    result = invoke(cli, ["compare", str(good), str(good), "-o", str(summary), "--force"])
+    assert result.exit_code == 2 and "inside the job output folder" in result.output
+    assert summary.read_bytes() == before
+
+
 def test_compare_output_that_cannot_be_written_is_one_line(tmp_path):
     good = run(tmp_path, "old")
     (tmp_path / "afile").write_text("not a folder")

@@ -34,7 +34,7 @@ def workbooks_in(folder: Path) -> list[Path]:
                   if p.is_file() and _visible(p) and p.suffix.lower() in WORKBOOK_SUFFIXES)
 
 
-def _holds_boces_sheet(path: Path) -> bool | None:
+def holds_boces_sheet(path: Path) -> bool | None:
     """Whether the workbook has a BOCES sheet, or one whose name is a near miss of it (``BOCE``, ``BOCES
     items``: the job is read and fails on that name, rather than being skipped); None when it cannot be
     read (half-copied, damaged): an unreadable workbook holds no sheet, and its folder is then read as one
@@ -50,7 +50,7 @@ def marked_inputs(folder: Path) -> list[Path]:
     root never holds one, so such a folder is an input folder an earlier ``-o`` marked by mistake."""
     if not folder.is_dir() or not is_output(folder) or is_job_output(folder):
         return []
-    return [b for b in workbooks_in(folder) if _holds_boces_sheet(b)]
+    return [b for b in workbooks_in(folder) if holds_boces_sheet(b)]
 
 
 def _marked_inputs_error(folder: Path, log: IssueLog) -> bool:
@@ -171,7 +171,7 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
         if _visible(p):
             _marked_inputs_error(p, log)
     books = workbooks_in(path)
-    boces = {b: _holds_boces_sheet(b) for b in books}
+    boces = {b: holds_boces_sheet(b) for b in books}
     with_boces = [b for b in books if boces[b]]
     unreadable = [b for b in books if boces[b] is None]
     # a half-copied or renamed workbook (Staff.xlsx.part) counts as one of the folder's: the job it belongs to

@@ -8,6 +8,8 @@ and, with a blank district code, the BOCES totals.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 from datetime import datetime
 
@@ -69,12 +71,28 @@ def _line_cols(with_district: bool) -> list[Col]:
         Col("Driver 2", "driver_2", width=16), Col("Part 2", "part_2", "cents", total=with_district)]
 
 
+#: the workbook's subject property: how ``compare`` knows a file it may replace is an earlier comparison
+SUBJECT = "What changed between two runs"
+
+
+def is_comparison(path: Path) -> bool:
+    """Whether ``path`` is a comparison workbook this tool wrote (its subject property says so)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f"<dc:subject>{escape(SUBJECT)}</dc:subject>" in core and "<dc:creator>apportion</dc:creator>" in core
+
+
 @gc_paused
 def comparison_xlsx(c: Comparison) -> bytes:
     """The comparison workbook as bytes (fixed timestamp: the new run's school year's first day)."""
     buffer = io.BytesIO()
     created = datetime(int(c.new.school_year[:4]), 7, 1)
-    book, st = new_workbook(buffer, created, f"{c.old.label} → {c.new.label}", "What changed between two runs")
+    book, st = new_workbook(buffer, created, f"{c.old.label} → {c.new.label}", SUBJECT)
     footer = f"{c.old.label} → {c.new.label}"
     ws = book.add_worksheet("Comparison")
     ws.write_string(0, 0, f"What changed: {c.old.label} → {c.new.label}", st["title"])
