@@ -171,12 +171,17 @@ def params(year: str | None) -> None:
         budget = SchoolYear.parse(year)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--year") from None
-    from .parameters import parameters_at
-    for name, pv in parameters_at(budget).items():
+    from .parameters import load_parameters, parameters_at
+    values = parameters_at(budget)
+    for name, pv in values.items():
         carried = " (carried forward: no value published for this year)" if pv.carried_forward else ""
         click.echo(f"{name} = {_number(pv.value)}  [{pv.parameter.unit}; {pv.parameter.keyed_on} {pv.year}; "
                    f"{_since(pv.effective_text)}]{carried}")
         _echo_references(pv.parameter)
+    for name, p in load_parameters().items():  # said, not left out: a job that needs one cannot compute the year
+        if name not in values:
+            first = _since(p.since(p.values[0][0]))
+            click.echo(f"{name}: no value on file for {budget} (first value on file: {first})")
 
 
 def _since(text: str) -> str:

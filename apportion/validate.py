@@ -229,13 +229,22 @@ def _check_claimed(table: Table | None, districts_table: Table, districts: pd.Da
                   found="every expense blank", **table.where(present[0] if present else "district_code", row))
 
 
+#: parameters only some jobs use, with the test of whether this job does: a year before the rule existed is
+#: then no obstacle to a job it does not concern (the Putnam-Northern Westchester schedule begins in 2005-06)
+USED_ONLY_WHEN = {
+    "apportionment.putnam_nw_true_value_percent":
+        lambda s: s.method == "blend" and s.blend_authority == "Putnam-Northern Westchester",
+}
+
+
 def _check_parameters(inputs: Inputs, settings: Settings, log: IssueLog) -> dict[str, ParameterValue] | None:
     """The law parameters in force for the school year (rules §8); None, with one error per parameter not on file
     for it, when the tool cannot compute that year. The statewide average AV per RWADA may come from the BOCES
     sheet instead (rules §5)."""
     values = parameters_at(settings.school_year)
     average = "aid.state_average_av_per_rwada"
-    missing = sorted(set(load_parameters()) - set(values) - {average})
+    unused = {name for name, used in USED_ONLY_WHEN.items() if not used(settings)}
+    missing = sorted(set(load_parameters()) - set(values) - {average} - unused)
     if average not in values and settings.state_avg_av_per_rwada is None:
         missing.append(average)
     for name in missing:

@@ -236,3 +236,30 @@ def test_run_prepared_outside_the_window_is_a_usage_error(tmp_path, date):
     assert result.exit_code == 2
     assert f"Invalid value for '--prepared': {date} is outside 1990-01-01 to 2100-12-31" in result.output
     assert not (tmp_path / "out").exists()
+
+def test_a_far_year_needs_only_the_parameters_its_job_uses(tmp_path):
+    """Tester D7: every 1990-91 … 2004-05 job failed no-parameter for the Putnam-Northern Westchester blend
+    schedule (in law from 2005-06), a rule a WADA job never uses; ``params --year`` left such parameters out
+    unsaid. Now the job computes with the state average typed, and params names what is not on file."""
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "School year", "2004-05")
+    C.set_item(sheets, "State average AV per RWADA", 500_000)
+    [outcome] = run_batch([C.write(tmp_path / "job.xlsx", sheets)], tmp_path / "out", jobs=1, write=False).outcomes
+    assert [i.message for i in outcome.issues if i.code == "no-parameter"] == []
+    assert outcome.status == "ok"
+    result = invoke("params", "--year", "1990-91")
+    assert result.exit_code == 0
+    assert ("apportionment.putnam_nw_true_value_percent: no value on file for 1990-91 (first value on file: "
+            "from 2005-07-01)") in result.output
+
+
+def test_a_prior_year_folder_of_the_same_year_is_said(tmp_path):
+    """Tester D11: ``--prior`` naming this year's own output gave "Change from 2026-27" with every change 0,
+    unsaid. Now the warning prior-year-not-previous names the year found and the year expected."""
+    from apportion.options import RunOptions
+    job = C.write(tmp_path / "job.xlsx")
+    assert run_batch([job], tmp_path / "out", jobs=1).exit_code == 0
+    [outcome] = run_batch([job], tmp_path / "again", jobs=1, write=False,
+                          what_if=RunOptions(prior=tmp_path / "out" / "CR01_2026-27")).outcomes
+    [warning] = [i for i in outcome.issues if i.code == "prior-year-not-previous"]
+    assert (warning.expected, warning.found) == ("the output of 2025-26", "the output of 2026-27")

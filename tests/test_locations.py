@@ -160,6 +160,9 @@ def prior_years(tmp: Path) -> list:
     assert run_batch([other], tmp / "elsewhere", jobs=1).exit_code == 0
     issues += _run(job, tmp / "o1", write=False, what_if=RunOptions(prior=tmp / "elsewhere" / "ZZ9_2025-26"))
     issues += _run(job, tmp / "o2", write=False, what_if=RunOptions(prior=tmp / "no-such-run"))  # prior-year-missing
+    assert run_batch([job], tmp / "same", jobs=1).exit_code == 0
+    issues += _run(job, tmp / "o4", write=False,  # prior-year-not-previous: this year's own output
+                   what_if=RunOptions(prior=tmp / "same" / "CR01_2026-27"))
     (tmp / "o3" / "CR01_2025-26").mkdir(parents=True)  # found beside the job's folder, but no run in it
     return issues + _run(job, tmp / "o3", write=False)  # prior-year-unusable
 

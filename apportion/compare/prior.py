@@ -65,6 +65,11 @@ def prior_year(result, output_root: Path, given: Path | None, warn_percent: int,
     if old.boces_code != s.boces_code:
         log.warning("prior-year-other-boces", f"the prior-year folder is BOCES {old.boces_code}'s, not this job's",
                     file=str(folder), expected=f"BOCES {s.boces_code}", found=f"BOCES {old.boces_code}")
+    previous = str(SchoolYear(s.school_year.start - 1))
+    if old.school_year != previous:  # the same year or a later one: "Change from" would not be last year's
+        log.warning("prior-year-not-previous", f"the prior-year folder is {old.school_year}'s, not {previous}'s: the "
+                    f"year-over-year columns compare with {old.school_year}", file=str(folder),
+                    expected=f"the output of {previous}", found=f"the output of {old.school_year}")
     comparison = compare(old, figures_of_result(result))
     table = by_category(comparison.lines)
     _fill_prior_charges(result, table)
