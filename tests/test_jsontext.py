@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apportion.writers.jsontext import dumps
+from apportion.writers.jsontext import Rows, dumps, row_texts
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text())
 KEYS = st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
@@ -36,3 +36,38 @@ def test_examples_and_refusals():
         dumps({"a": object()})
     with pytest.raises(TypeError):
         dumps({(1, 2): 1})
+
+
+ROW_KEYS = ["charge", "units", "amount", "note"]
+ROW_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text())
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.tuples(*[ROW_VALUES] * len(ROW_KEYS)), max_size=6), st.integers(0, 4), st.integers(1, 3))
+def test_rows_written_from_their_texts_as_json_dumps(values, depth, indent):
+    """Rows made for one depth are written from their texts there, item by item anywhere else: the same
+    text as json.dumps either way."""
+    columns = [list(column) for column in zip(*values)] or [[] for _ in ROW_KEYS]
+    step = " " * indent
+    rows = Rows([dict(zip(ROW_KEYS, v)) for v in values],
+                row_texts(ROW_KEYS, columns, "\n" + step * (depth + 1), step), "\n" + step * (depth + 1), step)
+    value = rows
+    for _ in range(depth):
+        value = {"rows": value}
+    assert dumps(value, indent=indent) == json.dumps(value, ensure_ascii=False, indent=indent)
+    assert dumps({"deeper": value}, indent=indent) == json.dumps({"deeper": value}, ensure_ascii=False, indent=indent)
+    assert dumps(value, indent=indent, sort_keys=True) == json.dumps(value, ensure_ascii=False, indent=indent,
+                                                                      sort_keys=True)
+
+
+def test_statement_document_writes_its_charges_from_their_texts(small_result):
+    """The charges rows' texts are made at the depth a statement's JSON has them (else they would be
+    written item by item, slowly): marked texts show in the JSON."""
+    from apportion.writers.document import document_json, statement_document
+    code = small_result.billing["district_code"].iloc[0]
+    document = statement_document(small_result, code)
+    rows = document["sections"][0]["table"]["rows"]
+    assert isinstance(rows, Rows) and len(rows.texts) == len(rows) > 0
+    rows.texts = [f'"row {i}"' for i in range(len(rows))]
+    text = document_json(document).decode("utf-8")
+    assert all(f'"row {i}"' in text for i in range(len(rows)))

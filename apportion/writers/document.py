@@ -179,9 +179,14 @@ def pair(label: str, value, kind: str, role: str = "body", note: str = "", formu
     return out
 
 
+JSON_STEP = " "  # one space an indent level
+# where the charges rows' items start in a statement's JSON: document → sections → a section → its table → rows
+CHARGE_ROWS_LINE = "\n" + JSON_STEP * 5
+
+
 def document_json(document: dict) -> bytes:
     """The document as deterministic UTF-8 JSON (keys in the order built, one indent level per nesting)."""
-    return (jsontext.dumps(document) + "\n").encode("utf-8")
+    return (jsontext.dumps(document, indent=len(JSON_STEP)) + "\n").encode("utf-8")
 
 
 # --- what every statement of a job shares, worked out once per job -----------------------------------------
@@ -192,14 +197,16 @@ class JobWorking:
     """The parts of the statements that depend on the job, not the district, computed once per job.
 
     ``charges``: every billing row with its working, in statement order, as a tuple of its
-    :data:`CHARGE_FRAME` values made JSON-ready once (the category first); ``positions``: each district's rows
-    in ``charges``; ``aidable``: each
+    :data:`CHARGE_FRAME` values made JSON-ready once (the category first); ``charge_texts``: each one's row of
+    the charges table as JSON text (:func:`~.jsontext.row_texts`, at :data:`CHARGE_ROWS_LINE`);
+    ``positions``: each district's rows in ``charges``; ``aidable``: each
     CoSer and shared-PD charge with its aidable fraction, by district; ``limits``: the ratio floor and caps
     as text; ``proposed``: total charges under the proposed administrative budget, after a failed vote;
     ``districts``, ``shares``, ``aid``, ``net``: each district's row of those tables, as a dict.
     """
 
     charges: list[tuple]
+    charge_texts: list[str]
     positions: dict[str, np.ndarray]
     aidable: dict[str, list[tuple]]
     limits: dict[str, str]
@@ -223,8 +230,10 @@ def job_working(result: Result) -> JobWorking:
     global _working
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
+        columns = [_json_column(charges[key]) for key in CHARGE_FRAME]
         _working = (weakref.ref(result, _forget), JobWorking(
-            charges=list(zip(*(_json_column(charges[key]) for key in CHARGE_FRAME))),
+            charges=list(zip(*columns)),
+            charge_texts=jsontext.row_texts(CHARGE_FRAME[1:], columns[1:], CHARGE_ROWS_LINE, JSON_STEP),
             positions=charges.groupby("district_code", sort=False).indices,
             aidable=_aidable_parts(result), limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
@@ -418,8 +427,9 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     working = job_working(result)
     d = working.districts[code]
     name = str(d["district_name"])
-    charges = working.charges
-    rows = [charges[i] for i in working.positions.get(code, NO_ROWS).tolist()]
+    positions = working.positions.get(code, NO_ROWS).tolist()
+    rows = jsontext.Rows([working.charges[i] for i in positions], [working.charge_texts[i] for i in positions],
+                         CHARGE_ROWS_LINE, JSON_STEP)
     net = working.net[code]  # every district with a statement is charged or aided
     total_charges, total_aid, net_cost = int(net["total_charges"]), int(net["total_aid"]), int(net["net_cost"])
     aid = working.aid.get(code)
@@ -469,8 +479,8 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     }
 
 
-def _charges_section(result: Result, code: str, rows: list[tuple], contingency: bool) -> dict:
-    """The charges table; ``rows`` are the district's :attr:`JobWorking.charges`."""
+def _charges_section(result: Result, code: str, rows: jsontext.Rows, contingency: bool) -> dict:
+    """The charges table; ``rows`` are the district's :attr:`JobWorking.charges` with their texts."""
     s = result.settings
     parts = []
     categories = {r[0] for r in rows}
@@ -490,7 +500,7 @@ def _charges_section(result: Result, code: str, rows: list[tuple], contingency: 
     columns = [{"key": k, "header": h, "kind": kind, "width": w, "total": t, "wrap": k in WRAPPED}
                for k, h, kind, w, t in CHARGE_COLUMNS]
     keys = CHARGE_FRAME[1:]
-    table_rows = [dict(zip(keys, values[1:])) for values in rows]
+    table_rows = jsontext.Rows([dict(zip(keys, values[1:])) for values in rows], rows.texts, rows.inner, rows.step)
     return {"title": f"Charges for {s.school_year}", "note": note,
             "table": {"name": "Charges", "columns": columns, "rows": table_rows,
                       "total": {"label": "Total", "amount": int(sum(r["amount"] for r in table_rows))}}}
