@@ -22,6 +22,12 @@ QUANTITY_SCALE = 10**6
 #: and product exact is said at apportion.readers.coerce.BOUNDS
 MONEY_BOUND = 10**14
 QUANTITY_BOUND = 10**12
+#: the largest total of one money column's magnitudes over its sheet (cents: $100,000,000,000,000): every sum of
+#: money cells the law takes (salaries over the limit per service, the budgets, the contracts' costs, the levies)
+#: then stays below 2**63 however many rows, with room for the few such totals added together; a product of
+#: a total (a split's total × a weight, a unit cost's budget × 10**6) is taken in Python integers where int64
+#: could overflow (fits_int64). Ten thousand times New York's full value.
+MONEY_TOTAL_BOUND = 10**16
 _INT64_SAFE = 2**62
 
 

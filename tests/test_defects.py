@@ -237,6 +237,7 @@ def test_run_prepared_outside_the_window_is_a_usage_error(tmp_path, date):
     assert f"Invalid value for '--prepared': {date} is outside 1990-01-01 to 2100-12-31" in result.output
     assert not (tmp_path / "out").exists()
 
+
 def test_a_far_year_needs_only_the_parameters_its_job_uses(tmp_path):
     """Tester D7: every 1990-91 … 2004-05 job failed no-parameter for the Putnam-Northern Westchester blend
     schedule (in law from 2005-06), a rule a WADA job never uses; ``params --year`` left such parameters out
@@ -263,3 +264,24 @@ def test_a_prior_year_folder_of_the_same_year_is_said(tmp_path):
                           what_if=RunOptions(prior=tmp_path / "out" / "CR01_2026-27")).outcomes
     [warning] = [i for i in outcome.issues if i.code == "prior-year-not-previous"]
     assert (warning.expected, warning.found) == ("the output of 2025-26", "the output of 2026-27")
+
+
+def test_a_money_column_whose_total_could_wrap_is_refused(tmp_path):
+    """Tester D4: 95,000 Staff salaries of $999,999,999,999, each within the cell bound, summed in int64 wrapped:
+    aid of $53 quadrillion, exit 0. A money column's magnitudes may add up to at most $10**14 (10**16 cents);
+    past it is one error at the cell where the total passes, with the total found, and nothing is computed."""
+    sheets = C.valid_sheets()
+    rows = [C.add_row(sheets, "Staff", {"Service code": "101", "Employee": f"E{i}", "Salary": 999_999_999_999})
+            for i in range(102)]
+    issues = [i for i in check_job(C.write(tmp_path / "staff.xlsx", sheets)) if i.severity == "error"]
+    salary = C.column_letter(C.col(sheets, "Staff", "Salary"))
+    # the corpus's salaries (over $100), then 99,999,999,999,900 cents a row: 100 such rows make
+    # 9,999,999,999,990,000 cents, which the corpus's 10,000+ take past 10**16 at the 100th
+    assert [(i.code, i.sheet, i.cell) for i in issues] == [("column-total-too-large", "Staff", f"{salary}{rows[99]}")]
+    [issue] = issues
+    assert issue.expected == "a column total up to $100,000,000,000,000.00"
+    corpus = sum(int(row[C.col(sheets, "Staff", "Salary")] * 100) for row in sheets["Staff"][1:-102])
+    total = corpus + 102 * 99_999_999_999_900
+    assert issue.found.startswith(f"${total // 100:,}.{total % 100:02d} in all, ")
+    result = invoke("run", C.write(tmp_path / "job.xlsx", sheets), "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "column-total-too-large" in result.output

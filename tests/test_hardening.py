@@ -205,6 +205,17 @@ edit("nan_text_in_money", cell("Staff", "Salary", 2, "nan", "not-money"))
 edit("inf_text_in_quantity", cell("Shared PD", "Days", 1, "inf", "not-a-number"))
 edit("minus_infinity_in_money", cell("Districts", "Tax levy", 3, "-Infinity", "not-money"))
 edit("huge_number", cell("Services", "Budget", 3, 1e300, "number-too-large"))
+
+
+def staff_total_too_large(s):
+    """Salaries of $1,000,000,000,000 (the cell bound, allowed) below the corpus's own: 100 of them make
+    $10**14, the column bound (10**16 cents), so with the corpus's salaries above the total passes it at the 100th."""
+    rows = [C.add_row(s, "Staff", {"Service code": "101", "Employee": f"Employee {i}", "Salary": 10**12})
+            for i in range(101)]
+    return [("column-total-too-large", "Staff", f"{C.column_letter(C.col(s, 'Staff', 'Salary'))}{rows[99]}")]
+
+
+edit("money_column_total_too_large", staff_total_too_large)
 edit("boolean_in_money", cell("Districts", "Full value", 1, True, "not-money"))
 edit("date_in_money", cell("Services", "Budget", 2, dt.date(2026, 7, 1), "not-money"))
 edit("fraction_of_cent_cell", cell("Services", "Budget", 2, 300_000.255, "fraction-of-cent"))

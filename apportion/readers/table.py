@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IssueLog
+from ..exact import MONEY_TOTAL_BOUND, big, dollars_text
 from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from ..schema import TableSheet, column_letter, normalise
 from ..textsafe import clean_text, visible
@@ -275,6 +276,8 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
             for row in log.room("error", "not-whole", typed.index[scaled % coerce.SCALES[kind] != 0]):
                 log.error("not-whole", f"{f.header!r} counts people or districts: a whole number",
                           **table.where(f.key, row), expected=expected, found=coerce.describe(raw[row]))
+    if kind in ("money", "signed money"):
+        _check_total(typed, f, table, log)
     if f.required:
         # a text that is empty once its invisible and control characters are removed is as blank as a blank
         emptied = typed.isna().to_numpy() & ~blank & ~typed.index.isin(list(bad.keys()))
@@ -285,6 +288,23 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
                       expected=expected, found=f"only invisible characters: {visible(raw[row])[:100]}"
                       if row in invisible else "a blank cell")
     return typed
+
+
+def _check_total(typed: pd.Series, f, table: Table, log: IssueLog) -> None:
+    """A money column's cells are summed over the sheet (per service, per district, in all): their magnitudes
+    may add up to at most :data:`~apportion.exact.MONEY_TOTAL_BOUND`, so no sum wraps int64 — one error at the
+    cell where the running total passes it."""
+    cents = np.abs(typed.to_numpy(dtype=np.int64, na_value=0))
+    running = np.cumsum(cents)  # exact up to the first row past the bound: a cell adds at most MONEY_BOUND
+    past = running > MONEY_TOTAL_BOUND
+    if not past.any():
+        return
+    first = int(np.argmax(past))
+    log.error("column-total-too-large", f"the amounts of {f.header!r} add up to more than "
+              f"{dollars_text(MONEY_TOTAL_BOUND)} by this row; a cell is mistyped or the sheet pasted too often",
+              **table.where(f.key, int(typed.index[first])), expected=f"a column total up to "
+              f"{dollars_text(MONEY_TOTAL_BOUND)}", found=f"{dollars_text(int(big(cents).sum()))} in all, "
+              f"{dollars_text(int(running[first]))} by this row")
 
 
 def refusal(f, value, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
