@@ -96,7 +96,6 @@ def sample(book_class) -> bytes:
     ws.write_formula(22, 1, "=SUM(B3:B12)", money, 123.4)
     ws.write_boolean(23, 1, True)
     ws.write_datetime(24, 1, dt.datetime(2026, 7, 1), date)
-    ws.write_rich_string(25, 0, "a ", bold, "rich", " string")
     ws.write("A27", "A1 notation")
     ws.write_string("B27", "A1 string", bold)
     ws.write_number("C27", 3.25, money)
@@ -109,7 +108,6 @@ def sample(book_class) -> bytes:
         ws.merge_range(30, 6, 30, 7, "", money)
     ws.write_blank(34, 9, None, money)  # beyond the columns so far: the dimensions grow
     ws.write_string(35, 0, "  kept spaces & <tags> ", bold)  # escaped and xml:space, as xlsxwriter does
-    ws.write_string(36, 0, "<r>not rich</r>", bold)
     ws.write_cells(40, 8, [i * 0.01 for i in range(60)], money, text=False)  # rows across several span blocks
     ws.write_cells(100, 20, ["far"] * 3, None, text=True)
     other = book.add_worksheet("Table")
@@ -181,3 +179,25 @@ def test_prepare_formula_as_xlsxwriter(formula, expand):
     ours = xlsx.Workbook(io.BytesIO()).add_worksheet()
     plain = xlsxwriter.Workbook(io.BytesIO()).add_worksheet()
     assert ours._prepare_formula(formula, expand) == plain._prepare_formula(formula, expand)
+
+
+def test_text_shaped_like_rich_text_stays_text():
+    """xlsxwriter writes a string shaped ``<r>…</r>`` into the shared strings as raw rich-text XML: a district
+    named ``<r><t>a&b</t></r>`` made the summary invalid (openpyxl and calamine refused it), one with
+    ``</si><si>`` shifted every later string. The fast path writes it as the text typed."""
+    names = ["<r>not rich</r>", "<r><t>a&b</t></r>", "<r></si><si><t>x</t></r>", "<r>\x01ctl</r>", "after"]
+    buffer = io.BytesIO()
+    book = xlsx.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    ws = book.add_worksheet("S")
+    ws.write_cells(0, 0, names, bold, text=True)
+    ws.write_string(len(names), 0, "<r>one more</r>", bold)
+    with pytest.raises(NotImplementedError):
+        ws.write_rich_string(10, 0, "a ", bold, "rich")
+    book.close()
+    data = buffer.getvalue()
+    read = [row[0].value for row in openpyxl.load_workbook(io.BytesIO(data))["S"].iter_rows()]
+    assert read == ["<r>not rich</r>", "<r><t>a&b</t></r>", "<r></si><si><t>x</t></r>", "<r>_x0001_ctl</r>", "after",
+                    "<r>one more</r>"]
+    calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("S").to_python()
+    assert [row[0] for row in calamine][:2] == ["<r>not rich</r>", "<r><t>a&b</t></r>"]

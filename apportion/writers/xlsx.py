@@ -15,9 +15,10 @@ xlsxwriter's own workbook with three changes underneath its interface:
 * the zip is deflated at level 1 rather than 6 (:data:`DEFLATE_LEVEL`): a
   fifth larger, a third of the deflate time.
 
-Any other cell (a formula, a boolean, a rich string, a cell without a format,
+Any other cell (a formula, a boolean, a cell without a format,
 a row with comments, a string with control characters) goes through xlsxwriter's own
-code, so the XML of every part is byte for byte what xlsxwriter writes
+code, so the XML of every part is byte for byte what xlsxwriter writes — except that a string shaped like
+rich text (``<r>…</r>``) is written as the text it is, where xlsxwriter would pass it through as markup
 (``tests/test_xlsx.py`` checks each part against plain xlsxwriter, and reads
 the files back with openpyxl and calamine).
 """
@@ -90,6 +91,10 @@ class Worksheet(_Worksheet):
         if args and type(args[0]) is int:
             return self._write_string(*args, **kwargs)
         return super().write_string(*args, **kwargs)
+
+    def write_rich_string(self, *args, **kwargs):
+        """Refused: a rich string is stored as its XML, which the shared-strings part here writes as text."""
+        raise NotImplementedError("the reports write no rich strings; every string is written as text")
 
     def _plain_cell(self, row, col) -> bool:
         """Whether (row, col) are ints inside the sheet, not in constant-memory mode: then the cell's dimensions
@@ -289,7 +294,7 @@ class SharedStrings(_SharedStrings):
         for string in self.string_table.string_array:
             if not special(string):
                 parts.append(f"<si><t>{string}</t></si>")
-            elif needs(string) or (string.startswith("<r>") and string.endswith("</r>")):
+            elif needs(string):
                 write("".join(parts))
                 parts = []
                 self._write_si(string)
@@ -298,6 +303,13 @@ class SharedStrings(_SharedStrings):
                 space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
                 parts.append(f"<si><t{space}>{text}</t></si>")
         write("".join(parts))
+
+    def _write_si(self, string) -> None:
+        """xlsxwriter's, except that a string is always text: xlsxwriter writes one shaped ``<r>…</r>`` as raw
+        rich-text XML (the form its ``write_rich_string`` stores), so a district named so became markup or broke
+        the part. The reports write no rich strings (:meth:`Worksheet.write_rich_string` refuses)."""
+        string = self._escape_control_characters(string)
+        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
 
 
 class Packager(_Packager):
