@@ -110,3 +110,29 @@ def test_escapes_from_cells_are_shown_not_obeyed_on_a_terminal(tmp_path):
         assert "job\\x1b]0;t\\x07.xlsx" in shown
     errors_txt = next((tmp_path / "out").rglob("ERRORS.txt")).read_text(encoding="utf-8")
     assert "\x1b" not in errors_txt and "\\x1b[2J" in errors_txt
+
+
+@pytest.mark.parametrize("name", ["Berne\tKnox", "Berne\r\nKnox", "<r><t>a&b</t></r>"])
+def test_every_table_column_is_named_as_its_header_cell(tmp_path, name):
+    """Reviewer H1, H2: a district name shaped like rich text made the summary invalid; a tab or line break in
+    one made the CoSer grid table's column name (an XML attribute, read back with the break as a space)
+    differ from its header cell, which Excel "repairs". Every table of every workbook now opens, each column
+    named as the cell above it."""
+    sheets = C.valid_sheets()
+    cell = C.set_cell(sheets, "Districts", "District name", 1, "to be renamed")
+    path = C.write(tmp_path / "job.xlsx", sheets)
+    book = openpyxl.load_workbook(path)  # typed as a user would (xlsxwriter, the builder, would take <r> as markup)
+    book["Districts"][cell] = name
+    book.save(path)
+    batch = run_batch([path], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 0
+    tables = 0
+    for book_path in Path(batch.outcomes[0].output).rglob("*.xlsx"):
+        book = openpyxl.load_workbook(book_path)
+        for ws in book.worksheets:
+            for table in ws.tables.values():
+                first = openpyxl.utils.cell.range_boundaries(table.ref)
+                cells = [ws.cell(first[1], col).value for col in range(first[0], first[2] + 1)]
+                assert [c.name for c in table.tableColumns] == cells, (book_path.name, ws.title)
+                tables += 1
+    assert tables > 0

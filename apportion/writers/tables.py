@@ -310,7 +310,11 @@ def _add_table(ws, columns: list[Col], heads: list, first_row: int, last_data: i
     """An Excel table over the header row, the data rows and (when ``totals`` is given) the total row."""
     specs = []
     for j, (c, head) in enumerate(zip(columns, heads)):
-        spec = {"header": clean_text(c.header), "header_format": head}  # table XML escapes no control character
+        # table XML escapes no control character, and a tab or carriage return in the column's name attribute
+        # reads back as a space (XML attribute normalisation; a line feed is escaped), unlike its header cell:
+        # Excel would "repair" the table. So a tab is a space and a CR a line break, in the cell and the name
+        header = clean_text(c.header).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+        spec = {"header": header, "header_format": head}
         if totals is not None and j == 0:
             spec["total_string"] = total_label
         elif totals is not None and j in totals:
