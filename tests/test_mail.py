@@ -447,6 +447,25 @@ def test_a_changed_statement_goes_out_revised_with_the_lines_that_changed(tmp_pa
     assert "Revised" not in _parse(next((folder / "outbox").glob("*.eml")).read_bytes())["Subject"]
 
 
+def test_back_to_a_statement_sent_before_goes_out_again(tmp_path, smtp):
+    """Tester D16: run A, send; run B, send; run A again: --send said "3 already sent" (A had gone out once)
+    and every district kept B's superseded bill. A statement counts as sent only while it is the last one sent."""
+    out = tmp_path / "out"
+    folder = _run(_job(tmp_path), out)
+    assert _send(folder, smtp.controller.port).exit_code == 0
+    _run(_job(tmp_path, admin_budget=1334567.89), out)
+    assert _send(folder, smtp.controller.port).exit_code == 0
+    _run(_job(tmp_path), out)  # back to A's figures
+    result = _send(folder, smtp.controller.port)
+    assert result.exit_code == 0, result.output
+    assert f"Sent {len(EMAILS)} message(s); 0 already sent" in result.output
+    back = smtp.envelopes[2 * len(EMAILS):]
+    assert len(back) == len(EMAILS)
+    assert all(_parse(e.original_content)["Subject"].startswith("Revised: ") for e in back)
+    again = _send(folder, smtp.controller.port)  # and now A is the last sent: nothing more
+    assert f"{len(EMAILS)} already sent" in again.output and len(smtp.envelopes) == 3 * len(EMAILS)
+
+
 def _billing(folder: Path) -> dict[str, Decimal]:
     """Each district's administrative charge in billing.csv."""
     with open(folder / "billing.csv", newline="") as fh:
