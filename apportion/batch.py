@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import Issue, IssueLog
-from .marker import is_output
+from .marker import MARKER, is_output
 from .readers.jobs import JobSource, discover, marked_inputs, workbooks_in
 from .options import RunOptions
 from .limits import DEFAULT_LIMITS, Limits
@@ -98,6 +98,7 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
     if not write or not sources:
         _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, None, options, what_if)
         return batch
+    marked_before = is_output(output)
     try:
         owner = Owner(output)  # held while this batch's staged folders wait to be swapped in
     except OSError as exc:
@@ -108,6 +109,10 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
         _run_all(batch, sources, output, jobs, write, limits, on_done, verbose, owner.token, options, what_if)
     finally:
         owner.close()
+    if not marked_before and not any(o.output for o in batch.outcomes):
+        # nothing was written under -o (every job refused, e.g. output-in-inputs): the outputs-root marker the
+        # staging put there would make a folder that holds inputs read as output next time
+        (output / MARKER).unlink(missing_ok=True)
     return batch
 
 

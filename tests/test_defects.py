@@ -105,6 +105,8 @@ def test_the_folder_holding_the_input_is_never_its_output(tmp_path):
     [issue] = [i for o in batch.outcomes for i in o.issues if i.code == "output-in-inputs"]
     assert f"the folder holding the input {source}" in issue.message
     assert _tree(home) == before  # the workbook is still there, unchanged, and no report was put beside it
+    assert not (tmp_path / "g" / ".apportion-output").exists()  # nor a marker making g read as output (D12)
+    assert run_batch([source], tmp_path / "elsewhere", jobs=1).exit_code == 0  # and it still reads as input
 
 
 def test_a_folder_of_the_users_own_files_is_not_replaced(tmp_path):
