@@ -41,7 +41,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.utility import _datetime_to_excel_datetime, quote_sheetname, xl_col_to_name
 
-from .xlsx import DEFLATE_LEVEL, number_text
+from .xlsx import DEFLATE_LEVEL, SPECIAL_CHARACTER, escape_data, number_text, shared_string
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -54,21 +54,7 @@ _STAMP = (1980, 1, 1, 0, 0, 0)  # every part's time in the zip, as xlsxwriter se
 _MAX_ROWS, _MAX_COLS, _MAX_STRING = 1_048_576, 16_384, 32_767
 _DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
 
-_ESCAPE_DATA = re.compile("[&<>]")
 _ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
-# What xlsxwriter rewrites in a shared string: a literal _xHHHH_ (its underscore escaped, so it reads back as
-# typed), the control characters XML cannot carry and U+FFFE/U+FFFF (as _xHHHH_), and &<>. A string with none
-# of _SPECIAL_CHARACTER and no "_x" is written as it is (a plain substring test is far cheaper than a regex).
-_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_SPECIAL_CHARACTER = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
-
-
-def escape_data(text: str) -> str:
-    """Text for an XML element's content (``&<>``; quotes need no escape there)."""
-    if not _ESCAPE_DATA.search(text):
-        return text
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape_attribute(text: str) -> str:
@@ -77,18 +63,6 @@ def escape_attribute(text: str) -> str:
         return text
     return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\n", "&#xA;"))
-
-
-def _shared_string(text: str) -> str:
-    """One ``<si>`` of the shared strings, as xlsxwriter writes it (without its raw rich-text passthrough:
-    a string that looks like ``<r>…</r>`` is text here like any other)."""
-    if _SPECIAL_CHARACTER.search(text) or "_x" in text:
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-        text = escape_data(text)
-    if text[:1].isspace() or text[-1:].isspace():
-        return f'<si><t xml:space="preserve">{text}</t></si>'
-    return f"<si><t>{text}</t></si>"
 
 
 class Format:
@@ -238,12 +212,12 @@ class Workbook:
 
     def _shared_strings(self) -> str:
         """The shared strings: each straight into the template unless it has edge whitespace or (when one
-        search of them all finds any) a character to escape; those through :func:`_shared_string`."""
+        search of them all finds any) a character to escape; those through :func:`~.xlsx.shared_string`."""
         strings = list(self.strings)
         joined = "".join(strings)
-        special = _SPECIAL_CHARACTER.search if _SPECIAL_CHARACTER.search(joined) or "_x" in joined else None
+        special = SPECIAL_CHARACTER.search if SPECIAL_CHARACTER.search(joined) or "_x" in joined else None
         items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and (special(t) or "_x" in t))
-                 else _shared_string(t) for t in strings]
+                 else shared_string(t) for t in strings]
         return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
                 + "".join(items) + "</sst>")
 

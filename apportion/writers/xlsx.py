@@ -31,7 +31,7 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.packager import Packager as _Packager
 from xlsxwriter.sharedstrings import SharedStrings as _SharedStrings
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple,
                                   Worksheet as _Worksheet)
 
@@ -39,10 +39,15 @@ from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberT
 DEFLATE_LEVEL = 1
 
 # A string that xlsxwriter changes on its way into the XML (escapes, control characters and their _xHHHH_
-# form, leading or trailing whitespace kept with xml:space, rich text): not written from the plain template.
+# form, leading or trailing whitespace kept with xml:space): not written from the plain template.
 _SPECIAL_STRING = re.compile(r"^\s|\s$|[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-# Of those, the ones written by xlsxwriter itself (the rest are escaped and marked here the same way)
-_NEEDS_XLSXWRITER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPE_DATA = re.compile("[&<>]")
+# What xlsxwriter rewrites in a shared string: a literal _xHHHH_ (its underscore escaped, so it reads back as
+# typed), the control characters XML cannot carry and U+FFFE/U+FFFF (as _xHHHH_), and &<>. A string with none
+# of SPECIAL_CHARACTER and no "_x" is written as it is (a plain substring test is far cheaper than a regex).
+_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+SPECIAL_CHARACTER = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _PLAIN_NUMBER = (int, float)
 # A number's text in the XML is xlsxwriter's f"{number:.16G}", about 1 µs for a float: each float's text is
 # kept (a job's statements repeat their unit costs, pools and shares), and a whole number that a float holds
@@ -283,33 +288,35 @@ class Worksheet(_Worksheet):
         return {index: f"{low + 1}:{high + 1}" for index, (low, high) in spans.items()}
 
 
+def escape_data(text: str) -> str:
+    """Text for an XML element's content (``&<>``; quotes need no escape there)."""
+    if not _ESCAPE_DATA.search(text):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shared_string(text: str) -> str:
+    """One ``<si>`` of the shared strings, as xlsxwriter writes it — without its raw rich-text passthrough: a
+    string shaped like ``<r>…</r>`` (the form its ``write_rich_string`` stores) is text here like any other,
+    where xlsxwriter wrote it as markup, so a district named so broke the part. The reports write no rich
+    strings (:meth:`Worksheet.write_rich_string` refuses)."""
+    if SPECIAL_CHARACTER.search(text) or "_x" in text:
+        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+        text = escape_data(text)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<si><t xml:space="preserve">{text}</t></si>'
+    return f"<si><t>{text}</t></si>"
+
+
 class SharedStrings(_SharedStrings):
-    """The shared-strings part, a string that needs no escaping written straight from a template."""
+    """The shared-strings part, a string that needs no escaping written straight from a template, any other
+    through :func:`shared_string`."""
 
     def _write_sst_strings(self) -> None:
         special = _SPECIAL_STRING.search
-        needs = _NEEDS_XLSXWRITER.search
-        write = self.fh.write
-        parts = []
-        for string in self.string_table.string_array:
-            if not special(string):
-                parts.append(f"<si><t>{string}</t></si>")
-            elif needs(string):
-                write("".join(parts))
-                parts = []
-                self._write_si(string)
-            else:  # &, < or >, or whitespace kept: escaped and marked as xlsxwriter's _write_si does
-                text = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
-                parts.append(f"<si><t{space}>{text}</t></si>")
-        write("".join(parts))
-
-    def _write_si(self, string) -> None:
-        """xlsxwriter's, except that a string is always text: xlsxwriter writes one shaped ``<r>…</r>`` as raw
-        rich-text XML (the form its ``write_rich_string`` stores), so a district named so became markup or broke
-        the part. The reports write no rich strings (:meth:`Worksheet.write_rich_string` refuses)."""
-        string = self._escape_control_characters(string)
-        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
+        self.fh.write("".join(shared_string(string) if special(string) else f"<si><t>{string}</t></si>"
+                              for string in self.string_table.string_array))
 
 
 class Packager(_Packager):
