@@ -277,9 +277,10 @@ def _check_comparison_target(output: Path, force: bool) -> None:
     if output.is_file() and holds_boces_sheet(output):
         raise click.BadParameter(f"{output} is an input workbook (it has a BOCES sheet); it is never replaced",
                                  param_hint="-o")
+    if force or is_comparison(output):  # an earlier comparison's workbook and its CSV are replaced
+        return
     for path in (output, output.with_suffix(".csv")):
-        if path.is_file() and not force and not (path.suffix == ".xlsx" and is_comparison(path)) and not (
-                path.suffix == ".csv" and is_comparison(output)):
+        if path.is_file():
             raise click.BadParameter(f"{path} already exists and is not an earlier comparison; choose another name, "
                                      "or add --force to replace it", param_hint="-o")
 
