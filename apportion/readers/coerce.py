@@ -34,12 +34,13 @@ SCALES = {"money": 100, "signed money": 100, "quantity": QUANTITY_SCALE}
 FLOAT_EXACT = 2**50
 #: The largest magnitude a cell may hold, by scale: money ≤ $1,000,000,000,000 (10**14 cents), quantities
 #: ≤ 1,000,000 units (10**12 millionths). Why these keep every later sum and product exact: a quantity
-#: column is summed over at most Limits.max_rows (9,000,000 at its ceiling) rows, 9e6 × 1e12 = 9e18 < 2**63 ≈ 9.22e18;
-#: a money column's magnitudes may add up to at most MONEY_TOTAL_BOUND over its sheet (readers.table, the error
-#: column-total-too-large), as nothing bounds its rows below 92,000, where cells at the bound would wrap; products (a pool × a basis, units × a unit cost, a levy × 1,000 ÷ a
-#: full value) are taken in Python integers by apportion.exact whenever the bounds say int64 could
-#: overflow. Far above any BOCES's figures (the largest NY district's full value is under $10**11), so a
-#: cell past a bound is a typing error, reported at its cell.
+#: column is summed over at most Limits.max_rows (9,000,000 at its ceiling) rows, 9e6 × 1e12 = 9e18 <
+#: 2**63 ≈ 9.22e18; a money column's magnitudes may add up to at most MONEY_TOTAL_BOUND over its sheet
+#: (readers.table, the error column-total-too-large), as nothing bounds its rows below 92,000, where cells
+#: at the bound would wrap; products (a pool × a basis, units × a unit cost, a levy × 1,000 ÷ a full value)
+#: are taken in Python integers by apportion.exact whenever the bounds say int64 could overflow. Far above
+#: any BOCES's figures (the largest NY district's full value is under $10**11), so a cell past a bound is a
+#: typing error, reported at its cell.
 BOUNDS = {100: MONEY_BOUND, QUANTITY_SCALE: QUANTITY_BOUND}
 #: for any other scale: int64 with headroom for sums
 LARGEST = 2**62

@@ -242,7 +242,7 @@ def read_inputs(source: JobSource, log: IssueLog, limits: Limits = DEFAULT_LIMIT
         log.error("not-a-workbook", f"the file is not an Excel workbook{hint}", file=source.path.name,
                   expected="a .xlsx, .xlsm, .xls or .ods workbook", found=source.path.suffix or "no extension")
         return inputs
-    if source.path.is_dir():  # a job folder: its refused files (an input folder's are the batch's, in _jobs_at)
+    if source.path.is_dir():  # a job folder: its entries not read (an input folder's are the batch's, in _jobs_at)
         unread_entries(sorted(source.path.iterdir()), log, lambda p: str(p.relative_to(base)))
     if not files:
         log.error("empty-job-folder", "the job folder holds no workbooks", file=source.path.name,
