@@ -46,6 +46,12 @@ class Settings:
     rounding: str = "largest remainder"
     prepared_date: date | None = None  # printed on the reports; never the clock
 
+    @property
+    def putnam_nw_blend(self) -> bool:
+        """Whether the job blends as Putnam-Northern Westchester, whose mix the statute schedules by year
+        (Educ. Law §1950(4)(b)(7); rules §2)."""
+        return self.method == "blend" and self.blend_authority == "Putnam-Northern Westchester"
+
 
 @dataclass
 class Job:

@@ -232,8 +232,7 @@ def _check_claimed(table: Table | None, districts_table: Table, districts: pd.Da
 #: parameters only some jobs use, with the test of whether this job does: a year before the rule existed is
 #: then no obstacle to a job it does not concern (the Putnam-Northern Westchester schedule begins in 2005-06)
 USED_ONLY_WHEN = {
-    "apportionment.putnam_nw_true_value_percent":
-        lambda s: s.method == "blend" and s.blend_authority == "Putnam-Northern Westchester",
+    "apportionment.putnam_nw_true_value_percent": lambda s: s.putnam_nw_blend,
 }
 
 

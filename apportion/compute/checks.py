@@ -268,7 +268,7 @@ def _check_basis_columns(table: Table | None, services: pd.DataFrame, log: Issue
 
 def _check_blend(inputs: Inputs, s: Settings, values: dict[str, ParameterValue], log: IssueLog) -> None:
     """Putnam-Northern Westchester must blend at its statutory schedule. Statute: Educ. Law §1950(4)(b)(7). rules §2."""
-    if s.method == "blend" and s.blend_tv_percent is not None and s.blend_authority == "Putnam-Northern Westchester":
+    if s.putnam_nw_blend and s.blend_tv_percent is not None:
         scheduled = values["apportionment.putnam_nw_true_value_percent"].value
         if not ap.putnam_nw_lawful(Fraction(s.blend_tv_percent), scheduled):
             log.error("blend-off-schedule", f"Putnam-Northern Westchester must blend {scheduled}% true value / "
