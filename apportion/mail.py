@@ -723,15 +723,13 @@ def send_outbox(outbox: Outbox, settings: SmtpSettings, on_event: Callable[[str,
         raise MailError("no sender: give --from (or APPORTION_SMTP_FROM) or the BOCES item 'Business office email'")
     envelope_from = outbox.sender.addr_spec if outbox.sender else ""
     done, legacy = delivered(outbox.folder)
-    # a statement counts as delivered only while it is the one last sent to its district: after A, then B,
-    # a re-run back to A must go out again (as Revised), or every district keeps B's superseded bill
-    current = {code: entry["content_sha256"] for code, entry in last_sent(outbox.folder).items()}
     event = on_event or (lambda kind, draft, detail: None)
     smtp: smtplib.SMTP | None = None
     try:
         for draft in outbox.drafts:
-            latest = current.get(draft.statement.code, draft.digest) == draft.digest
-            pending = [a for a in draft.recipients if not latest or (
+            # a statement counts as delivered only while it is the one last sent to its district: a revised draft
+            # (after A, then B, a re-run back to A) goes to everyone, or every district keeps B's superseded bill
+            pending = [a for a in draft.recipients if draft.revised or (
                 draft.message_id not in legacy and (draft.statement.code, _recipient_key(a), draft.digest) not in done)]
             if not pending:
                 report.skipped.append(draft)
