@@ -37,10 +37,13 @@ def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Where replies go (repeat, or separate with ;).")
 @click.option("--cc", "cc", multiple=True, metavar="ADDRESS",
               help="Copy every message to this address (repeat, or separate with ;).")
+@click.option("--what-if", "what_if", is_flag=True,
+              help="Mail a what-if variant's statements (run --variant), each saying it is not the adopted figures; "
+                   "without it a variant's folder is refused.")
 @verbose_option
 def mail(job_folder: Path, send: bool, host: str | None, port: int | None, security: str, user: str | None,
          password: str | None, sender: str | None, reply_to: tuple[str, ...], cc: tuple[str, ...],
-         verbose: bool) -> None:
+         what_if: bool, verbose: bool) -> None:
     """Write one .eml per district, its statement attached, into OUTPUT_JOB_FOLDER/outbox/; --send delivers them.
 
     Deliveries are recorded in outbox/sent.csv by address and statement
@@ -57,7 +60,7 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
     try:
         # the run's swap takes the same lock: a re-run never replaces the folder while its outbox is written
         with folder_lock(job_folder.resolve()):
-            outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)))
+            outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)), what_if)
             click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
             if verbose:  # each message: the district, who it goes to, its file
                 from .progress import visible

@@ -32,6 +32,7 @@ import ssl
 import textwrap
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from decimal import Decimal
 from email import policy
@@ -104,11 +105,16 @@ class MailJob:
     statements: tuple[Statement, ...]
     run: dict[str, bytes]  # billing.csv, aid.csv and basis.json: the run's figures, line by line
 
-    @property
+    @cached_property
     def figures(self):
         """The run's figures as :mod:`apportion.compare` reads them."""
         from .compare.figures import figures_of_files
         return figures_of_files(self.run, str(self.folder))
+
+    @property
+    def variant(self) -> str | None:
+        """The what-if variant's name (``run --variant``, recorded in basis.json); None for a real run."""
+        return self.figures.variant
 
     @property
     def run_id(self) -> str:
@@ -287,7 +293,14 @@ def subject(job: MailJob, st: Statement, revised: bool = False) -> str:
     if "boces" not in boces.casefold().split():
         what = "BOCES " + what
     text = f"{boces} — {job.school_year} {what} — {header_text(st.name)}"
+    if job.variant:  # said first, where a mail client's list shows it
+        text = f"{what_if_words(job)}: {text}"
     return f"Revised: {text}" if revised else text
+
+
+def what_if_words(job: MailJob) -> str:
+    """How a what-if variant's messages say what they are, as its statements' status line does."""
+    return f"What-if {header_text(job.variant)!r}, not the adopted figures"
 
 
 def _figures(job: MailJob, st: Statement) -> list[tuple[str, str]]:
@@ -319,6 +332,9 @@ def _paragraphs(job: MailJob, st: Statement, revised: list[Change] | None) -> li
     if job.aid_mode == "estimate" and st.aided:
         first += " The aid is an estimate: the State's aid run sets the amount paid."
     out = [first]
+    if job.variant:  # a what-if is never read as the bill: said before anything else
+        out.insert(0, f"{what_if_words(job)}: this statement is a what-if variant of the {job.school_year} charges "
+                      "(apportion run --variant), not a bill.")
     if job.contingency:
         out.append("The component districts did not adopt the proposed administrative budget, so these charges are "
                    "the contingency budget's (Education Law §1950(4)(b)(5)).")
@@ -486,13 +502,19 @@ def _attachments(st: Statement) -> list[tuple[Path, bytes]]:
     return [(document.with_suffix(".pdf"), render_statement_pdf(model)), xlsx]
 
 
-def write_outbox(job_folder: Path, envelope: Envelope = Envelope()) -> Outbox:
+def write_outbox(job_folder: Path, envelope: Envelope = Envelope(), what_if: bool = False) -> Outbox:
     """Write one ``.eml`` per district with an address into ``job_folder/outbox/`` and list the others.
 
     ``.eml`` files left from an earlier run for a district that no longer has
     an address (or statement) are removed, so the outbox always matches the statements.
+    A what-if variant's folder (``run --variant``) is refused unless ``what_if``: its figures are not the
+    adopted ones, and a district reading its message would take it for the bill.
     """
     job = read_manifest(job_folder)
+    if job.variant and not what_if:
+        raise MailError(f"{job_folder}: this is the what-if variant {header_text(job.variant)!r} (run --variant), "
+                        "not the adopted figures; its statements are not mailed as bills. To mail them as what-if "
+                        "statements (the subject and first line say so), add --what-if")
     outbox = Outbox(job_folder / OUTBOX, _sender(job, envelope), run=job.run, run_id=job.run_id)
     history = last_sent(outbox.folder)
     figures = job.figures

@@ -579,3 +579,35 @@ def test_non_ascii_credentials_log_in(folder, tmp_path):
     assert wrong.exit_code == 1
     assert f"Error: SMTP server 127.0.0.1:{controller.port} refused the login for bürο: 535" in wrong.output
     assert "Traceback" not in result.output + wrong.output and "wrong-é" not in wrong.output
+
+
+def test_a_what_if_variant_is_refused_unless_asked_and_then_says_what_if_first(tmp_path, smtp):
+    """Tester D21: `mail` on a variant's folder (run --variant board-draft) wrote and sent ordinary bills ("Attached
+    is your district's statement of BOCES charges … Total charges …"), only the attachment saying "not the adopted
+    figures". A variant's folder is refused, exit 1, nothing written or sent; with --what-if every subject and the
+    first line of every body say it is a what-if, not the adopted figures."""
+    from apportion.options import RunOptions
+    batch = run_batch([_job(tmp_path)], tmp_path / "out", jobs=1,
+                      what_if=RunOptions(settings=(("Administrative budget", "1,334,567.89"),), variant="board-draft"))
+    assert batch.exit_code == 0, batch.outcomes
+    folder = Path(batch.outcomes[0].output)
+    assert folder.name.endswith("_board-draft")
+    refused = _send(folder, smtp.controller.port)
+    assert refused.exit_code == 1, refused.output
+    assert "this is the what-if variant 'board-draft' (run --variant), not the adopted figures" in refused.output
+    assert "add --what-if" in refused.output and "Traceback" not in refused.output
+    assert not smtp.envelopes and not (folder / "outbox").exists()
+
+    result = _send(folder, smtp.controller.port, "--what-if")
+    assert result.exit_code == 0, result.output
+    assert len(smtp.envelopes) == len(EMAILS)
+    for envelope in smtp.envelopes:
+        msg = _parse(envelope.original_content)
+        assert " ".join(msg["Subject"].split()).startswith(
+            "What-if 'board-draft', not the adopted figures: Vector test BOCES — 2023-24 charges")
+        greeting, first = msg.get_body(("plain",)).get_content().replace("\r\n", "\n").split("\n\n")[:2]
+        assert greeting.startswith("To the business official of ")
+        assert " ".join(first.split()) == ("What-if 'board-draft', not the adopted figures: this statement is a "
+                                           "what-if variant of the 2023-24 charges (apportion run --variant), not "
+                                           "a bill.")
+        assert "not the adopted figures" in msg.get_body(("html",)).get_content()
