@@ -53,14 +53,22 @@ def mail(job_folder: Path, send: bool, host: str | None, port: int | None, secur
 
     Example: apportion mail outputs/EXAMPLE_2026-27 --send --from business@boces.org
     """
-    from .mail import Envelope, MailError, SmtpSettings, send_outbox, write_outbox
+    from .mail import Envelope, MailError, SmtpSettings, mailbox, send_outbox, write_outbox
     if send and not host:
         raise click.UsageError("--send needs an SMTP server: --host or APPORTION_SMTP_HOST")
+    envelope = Envelope(sender or None, _addresses(reply_to), _addresses(cc))
+    for option, values in (("--from", (envelope.sender,) if envelope.sender else ()), ("--reply-to", envelope.reply_to),
+                           ("--cc", envelope.cc)):
+        for value in values:  # each exactly one mailbox, before anything is written
+            try:
+                mailbox(value)
+            except MailError as exc:
+                raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
     from .writers.atomic import FolderBusy, folder_lock
     try:
         # the run's swap takes the same lock: a re-run never replaces the folder while its outbox is written
         with folder_lock(job_folder.resolve()):
-            outbox = write_outbox(job_folder, Envelope(sender or None, _addresses(reply_to), _addresses(cc)), what_if)
+            outbox = write_outbox(job_folder, envelope, what_if)
             click.echo(f"Wrote {len(outbox.drafts)} message(s) to {outbox.folder}")
             if verbose:  # each message: the district, who it goes to, its file
                 from .progress import visible

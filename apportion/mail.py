@@ -38,7 +38,7 @@ from decimal import Decimal
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -378,14 +378,37 @@ def html_body(job: MailJob, st: Statement, revised: list[Change] | None = None) 
 
 
 def mailbox(text: str) -> Address:
-    """``Name <addr>`` or a bare address as a header address; :class:`MailError` when it is not a mailbox."""
+    """``Name <addr>`` or a bare address as a header address (RFC 5322 §3.4 ``mailbox``); :class:`MailError`
+    when it is not exactly one mailbox.
+
+    Parsed strictly, never bent into one: ``parseaddr`` kept the first address-looking token, so
+    ``treasurer@evil.example <bo@valley.org>`` sent from treasurer@evil.example, ``a@x.org, b@x.org`` dropped
+    b@x.org, and a line break was deleted (``audit@v.org\\r\\nBcc: spy@…`` went to ``audit@v.orgBcc``).
+    """
     from .readers.coerce import email_problem
-    name, addr = parseaddr(header_text(text))
-    problem = email_problem(addr) if addr else "no address"
+    found, problem = _one_mailbox(str(text))
+    problem = problem or email_problem(found.addr_spec)
     if problem:
         raise MailError(f"{text!r} is not an email address the mail standards allow: {problem}")
-    local, _, domain = addr.rpartition("@")
-    return Address(display_name=name, username=local, domain=domain)
+    return Address(display_name=found.display_name, username=found.username, domain=found.domain)
+
+
+def _one_mailbox(text: str) -> tuple[Address | None, str | None]:
+    """The one mailbox ``text`` is, or why it is not: a line break or other control, a group, two addresses, or what
+    the header parser could read only by guessing (an invalid-address defect)."""
+    from email.errors import InvalidHeaderDefect
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+        return None, "it holds a line break or another control character"
+    header = policy.default.header_factory("From", header_text(text))
+    if len(header.addresses) != 1:
+        return None, (f"it is {len(header.addresses)} addresses, one is allowed (a display name holding a comma goes "
+                      'in double quotes: "Valley, BOCES" <business@valley.org>)' if header.addresses else "no address")
+    if any(g.display_name is not None for g in header.groups):
+        return None, "it is a group (Name: address;), not one mailbox"
+    if any(isinstance(d, InvalidHeaderDefect) for d in header.defects):
+        return None, ("it is not of the form address or Name <address> (a display name holding an @ goes in "
+                      "double quotes)")
+    return header.addresses[0], None
 
 
 def _sender(job: MailJob, envelope: Envelope) -> Address | None:

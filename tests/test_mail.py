@@ -205,9 +205,41 @@ def test_reply_to_and_cc(folder):
 def test_cli_refuses_a_bad_from_or_cc_in_one_line(folder):
     for option in ("--from", "--cc", "--reply-to"):
         result = CliRunner().invoke(_cli(), ["mail", str(folder), option, 'a"@b.org'])
-        assert result.exit_code == 1, result.output
+        assert result.exit_code == 2, result.output  # a usage error naming the option, nothing written
+        assert f"Invalid value for '{option}'" in result.output
         assert "is not an email address the mail standards allow" in result.output
-        assert "Traceback" not in result.output
+        assert "Traceback" not in result.output and not (folder / "outbox").exists()
+
+
+@pytest.mark.parametrize("option, value, why", [
+    ("--from", "treasurer@evil.example <business@valley.example.org>", "not of the form address or Name <address>"),
+    ("--from", "Business Office: spy@evil.org <bo@v.example.org>", "it is a group"),
+    ("--from", "bo@v.example.org, other@x.org", "it is 2 addresses, one is allowed"),
+    ("--from", "Valley, BOCES <bo@v.example.org>", "it is 2 addresses, one is allowed"),
+    ("--cc", "audit@valley.example.org\r\nBcc: spy@evil.example", "it holds a line break"),
+    ("--reply-to", "help@valley.example.org\nBcc: spy@evil.example", "it holds a line break"),
+    ("--cc", "Audit <audit@valley.example.org> spy@evil.example", "not of the form address or Name <address>"),
+])
+def test_an_option_that_is_not_one_mailbox_is_refused_not_bent_into_one(folder, smtp, option, value, why):
+    """Tester D15: parseaddr kept the first address-looking token, so --from 'treasurer@evil.example
+    <business@valley…>' sent from treasurer@evil.example, 'a, b' dropped b, and --cc 'audit@…\\r\\nBcc: spy@…'
+    went to audit@valley.example.orgBcc, exit 0. Each is a usage error naming the option; nothing is sent."""
+    result = _send(folder, smtp.controller.port, option, value)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and why in result.output
+    assert not smtp.envelopes and not (folder / "outbox").exists()
+
+
+def test_a_display_name_in_quotes_may_hold_an_address_or_a_comma(folder, smtp):
+    """The strict reading still takes every mailbox the standard allows: a quoted display name with @ or a comma."""
+    result = _send(folder, smtp.controller.port, "--cc", '"audit@valley.example.org" <audit@boces.example>',
+                   sender='"Valley, \\"BOCES\\"" <business@boces.example>')
+    assert result.exit_code == 0, result.output
+    msg = _parse(smtp.envelopes[0].original_content)
+    assert smtp.envelopes[0].mail_from == "business@boces.example"
+    assert msg["From"].addresses[0].display_name == 'Valley, "BOCES"'
+    assert msg["Cc"].addresses[0].addr_spec == "audit@boces.example"
+    assert all("audit@boces.example" in e.rcpt_tos for e in smtp.envelopes)
 
 
 def test_html_body_escapes_workbook_values(folder):
