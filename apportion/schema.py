@@ -31,7 +31,8 @@ class Field:
     ``kind`` is one of: ``code`` (12-digit BEDS), ``key`` (service or contract
     code), ``text``, ``choice``, ``money`` (whole cents), ``signed money``,
     ``quantity`` (exact to millionths), ``fraction`` (a ratio or percent),
-    ``yesno``, ``date``, ``year`` (school year), ``emails`` (one or more addresses), ``email`` (one).
+    ``yesno``, ``date``, ``year`` (school year), ``quarter`` (a year and quarter, ``2026-Q1``), ``emails`` (one or
+    more addresses), ``email`` (one).
     ``whole``: a quantity that counts people or districts, so a fraction is refused (``not-whole``).
     """
 
@@ -205,7 +206,7 @@ COLLABORATION = TableSheet("Collaboration hours", (
     F("Teacher", "teacher", "text", True),
     F("District code", "district_code", "code", False),
     F("Course", "course", "text", False),
-    F("Quarter", "quarter", "text", True, help="e.g. 2026-Q1"),
+    F("Quarter", "quarter", "quarter", True, help="e.g. 2026-Q1"),
     F("Hours", "hours", "quantity", True),
     F("Wants credit", "wants_credit", "yesno", False, default=True),
 ))
@@ -224,6 +225,7 @@ EXPECTED = {
     "code": "a 12-digit BEDS code",
     "yesno": "yes or no",
     "date": f"a date from {DATE_RANGE[0]} to {DATE_RANGE[1]} (e.g. 2026-03-04)",
+    "quarter": f"a year from {DATE_RANGE[0].year} to {DATE_RANGE[1].year} and a quarter 1 to 4, e.g. 2026-Q1",
     "emails": "email addresses separated by ;",
     "email": "one email address",
 }

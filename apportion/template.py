@@ -68,7 +68,7 @@ class _Formats:
         self.money = book.add_format({"num_format": "#,##0.00"})
 
     def cell(self, f: Field):
-        return {"code": self.text, "key": self.text, "year": self.text, "date": self.date,
+        return {"code": self.text, "key": self.text, "year": self.text, "quarter": self.text, "date": self.date,
                 "money": self.money, "signed money": self.money}.get(f.kind)
 
 

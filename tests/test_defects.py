@@ -287,3 +287,20 @@ def test_a_money_column_whose_total_could_wrap_is_refused(tmp_path):
     assert issue.found.startswith(f"${total // 100:,}.{total % 100:02d} in all, ")
     result = invoke("run", C.write(tmp_path / "job.xlsx", sheets), "-o", tmp_path / "out")
     assert result.exit_code == 1 and "column-total-too-large" in result.output
+
+
+def test_one_quarter_typed_several_ways_is_one_quarter(tmp_path):
+    """Tester D19: the Collaboration Quarter was free text, so 2026-q3, 2026 Q3 and Q3 2026 counted as three more
+    quarters than 2026-Q3 (credits = min(⌊hours ÷ 10⌋, quarters with hours), rules §7): 6 credits for 3 quarters'
+    work, "registered at end of Q3 2026" by string order. Each spelling now reads as 2026-Q3."""
+    def credits(quarters):
+        sheets = C.valid_sheets()
+        sheets["Collaboration hours"] = sheets["Collaboration hours"][:1] + [
+            ["I. Okafor", C.CODES[0], "Curriculum mapping", q, 10, "yes"] for q in quarters]
+        frame = compute_job(C.write(tmp_path / f"q{len(quarters)}.xlsx", sheets)).collaboration
+        return frame.set_index("teacher").loc["I. Okafor", ["quarters", "credits", "first_quarter",
+                                                            "registered_quarter"]].tolist()
+    # 60 hours over 2026-Q3 … 2027-Q1: ⌊60 ÷ 10⌋ = 6 by hours, capped at the 3 quarters with hours
+    typed = credits(["2026-Q3", "2026-Q4", "2027-Q1", "2026-q3", "2026 Q3", "Q3 2026"])
+    assert typed == [3, 3, "2026-Q3", "2027-Q1"]
+    assert typed == credits(["2026-Q3"] * 4 + ["2026-Q4", "2027-Q1"])

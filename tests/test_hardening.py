@@ -265,6 +265,13 @@ edit("date_before_1990_text", cell("Shared PD", "Board approval date", 1, "1026-
 edit("date_year_one", cell("PD Attendance", "Date", 1, "0001-01-01", "not-a-date"))
 edit("date_after_2100", cell("Shared PD", "Start date", 1, dt.date(2106, 2, 1), "not-a-date"))
 edit("date_item_before_1990", item("Prepared date", "1026-04-21", "bad-item"))
+# a Collaboration quarter is a year and a quarter 1-4 (rules §7 counts quarters): anything else at its cell
+edit("quarter_five", cell("Collaboration hours", "Quarter", 1, "2026-Q5", "not-a-quarter"))
+edit("quarter_zero", cell("Collaboration hours", "Quarter", 2, "2026-Q0", "not-a-quarter"))
+edit("quarter_year_mistyped", cell("Collaboration hours", "Quarter", 1, "1026-Q1", "not-a-quarter"))
+edit("quarter_as_a_date", cell("Collaboration hours", "Quarter", 1, dt.date(2026, 1, 15), "not-a-quarter"))
+edit("quarter_as_a_number", cell("Collaboration hours", "Quarter", 1, 2026.1, "not-a-quarter"))
+edit("quarter_fullwidth_digits", cell("Collaboration hours", "Quarter", 3, "\uff12\uff10\uff12\uff16-Q1", "not-a-quarter"))
 edit("bad_school_year", item("School year", "2026", "bad-school-year"))
 edit("unknown_method", item("Apportionment method", "coin toss", "bad-item"))
 edit("unknown_district_type", cell("Districts", "Type", 2, "regional", "unknown-choice"))

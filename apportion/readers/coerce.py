@@ -392,6 +392,32 @@ def to_date(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
     return _result(raw, typed, bad)
 
 
+#: a year and quarter, either way round, forgiving about case, spaces and the separator: 2026-Q3, 2026 q3,
+#: Q3 2026, 2026/Q3 (ASCII digits only: fullwidth or other scripts' digits are refused, not guessed at)
+_QUARTER = re.compile(r"^(?:(?P<y1>[0-9]{4})[-/_. ]*Q(?P<q1>[0-9])|Q(?P<q2>[0-9])[-/_. ]*(?P<y2>[0-9]{4}))$",
+                      re.IGNORECASE)
+
+
+def _quarter_one(v):
+    """A Collaboration quarter as ``YYYY-Qn`` (rules §7 counts distinct quarters, so each spelling of one quarter
+    must read as one); _BAD unless text of a year of :data:`~apportion.schema.DATE_RANGE` and a quarter 1-4."""
+    if not isinstance(v, str):  # a date or a number (2026.1) names no quarter unambiguously
+        return _BAD
+    m = _QUARTER.match("".join(v.split()))
+    if m is None:
+        return _BAD
+    year, quarter = int(m["y1"] or m["y2"]), int(m["q1"] or m["q2"])
+    if not (DATE_RANGE[0].year <= year <= DATE_RANGE[1].year and 1 <= quarter <= 4):
+        return _BAD
+    return f"{year}-Q{quarter}"
+
+
+def to_quarter(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+    """Quarters typed as text (2026-Q1, 2026 q1, Q1 2026) read as ``2026-Q1``."""
+    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _quarter_one)
+    return _result(raw, typed, bad)
+
+
 def _addresses(v) -> list[str]:
     return [p.strip() for p in re.split(r"[;,]", str(v)) if p.strip()]
 

@@ -36,7 +36,7 @@ NUMBER_MESSAGES = {"fraction-of-cent": "the amount is not a whole number of cent
                    "number-too-large": "the number is too large to be right"}
 
 KIND_CODES = {"code": "bad-district-code", "choice": "unknown-choice", "yesno": "not-yes-no", "date": "not-a-date",
-              "emails": "bad-email", "email": "bad-email"}
+              "quarter": "not-a-quarter", "emails": "bad-email", "email": "bad-email"}
 
 _A1 = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
@@ -254,6 +254,8 @@ def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, sk
         typed, bad = coerce.to_yesno(raw)
     elif kind == "date":
         typed, bad = coerce.to_date(raw)
+    elif kind == "quarter":
+        typed, bad = coerce.to_quarter(raw)
     elif kind == "emails":
         typed, bad = coerce.to_emails(raw)
     else:  # pragma: no cover - schema and reader move together
