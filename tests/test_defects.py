@@ -304,3 +304,21 @@ def test_one_quarter_typed_several_ways_is_one_quarter(tmp_path):
     typed = credits(["2026-Q3", "2026-Q4", "2027-Q1", "2026-q3", "2026 Q3", "Q3 2026"])
     assert typed == [3, 3, "2026-Q3", "2027-Q1"]
     assert typed == credits(["2026-Q3"] * 4 + ["2026-Q4", "2027-Q1"])
+
+
+@pytest.mark.parametrize("again", ["TEACHER A", "Teacher  A", "Teacher\u00a0A", " teacher a "])
+def test_the_same_employee_spelt_with_other_case_or_spacing_is_a_duplicate(tmp_path, again):
+    """Tester D20: a second Staff row for the same person on the same service as DUBOIS, CLAIRE, with two spaces
+    or an NBSP was added in silently (her salary over the limit counted twice: 27 aid figures moved); only an
+    exact copy was duplicate-code. Names are compared as headers are, ignoring case and runs of spaces."""
+    sheets = C.valid_sheets()
+    row = C.add_row(sheets, "Staff", {"Service code": "101", "Employee": again, "Salary": 80_000})
+    [issue] = [i for i in check_job(C.write(tmp_path / "staff.xlsx", sheets)) if i.severity == "error"]
+    assert (issue.code, issue.sheet, issue.cell) == ("duplicate-code", "Staff", f"B{row}")
+    assert issue.found == f"101 / {again.strip()} again (first at row 2 as 101 / Teacher A)"
+
+
+def test_the_same_name_on_another_service_is_not_a_duplicate(tmp_path):
+    sheets = C.valid_sheets()
+    C.add_row(sheets, "Staff", {"Service code": "220", "Employee": "TEACHER A", "Salary": 80_000})
+    assert [i for i in check_job(C.write(tmp_path / "staff.xlsx", sheets)) if i.severity == "error"] == []

@@ -328,19 +328,27 @@ def refusal(f, value, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
 
 
 def _check_unique(table: Table, keys: tuple[str, ...], log: IssueLog) -> None:
-    """A second row with the same code (or code pair) is an error at the second row, naming the first."""
+    """A second row with the same code (or code pair) is an error at the second row, naming the first.
+
+    A text key (a Staff employee's name) is compared as headers are, ignoring case and runs of spaces (NBSP
+    too): ``DUBOIS, CLAIRE`` on the same service is the same person as ``Dubois, Claire``, and counting her
+    salary twice would change every district's aid. The found value shows the first row's spelling."""
     if not keys or not all(k in table.frame.columns for k in keys) or table.frame.empty:
         return
     frame = table.frame[list(keys)]
     group = np.zeros(len(frame), dtype=np.int64)
     for k in keys:  # one integer per distinct key tuple; a blank code (-1) never clashes
-        codes, uniques = pd.factorize(frame[k].to_numpy(dtype=object))
+        values = frame[k].to_numpy(dtype=object)
+        if table.spec.field(k).kind == "text":
+            values = np.array([normalise(v) if isinstance(v, str) else v for v in values], dtype=object)
+        codes, uniques = pd.factorize(values)
         group = np.where((codes < 0) | (group < 0), -1, group * (len(uniques) + 1) + codes)
     _, first, inverse = np.unique(group, return_index=True, return_inverse=True)
     first_at = first[inverse]
     dup = (group >= 0) & (first_at != np.arange(len(group)))
     rows = frame.index.to_numpy()
     for i in log.room("error", "duplicate-code", np.flatnonzero(dup)):
-        value = " / ".join(str(frame.iat[i, j]) for j in range(len(keys)))
+        value, earlier = (" / ".join(str(frame.iat[r, j]) for j in range(len(keys))) for r in (i, first_at[i]))
+        spelt = f" as {earlier}" if earlier != value else ""
         log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], int(rows[i])),
-                  expected="each code once", found=f"{value} again (first at row {rows[first_at[i]]})")
+                  expected="each code once", found=f"{value} again (first at row {rows[first_at[i]]}{spelt})")
