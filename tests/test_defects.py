@@ -17,6 +17,7 @@ from apportion.readers import coerce
 from apportion.runner import check_job, compute_job, read_job
 
 from . import corpus as C
+from .builders import write_workbook
 
 
 def invoke(*args):
@@ -322,3 +323,37 @@ def test_the_same_name_on_another_service_is_not_a_duplicate(tmp_path):
     sheets = C.valid_sheets()
     C.add_row(sheets, "Staff", {"Service code": "220", "Employee": "TEACHER A", "Salary": 80_000})
     assert [i for i in check_job(C.write(tmp_path / "staff.xlsx", sheets)) if i.severity == "error"] == []
+
+
+@pytest.mark.parametrize("sheet", ["Sheet1", "Export"])
+def test_an_exported_staff_workbook_whose_sheet_is_sheet1_fails_naming_the_staff_sheet(tmp_path, sheet):
+    """Tester D18: a job folder's Staff.xlsx exported by a finance system, its one sheet named Sheet1 (or Export)
+    with exactly the Staff headers and rows, was only unknown-sheet (a warning): exit 0, the salaries over the
+    limit not computed, the aid changed. A sheet headed as a sheet the job lacks is an error at that sheet,
+    saying which sheet it looks like; its cells are checked in the same pass (a bad salary is reported too)."""
+    sheets = C.valid_sheets()
+    staff = sheets.pop("Staff")
+    staff[2][2] = "lots"  # Salary of the second employee: reported at its cell although the sheet is misnamed
+    (tmp_path / "job").mkdir()
+    C.write(tmp_path / "job" / "Main.xlsx", sheets)
+    write_workbook(tmp_path / "job" / "Staff.xlsx", {sheet: staff})
+    batch = run_batch([tmp_path / "job"], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 1
+    issues = [(i.code, i.severity, i.file, i.sheet, i.cell) for o in batch.outcomes for i in o.issues]
+    assert ("sheet-named-otherwise", "error", "job/Staff.xlsx", sheet, "") in issues
+    assert ("not-money", "error", "job/Staff.xlsx", sheet, "C3") in issues
+    assert not any(code == "unknown-sheet" for code, *_ in issues)
+    [named] = [i for o in batch.outcomes for i in o.issues if i.code == "sheet-named-otherwise"]
+    assert named.message == (f"the sheet {sheet!r} has the headers of the Staff sheet, which the job lacks; "
+                             "rename it 'Staff'")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "job")])
+    assert result.exit_code == 1 and "[sheet-named-otherwise]" in result.output
+
+
+def test_a_sheet_of_notes_or_headed_as_a_sheet_the_job_has_stays_a_warning(tmp_path):
+    sheets = C.valid_sheets()
+    sheets["Instructions"] = [["Fill in every sheet"]]
+    sheets["Staff copy"] = [list(r) for r in sheets["Staff"]]  # the job has its Staff sheet: no second one meant
+    issues = [(i.code, i.sheet) for i in check_job(C.write(tmp_path / "job.xlsx", sheets))]
+    assert ("unknown-sheet", "Instructions") in issues and ("unknown-sheet", "Staff copy") in issues
+    assert not any(code in ("sheet-named-otherwise", "near-miss-sheet") for code, _ in issues)

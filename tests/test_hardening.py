@@ -148,6 +148,9 @@ for name, args in {
         "cut_short": ("Shared PD", "Credit", None, "Credit or certificate"),
         "vote": ("Districts", "Vote", None, "Budget vote")}.items():
     edit(f"near_miss_header_{name}", near_header(*args))
+# an export's sheet under another name, headed exactly as a sheet the job lacks: read as it, and an error
+edit("staff_sheet_exported_as_sheet1", lambda s: C.rename_sheet(s, "Staff", "Sheet1")
+     or [("sheet-named-otherwise", "Sheet1", "")])
 edit("near_miss_sheet_cut_short", lambda s: C.rename_sheet(s, "Collaboration hours", "Collaboration")
      or [("near-miss-sheet", "Collaboration", "")])
 edit("near_miss_sheet_reordered", lambda s: C.rename_sheet(s, "PD Attendance", "Attendance PD")

@@ -84,6 +84,18 @@ class Workbook:
             raise UnreadableSheet("unreadable-sheet", "the sheet is damaged and cannot be read; open the file in "
                                   "Excel and save it again", f"{type(exc).__name__}: {exc}"[:200]) from None
 
+    def head(self, sheet: str, count: int) -> list[list]:
+        """The sheet's first ``count`` rows (no more is read), or none when it cannot be read: for a look at
+        its headers, the sheet's problems being reported where it is read whole."""
+        if isinstance(self.book, Preloaded):
+            return self.book.sheets[sheet][:count]
+        try:
+            return self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=count)
+        except BaseException as exc:
+            if not _calamine_failure(exc):
+                raise
+            return []
+
     def suspect(self, sheet: str) -> dict[str, tuple[str, str]]:
         return self.scan.suspect.get(sheet, {})
 

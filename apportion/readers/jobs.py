@@ -17,7 +17,7 @@ from .book import Workbook, open_workbook, sheet_names
 from .items import Items, read_items
 from .names import near_miss
 from ..limits import DEFAULT_LIMITS, Limits
-from .table import Table, read_table
+from .table import HEADER_SEARCH_ROWS, Table, headers_fit, read_table
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 # .xlsb is refused too: its binary sheets escape the checks safety.py makes on XML
@@ -197,24 +197,41 @@ DEPENDS = {"Participation": "Services", "Staff": "Services", "PD Attendance": "S
 
 
 def _match_sheets(opened: list[Workbook], holder: dict[str, Workbook], known: set[str], log: IssueLog) -> None:
-    """Sheets that are no sheet of the contract: a near miss of an absent one is an error (and the sheet is
-    read as the one meant, so its cells are checked in the same pass); any other is a warning."""
+    """Sheets that are no sheet of the contract: a near miss of an absent one, or a sheet headed as an absent
+    one (an export's ``Sheet1`` holding the Staff columns), is an error (and the sheet is read as the one meant,
+    so its cells are checked in the same pass); any other is a warning."""
     absent = [n for n in SHEET_NAMES if normalise(n) not in holder]
     for wb in opened:
         for key, name in list(wb.sheets.items()):
             if key in known:
                 continue
             meant = near_miss(name, absent)
-            if meant is None:
+            if meant is None and (meant := _headed_as(wb, name, absent)) is not None:
+                log.error("sheet-named-otherwise", file=wb.display, sheet=name, known=meant,
+                          expected=f"a sheet named {meant!r}", found=f"{name!r}, headed as the {meant} sheet")
+            elif meant is None:
                 log.warning("unknown-sheet", file=wb.display, sheet=name, expected="a sheet of the input contract",
                             found=name)
                 continue
-            log.error("near-miss-sheet", file=wb.display, sheet=name, known=meant,
-                      expected=f"a sheet named {meant!r}", found=name)
+            else:
+                log.error("near-miss-sheet", file=wb.display, sheet=name, known=meant,
+                          expected=f"a sheet named {meant!r}", found=name)
             if normalise(meant) not in holder:
                 holder[normalise(meant)] = wb
                 del wb.sheets[key]
                 wb.sheets[normalise(meant)] = name
+
+
+def _headed_as(wb: Workbook, name: str, absent: list[str]) -> str | None:
+    """The absent table sheet whose headers the sheet ``name`` has (the one it fits best; None when none or two
+    fit equally): the Staff rows an export saved under ``Sheet1`` are not left out unsaid (docs/formats.md, A job)."""
+    specs = [s for s in TABLE_SHEETS if s.name in absent]
+    if not specs:
+        return None
+    rows = wb.head(name, HEADER_SEARCH_ROWS)
+    fits = sorted(((headers_fit(rows, s), s.name) for s in specs), reverse=True)
+    best = fits[0]
+    return best[1] if best[0] and (len(fits) == 1 or fits[1][0] < best[0]) else None
 
 
 @dataclass

@@ -80,6 +80,17 @@ def _find_header(rows: list[list], spec: TableSheet) -> int | None:
     return best
 
 
+def headers_fit(rows: list[list], spec: TableSheet) -> int:
+    """How many of ``spec``'s headers the header row among ``rows`` names, when it names every required one
+    and at least two (0 otherwise): a sheet saved under another name (an export's ``Sheet1``) is known by them."""
+    at = _find_header(rows, spec)
+    if at is None:
+        return 0
+    named = {normalise(v) for v in rows[at] if isinstance(v, str)}
+    count = len(named & {f.norm for f in spec.fields})
+    return count if count >= 2 and all(f.norm in named for f in spec.fields if f.required) else 0
+
+
 def _body(rows: list[list], start: int, columns: dict[str, int]) -> pd.DataFrame:
     """The cells below the header, one object column per field, indexed by Excel row number."""
     body = rows[start:]
