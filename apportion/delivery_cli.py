@@ -124,9 +124,13 @@ def _echo_event(kind: str, draft, detail: str) -> None:
               help="Seconds a job's files must stay unchanged before it runs.")
 @click.option("--initial", is_flag=True, help="Also run every job already in FOLDER at start.")
 @click.option("--once", is_flag=True, help="Exit after the first job has run.")
+@click.option("--poll", is_flag=True,
+              help="Look for changes by listing FOLDER (for a network share: SMB or NFS do not tell this machine "
+                   "of other machines' writes).")
 @limit_option
 @verbose_option
-def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, limits, verbose: bool) -> None:
+def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, poll: bool, limits,
+          verbose: bool) -> None:
     """Run each new or changed job in FOLDER (default inputs/) once its files stop changing. Ctrl-C stops.
 
     Example: apportion watch inputs/ -o outputs/
@@ -148,13 +152,13 @@ def watch(folder: Path, output: Path, settle: float, initial: bool, once: bool, 
             if outcome.message and outcome.status == "crashed":
                 click.echo(f"    {visible_lines(outcome.message)}")
 
-    watcher = Watcher(folder, output, settle=settle, report=report,
+    watcher = Watcher(folder, output, settle=settle, report=report, say=click.echo,
                       run=lambda job, out: run_one(job, out, limits, verbose))
     if initial:
         watcher.schedule_existing()
     click.echo(f"Watching {folder} → {output} (Ctrl-C to stop)")
     try:
-        watcher.run_forever(max_runs=1 if once else None)
+        watcher.run_forever(max_runs=1 if once else None, force_polling=True if poll else None)
     except KeyboardInterrupt:  # Ctrl-C is how a person stops watching: not an error
         pass
     click.echo("Stopped.")

@@ -12,6 +12,7 @@ as an argument and never sleeps, so tests drive it directly;
 """
 from __future__ import annotations
 
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ class Watcher:
                  run: Callable[[Path, Path], list[Outcome]] = run_one,
                  report: Callable[[Outcome], None] | None = None,
                  stop_event: threading.Event | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 say: Callable[[str], None] | None = None):
         self.folder = Path(folder).resolve()
         self.output = Path(output).resolve()
         self.settle = settle
@@ -72,6 +74,7 @@ class Watcher:
         self.stop_event = stop_event or threading.Event()
         self.ready = threading.Event()  # set once the watch is in place: files dropped after it are seen
         self.clock = clock
+        self.say = say  # a line about the watch itself (its folder gone, back, replaced)
         self.pending: dict[Path, _Pending] = {}
         self.last_run: dict[Path, Signature] = {}
         self.runs = 0
@@ -168,18 +171,83 @@ class Watcher:
         ``watchfiles`` wakes up at least every ``tick`` even with no change, so
         settled jobs run on time. Ctrl-C raises ``KeyboardInterrupt`` (the CLI
         turns it into a quiet exit); a job it interrupts leaves its previous
-        outputs, as outputs are swapped in atomically.
+        outputs, as outputs are swapped in atomically. ``force_polling``: look
+        for changes by listing the folder (a network share, where the operating
+        system is not told of other machines' writes).
+
+        A drop folder removed, or renamed aside and made again (as sync clients
+        and scripts do), is said through ``say``; watching resumes on the folder
+        at that path once it is back, and the jobs in it are looked at afresh.
         """
+        tick = max(50, min(500, int(self.settle * 1000 / 4))) / 1000
+        rescan = False  # the folder is back or new: what arrived while none was watched is looked at
+        while not self.stop_event.is_set():
+            here = _identity(self.folder)
+            if here is None:
+                self._say(f"The drop folder {self.folder} is gone; watching resumes when it is back.")
+                if not self._wait_for_folder(tick):
+                    return
+                self._say(f"The drop folder {self.folder} is back; watching it again.")
+                rescan = True
+                continue
+            if self._watch(here, tick, max_runs, force_polling, rescan):
+                return
+            rescan = True
+            if _identity(self.folder) is not None:  # else gone: said as the loop comes round
+                self._say(f"The drop folder {self.folder} was replaced; watching the new one.")
+
+    def _watch(self, identity: tuple[int, int], tick: float, max_runs: int | None,
+               force_polling: bool | None, rescan: bool = False) -> bool:
+        """One watch of the folder while it is the one ``identity`` names: True when watching is over (stopped,
+        or ``max_runs`` reached), False when the folder went away or was replaced. ``rescan``: once the watch is
+        in place (its first wake-up), every job in the folder is looked at, so none dropped before it is missed."""
         import watchfiles
-        tick_ms = max(50, min(500, int(self.settle * 1000 / 4)))
-        for changes in watchfiles.watch(self.folder, watch_filter=lambda _c, p: self.job_for(p) is not None,
-                                        debounce=tick_ms, step=50, rust_timeout=tick_ms, yield_on_timeout=True,
-                                        stop_event=self.stop_event,
-                                        force_polling=force_polling, poll_delay_ms=tick_ms):
-            self.ready.set()
-            self.handle(changes)
-            self.poll_once()
-            if max_runs is not None and self.runs >= max_runs:
-                return
-            if self.stop_event.is_set():
-                return
+        ms = int(tick * 1000)
+        try:
+            for changes in watchfiles.watch(self.folder, watch_filter=lambda _c, p: self.job_for(p) is not None,
+                                            debounce=ms, step=50, rust_timeout=ms, yield_on_timeout=True,
+                                            stop_event=self.stop_event, force_polling=force_polling,
+                                            poll_delay_ms=ms):
+                self.ready.set()
+                if _identity(self.folder) != identity:
+                    return False
+                if rescan:
+                    rescan = False
+                    self._schedule_all()
+                self.handle(changes)
+                self.poll_once()
+                if (max_runs is not None and self.runs >= max_runs) or self.stop_event.is_set():
+                    return True
+        except OSError:  # the folder vanished under the watch itself
+            return False
+        return True
+
+    def _wait_for_folder(self, tick: float) -> bool:
+        """Wait until the drop folder exists again (True) or watching is stopped (False)."""
+        self.ready.set()
+        while not self.stop_event.wait(tick):
+            if _identity(self.folder) is not None:
+                return True
+        return False
+
+    def _schedule_all(self) -> None:
+        """Every job in a folder that is back (or new) is looked at: it may have arrived while none was watched;
+        one whose files are those last run does not run again."""
+        try:
+            self.schedule_existing()
+        except OSError:  # gone again at once: the loop says so next
+            pass
+
+    def _say(self, text: str) -> None:
+        if self.say:
+            self.say(text)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """The folder's device and inode (None when there is no folder at the path): a folder made again under the
+    same name is another folder, which a watch already in place does not see."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None

@@ -166,3 +166,72 @@ def test_cli_watch_refuses_an_output_folder_among_its_inputs_before_watching(tmp
         assert result.exit_code == 1 and "output-in-inputs" in result.output, (output, result.output)
         assert "Watching" not in result.output
     assert not list(drop.rglob(".apportion-output"))
+
+
+def _watch_in_thread(drop: Path, output: Path, **kwargs):
+    said: list[str] = []
+    recorder = Recorder()
+    watcher = Watcher(drop, output, settle=0.2, run=recorder, say=said.append)
+    return watcher, recorder, said, _start(watcher, **kwargs)
+
+
+def _stop(watcher: Watcher, thread: threading.Thread) -> None:
+    watcher.stop_event.set()
+    thread.join(DEADLINE)
+    assert not thread.is_alive()
+
+
+def test_a_drop_folder_removed_and_made_again_is_said_and_watched_again(tmp_path):
+    """Tester D14: once the drop folder was removed and made again, watchfiles kept watching the deleted folder:
+    a workbook dropped afterwards never ran, nothing was said. Now the watcher says the folder is gone, resumes
+    when it is back, and runs what is dropped into it."""
+    drop, output = tmp_path / "drop", tmp_path / "out"
+    drop.mkdir()
+    watcher, recorder, said, thread = _watch_in_thread(drop, output)
+    try:
+        shutil.rmtree(drop)
+        assert _wait_for(lambda: any("is gone" in s for s in said)), said
+        drop.mkdir()
+        assert _wait_for(lambda: any("is back" in s for s in said)), said
+        shutil.copy(vector_job(tmp_path / "v.xlsx"), drop / "v.xlsx")
+        assert _wait_for(lambda: recorder.ran), "a workbook dropped into the folder made again never ran"
+    finally:
+        _stop(watcher, thread)
+    assert recorder.ran == [(drop / "v.xlsx").resolve()]
+    assert said[0] == f"The drop folder {drop.resolve()} is gone; watching resumes when it is back."
+
+
+def test_a_drop_folder_renamed_aside_and_replaced_is_watched_anew(tmp_path):
+    """A sync client or script moves the folder aside and makes a new one at once: the new one is watched, and a
+    job already in it when it appears runs too."""
+    drop, output = tmp_path / "drop", tmp_path / "out"
+    drop.mkdir()
+    watcher, recorder, said, thread = _watch_in_thread(drop, output, force_polling=True)
+    try:
+        staged = tmp_path / "staged"
+        staged.mkdir()
+        shutil.copy(vector_job(tmp_path / "v.xlsx"), staged / "early.xlsx")
+        drop.rename(tmp_path / "drop_old")
+        staged.rename(drop)  # the new folder arrives with a job in it
+        assert _wait_for(lambda: recorder.ran), f"the job in the replacing folder never ran: {said}"
+        shutil.copy(tmp_path / "v.xlsx", drop / "late.xlsx")
+        assert _wait_for(lambda: len(recorder.ran) == 2), f"a job dropped later never ran: {said}"
+    finally:
+        _stop(watcher, thread)
+    assert sorted(p.name for p in recorder.ran) == ["early.xlsx", "late.xlsx"]
+    assert any(s.startswith(f"The drop folder {drop.resolve()} ") for s in said), said
+    assert not (tmp_path / "drop_old" / "late.xlsx").exists()
+
+
+def test_cli_watch_poll_lists_the_folder(tmp_path, monkeypatch):
+    """--poll (for a network share, where inotify sees no other machine's writes) reaches the watch as polling."""
+    seen = {}
+    monkeypatch.setattr(Watcher, "run_forever", lambda self, **kw: seen.update(kw))
+    group = click.Group()
+    register(group)
+    drop = tmp_path / "inputs"
+    drop.mkdir()
+    for args, polling in ((["--poll"], True), ([], None)):
+        result = CliRunner().invoke(group, ["watch", str(drop), "-o", str(tmp_path / "out"), *args])
+        assert result.exit_code == 0, result.output
+        assert seen["force_polling"] is polling
