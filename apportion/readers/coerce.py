@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from numbers import Number
 from typing import Callable
 
 import numpy as np
@@ -90,35 +91,103 @@ def _types(values: np.ndarray) -> np.ndarray:
     return np.fromiter(map(type, values), dtype=object, count=len(values))
 
 
-def is_blank(raw: pd.Series) -> np.ndarray:
-    """Empty cells, and text cells holding only spaces."""
-    values = raw.to_numpy(dtype=object)
-    blank = pd.isna(values) | (values == "")
-    texts = ~blank & (_types(values) == str)
-    if texts.any():  # spaces only: checked once per distinct text
-        codes, uniques = pd.factorize(values[texts])
-        spaces = np.fromiter((not u.strip() for u in uniques), dtype=bool, count=len(uniques))
-        blank[np.flatnonzero(texts)[spaces[codes]]] = True
-    return blank
+def _may_hide_flags(uniques: np.ndarray, types: np.ndarray) -> bool:
+    """Whether a TRUE/FALSE cell could be among ``uniques`` or hidden behind one: grouping takes True for 1
+    and False for 0 (True == 1 == 1.0 in Python), so a column with a 0 or a 1 in it is looked at cell by cell."""
+    numbers = np.flatnonzero((types == float) | (types == int) | (types == bool))
+    if len(numbers) and np.isin(uniques[numbers].astype(np.float64), (0.0, 1.0)).any():
+        return True
+    other = np.flatnonzero((types != float) & (types != int) & (types != bool) & (types != str))
+    return any(isinstance(u, Number) and (u == 0 or u == 1) for u in uniques[other])
 
 
-def _each_distinct(values: np.ndarray, convert: Callable) -> tuple[np.ndarray, np.ndarray]:
-    """``convert`` applied once per distinct non-blank value: (typed object array, bad mask).
+class Cells:
+    """One column's raw cells grouped by distinct value once (:func:`pandas.factorize`): blanks and every
+    conversion are worked out per distinct value and spread back to the cells with one take.
 
-    Blank cells give None; ``convert`` returns :data:`_BAD` for a value that does not fit.
+    A code column repeats a few thousand values over a million rows and a count column a few hundred; the
+    grouping is one pass in C, so nothing here costs Python work per cell. TRUE/FALSE cells are kept apart
+    from 1 and 0 (:class:`_Flag`); None and NaN group as blank (code -1, the trailing slot of each per-value
+    array).
     """
-    if len(values) == 0:
-        return np.empty(0, dtype=object), np.zeros(0, dtype=bool)
-    flags = _types(values) == bool
-    if flags.any():
-        values = values.copy()
-        values[flags] = np.where(values[flags].astype(bool), _TRUE, _FALSE)
-    codes, uniques = pd.factorize(values)  # None and NaN → -1, which indexes the trailing blank slot
-    typed = np.empty(len(uniques) + 1, dtype=object)
-    typed[:-1] = [convert_one(v, convert) for v in uniques]
-    bad = np.fromiter((t is _BAD for t in typed), dtype=bool, count=len(typed))
-    typed[bad] = None
-    return typed[codes], bad[codes]
+
+    def __init__(self, values: np.ndarray, codes: np.ndarray | None = None, uniques: np.ndarray | None = None,
+                 types: np.ndarray | None = None):
+        self.values = values
+        if codes is None:
+            codes, uniques = pd.factorize(values)
+            uniques = np.asarray(uniques, dtype=object)
+            types = _types(uniques)
+            if _may_hide_flags(uniques, types):
+                flags = _types(values) == bool
+                if flags.any():
+                    marked = values.copy()
+                    marked[flags] = np.where(values[flags].astype(bool), _TRUE, _FALSE)
+                    codes, uniques = pd.factorize(marked)
+                    uniques = np.asarray(uniques, dtype=object)
+                    types = _types(uniques)
+        self.codes, self.uniques, self.types = codes, uniques, types
+        self._blank: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, raw) -> "Cells":
+        """The grouped cells of a Series (or object array) of raw values."""
+        return raw if isinstance(raw, Cells) else cls(np.asarray(raw.to_numpy(dtype=object) if isinstance(
+            raw, pd.Series) else raw, dtype=object))
+
+    def take(self, keep: np.ndarray) -> "Cells":
+        """The cells where ``keep`` is True, grouped as before (no second grouping)."""
+        return Cells(self.values[keep], self.codes[keep], self.uniques, self.types)
+
+    def spread(self, per_value: np.ndarray) -> np.ndarray:
+        """A per-distinct-value array (one trailing slot for blank cells) as one value per cell."""
+        return per_value[self.codes]
+
+    @property
+    def blank(self) -> np.ndarray:
+        """Empty cells, NaN, and text cells holding only spaces."""
+        if self._blank is None:
+            per_value = np.zeros(len(self.uniques) + 1, dtype=bool)
+            per_value[-1] = True
+            texts = np.flatnonzero(self.types == str)
+            per_value[texts] = np.fromiter((not u.strip() for u in self.uniques[texts]), dtype=bool,
+                                           count=len(texts))
+            other = np.flatnonzero((self.types != str) & (self.types != float))
+            per_value[other] = [isinstance(u, str) and u == "" for u in self.uniques[other]]
+            self._blank = self.spread(per_value)
+        return self._blank
+
+    def nan(self) -> np.ndarray:
+        """Cells holding a float NaN (grouped with the blanks, but a number gone wrong, not an empty cell)."""
+        out = np.zeros(len(self.values), dtype=bool)
+        grouped_blank = np.flatnonzero(self.codes < 0)
+        if len(grouped_blank):
+            values = self.values[grouped_blank]
+            floats = np.flatnonzero(_types(values) == float)
+            out[grouped_blank[floats[np.isnan(values[floats].astype(np.float64))]]] = True
+        return out
+
+    def each(self, convert: Callable, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``convert`` applied once per distinct value (or per value at the positions ``among``): per-value
+        (typed, bad) arrays with the trailing blank slot; ``convert`` returns :data:`_BAD` for a misfit."""
+        typed = np.empty(len(self.uniques) + 1, dtype=object)
+        at = np.arange(len(self.uniques)) if among is None else among
+        typed[at] = [convert_one(v, convert) for v in self.uniques[at]]
+        bad = np.fromiter((t is _BAD for t in typed), dtype=bool, count=len(typed))
+        typed[bad] = None
+        return typed, bad
+
+
+def is_blank(raw) -> np.ndarray:
+    """Empty cells, and text cells holding only spaces (a Series, an object array or :class:`Cells`)."""
+    return Cells.of(raw).blank
+
+
+def _each_distinct(raw, convert: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """``convert`` applied once per distinct non-blank value: (typed object array, bad mask) per cell."""
+    cells = Cells.of(raw)
+    typed, bad = cells.each(convert)
+    return cells.spread(typed), cells.spread(bad)
 
 
 def convert_one(value, convert: Callable):
@@ -130,10 +199,10 @@ def convert_one(value, convert: Callable):
     return convert(value)
 
 
-def _result(raw: pd.Series, typed: np.ndarray, bad: np.ndarray, dtype=object) -> tuple[pd.Series, dict[int, object]]:
+def _result(raw: pd.Series, typed, bad: np.ndarray, dtype=object) -> tuple[pd.Series, dict[int, object]]:
     values = raw.to_numpy(dtype=object)
     rows = raw.index.to_numpy()[bad]
-    return pd.Series(typed, index=raw.index, dtype=dtype), dict(zip(map(int, rows), values[bad]))
+    return pd.Series(typed, index=raw.index, dtype=dtype, copy=False), dict(zip(map(int, rows), values[bad]))
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -151,38 +220,30 @@ def _scaled_one(value, scale: int):
     return _BAD if v is None or abs(v) > bound(scale) else v
 
 
-def to_scaled(raw: pd.Series, scale: int) -> tuple[pd.Series, dict[int, object]]:
-    """Numbers as exact integers × ``scale`` (100 for cents). Blank → <NA>."""
-    values = raw.to_numpy(dtype=object)
-    n = len(values)
-    out = np.zeros(n, dtype=np.int64)
-    ok = np.zeros(n, dtype=bool)
-    floats = _types(values) == float
-    if floats.any():
-        idx = np.flatnonzero(floats)
-        scaled = values[idx].astype(np.float64) * scale
+def to_scaled(raw: pd.Series, scale: int, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
+    """Numbers as exact integers × ``scale`` (100 for cents). Blank → <NA>. ``cells``: ``raw`` grouped already."""
+    cells = cells or Cells.of(raw)
+    uniques = cells.uniques
+    out = np.zeros(len(uniques) + 1, dtype=np.int64)  # per distinct value, with the trailing blank slot
+    ok = np.zeros(len(uniques) + 1, dtype=bool)
+    floats = np.flatnonzero(cells.types == float)  # no NaN among them: it groups with the blanks
+    if len(floats):
+        scaled = uniques[floats].astype(np.float64) * scale
         nearest = np.rint(scaled)
         with np.errstate(invalid="ignore"):
             # binary-float noise on a whole number of units is forgiven, as in exact.scaled_int
             tolerance = np.maximum(1e-6, np.abs(scaled) * 1.6e-15)
             whole = np.isfinite(scaled) & (np.abs(scaled - nearest) <= tolerance) & (
                 np.abs(nearest) <= min(FLOAT_EXACT, bound(scale)))  # past the bound: refused on the slow path
-        out[idx[whole]] = nearest[whole].astype(np.int64)
-        ok[idx[whole]] = True
-        nan = np.zeros(n, dtype=bool)
-        nan[idx[np.isnan(scaled)]] = True  # grouping would take NaN for a blank; it is not one
-    else:
-        nan = np.zeros(n, dtype=bool)
-    rest = np.flatnonzero(~ok & ~nan)
-    typed, bad = _each_distinct(values[rest], lambda v: _scaled_one(v, scale))
-    good = ~bad & np.not_equal(typed, None)
-    out[rest[good]] = typed[good].astype(np.int64)
-    ok[rest[good]] = True
-    bad_all = nan
-    bad_all[rest] = bad
-    result = pd.array(out, dtype="Int64")
-    result[~ok] = pd.NA
-    return _result(raw, result, bad_all, dtype="Int64")
+        out[floats[whole]] = nearest[whole].astype(np.int64)
+        ok[floats[whole]] = True
+    rest = np.flatnonzero(~ok[:-1])
+    typed, bad = cells.each(lambda v: _scaled_one(v, scale), among=rest)
+    good = rest[~bad[rest] & np.not_equal(typed[rest], None)]
+    out[good] = typed[good].astype(np.int64)
+    ok[good] = True
+    result = pd.arrays.IntegerArray(cells.spread(out), ~cells.spread(ok))
+    return _result(raw, result, cells.spread(bad) | cells.nan(), dtype="Int64")
 
 
 def why_not_scaled(value, scale: int) -> str:
@@ -249,9 +310,9 @@ def _code_one(v):
     return _BAD
 
 
-def to_code(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+def to_code(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """12-digit BEDS codes as text; a number typed in Excel loses its leading zero, so pad it."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _code_one)
+    typed, bad = _each_distinct(cells or raw, _code_one)
     return _result(raw, typed, bad)
 
 
@@ -288,21 +349,22 @@ def _bounded_text(limit: int) -> Callable:
     return one
 
 
-def cleaned_rows(raw: pd.Series) -> list[int]:
+def cleaned_rows(raw: pd.Series, cells: Cells | None = None) -> list[int]:
     """Rows whose text held characters no output may carry (:data:`~apportion.writers.text.FORBIDDEN`),
     found once per distinct value."""
-    values = raw.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
-    hit = np.fromiter((isinstance(u, str) and FORBIDDEN.search(u) is not None for u in uniques), dtype=bool,
-                      count=len(uniques))
+    cells = cells or Cells.of(raw)
+    hit = np.zeros(len(cells.uniques) + 1, dtype=bool)
+    texts = np.flatnonzero(cells.types != float)
+    hit[texts] = [isinstance(u, str) and FORBIDDEN.search(u) is not None for u in cells.uniques[texts]]
     if not hit.any():
         return []
-    return [int(r) for r in raw.index.to_numpy()[(codes >= 0) & hit[np.maximum(codes, 0)]]]
+    return [int(r) for r in raw.index.to_numpy()[cells.spread(hit)]]
 
 
-def to_text(raw: pd.Series, limit: int = DEFAULT_LIMITS.text_length) -> tuple[pd.Series, dict[int, object]]:
+def to_text(raw: pd.Series, limit: int = DEFAULT_LIMITS.text_length,
+            cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Text as typed, trimmed; a whole number typed as 101 reads "101"; longer than ``limit`` is refused."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _bounded_text(limit))
+    typed, bad = _each_distinct(cells or raw, _bounded_text(limit))
     return _result(raw, typed, bad)
 
 
@@ -324,9 +386,10 @@ def _choice(choices: tuple[str, ...]) -> Callable:
     return one
 
 
-def to_choice(raw: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, dict[int, object]]:
+def to_choice(raw: pd.Series, choices: tuple[str, ...],
+              cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """One of ``choices``, matched ignoring case, spaces and punctuation."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _choice(choices))
+    typed, bad = _each_distinct(cells or raw, _choice(choices))
     return _result(raw, typed, bad)
 
 
@@ -344,9 +407,9 @@ def _yesno_one(v):
     return _BAD
 
 
-def to_yesno(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+def to_yesno(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """yes/no, Y/N, TRUE/FALSE, 1/0 → True/False; blank → <NA>."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _yesno_one)
+    typed, bad = _each_distinct(cells or raw, _yesno_one)
     return _result(raw, pd.array(typed, dtype="boolean"), bad, dtype="boolean")
 
 
@@ -386,9 +449,9 @@ def date_problem(value) -> str | None:
     return f"the date {d.isoformat()} is outside {DATE_RANGE[0]} to {DATE_RANGE[1]}; check the year"
 
 
-def to_date(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+def to_date(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026), from :data:`~apportion.schema.DATE_RANGE`."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _date_one)
+    typed, bad = _each_distinct(cells or raw, _date_one)
     return _result(raw, typed, bad)
 
 
@@ -412,9 +475,9 @@ def _quarter_one(v):
     return f"{year}-Q{quarter}"
 
 
-def to_quarter(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+def to_quarter(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Quarters typed as text (2026-Q1, 2026 q1, Q1 2026) read as ``2026-Q1``."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _quarter_one)
+    typed, bad = _each_distinct(cells or raw, _quarter_one)
     return _result(raw, typed, bad)
 
 
@@ -452,9 +515,9 @@ def _email_one(v):
     return parts[0] if len(parts) == 1 and not email_problem(parts[0]) else _BAD
 
 
-def to_emails(raw: pd.Series) -> tuple[pd.Series, dict[int, object]]:
+def to_emails(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """One or more addresses separated by ; or , — each a mailbox the mail standards allow."""
-    typed, bad = _each_distinct(raw.to_numpy(dtype=object), _emails_one)
+    typed, bad = _each_distinct(cells or raw, _emails_one)
     return _result(raw, typed, bad)
 
 

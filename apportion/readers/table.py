@@ -91,22 +91,21 @@ def headers_fit(rows: list[list], spec: TableSheet) -> int:
     return count if count >= 2 and all(f.norm in named for f in spec.fields if f.required) else 0
 
 
-def _body(rows: list[list], start: int, columns: dict[str, int]) -> pd.DataFrame:
-    """The cells below the header, one object column per field, indexed by Excel row number."""
+def _columns(rows: list[list], start: int, columns: dict[str, int]) -> dict[str, np.ndarray]:
+    """The cells below the header (from 0-based row ``start``), one contiguous object array per field."""
     body = rows[start:]
-    index = pd.RangeIndex(start + 1, start + 1 + len(body))
     if not columns:
-        return pd.DataFrame(index=index)
+        return {}
     width = max(columns.values()) + 1
     if body and len(body[0]) >= width:
         grid = np.empty((len(body), len(body[0])), dtype=object)
         try:
             grid[:] = body  # calamine's rows are all equally wide: one C-level copy
-            return pd.DataFrame({key: grid[:, j] for key, j in columns.items()}, index=index, dtype=object)
+            return {key: grid[:, j].copy() for key, j in columns.items()}
         except ValueError:  # ragged rows (not from calamine): take them one by one
             pass
-    return pd.DataFrame({key: [r[j] if j < len(r) else None for r in body] for key, j in columns.items()},
-                        index=index, dtype=object)
+    return {key: np.fromiter((r[j] if j < len(r) else None for r in body), dtype=object, count=len(body))
+            for key, j in columns.items()}
 
 
 def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
@@ -127,19 +126,21 @@ def read_table(wb: Workbook, spec: TableSheet, log: IssueLog) -> Table | None:
     letters, headers, columns = _match_headers(header, header_at, spec, where, log,
                                                _empty_known(rows, header_at, spec))
     _check_unheaded(rows, header_at, where, log)
-    raw = _body(rows, header_at + 1, columns)
-    blank = {k: coerce.is_blank(raw[k]) for k in raw.columns}
-    if blank:
-        keep = ~np.logical_and.reduce(list(blank.values()))
-        raw = raw[keep]
-        blank = {k: b[keep] for k, b in blank.items()}
-    table = Table(spec, wb.display, sheet, pd.DataFrame(index=raw.index), letters, headers, header_at + 1, wb.limits)
+    # each column grouped by distinct value once: blanks, conversions and checks then work per value
+    cells = {key: coerce.Cells(values) for key, values in _columns(rows, header_at + 1, columns).items()}
+    index = pd.RangeIndex(header_at + 2, len(rows) + 1)  # Excel row numbers
+    if cells:
+        keep = ~np.logical_and.reduce([c.blank for c in cells.values()])
+        index = index[keep]
+        if not keep.all():
+            cells = {key: c.take(keep) for key, c in cells.items()}
+    table = Table(spec, wb.display, sheet, pd.DataFrame(index=index), letters, headers, header_at + 1, wb.limits)
     suspect = _suspect_by_column(wb.suspect(sheet), letters, header_at + 1)
-    for key, cells in suspect.items():
-        for row, (code, found) in cells.items():
+    for key, found_at in suspect.items():
+        for row, (code, found) in found_at.items():
             log.error(code, SUSPECT_MESSAGES[code], **table.where(key, row), expected="a value", found=found)
-    table.frame = pd.DataFrame({f.key: _typed(raw[f.key], blank[f.key], f, table, log, set(suspect.get(f.key, ())))
-                                for f in spec.fields if f.key in raw.columns}, index=raw.index)
+    table.frame = pd.DataFrame({f.key: _typed(cells[f.key], index, f, table, log, set(suspect.get(f.key, ())))
+                                for f in spec.fields if f.key in cells}, index=index, copy=False)
     _check_unique(table, spec.unique, log)
     return table
 
@@ -154,8 +155,7 @@ def _empty_known(rows: list[list], header_at: int, spec: TableSheet) -> set[str]
     if all(norm in known for _, norm in named):
         return set()
     exact = {known[norm]: j for j, norm in named if norm in known}
-    body = _body(rows, header_at + 1, exact)
-    return {key for key in exact if coerce.is_blank(body[key]).all()}
+    return {key for key, values in _columns(rows, header_at + 1, exact).items() if coerce.is_blank(values).all()}
 
 
 def _match_headers(header: list, header_at: int, spec: TableSheet, where: dict, log: IssueLog,
@@ -221,11 +221,11 @@ def _check_unheaded(rows: list[list], header_at: int, where: dict, log: IssueLog
                      if j >= len(header) or _nameless(header[j])}
     if not blank_headers:
         return
-    body = _body(rows, header_at + 1, blank_headers)
+    body = _columns(rows, header_at + 1, blank_headers)
     for key, j in blank_headers.items():
         filled = np.flatnonzero(~coerce.is_blank(body[key]))
         if len(filled):
-            first = f"{column_letter(j)}{body.index[filled[0]]}"
+            first = f"{column_letter(j)}{header_at + 2 + filled[0]}"
             log.error("unheaded-column", **where, cell=f"{column_letter(j)}{header_at + 1}", column="",
                       first=first, count=len(filled), expected="a header above every column of values",
                       found=f"{len(filled)} value(s) from {first}, no header")
@@ -243,32 +243,34 @@ def _suspect_by_column(cells: dict[str, tuple[str, str]], letters: dict[str, str
     return out
 
 
-def _typed(raw: pd.Series, blank: np.ndarray, f, table: Table, log: IssueLog, skip: set[int]) -> pd.Series:
+def _typed(cells: coerce.Cells, index: pd.Index, f, table: Table, log: IssueLog, skip: set[int]) -> pd.Series:
     """One column typed; bad cells, negatives and blanks in required columns become issues.
 
-    ``blank`` marks its blank cells; ``skip`` holds rows already reported (an
-    uncalculated formula or an Excel error reads as blank).
+    ``cells`` are its raw cells at the Excel rows ``index``; ``skip`` holds rows
+    already reported (an uncalculated formula or an Excel error reads as blank).
     """
     kind = f.kind
+    raw = pd.Series(cells.values, index=index, dtype=object, copy=False)
+    blank = cells.blank
     if kind in coerce.SCALES:
-        typed, bad = coerce.to_scaled(raw, coerce.SCALES[kind])
+        typed, bad = coerce.to_scaled(raw, coerce.SCALES[kind], cells)
     elif kind == "code":
-        typed, bad = coerce.to_code(raw)
+        typed, bad = coerce.to_code(raw, cells)
     elif kind in ("key", "text"):
-        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key, table.limits))
-        for row in log.room("warning", "control-characters", coerce.cleaned_rows(raw)):
+        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key, table.limits), cells)
+        for row in log.room("warning", "control-characters", coerce.cleaned_rows(raw, cells)):
             log.warning("control-characters", **table.where(f.key, row), expected="printable text",
                         found=visible(raw[row])[:200])
     elif kind == "choice":
-        typed, bad = coerce.to_choice(raw, f.choices)
+        typed, bad = coerce.to_choice(raw, f.choices, cells)
     elif kind == "yesno":
-        typed, bad = coerce.to_yesno(raw)
+        typed, bad = coerce.to_yesno(raw, cells)
     elif kind == "date":
-        typed, bad = coerce.to_date(raw)
+        typed, bad = coerce.to_date(raw, cells)
     elif kind == "quarter":
-        typed, bad = coerce.to_quarter(raw)
+        typed, bad = coerce.to_quarter(raw, cells)
     elif kind == "emails":
-        typed, bad = coerce.to_emails(raw)
+        typed, bad = coerce.to_emails(raw, cells)
     else:  # pragma: no cover - schema and reader move together
         raise ValueError(kind)
     expected = f.expected
