@@ -71,3 +71,20 @@ def test_statement_document_writes_its_charges_from_their_texts(small_result):
     rows.texts = [f'"row {i}"' for i in range(len(rows))]
     text = document_json(document).decode("utf-8")
     assert all(f'"row {i}"' in text for i in range(len(rows)))
+
+
+def test_rows_with_some_texts_and_same_columns():
+    """A Rows item without a text (None) is written as usual among those with one; a Same column is the
+    one value on every row; a row_texts call with no column of values is refused (its rows are unknown)."""
+    from apportion.writers.jsontext import Same, item_texts
+    keys = ["label", "kind", "value"]
+    values = [["a", "b%s"], [1, None]]
+    texts = row_texts(keys, [values[0], Same("cents % x"), values[1]], "\n   ", " ")
+    rows = [dict(zip(keys, (label, "cents % x", value))) for label, value in zip(*values)]
+    step = {"label": "Total", "formula": {"op": "sum", "of": [0, 1]}}
+    document = {"a": {"lines": Rows([step] + rows, [None] + texts, "\n   ", " ")}}
+    plain = {"a": {"lines": [step] + rows}}
+    assert dumps(document) == json.dumps(plain, ensure_ascii=False, indent=1)
+    assert item_texts([step], "\n   ", " ") == [dumps(step).replace("\n", "\n   ")]
+    with pytest.raises(ValueError):
+        row_texts(["kind"], [Same("cents")], "\n ", " ")

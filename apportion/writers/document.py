@@ -22,6 +22,7 @@ exact fractions where a factor is not a short decimal, and rounding said where i
 from __future__ import annotations
 
 import functools
+from itertools import repeat
 import math
 import weakref
 from dataclasses import dataclass
@@ -180,8 +181,9 @@ def pair(label: str, value, kind: str, role: str = "body", note: str = "", formu
 
 
 JSON_STEP = " "  # one space an indent level
-# where the charges rows' items start in a statement's JSON: document → sections → a section → its table → rows
-CHARGE_ROWS_LINE = "\n" + JSON_STEP * 5
+# where a statement's big lists' items start in its JSON: the charges rows (document → sections → a section →
+# its table → rows) and the aid steps (document → sections → a section → its steps → lines)
+ROWS_LINE = "\n" + JSON_STEP * 5
 
 
 def document_json(document: dict) -> bytes:
@@ -196,19 +198,22 @@ def document_json(document: dict) -> bytes:
 class JobWorking:
     """The parts of the statements that depend on the job, not the district, computed once per job.
 
-    ``charges``: every billing row with its working, in statement order, as a tuple of its
-    :data:`CHARGE_FRAME` values made JSON-ready once (the category first); ``charge_texts``: each one's row of
-    the charges table as JSON text (:func:`~.jsontext.row_texts`, at :data:`CHARGE_ROWS_LINE`);
-    ``positions``: each district's rows in ``charges``; ``aidable``: each
-    CoSer and shared-PD charge with its aidable fraction, by district; ``limits``: the ratio floor and caps
-    as text; ``proposed``: total charges under the proposed administrative budget, after a failed vote;
-    ``districts``, ``shares``, ``aid``, ``net``: each district's row of those tables, as a dict.
+    ``charge_rows``: every billing row with its working as a row of the charges table (a dict of
+    :data:`CHARGE_COLUMNS`, JSON-ready), by district and in statement order within each; ``charge_texts``:
+    each one's JSON text (:func:`~.jsontext.row_texts`, at :data:`ROWS_LINE`); ``categories``, ``amounts``:
+    each one's category and amount; ``spans``: each district's (start, stop) in those lists;
+    ``aidable``: the CoSer and shared-PD charges' aidable parts (an estimate's, else None);
+    ``limits``: the ratio floor and caps as text; ``proposed``: total charges under the proposed
+    administrative budget, after a failed vote; ``districts``, ``shares``, ``aid``, ``net``: each district's
+    row of those tables, as a dict.
     """
 
-    charges: list[tuple]
+    charge_rows: list[dict]
     charge_texts: list[str]
-    positions: dict[str, np.ndarray]
-    aidable: dict[str, list[tuple]]
+    categories: list[str]
+    amounts: list[int]
+    spans: dict[str, tuple[int, int]]
+    aidable: AidableParts | None
     limits: dict[str, str]
     proposed: pd.Series | None
     districts: dict[str, dict]
@@ -216,10 +221,30 @@ class JobWorking:
     aid: dict[str, dict]
     net: dict[str, dict]
 
+    def span(self, code: str) -> slice:
+        """District ``code``'s rows in :attr:`charge_rows` (none for a district without charges)."""
+        return slice(*self.spans.get(code, (0, 0)))
+
+
+@dataclass(frozen=True)
+class AidableParts:
+    """Each district's CoSer and shared-PD charges that count towards approved services expense
+    (§1950(5)(b)), as an estimate's aid working shows them under that step, made for the whole job at once.
+
+    ``lines``: one step a charge (its item, the aidable part to the cent, the working), by district then item;
+    ``texts``: each one's JSON text (at :data:`ROWS_LINE`); ``spans``: each district's (start, stop) in those;
+    ``sums``: each district's exact sum of its parts, as text (:func:`_sum_text`).
+    """
+
+    lines: list[dict]
+    texts: list[str]
+    spans: dict[str, tuple[int, int]]
+    sums: dict[str, str]
+
 
 _working: tuple[weakref.ref, JobWorking] | None = None  # the last job's working, while that result lives
+CHARGE_KEYS = [c[0] for c in CHARGE_COLUMNS]
 NO_ROWS = np.array([], dtype=np.intp)
-CHARGE_FRAME = ["category"] + [c[0] for c in CHARGE_COLUMNS]
 
 
 def job_working(result: Result) -> JobWorking:
@@ -230,16 +255,27 @@ def job_working(result: Result) -> JobWorking:
     global _working
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
-        columns = [_json_column(charges[key]) for key in CHARGE_FRAME]
+        columns = [_json_column(charges[key]) for key in CHARGE_KEYS]
         _working = (weakref.ref(result, _forget), JobWorking(
-            charges=list(zip(*columns)),
-            charge_texts=jsontext.row_texts(CHARGE_FRAME[1:], columns[1:], CHARGE_ROWS_LINE, JSON_STEP),
-            positions=charges.groupby("district_code", sort=False).indices,
-            aidable=_aidable_parts(result), limits=_limits(result),
+            charge_rows=[dict(zip(CHARGE_KEYS, values)) for values in zip(*columns)],
+            charge_texts=jsontext.row_texts(CHARGE_KEYS, columns, ROWS_LINE, JSON_STEP),
+            categories=charges["category"].tolist(), amounts=columns[-1], spans=_spans(charges["district_code"]),
+            aidable=_aidable_parts(result) if result.aid.mode == "estimate" else None, limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
             districts=result.districts.to_dict("index"), shares=result.apportionment.shares.to_dict("index"),
             aid=result.aid.table.to_dict("index"), net=result.net.to_dict("index")))
     return _working[1]
+
+
+def _spans(keys: pd.Series) -> dict[str, tuple[int, int]]:
+    """Where each key's run starts and stops in ``keys`` (grouped: each key's values together)."""
+    values = keys.to_numpy()
+    codes = pd.factorize(values)[0]
+    if not len(codes):
+        return {}
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    stops = np.r_[starts[1:], len(codes)]
+    return dict(zip(values[starts].tolist(), zip(starts.tolist(), stops.tolist())))
 
 
 def _forget(reference: weakref.ref) -> None:
@@ -276,6 +312,7 @@ def _working_charges(result: Result) -> pd.DataFrame:
     true-up: the final charge on actual units, less the charge; a surplus: the surplus by the same units;
     a shared-PD charge: cost × staff attending ÷ all staff attending. Each split is settled to the cent
     (the rounding rule decides the last cent), so the amount is the working's value to within a cent.
+    The rows come by district (each district's together, for :func:`_spans`), then in statement order.
 
     Each figure is formatted once per distinct value (:func:`~.text.distinct_texts`: a budget, a total or a
     unit count repeats down a service's rows), then each kind of row's text composed from those columns.
@@ -316,7 +353,7 @@ def _working_charges(result: Result) -> pd.DataFrame:
         "district_code": code, "category": category, "charge": distinct_texts(category, lambda c: CATEGORY_LABELS.get(c, c)),
         "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
         "unit_cost": billing["unit_cost"], "working": working, "amount": billing["amount"], "order": order})
-    return frame.sort_values(["order", "item_code"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["district_code", "order", "item_code"], kind="stable").reset_index(drop=True)
 
 
 def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame) -> tuple[list, list, list]:
@@ -348,33 +385,107 @@ def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame
     return names, shown, split
 
 
-def _aidable_parts(result: Result) -> dict[str, list[tuple]]:
-    """Each district's CoSer and shared-PD charges that count towards approved services expense:
-    ``(item code, name, final charge in cents, aidable numerator, denominator)`` (§1950(5)(b))."""
-    parts: dict[str, list[tuple]] = {}
+DETAIL_KEYS = ["label", "value", "kind", "working", "law", "role"]  # an aidable part's step
+
+
+def _aidable_parts(result: Result) -> AidableParts:
+    """Each district's CoSer and shared-PD charges that count towards approved services expense (§1950(5)(b)):
+    a charge's aidable part is charge × aidable numerator ÷ denominator, to the cent (half up).
+
+    Worked a column at a time over the job's charges (:func:`_exact_arrays`: int64 where the products fit).
+    """
+    pieces = []
     rows, services = result.coser.rows, result.coser.services
     if len(rows) and "final_charge" in rows:
-        # each service's name and aidable fraction looked up once (a .loc row per charge cost 0.1 ms)
-        named = dict(zip(services.index, zip(services["service_name"].tolist(), services["aidable_num"].tolist(),
-                                             services["aidable_den"].tolist())))
-        for code, service, charge in zip(rows["district_code"].tolist(), rows["service_code"].tolist(),
-                                         rows["final_charge"].tolist()):
-            if int(charge):
-                name, num, den = named[service]
-                parts.setdefault(code, []).append((service, name if isinstance(name, str) else service, int(charge),
-                                                   int(num), int(den)))
+        charged = np.flatnonzero(rows["final_charge"].to_numpy() != 0)
+        service = rows["service_code"].iloc[charged]
+        # a service's name (its code when it has none) and its aidable fraction: each service's row taken once
+        at = services.index.get_indexer(service)
+        if (at < 0).any():
+            raise KeyError(f"CoSer rows of services not in the Services table: {sorted(set(service[at < 0]))}")
+        names = np.array([n if isinstance(n, str) else c for c, n in zip(services.index, services["service_name"])],
+                         dtype=object)
+        pieces.append(pd.DataFrame({
+            "district_code": rows["district_code"].to_numpy()[charged], "item": service.to_numpy(),
+            "name": names[at], "charge": rows["final_charge"].to_numpy()[charged],
+            "num": services["aidable_num"].to_numpy()[at], "den": services["aidable_den"].to_numpy()[at]}))
     pd_rows, contracts = result.shared_pd.rows, result.shared_pd.contracts
     if len(pd_rows) and "charge" in pd_rows:
-        for code, contract, charge, num, den in zip(pd_rows["district_code"].tolist(), pd_rows["contract"].tolist(),
-                                                    pd_rows["charge"].tolist(), pd_rows["aidable_num"].tolist(),
-                                                    pd_rows["aidable_den"].tolist()):
-            if int(charge):
-                vendor = contracts.at[contract, "vendor"] if contract in contracts.index else contract
-                parts.setdefault(code, []).append((contract, vendor if isinstance(vendor, str) else contract,
-                                                   int(charge), int(num), int(den)))
-    for lines in parts.values():
-        lines.sort(key=lambda p: p[0])
-    return parts
+        charged = pd_rows[pd_rows["charge"].to_numpy() != 0]
+        contract = charged["contract"]
+        vendors = contract.map({c: v if isinstance(v, str) else c
+                                for c, v in zip(contracts.index, contracts["vendor"].tolist())})
+        pieces.append(pd.DataFrame({
+            "district_code": charged["district_code"], "item": contract, "name": vendors.where(vendors.notna(), contract),
+            "charge": charged["charge"], "num": charged["aidable_num"], "den": charged["aidable_den"]}))
+    if not pieces:
+        return AidableParts([], [], {}, {})
+    # each district's parts together, by item within it (CoSers before shared PD where an item is both)
+    parts = pd.concat(pieces, ignore_index=True).sort_values(["district_code", "item"], kind="stable")
+    charge, num, den = _exact_arrays(*(parts[c].to_numpy() for c in ("charge", "num", "den")))
+    aided = den != 0  # a zero denominator (no budget) has no aidable part
+    value = np.where(aided, _half_up_quotient(charge * num, np.where(aided, den, 1)), 0)
+    workings = list(map("".join, zip(parts["name"].tolist(), repeat(": charge "),
+                                     distinct_texts(parts["charge"], money_text), repeat(" "),
+                                     _fraction_texts(parts["num"].to_numpy(), parts["den"].to_numpy()).tolist())))
+    items, values = parts["item"].tolist(), value.tolist()
+    spans = _spans(parts["district_code"])
+    return AidableParts(
+        lines=[{"label": i, "value": v, "kind": "cents", "working": w, "law": "", "role": "detail"}
+               for i, v, w in zip(items, values, workings)],
+        texts=jsontext.row_texts(DETAIL_KEYS, [items, values, jsontext.Same("cents"), workings, jsontext.Same(""),
+                                               jsontext.Same("detail")], ROWS_LINE, JSON_STEP),
+        spans=spans, sums=_exact_sums(parts["district_code"].to_numpy(dtype=object)[aided], charge[aided],
+                                      num[aided], den[aided], spans))
+
+
+def _exact_arrays(charge: np.ndarray, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Charges and their aidable fractions' numerators and denominators as int64 when 2 |charge × num| + |den|
+    (the half-up quotient's largest term) fits in it for the largest of each, else as Python ints (object
+    arrays, each operation still one numpy call): a charge × a budget in cents can exceed int64."""
+    def most(values: np.ndarray) -> int:
+        return max(abs(int(values.max())), abs(int(values.min()))) if len(values) else 0
+
+    arrays = (charge, num, den)
+    if all(a.dtype.kind in "iu" for a in arrays) and 2 * most(charge) * most(num) + most(den) < 2 ** 63:
+        return tuple(a.astype(np.int64) for a in arrays)
+    return tuple(a.astype(object) for a in arrays)
+
+
+def _exact_sums(owners: np.ndarray, charge: np.ndarray, num: np.ndarray, den: np.ndarray,
+                spans: dict[str, tuple]) -> dict[str, str]:
+    """Each district's exact sum of its parts charge × num ÷ den (``owners``: whose each is, grouped), as
+    :func:`_sum_text` shows it; 0 for a district in ``spans`` with none over a denominator other than 0.
+
+    With each fraction reduced, a district's parts over one denominator are added as integers (many
+    fractions are 1 or share a budget); then those few sums over their least common multiple, one Fraction
+    a district (adding Fractions one at a time reduces every partial sum, a gcd of ever longer integers)."""
+    common = np.gcd(num, den)
+    tops, bottoms = charge * (num // common), den // common
+    # each (district, denominator) group together: the parts are by district already, so a stable sort
+    order = np.lexsort((pd.factorize(bottoms)[0], pd.factorize(owners)[0]))
+    owners, tops, bottoms = owners[order], tops[order], bottoms[order]
+    starts = np.flatnonzero(np.r_[True, (owners[1:] != owners[:-1]) | (bottoms[1:] != bottoms[:-1])]) \
+        if len(order) else NO_ROWS
+    sums = np.add.reduceat(tops.astype(object), starts) if len(starts) else tops  # Python ints: no overflow
+    exact = dict.fromkeys(spans, Fraction(0))
+    groups = _spans(pd.Series(owners[starts]))
+    numerators, denominators = sums.tolist(), bottoms[starts].tolist()
+    for code, (first, stop) in groups.items():
+        dens = denominators[first:stop]
+        lcm = math.lcm(*dens)
+        exact[code] = Fraction(sum(n * (lcm // d) for n, d in zip(numerators[first:stop], dens)), lcm)
+    return {code: _sum_text(total) for code, total in exact.items()}
+
+
+def _fraction_texts(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """:func:`aidable_fraction_text` of each (numerator, denominator), once per distinct pair (a service's
+    fraction repeats down its participants)."""
+    num_codes, nums = pd.factorize(num)
+    den_codes, dens = pd.factorize(den)
+    pair_codes, pairs = pd.factorize(num_codes * len(dens) + den_codes)
+    texts = [aidable_fraction_text(nums[p // len(dens)], dens[p % len(dens)]) for p in pairs.tolist()]
+    return np.array(texts, dtype=object)[pair_codes]
 
 
 def aidable_fraction_text(num: int, den: int) -> str:
@@ -427,9 +538,6 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     working = job_working(result)
     d = working.districts[code]
     name = str(d["district_name"])
-    positions = working.positions.get(code, NO_ROWS).tolist()
-    rows = jsontext.Rows([working.charges[i] for i in positions], [working.charge_texts[i] for i in positions],
-                         CHARGE_ROWS_LINE, JSON_STEP)
     net = working.net[code]  # every district with a statement is charged or aided
     total_charges, total_aid, net_cost = int(net["total_charges"]), int(net["total_aid"]), int(net["net_cost"])
     aid = working.aid.get(code)
@@ -446,7 +554,7 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     # the header holds values, not formulas: ``apportion mail`` and other tools read them as written
     if prepared is not None:
         header.append(pair("Prepared", prepared, "date", "left"))
-    sections = [_charges_section(result, code, rows, contingency)]
+    sections = [_charges_section(result, code, contingency)]
     if aid is not None:
         sections.append(_aid_section(result, code, aid))
     else:
@@ -479,11 +587,13 @@ def statement_document(result: Result, code: str, options: ReportOptions = Repor
     }
 
 
-def _charges_section(result: Result, code: str, rows: jsontext.Rows, contingency: bool) -> dict:
-    """The charges table; ``rows`` are the district's :attr:`JobWorking.charges` with their texts."""
+def _charges_section(result: Result, code: str, contingency: bool) -> dict:
+    """The charges table: the district's rows of :attr:`JobWorking.charge_rows`, with their texts."""
     s = result.settings
+    working = job_working(result)
+    span = working.span(code)
     parts = []
-    categories = {r[0] for r in rows}
+    categories = set(working.categories[span])
     if categories & POOL_COLUMNS.keys():
         parts.append(f"A pool charge (administrative, capital, rent) is the pool × your {basis_label(result)} "
                      "÷ all components' (Educ. Law §1950(4)(b)(7)).")
@@ -494,16 +604,15 @@ def _charges_section(result: Result, code: str, rows: jsontext.Rows, contingency
         parts.append("Each split is settled to the cent, so an amount can differ by a cent from its working.")
     note = " ".join(parts) or "No charges this year."
     if contingency:
-        proposed = int(job_working(result).proposed[code])
+        proposed = int(working.proposed[code])
         note += (f" The administrative budget failed at the vote, so these are the contingency budget's charges; "
                  f"under the proposed budget your total charges would have been {dollars(proposed)}.")
     columns = [{"key": k, "header": h, "kind": kind, "width": w, "total": t, "wrap": k in WRAPPED}
                for k, h, kind, w, t in CHARGE_COLUMNS]
-    keys = CHARGE_FRAME[1:]
-    table_rows = jsontext.Rows([dict(zip(keys, values[1:])) for values in rows], rows.texts, rows.inner, rows.step)
+    rows = jsontext.Rows(working.charge_rows[span], working.charge_texts[span], ROWS_LINE, JSON_STEP)
     return {"title": f"Charges for {s.school_year}", "note": note,
-            "table": {"name": "Charges", "columns": columns, "rows": table_rows,
-                      "total": {"label": "Total", "amount": int(sum(r["amount"] for r in table_rows))}}}
+            "table": {"name": "Charges", "columns": columns, "rows": rows,
+                      "total": {"label": "Total", "amount": int(sum(working.amounts[span]))}}}
 
 
 def aid_working(result: Result, code: str, aid: dict) -> dict[str, str]:
@@ -551,14 +660,13 @@ def aid_working(result: Result, code: str, aid: dict) -> dict[str, str]:
     else:
         used = result.pools.admin_used
         approved = result.aid.approved_admin_cost  # exact cents
-        parts = working.aidable.get(code, [])
-        exact = sum((Fraction(c * n, d) for _, _, c, n, d in parts if d), Fraction(0))
+        aidable = working.aidable
         work |= {
             "approved_admin": f"administrative share {money_text(shares['administrative'])} × approved cost "
                               f"{exact_money(approved)} ÷ administrative budget {money_text(used)}, rounded to the "
                               "dollar",
-            "approved_services": (f"the aidable parts below, {_sum_text(exact)} in all, rounded to the dollar"
-                                  if parts else "no aidable CoSer or shared-PD charges"),
+            "approved_services": (f"the aidable parts below, {aidable.sums[code]} in all, rounded to the dollar"
+                                  if code in aidable.sums else "no aidable CoSer or shared-PD charges"),
             "capital_expense": f"capital share {money_text(shares['capital'])} × "
                                f"{exact_text(Fraction(result.settings.capital_aidable_fraction))} aidable, "
                                "rounded to the dollar",
@@ -580,7 +688,7 @@ def _aid_section(result: Result, code: str, aid: dict) -> dict:
     if carried:
         note += " " + carried
     work = aid_working(result, code, aid)
-    lines, summed = [], []
+    lines, texts, summed = [], [], []  # the steps, their JSON texts (None: written as usual)
     for line in AID_LINES:
         value = SOURCE_LABELS.get(aid[line.key], aid[line.key]) if line.key == "ratio_source" else aid[line.key]
         step = {"label": line.label, "value": _json_value(value), "kind": line.kind, "working": work.get(line.key, ""),
@@ -590,14 +698,15 @@ def _aid_section(result: Result, code: str, aid: dict) -> dict:
         elif line.key in ("admin_aid", "services_aid", "capital_aid", "rent_aid", "save_harmless_aid"):
             summed.append(len(lines))
         lines.append(step)
+        texts.append(None)
         if line.key == "approved_services" and result.aid.mode == "estimate":
-            for item, name, charge, num, den in job_working(result).aidable.get(code, []):
-                lines.append({"label": item, "value": _half_up_quotient(charge * num, den) if den else 0,
-                              "kind": "cents",
-                              "working": f"{name}: charge {money_text(charge)} {aidable_fraction_text(num, den)}",
-                              "law": "", "role": "detail"})
+            aidable = job_working(result).aidable
+            span = slice(*aidable.spans.get(code, (0, 0)))
+            lines += aidable.lines[span]
+            texts += aidable.texts[span]
     return {"title": f"{aid_heading(result)}: how it is figured", "note": note,
-            "steps": {"columns": ["Step", "Value", "How it is figured", "Law"], "lines": lines}}
+            "steps": {"columns": ["Step", "Value", "How it is figured", "Law"],
+                      "lines": jsontext.Rows(lines, texts, ROWS_LINE, JSON_STEP)}}
 
 
 def _sum_text(cents: Fraction) -> str:
@@ -612,11 +721,12 @@ def _half_up(value: Fraction) -> int:
     return _half_up_quotient(value.numerator, value.denominator)
 
 
-def _half_up_quotient(numerator: int, denominator: int) -> int:
+def _half_up_quotient(numerator, denominator):
     """``numerator / denominator`` (not 0) rounded half away from zero, in integers: floor(|n/d| + 1/2) is
-    (2|n| + |d|) // 2|d| (no Fraction made for each of a statement's hundreds of aidable parts)."""
+    (2|n| + |d|) // 2|d| (no Fraction made for each of a job's aidable parts). Ints, or arrays of them
+    element by element."""
     whole = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
-    return whole if (numerator < 0) == (denominator < 0) or not whole else -whole
+    return whole * (1 - 2 * ((numerator < 0) != (denominator < 0)))
 
 
 def _net_section(result: Result, code: str) -> dict:

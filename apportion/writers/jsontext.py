@@ -20,6 +20,7 @@ booleans or None become their JSON text; any other value is a TypeError.
 """
 from __future__ import annotations
 
+from itertools import repeat
 from json.encoder import encode_basestring as _string
 
 _INFINITY = float("inf")
@@ -77,31 +78,50 @@ _SCALAR_TEXT = {str: _string, int: int.__repr__, float: _float, bool: _true_fals
 
 
 class Rows(list):
-    """A list of rows (dicts) with each row's JSON text as :func:`dumps` writes it when the list's items
-    are on lines starting ``inner`` (a line break and the indentation) with ``step`` more for each row's items,
-    keys in the order built. At any other depth, or with ``sort_keys``, the rows are written item by item
-    (the same text). Nothing may change a row after its text is made."""
+    """A list of items (a table's rows, dicts) with each item's JSON text as :func:`dumps` writes it when the
+    list's items are on lines starting ``inner`` (a line break and the indentation) with ``step`` more for each
+    item's own items, keys in the order built; a text of None: that item written as usual. At any other depth,
+    or with ``sort_keys``, every item is written as usual (the same text). Nothing may change an item after
+    its text is made."""
 
     __slots__ = ("texts", "inner", "step")
 
-    def __init__(self, rows, texts: list[str], inner: str, step: str):
+    def __init__(self, rows, texts: list[str | None], inner: str, step: str):
         super().__init__(rows)
         self.texts, self.inner, self.step = texts, inner, step
 
 
-def row_texts(keys: list[str], columns: list[list], inner: str, step: str) -> list[str]:
+class Same:
+    """A column of :func:`row_texts` holding ``value`` on every row: written into the rows' template once."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def row_texts(keys: list[str], columns: list, inner: str, step: str) -> list[str]:
     """The text :func:`dumps` gives each row ``dict(zip(keys, values))`` of the rows ``zip(*columns)`` on lines
-    starting ``inner`` (for :class:`Rows`): each column's values as text in one pass (one ``map`` through the
-    C encoder for a column of one plain type), then each row from one template."""
+    starting ``inner`` (for :class:`Rows`); a column may be a :class:`Same` (one value on every row: at least
+    one must not be). Each column's values as text in one pass (one ``map`` through the C encoder for a
+    column of one plain type), a :class:`Same`'s once into the fixed text around the columns; then each row
+    one ``str.join`` of the fixed texts and its values' (faster than a ``%`` template, which is parsed again
+    for every row)."""
     item = inner + step
-    texts = []
-    for values in columns:
+    pieces, fixed = [], "{"  # the fixed texts and the columns' texts in turn; the fixed text being made
+    for i, (key, values) in enumerate(zip(keys, columns)):
+        fixed += ("," if i else "") + item + _string(_key(key)) + ": "
+        if isinstance(values, Same):
+            fixed += _value_text(values.value)
+            continue
         kinds = set(map(type, values))
         convert = _SCALAR_TEXT.get(kinds.pop()) if len(kinds) == 1 else None
-        texts.append(list(map(convert, values)) if convert is not None else [_value_text(v) for v in values])
-    template = "{" + item + ("," + item).join(
-        (_string(_key(key)) + ": ").replace("%", "%%") + "%s" for key in keys) + inner + "}"
-    return [template % row for row in zip(*texts)]
+        pieces += [repeat(fixed), list(map(convert, values)) if convert is not None else list(map(_value_text, values))]
+        fixed = ""
+    if not pieces:  # no listed column: how many rows is unknown (and the zip below would never end)
+        raise ValueError("row_texts needs at least one column of values")
+    pieces.append(repeat(fixed + inner + "}"))
+    return list(map("".join, zip(*pieces)))
 
 
 def _value_text(value) -> str:
@@ -114,9 +134,20 @@ def _value_text(value) -> str:
 
 def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)``."""
-    step = " " * indent
+    return _writer(" " * indent, sort_keys)(value, "\n")
+
+
+def item_texts(items: list, inner: str, step: str) -> list[str]:
+    """Each of ``items`` as :func:`dumps` (indent ``len(step)``) writes it as an item of a list whose items are
+    on lines starting ``inner``: the texts of a :class:`Rows`."""
+    text = _writer(step, False)
+    return [text(item, inner) for item in items]
+
+
+def _writer(step: str, sort_keys: bool):
+    """The function giving a value's text when its line starts ``inner`` (``"\n"`` at the top)."""
     scalars = _SCALAR_TEXT
-    labels: dict[str, str] = {}  # a str key's '"key": ', made once per dumps (a document repeats its keys)
+    labels: dict[str, str] = {}  # a str key's '"key": ', made once per writer (a document repeats its keys)
 
     def label(key) -> str:
         if key.__class__ is not str:  # 1 and True are one dict key but two texts: never kept
@@ -137,7 +168,10 @@ def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
             return "{}" if isinstance(value, dict) else "[]"
         inner = newline + step
         if value.__class__ is Rows and value.inner == inner and value.step == step and not sort_keys:
-            return "[" + inner + ("," + inner).join(value.texts) + newline + "]"
+            parts = value.texts
+            if None in parts:
+                parts = [item_text(item, inner) if text is None else text for item, text in zip(value, parts)]
+            return "[" + inner + ("," + inner).join(parts) + newline + "]"
         if isinstance(value, dict):
             items = sorted(value.items()) if sort_keys else value.items()
             get = labels.get
@@ -149,7 +183,4 @@ def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
             opening, closing = "[", "]"
         return opening + inner + ("," + inner).join(parts) + newline + closing
 
-    text = _scalar(value)
-    if text is not None:
-        return text
-    return container(value, "\n")
+    return item_text
