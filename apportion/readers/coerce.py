@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from numbers import Number
 from typing import Callable
 
 import numpy as np
@@ -91,14 +90,11 @@ def _types(values: np.ndarray) -> np.ndarray:
     return np.fromiter(map(type, values), dtype=object, count=len(values))
 
 
-def _may_hide_flags(uniques: np.ndarray, types: np.ndarray) -> bool:
+def _may_hide_flags(uniques: np.ndarray) -> bool:
     """Whether a TRUE/FALSE cell could be among ``uniques`` or hidden behind one: grouping takes True for 1
-    and False for 0 (True == 1 == 1.0 in Python), so a column with a 0 or a 1 in it is looked at cell by cell."""
-    numbers = np.flatnonzero((types == float) | (types == int) | (types == bool))
-    if len(numbers) and np.isin(uniques[numbers].astype(np.float64), (0.0, 1.0)).any():
-        return True
-    other = np.flatnonzero((types != float) & (types != int) & (types != bool) & (types != str))
-    return any(isinstance(u, Number) and (u == 0 or u == 1) for u in uniques[other])
+    and False for 0 (True == 1 == 1.0 in Python), so a column holding a 0 or a 1 is looked at cell by cell.
+    ``in`` compares in C, value by value, with Python's ==: True and 1.0 both match 1, text never does."""
+    return 0 in uniques or 1 in uniques
 
 
 class Cells:
@@ -118,7 +114,7 @@ class Cells:
             codes, uniques = pd.factorize(values)
             uniques = np.asarray(uniques, dtype=object)
             types = _types(uniques)
-            if _may_hide_flags(uniques, types):
+            if _may_hide_flags(uniques):
                 flags = _types(values) == bool
                 if flags.any():
                     marked = values.copy()
@@ -183,13 +179,6 @@ def is_blank(raw) -> np.ndarray:
     return Cells.of(raw).blank
 
 
-def _each_distinct(raw, convert: Callable) -> tuple[np.ndarray, np.ndarray]:
-    """``convert`` applied once per distinct non-blank value: (typed object array, bad mask) per cell."""
-    cells = Cells.of(raw)
-    typed, bad = cells.each(convert)
-    return cells.spread(typed), cells.spread(bad)
-
-
 def convert_one(value, convert: Callable):
     """One cell through a converter: None for a blank, :data:`_BAD` when it does not fit."""
     if isinstance(value, _Flag):
@@ -199,10 +188,16 @@ def convert_one(value, convert: Callable):
     return convert(value)
 
 
-def _result(raw: pd.Series, typed, bad: np.ndarray, dtype=object) -> tuple[pd.Series, dict[int, object]]:
+def _result(raw: pd.Series, typed, bad: np.ndarray) -> tuple[pd.Series, dict[int, object]]:
+    """``to_<kind>``'s answer: the typed Series and the refused cells by Excel row."""
     values = raw.to_numpy(dtype=object)
     rows = raw.index.to_numpy()[bad]
-    return pd.Series(typed, index=raw.index, dtype=dtype, copy=False), dict(zip(map(int, rows), values[bad]))
+    return typed_series(typed, raw.index), dict(zip(map(int, rows), values[bad]))
+
+
+def typed_series(typed, index: pd.Index) -> pd.Series:
+    """A typed column as a Series: object stays object (pandas would infer its string dtype for text)."""
+    return pd.Series(typed, index=index, dtype=object if isinstance(typed, np.ndarray) else None, copy=False)
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -222,7 +217,13 @@ def _scaled_one(value, scale: int):
 
 def to_scaled(raw: pd.Series, scale: int, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Numbers as exact integers × ``scale`` (100 for cents). Blank → <NA>. ``cells``: ``raw`` grouped already."""
-    cells = cells or Cells.of(raw)
+    return _result(raw, *_scaled_cells(cells or Cells.of(raw), scale))
+
+
+def _scaled_cells(cells: Cells, scale: int) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
+    """:func:`to_scaled` on grouped cells: (typed, bad mask). A float is converted in one vectorised step per
+    distinct value while its scaled value is below :data:`FLOAT_EXACT`; anything else (text, a float past
+    that, an int) goes through :func:`exact.decimal_of`, exact by construction."""
     uniques = cells.uniques
     out = np.zeros(len(uniques) + 1, dtype=np.int64)  # per distinct value, with the trailing blank slot
     ok = np.zeros(len(uniques) + 1, dtype=bool)
@@ -242,8 +243,7 @@ def to_scaled(raw: pd.Series, scale: int, cells: Cells | None = None) -> tuple[p
     good = rest[~bad[rest] & np.not_equal(typed[rest], None)]
     out[good] = typed[good].astype(np.int64)
     ok[good] = True
-    result = pd.arrays.IntegerArray(cells.spread(out), ~cells.spread(ok))
-    return _result(raw, result, cells.spread(bad) | cells.nan(), dtype="Int64")
+    return pd.arrays.IntegerArray(cells.spread(out), ~cells.spread(ok)), cells.spread(bad) | cells.nan()
 
 
 def why_not_scaled(value, scale: int) -> str:
@@ -312,8 +312,7 @@ def _code_one(v):
 
 def to_code(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """12-digit BEDS codes as text; a number typed in Excel loses its leading zero, so pad it."""
-    typed, bad = _each_distinct(cells or raw, _code_one)
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("code", cells or Cells.of(raw)))
 
 
 def _text_one(v):
@@ -349,23 +348,24 @@ def _bounded_text(limit: int) -> Callable:
     return one
 
 
-def cleaned_rows(raw: pd.Series, cells: Cells | None = None) -> list[int]:
-    """Rows whose text held characters no output may carry (:data:`~apportion.writers.text.FORBIDDEN`),
+def cleaned(cells: Cells) -> np.ndarray:
+    """Cells whose text held characters no output may carry (:data:`~apportion.writers.text.FORBIDDEN`),
     found once per distinct value."""
-    cells = cells or Cells.of(raw)
     hit = np.zeros(len(cells.uniques) + 1, dtype=bool)
     texts = np.flatnonzero(cells.types != float)
     hit[texts] = [isinstance(u, str) and FORBIDDEN.search(u) is not None for u in cells.uniques[texts]]
-    if not hit.any():
-        return []
-    return [int(r) for r in raw.index.to_numpy()[cells.spread(hit)]]
+    return cells.spread(hit) if hit.any() else np.zeros(len(cells.values), dtype=bool)
+
+
+def cleaned_rows(raw: pd.Series, cells: Cells | None = None) -> list[int]:
+    """The Excel rows of :func:`cleaned` cells."""
+    return [int(r) for r in raw.index.to_numpy()[cleaned(cells or Cells.of(raw))]]
 
 
 def to_text(raw: pd.Series, limit: int = DEFAULT_LIMITS.text_length,
             cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Text as typed, trimmed; a whole number typed as 101 reads "101"; longer than ``limit`` is refused."""
-    typed, bad = _each_distinct(cells or raw, _bounded_text(limit))
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("text", cells or Cells.of(raw), limit=limit))
 
 
 def _squash(text) -> str:
@@ -389,8 +389,7 @@ def _choice(choices: tuple[str, ...]) -> Callable:
 def to_choice(raw: pd.Series, choices: tuple[str, ...],
               cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """One of ``choices``, matched ignoring case, spaces and punctuation."""
-    typed, bad = _each_distinct(cells or raw, _choice(choices))
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("choice", cells or Cells.of(raw), choices=choices))
 
 
 def _yesno_one(v):
@@ -409,8 +408,7 @@ def _yesno_one(v):
 
 def to_yesno(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """yes/no, Y/N, TRUE/FALSE, 1/0 → True/False; blank → <NA>."""
-    typed, bad = _each_distinct(cells or raw, _yesno_one)
-    return _result(raw, pd.array(typed, dtype="boolean"), bad, dtype="boolean")
+    return _result(raw, *typed_cells("yesno", cells or Cells.of(raw)))
 
 
 _DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y")
@@ -451,8 +449,7 @@ def date_problem(value) -> str | None:
 
 def to_date(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Dates typed as dates, or as ISO / US text (2026-03-04, 3/4/2026), from :data:`~apportion.schema.DATE_RANGE`."""
-    typed, bad = _each_distinct(cells or raw, _date_one)
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("date", cells or Cells.of(raw)))
 
 
 #: a year and quarter, either way round, forgiving about case, spaces and the separator: 2026-Q3, 2026 q3,
@@ -477,8 +474,7 @@ def _quarter_one(v):
 
 def to_quarter(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """Quarters typed as text (2026-Q1, 2026 q1, Q1 2026) read as ``2026-Q1``."""
-    typed, bad = _each_distinct(cells or raw, _quarter_one)
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("quarter", cells or Cells.of(raw)))
 
 
 def _addresses(v) -> list[str]:
@@ -517,17 +513,36 @@ def _email_one(v):
 
 def to_emails(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
     """One or more addresses separated by ; or , — each a mailbox the mail standards allow."""
-    typed, bad = _each_distinct(cells or raw, _emails_one)
-    return _result(raw, typed, bad)
+    return _result(raw, *typed_cells("emails", cells or Cells.of(raw)))
+
+
+def _converter(kind: str, choices: tuple[str, ...] = (), limit: int = 0) -> Callable:
+    """The one-value converter of a field kind (text kinds bounded by ``limit``, else the default limits)."""
+    if kind in SCALES:
+        scale = SCALES[kind]
+        return lambda v: _scaled_one(v, scale)
+    return {"code": _code_one, "key": _bounded_text(limit or DEFAULT_LIMITS.code_length),
+            "text": _bounded_text(limit or DEFAULT_LIMITS.text_length), "choice": _choice(choices),
+            "yesno": _yesno_one, "date": _date_one, "quarter": _quarter_one, "emails": _emails_one,
+            "email": _email_one}[kind]
 
 
 def convert_value(kind: str, value, choices: tuple[str, ...] = (), limit: int = 0):
     """One cell (a BOCES item) typed as ``kind``: None when blank, :data:`BAD` when it does not fit."""
-    convert = {"money": lambda v: _scaled_one(v, 100), "signed money": lambda v: _scaled_one(v, 100),
-               "quantity": lambda v: _scaled_one(v, QUANTITY_SCALE), "code": _code_one, "key": _bounded_text(limit or DEFAULT_LIMITS.code_length),
-               "text": _bounded_text(limit or DEFAULT_LIMITS.text_length), "choice": _choice(choices), "yesno": _yesno_one, "date": _date_one,
-               "emails": _emails_one, "email": _email_one}[kind]
-    return convert_one(value, convert)
+    return convert_one(value, _converter(kind, choices, limit))
+
+
+def typed_cells(kind: str, cells: Cells, choices: tuple[str, ...] = (), limit: int = 0) -> tuple[object, np.ndarray]:
+    """A column's grouped cells typed as ``kind``: (typed array, bad mask) — numbers as a nullable Int64
+    array, yes/no as a nullable boolean array, the rest as objects (None for a blank or refused cell)."""
+    if kind in SCALES:
+        return _scaled_cells(cells, SCALES[kind])
+    typed, bad = cells.each(_converter(kind, choices, limit))
+    typed, bad = cells.spread(typed), cells.spread(bad)
+    if kind == "yesno":
+        missing = np.equal(typed, None)
+        typed = pd.arrays.BooleanArray(np.where(missing, False, typed).astype(bool), missing)
+    return typed, bad
 
 
 BAD = _BAD

@@ -248,68 +248,57 @@ def _typed(cells: coerce.Cells, index: pd.Index, f, table: Table, log: IssueLog,
 
     ``cells`` are its raw cells at the Excel rows ``index``; ``skip`` holds rows
     already reported (an uncalculated formula or an Excel error reads as blank).
+    Work is on arrays by position; an issue's row is looked up only when it is
+    reported.
     """
     kind = f.kind
-    raw = pd.Series(cells.values, index=index, dtype=object, copy=False)
-    blank = cells.blank
-    if kind in coerce.SCALES:
-        typed, bad = coerce.to_scaled(raw, coerce.SCALES[kind], cells)
-    elif kind == "code":
-        typed, bad = coerce.to_code(raw, cells)
-    elif kind in ("key", "text"):
-        typed, bad = coerce.to_text(raw, coerce.text_limit(kind, f.key, table.limits), cells)
-        for row in log.room("warning", "control-characters", coerce.cleaned_rows(raw, cells)):
-            log.warning("control-characters", **table.where(f.key, row), expected="printable text",
-                        found=visible(raw[row])[:200])
-    elif kind == "choice":
-        typed, bad = coerce.to_choice(raw, f.choices, cells)
-    elif kind == "yesno":
-        typed, bad = coerce.to_yesno(raw, cells)
-    elif kind == "date":
-        typed, bad = coerce.to_date(raw, cells)
-    elif kind == "quarter":
-        typed, bad = coerce.to_quarter(raw, cells)
-    elif kind == "emails":
-        typed, bad = coerce.to_emails(raw, cells)
-    else:  # pragma: no cover - schema and reader move together
-        raise ValueError(kind)
+    values, rows = cells.values, index.to_numpy()
+    limit = coerce.text_limit(kind, f.key, table.limits) if kind in ("key", "text") else 0
+    typed, bad = coerce.typed_cells(kind, cells, f.choices, limit)
+
+    def at(i) -> dict[str, str]:
+        return table.where(f.key, int(rows[i]))
+    if kind in ("key", "text"):
+        for i in log.room("warning", "control-characters", np.flatnonzero(coerce.cleaned(cells))):
+            log.warning("control-characters", **at(i), expected="printable text", found=visible(values[i])[:200])
     expected = f.expected
     said: dict = {}  # a value's refusal worked out once: a million bad cells repeat a few values
-    for row, value in bad.items():
+    for i in np.flatnonzero(bad):
+        value = values[i]
         key = (type(value), value)
         if key not in said:
             said[key] = refusal(f, value, table.limits)
         code, message = said[key]
-        if log.room("error", code, [row]):  # past the cap only counted: no location built
-            log.error(code, message, **table.where(f.key, row), expected=expected, found=coerce.describe(value))
+        if log.room("error", code, [i]):  # past the cap only counted: no location built
+            log.error(code, message, **at(i), expected=expected, found=coerce.describe(value))
+    scaled = typed.to_numpy(dtype=np.int64, na_value=0) if kind in coerce.SCALES else None
     if kind in ("money", "quantity"):
-        scaled = typed.to_numpy(dtype=np.int64, na_value=0)
-        for row in log.room("error", "negative-value", typed.index[scaled < 0]):
-            log.error("negative-value", f"{f.header!r} cannot be negative", **table.where(f.key, row),
-                      expected=expected, found=coerce.describe(raw[row]))
+        for i in log.room("error", "negative-value", np.flatnonzero(scaled < 0)):
+            log.error("negative-value", f"{f.header!r} cannot be negative", **at(i),
+                      expected=expected, found=coerce.describe(values[i]))
         if f.whole:  # a count of people or districts: 5.5 staff would charge for half a person
-            for row in log.room("error", "not-whole", typed.index[scaled % coerce.SCALES[kind] != 0]):
+            for i in log.room("error", "not-whole", np.flatnonzero(scaled % coerce.SCALES[kind] != 0)):
                 log.error("not-whole", f"{f.header!r} counts people or districts: a whole number",
-                          **table.where(f.key, row), expected=expected, found=coerce.describe(raw[row]))
+                          **at(i), expected=expected, found=coerce.describe(values[i]))
     if kind in ("money", "signed money"):
-        _check_total(typed, f, table, log)
+        _check_total(scaled, rows, f, table, log)
     if f.required:
         # a text that is empty once its invisible and control characters are removed is as blank as a blank
-        emptied = typed.isna().to_numpy() & ~blank & ~typed.index.isin(list(bad.keys()))
-        invisible = set(typed.index[emptied])
-        rows = typed.index[blank | emptied]
-        for row in log.room("error", "missing-value", rows[~rows.isin(list(skip))] if skip else rows):
-            log.error("missing-value", f"{f.header!r} is required", **table.where(f.key, row),
-                      expected=expected, found=f"only invisible characters: {visible(raw[row])[:100]}"
-                      if row in invisible else "a blank cell")
-    return typed
+        emptied = pd.isna(typed) & ~cells.blank & ~bad
+        missing = cells.blank | emptied
+        if skip:
+            missing &= ~np.isin(rows, list(skip))
+        for i in log.room("error", "missing-value", np.flatnonzero(missing)):
+            log.error("missing-value", f"{f.header!r} is required", **at(i), expected=expected,
+                      found=f"only invisible characters: {visible(values[i])[:100]}" if emptied[i] else "a blank cell")
+    return coerce.typed_series(typed, index)
 
 
-def _check_total(typed: pd.Series, f, table: Table, log: IssueLog) -> None:
+def _check_total(scaled: np.ndarray, rows: np.ndarray, f, table: Table, log: IssueLog) -> None:
     """A money column's cells are summed over the sheet (per service, per district, in all): their magnitudes
     may add up to at most :data:`~apportion.exact.MONEY_TOTAL_BOUND`, so no sum wraps int64 — one error at the
     cell where the running total passes it."""
-    cents = np.abs(typed.to_numpy(dtype=np.int64, na_value=0))
+    cents = np.abs(scaled)
     running = np.cumsum(cents)  # exact up to the first row past the bound: a cell adds at most MONEY_BOUND
     past = running > MONEY_TOTAL_BOUND
     if not past.any():
@@ -317,7 +306,7 @@ def _check_total(typed: pd.Series, f, table: Table, log: IssueLog) -> None:
     first = int(np.argmax(past))
     log.error("column-total-too-large", f"the amounts of {f.header!r} add up to more than "
               f"{dollars_text(MONEY_TOTAL_BOUND)} by this row; a cell is mistyped or the sheet pasted too often",
-              **table.where(f.key, int(typed.index[first])), expected=f"a column total up to "
+              **table.where(f.key, int(rows[first])), expected=f"a column total up to "
               f"{dollars_text(MONEY_TOTAL_BOUND)}", found=f"{dollars_text(int(big(cents).sum()))} in all, "
               f"{dollars_text(int(running[first]))} by this row")
 
@@ -351,10 +340,11 @@ def _check_unique(table: Table, keys: tuple[str, ...], log: IssueLog) -> None:
     frame = table.frame[list(keys)]
     group = np.zeros(len(frame), dtype=np.int64)
     for k in keys:  # one integer per distinct key tuple; a blank code (-1) never clashes
-        values = frame[k].to_numpy(dtype=object)
-        if table.spec.field(k).kind == "text":
-            values = np.array([normalise(v) if isinstance(v, str) else v for v in values], dtype=object)
-        codes, uniques = pd.factorize(values)
+        codes, uniques = pd.factorize(frame[k].to_numpy(dtype=object))
+        if table.spec.field(k).kind == "text":  # names compared normalised: one normalise per distinct name
+            same, uniques = pd.factorize(np.array([normalise(v) if isinstance(v, str) else v for v in uniques],
+                                                  dtype=object))
+            codes = np.where(codes < 0, -1, same[np.maximum(codes, 0)])
         group = np.where((codes < 0) | (group < 0), -1, group * (len(uniques) + 1) + codes)
     _, first, inverse = np.unique(group, return_index=True, return_inverse=True)
     first_at = first[inverse]
