@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pandas as pd
 
@@ -20,9 +21,13 @@ RECONCILIATION_COLUMNS = ["district_code", "district_name", "line", "computed", 
 
 def csv_lines(rows) -> bytes:
     """Rows as CSV lines (UTF-8, "\\n" line ends: the same bytes on every system)."""
+    return _csv_text(rows).encode("utf-8")
+
+
+def _csv_text(rows) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue()
 
 
 def csv_bytes(header: list[str], rows) -> bytes:
@@ -30,35 +35,65 @@ def csv_bytes(header: list[str], rows) -> bytes:
     return csv_lines([header]) + csv_lines(rows)
 
 
+# what makes the csv module quote a field (the delimiter, the quote character, a line end); without one a
+# field is written as it is
+_QUOTED = re.compile('[,"\r\n]')
+
+
+def csv_field(value) -> str:
+    """``value`` as one field of a CSV row as :func:`csv_lines` writes it among others: as it is (blank for
+    None), or quoted by the csv module itself when it holds a comma, a quote or a line end."""
+    text = "" if value is None else str(value)
+    return _csv_text([[text, ""]])[:-2] if _QUOTED.search(text) else text  # less the "," and "\n" after it
+
+
+def csv_columns(header: list[str], columns: list[list[str]]) -> bytes:
+    """A whole CSV file from its columns of fields (as :func:`csv_field` writes them; at least two columns,
+    as a row of one blank field alone is written ``""``): the bytes :func:`csv_bytes` gives, each row one
+    ``str.join`` instead of the csv module looking at every character of every field of every row."""
+    if len(columns) < 2:
+        raise ValueError("csv_columns writes two columns or more")
+    body = "\n".join(map(",".join, zip(*columns)))
+    return csv_lines([header]) + (body + "\n" if body else "").encode("utf-8")
+
+
+def _fields(values, text=csv_field) -> list[str]:
+    """A column as CSV fields: ``text`` of each value (:func:`csv_field` of it unless ``text`` says otherwise),
+    then quoted as the csv module quotes it, both once per distinct value."""
+    return distinct_texts(values, text if text is csv_field else lambda v: csv_field(text(v)))
+
+
 def billing_csv(result: Result) -> bytes:
     """One row per charge, sorted by district code, category and item code; amounts with two decimals."""
     b = result.billing
-    rows = zip(distinct_texts(b["district_code"], safe_text), distinct_texts(b["district_name"], safe_text), b["category"].tolist(),
-               distinct_texts(b["item_code"], safe_text), distinct_texts(b["item_name"], safe_text), b["units"].fillna("").tolist(),
-               distinct_texts(b["unit_cost"], cents_text), distinct_texts(b["amount"], cents_text))
-    return csv_bytes(BILLING_COLUMNS, rows)
+    columns = [_fields(b["district_code"], safe_text), _fields(b["district_name"], safe_text), _fields(b["category"]),
+               _fields(b["item_code"], safe_text), _fields(b["item_name"], safe_text),
+               _fields(b["units"], lambda v: "" if pd.isna(v) else v), _fields(b["unit_cost"], cents_text),
+               _fields(b["amount"], cents_text)]
+    return csv_columns(BILLING_COLUMNS, columns)
 
 
 def aid_csv(result: Result) -> bytes:
     """One row per component district: ratios with three decimals, mills with one, aid in whole dollars."""
     a = result.aid.table
-    ratio = lambda c: a[c].map(lambda v: scaled_text(v, 1000))  # noqa: E731
-    whole = lambda c: a[c].map(whole_text)  # noqa: E731
-    rows = zip(a.index.map(safe_text), a["district_name"].map(safe_text),
-               a["tax_rate_tenths"].map(lambda v: scaled_text(v, 10)), ratio("millage_ratio"), ratio("wealth_ratio"),
-               ratio("rwada_ratio"), ratio("sharing_ratio"), a["ratio_source"], ratio("capital_ratio"),
-               whole("approved_admin"), whole("approved_services"), whole("capital_expense"), whole("rent_expense"),
-               whole("admin_aid"), whole("services_aid"), whole("capital_aid"), whole("rent_aid"),
-               whole("save_harmless_aid"), whole("total_aid"), a["total_charges"].map(cents_text),
-               a["net_cost"].map(cents_text))
-    return csv_bytes(AID_COLUMNS, rows)
+    ratio = lambda c: _fields(a[c], lambda v: scaled_text(v, 1000))  # noqa: E731
+    whole = lambda c: _fields(a[c], whole_text)  # noqa: E731
+    columns = [_fields(a.index, safe_text), _fields(a["district_name"], safe_text),
+               _fields(a["tax_rate_tenths"], lambda v: scaled_text(v, 10)), ratio("millage_ratio"),
+               ratio("wealth_ratio"), ratio("rwada_ratio"), ratio("sharing_ratio"), _fields(a["ratio_source"]),
+               ratio("capital_ratio"), whole("approved_admin"), whole("approved_services"), whole("capital_expense"),
+               whole("rent_expense"), whole("admin_aid"), whole("services_aid"), whole("capital_aid"),
+               whole("rent_aid"), whole("save_harmless_aid"), whole("total_aid"), _fields(a["total_charges"], cents_text),
+               _fields(a["net_cost"], cents_text)]
+    return csv_columns(AID_COLUMNS, columns)
 
 
 def reconciliation_csv(result: Result) -> bytes:
     r = result.aid.reconciliation
-    rows = zip(r["district_code"].map(safe_text), r["district_name"].map(safe_text), r["line"],
-               r["computed"].map(whole_text), r["published"].map(whole_text), r["difference"].map(whole_text))
-    return csv_bytes(RECONCILIATION_COLUMNS, rows)
+    columns = [_fields(r["district_code"], safe_text), _fields(r["district_name"], safe_text), _fields(r["line"]),
+               _fields(r["computed"], whole_text), _fields(r["published"], whole_text),
+               _fields(r["difference"], whole_text)]
+    return csv_columns(RECONCILIATION_COLUMNS, columns)
 
 
 def issues_csv(issues: list[Issue]) -> bytes:

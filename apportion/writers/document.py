@@ -37,7 +37,7 @@ from ..exact import QUANTITY_SCALE
 from ..law import special_act
 from ..result import Result
 from . import jsontext, yoy
-from .text import distinct_texts
+from .text import distinct_pair_texts, distinct_texts
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
 
@@ -300,8 +300,11 @@ def _quantity(millionths: int) -> str:
     return decimal_text(Decimal(int(millionths)) / QUANTITY_SCALE)
 
 
-def _split_text(money: str, part: str, total: str, unit: str) -> str:
-    return f"{money} × {part} ÷ {total} {unit}".rstrip()
+def _split_texts(money, part, total, unit) -> list[str]:
+    """Each row's split, "money × part ÷ total unit": each argument a column of texts (a list), or one text
+    (a str) on every row (``part`` is always a column); one ``str.join`` a row."""
+    money, total, unit = (repeat(c) if isinstance(c, str) else c for c in (money, total, unit))
+    return list(map(str.rstrip, map("".join, zip(money, repeat(" × "), part, repeat(" ÷ "), total, repeat(" "), unit))))
 
 
 def _working_charges(result: Result) -> pd.DataFrame:
@@ -330,25 +333,34 @@ def _working_charges(result: Result) -> pd.DataFrame:
         label = basis_label(result)
         pools = {c: money_text(int(shares[column].sum())) for c, column in POOL_COLUMNS.items() if column in shares}
         unit[pool] = label
-        working[pool] = [_split_text(pools[c], u, total, label)
-                         for c, u in zip(kinds[pool], distinct_texts(units[pool], decimal_text))]
+        working[pool] = _split_texts(distinct_texts(kinds[pool], pools.get), distinct_texts(units[pool], decimal_text),
+                                     total, label)
     services, rows = result.coser.services, result.coser.rows
-    coser = np.flatnonzero((category.str.startswith("coser") & item.isin(services.index)).to_numpy())
+    coser_kinds = [c for c in category.unique() if isinstance(c, str) and c.startswith("coser")]  # asked per kind
+    coser = np.flatnonzero((category.isin(coser_kinds) & item.isin(services.index)).to_numpy())
     if len(coser):
+        # each charge's Participation row and service: only the columns the working reads, taken by position
+        at = pd.MultiIndex.from_arrays([rows["district_code"], rows["service_code"]]).get_indexer(
+            pd.MultiIndex.from_arrays([code.iloc[coser], item.iloc[coser]]))
+        if (at < 0).any():
+            raise KeyError("CoSer charges without their Participation row")
         unit[coser], units[coser], working[coser] = _coser_working(
-            kinds[coser], rows.set_index(["district_code", "service_code"]).reindex(
-                pd.MultiIndex.from_arrays([code.iloc[coser], item.iloc[coser]])),
-            services.reindex(item.iloc[coser]))
+            kinds[coser], rows[[c for c in COSER_ROW_COLUMNS if c in rows]].take(at),
+            services[[c for c in COSER_SERVICE_COLUMNS if c in services]].take(
+                services.index.get_indexer(item.iloc[coser])))
     contracts = result.shared_pd.contracts
     shared = np.flatnonzero(((category == "shared pd") & item.isin(contracts.index)).to_numpy())
     if len(shared):
         staff = result.shared_pd.rows.groupby("contract")["staff"].sum()
         contract = item.iloc[shared]
         unit[shared] = "staff"
-        working[shared] = [_split_text(cost, u, total, "staff") for cost, u, total in zip(
-            distinct_texts(contracts["cost"].reindex(contract), money_text),
-            distinct_texts(units[shared], decimal_text), distinct_texts(staff.reindex(contract), _quantity))]
-    order = category.map({c: i for i, c in enumerate(CATEGORY_LABELS)}).fillna(len(CATEGORY_LABELS))
+        working[shared] = _split_texts(distinct_texts(contracts["cost"].reindex(contract), money_text),
+                                       distinct_texts(units[shared], decimal_text),
+                                       distinct_texts(staff.reindex(contract), _quantity), "staff")
+    # the statement order of each row's category, looked up once per category (a few dozen down all the rows)
+    kind_codes, kind_names = pd.factorize(kinds, use_na_sentinel=False)
+    rank = {c: i for i, c in enumerate(CATEGORY_LABELS)}
+    order = np.array([rank.get(c, len(CATEGORY_LABELS)) for c in kind_names], dtype=np.int64)[kind_codes]
     frame = pd.DataFrame({
         "district_code": code, "category": category, "charge": distinct_texts(category, lambda c: CATEGORY_LABELS.get(c, c)),
         "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
@@ -356,33 +368,46 @@ def _working_charges(result: Result) -> pd.DataFrame:
     return frame.sort_values(["district_code", "order", "item_code"], kind="stable").reset_index(drop=True)
 
 
+COSER_ROW_COLUMNS = ["divisor", "weight", "actual_weight", "final_charge", "charge"]  # what _coser_working reads
+COSER_SERVICE_COLUMNS = ["unit", "total_weight", "budget", "surplus", "final_cost", "total_actual"]
+
+
 def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame) -> tuple[list, list, list]:
     """The unit, the units shown and the working of CoSer charge rows (``kinds`` their categories; ``rows``
     their Participation rows; ``services`` their services, row for row): a charge or surplus split by units
-    (or by several years' totals), an SWD true-up by actual units less the charge."""
-    names = [u if isinstance(u, str) and u else "units" for u in services["unit"].tolist()]
+    (or by several years' totals), an SWD true-up by actual units less the charge. Each text is made once per
+    distinct value (or pair) and the workings joined a column at a time (:func:`_split_texts`)."""
+    names = np.array(distinct_texts(services["unit"], lambda u: u if isinstance(u, str) and u else "units"),
+                     dtype=object)
     divisors = rows["divisor"].to_numpy(dtype=np.int64)
-    weight, total = distinct_texts(rows["weight"], _quantity), distinct_texts(services["total_weight"], _quantity)
+    weights = rows["weight"].to_numpy()
     of = np.where(kinds == "coser", services["budget"].to_numpy(), -services["surplus"].to_numpy())
-    split = [_split_text(money, part, whole, name if divisor <= 1 else f"{name}, {divisor}-year totals")
-             for money, part, whole, name, divisor in zip(distinct_texts(of, money_text), weight, total, names,
-                                                          divisors.tolist())]
-    shown = [str((Decimal(int(w)) / d / QUANTITY_SCALE).quantize(AVERAGE_PLACES)) if d > 1 else text.replace(",", "")
-             for w, d, text in zip(rows["weight"].tolist(), divisors.tolist(), weight)]
+    split = np.array(_split_texts(
+        distinct_texts(of, money_text), distinct_texts(rows["weight"], _quantity),
+        distinct_texts(services["total_weight"], _quantity),
+        distinct_pair_texts(names, divisors, lambda name, divisor: name if divisor <= 1 else
+                            f"{name}, {divisor}-year totals").tolist()), dtype=object)
+    shown = distinct_pair_texts(weights, divisors, _units_shown)
     adjusted = np.flatnonzero(kinds == "coser adjustment")
-    if not len(adjusted):
-        return names, shown, split
-    pick = lambda column: rows[column].iloc[adjusted]  # noqa: E731
-    actual = distinct_texts(pick("actual_weight"), _quantity)
-    for i, final, cost, units, whole, charge in zip(
-            adjusted.tolist(), distinct_texts(pick("final_charge"), money_text),
-            distinct_texts(services["final_cost"].iloc[adjusted], money_text), actual,
-            distinct_texts(services["total_actual"].iloc[adjusted], _quantity),
-            distinct_texts(pick("charge"), money_text)):
-        names[i] = f"actual {names[i]}"
-        shown[i] = units.replace(",", "")
-        split[i] = f"final {final} = {_split_text(cost, units, whole, names[i])}, less the charge {charge}"
-    return names, shown, split
+    if len(adjusted):
+        pick = lambda column: rows[column].iloc[adjusted]  # noqa: E731
+        names[adjusted] = "actual " + names[adjusted]
+        shown[adjusted] = distinct_texts(pick("actual_weight"), lambda w: _quantity(w).replace(",", ""))
+        trued = _split_texts(distinct_texts(services["final_cost"].iloc[adjusted], money_text),
+                             distinct_texts(pick("actual_weight"), _quantity),
+                             distinct_texts(services["total_actual"].iloc[adjusted], _quantity), names[adjusted].tolist())
+        split[adjusted] = list(map("".join, zip(repeat("final "), distinct_texts(pick("final_charge"), money_text),
+                                                repeat(" = "), trued, repeat(", less the charge "),
+                                                distinct_texts(pick("charge"), money_text))))
+    return names.tolist(), shown.tolist(), split.tolist()
+
+
+def _units_shown(weight: int, divisor: int) -> str:
+    """A CoSer row's units as the charges table shows them: its units (millionths), or for several years'
+    average the average to the cent of a unit; ungrouped."""
+    if divisor > 1:
+        return str((Decimal(int(weight)) / divisor / QUANTITY_SCALE).quantize(AVERAGE_PLACES))
+    return _quantity(weight).replace(",", "")
 
 
 DETAIL_KEYS = ["label", "value", "kind", "working", "law", "role"]  # an aidable part's step
@@ -427,7 +452,8 @@ def _aidable_parts(result: Result) -> AidableParts:
     value = np.where(aided, _half_up_quotient(charge * num, np.where(aided, den, 1)), 0)
     workings = list(map("".join, zip(parts["name"].tolist(), repeat(": charge "),
                                      distinct_texts(parts["charge"], money_text), repeat(" "),
-                                     _fraction_texts(parts["num"].to_numpy(), parts["den"].to_numpy()).tolist())))
+                                     distinct_pair_texts(parts["num"].to_numpy(), parts["den"].to_numpy(),
+                                                         aidable_fraction_text).tolist())))
     items, values = parts["item"].tolist(), value.tolist()
     spans = _spans(parts["district_code"])
     return AidableParts(
@@ -476,16 +502,6 @@ def _exact_sums(owners: np.ndarray, charge: np.ndarray, num: np.ndarray, den: np
         lcm = math.lcm(*dens)
         exact[code] = Fraction(sum(n * (lcm // d) for n, d in zip(numerators[first:stop], dens)), lcm)
     return {code: _sum_text(total) for code, total in exact.items()}
-
-
-def _fraction_texts(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """:func:`aidable_fraction_text` of each (numerator, denominator), once per distinct pair (a service's
-    fraction repeats down its participants)."""
-    num_codes, nums = pd.factorize(num)
-    den_codes, dens = pd.factorize(den)
-    pair_codes, pairs = pd.factorize(num_codes * len(dens) + den_codes)
-    texts = [aidable_fraction_text(nums[p // len(dens)], dens[p % len(dens)]) for p in pairs.tolist()]
-    return np.array(texts, dtype=object)[pair_codes]
 
 
 def aidable_fraction_text(num: int, den: int) -> str:

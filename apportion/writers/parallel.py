@@ -75,6 +75,11 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
         if workers <= 1 or len(tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
         chunks = _shares(result, tasks, workers)
+        if any(code is not None for _, code in tasks):
+            # the statements' shared working (document.job_working: every charge's working text, the aidable
+            # parts) made once here, inherited by the forked workers, rather than once in every process
+            from .document import job_working
+            job_working(result)
         # this process writes the first share itself while workers - 1 forked ones write the rest: one
         # process fewer to fork and tear down, and no core left waiting on the others
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:

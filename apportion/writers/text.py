@@ -56,6 +56,16 @@ def distinct_texts(values, text) -> list[str]:
     return np.array([text(v) for v in uniques.tolist()], dtype=object)[codes].tolist() if len(codes) else []
 
 
+def distinct_pair_texts(first, second, text) -> np.ndarray:
+    """``text(a, b)`` of each pair of ``first`` and ``second`` (two columns, row for row, each of one kind as
+    for :func:`distinct_texts`), worked out once per distinct pair, as an object array."""
+    first_codes, firsts = pd.factorize(np.asarray(first, dtype=object) if isinstance(first, list) else first)
+    second_codes, seconds = pd.factorize(second)
+    pair_codes, pairs = pd.factorize(first_codes.astype(np.int64) * len(seconds) + second_codes)
+    texts = [text(firsts[p // len(seconds)], seconds[p % len(seconds)]) for p in pairs.tolist()]
+    return np.array(texts, dtype=object)[pair_codes] if len(pair_codes) else np.array([], dtype=object)
+
+
 def short_names(names: pd.Series, limit: int = 40) -> pd.Series:
     """File-system-safe short names (letters, digits, - and _; at most ``limit``), unique within the job.
 
