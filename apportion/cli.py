@@ -128,10 +128,11 @@ def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> N
     """
     from .batch import run_batch
     from .progress import visible, visible_lines
+    from .textsafe import path_text
     batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose, limits=limits)
     if as_json:
         import json
-        jobs = [{"job": o.source, "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}
+        jobs = [{"job": path_text(o.source), "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}
                 for o in batch.outcomes]
         click.echo(json.dumps({"issues": [i.as_dict() for i in batch.log.sorted()], "jobs": jobs}, indent=2,
                               ensure_ascii=False))

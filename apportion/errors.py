@@ -12,7 +12,7 @@ from typing import Iterable
 
 from .issues import Severity, lookup
 from .limits import DEFAULT_LIMITS
-from .textsafe import visible
+from .textsafe import path_text, visible
 
 ISSUE_FIELDS = ("severity", "code", "file", "sheet", "cell", "column", "expected", "found", "message")
 
@@ -74,6 +74,8 @@ class IssueLog:
             self.omitted[key] = self.omitted.get(key, 0) + 1
             return
         where = {k: v for k, v in fields.items() if k in _LOCATION}
+        if "file" in where:  # a file name that is not UTF-8 is named by its bytes (\xe9), as every output can
+            where["file"] = path_text(where["file"])
         values = {k: v for k, v in fields.items() if k not in _LOCATION}
         if message is None:
             message = lookup(code, severity).message(**where, **values)

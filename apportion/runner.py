@@ -19,6 +19,7 @@ from .options import RunOptions
 from .compute.checks import build_job
 from .readers.items import Items
 from .result import Result
+from .textsafe import path_text
 from .writers.atomic import KEPT
 
 
@@ -198,7 +199,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     if write:
         base = source.path.parent
         try:
-            inputs = [(str(p.relative_to(base)), sha256(p)) for p in result.files]
+            inputs = [(path_text(p.relative_to(base)), sha256(p)) for p in result.files]
             _stage(outcome, folder, extra, KEPT, commit, owner,
                    lambda stage: output_files(result, inputs, workers, options, stage))
         except OSError as exc:

@@ -1,6 +1,7 @@
 """Text safe for every output: one rule for what input text may carry into files and onto terminals."""
 from __future__ import annotations
 
+import os
 import re
 
 #: characters that input text never carries into an output: the C0 controls XML 1.0 forbids in every xlsx
@@ -13,6 +14,16 @@ _INVISIBLE = "\u00ad\u061c\u200b-\u200f\u2060-\u2064\ufeff"
 FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069{_INVISIBLE}]")
 #: what a terminal line or ERRORS.txt shows escaped: the above, and tab, LF and CR, which would break the line
 CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069{_INVISIBLE}]")
+
+
+def path_text(path: object) -> str:
+    """A file name as text every output can carry: bytes of a name that is not UTF-8 (a Latin-1 ``é`` off a
+    Windows zip, which Python holds as a lone surrogate) shown as ``\\xe9``, never dropped or written raw."""
+    text = str(path)
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: the text's own escape
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def clean_text(text: str) -> str:

@@ -2,7 +2,10 @@
 refused -o, a template under a .xls name, a blank Actual units cell on a trued-up service."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -357,3 +360,42 @@ def test_a_sheet_of_notes_or_headed_as_a_sheet_the_job_has_stays_a_warning(tmp_p
     issues = [(i.code, i.sheet) for i in check_job(C.write(tmp_path / "job.xlsx", sheets))]
     assert ("unknown-sheet", "Instructions") in issues and ("unknown-sheet", "Staff copy") in issues
     assert not any(code in ("sheet-named-otherwise", "near-miss-sheet") for code, _ in issues)
+
+
+def _latin1_named(folder: Path, name: bytes, sheets=None) -> Path:
+    """A workbook under a name that is not UTF-8 (as a Windows zip or Samba share leaves a Latin-1 é)."""
+    import os
+    os.makedirs(os.fsencode(folder), exist_ok=True)
+    source = C.write(folder.parent / "source.xlsx", sheets)
+    target = os.fsencode(folder) + b"/" + name
+    os.rename(os.fsencode(source), target)
+    return Path(os.fsdecode(target))
+
+
+def test_a_workbook_whose_name_is_not_utf8_is_read_and_named_by_its_bytes(tmp_path):
+    """Tester D13: Valle\\xe9.xlsx (Latin-1) was unreadable-workbook "No such file or directory" — calamine was
+    handed a name with a lone surrogate; validate --json wrote the raw byte, so its output was not UTF-8, and
+    issues.csv dropped the character. The workbook is now read, and its name shown as Valle\\xe9.xlsx."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Districts", "County", ["Albany"])  # a warning, so an issue names the file
+    job = _latin1_named(tmp_path / "in", b"Valle\xe9.xlsx", sheets)
+    result = CliRunner().invoke(cli, ["validate", str(job.parent), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout_bytes.decode("utf-8"))  # valid UTF-8 throughout
+    [job_report] = report["jobs"]
+    assert job_report["status"] == "ok" and job_report["job"].endswith("/in/Valle\\xe9.xlsx")
+    assert {i["file"] for i in job_report["issues"]} == {"Valle\\xe9.xlsx"}
+    ran = invoke("run", job.parent, "-o", tmp_path / "out")
+    assert ran.exit_code == 0 and "1 of 1 job(s) computed" in ran.output
+    with open(tmp_path / "out" / "CR01_2026-27" / "issues.csv", encoding="utf-8", newline="") as fh:
+        assert {r["file"] for r in csv.DictReader(fh)} == {"Valle\\xe9.xlsx"}
+
+
+def test_a_job_folder_whose_name_is_not_utf8_is_read(tmp_path):
+    sheets = C.valid_sheets()
+    part = {"Participation": sheets.pop("Participation")}
+    folder = tmp_path / os.fsdecode(b"job\xff")
+    _latin1_named(folder, b"Main.xlsx", sheets)
+    _latin1_named(folder, b"Participation.xlsx", part)
+    [outcome] = run_batch([folder], tmp_path / "out", jobs=1).outcomes
+    assert outcome.status == "ok", [i.render() for i in outcome.issues]

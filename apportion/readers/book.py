@@ -14,7 +14,7 @@ import python_calamine
 from ..errors import IssueLog
 from ..schema import normalise
 from .content import Scan
-from .isolated import read_sheets
+from .isolated import open_calamine, read_sheets
 from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from .safety import OLE_MAGIC, UnsafeWorkbook, check_file, workbook_part_sheet_names
 
@@ -48,7 +48,7 @@ def load_book(path: Path):
     with path.open("rb") as fh:
         if fh.read(8) == OLE_MAGIC:
             return Preloaded(read_sheets(path))
-    return python_calamine.CalamineWorkbook.from_path(str(path))
+    return open_calamine(str(path))
 
 
 @dataclass

@@ -12,6 +12,7 @@ Run as ``python -m apportion.readers.isolated PATH``.
 """
 from __future__ import annotations
 
+import io
 import pickle
 import resource
 import subprocess
@@ -47,9 +48,21 @@ def read_sheets(path: Path) -> dict[str, list[list]]:
     return pickle.loads(done.stdout)
 
 
-def main(path: str) -> None:  # pragma: no cover - runs in the child
+def open_calamine(path: str):
+    """calamine's workbook of the file at ``path``. calamine opens a path by its UTF-8 name only, so a name of
+    other bytes (a Latin-1 ``é`` off a Windows zip or share, held by Python as a lone surrogate) is handed over
+    as the file's bytes."""
     import python_calamine
-    book = python_calamine.CalamineWorkbook.from_path(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+    return python_calamine.CalamineWorkbook.from_path(path)
+
+
+def main(path: str) -> None:  # pragma: no cover - runs in the child
+    book = open_calamine(path)
     sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     sys.stdout.buffer.write(pickle.dumps(sheets, protocol=pickle.HIGHEST_PROTOCOL))
 
