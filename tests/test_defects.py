@@ -399,3 +399,26 @@ def test_a_job_folder_whose_name_is_not_utf8_is_read(tmp_path):
     _latin1_named(folder, b"Participation.xlsx", part)
     [outcome] = run_batch([folder], tmp_path / "out", jobs=1).outcomes
     assert outcome.status == "ok", [i.render() for i in outcome.issues]
+
+
+def test_a_prior_year_what_if_variant_is_said(tmp_path):
+    """Tester D11, second half: --prior naming last year's what-if variant (OUT/<code>_2025-26_draft) was
+    accepted unsaid, every statement's "Change from 2025-26" against figures never adopted. basis.json records
+    the variant: the warning prior-year-variant names it."""
+    from apportion.options import RunOptions
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "School year", "2025-26")
+    last = C.write(tmp_path / "last.xlsx", sheets)
+    assert run_batch([last], tmp_path / "out", jobs=1, what_if=RunOptions(
+        settings=(("Administrative budget", "9,000,000"),), variant="draft")).exit_code == 0
+    [outcome] = run_batch([C.write(tmp_path / "job.xlsx")], tmp_path / "again", jobs=1, write=False,
+                          what_if=RunOptions(prior=tmp_path / "out" / "CR01_2025-26_draft")).outcomes
+    [warning] = [i for i in outcome.issues if i.code == "prior-year-variant"]
+    assert (warning.file, warning.found) == (str(tmp_path / "out" / "CR01_2025-26_draft"), "what-if variant 'draft'")
+    assert warning.message == ("the prior-year folder is the what-if variant 'draft', not the adopted figures: the "
+                               "year-over-year columns compare with it")
+    assert outcome.status == "ok"
+    # the adopted prior year draws no such warning
+    assert run_batch([last], tmp_path / "out", jobs=1).exit_code == 0
+    [plain] = run_batch([C.write(tmp_path / "job.xlsx")], tmp_path / "out", jobs=1, write=False).outcomes
+    assert not [i for i in plain.issues if i.code.startswith("prior-year")]

@@ -163,6 +163,10 @@ def prior_years(tmp: Path) -> list:
     assert run_batch([job], tmp / "same", jobs=1).exit_code == 0
     issues += _run(job, tmp / "o4", write=False,  # prior-year-not-previous: this year's own output
                    what_if=RunOptions(prior=tmp / "same" / "CR01_2026-27"))
+    assert run_batch([last], tmp / "drafts", jobs=1, what_if=RunOptions(
+        settings=(("Rent budget", "1"),), variant="draft")).exit_code == 0
+    issues += _run(job, tmp / "o5", write=False,  # prior-year-variant: last year's board draft
+                   what_if=RunOptions(prior=tmp / "drafts" / "CR01_2025-26_draft"))
     (tmp / "o3" / "CR01_2025-26").mkdir(parents=True)  # found beside the job's folder, but no run in it
     return issues + _run(job, tmp / "o3", write=False)  # prior-year-unusable
 

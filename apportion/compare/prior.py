@@ -70,6 +70,11 @@ def prior_year(result, output_root: Path, given: Path | None, warn_percent: int,
         log.warning("prior-year-not-previous", f"the prior-year folder is {old.school_year}'s, not {previous}'s: the "
                     f"year-over-year columns compare with {old.school_year}", file=str(folder),
                     expected=f"the output of {previous}", found=f"the output of {old.school_year}")
+    if old.variant:  # last year's board draft: every "Change from" would be against figures never adopted
+        log.warning("prior-year-variant", f"the prior-year folder is the what-if variant {old.variant!r}, not the "
+                    "adopted figures: the year-over-year columns compare with it", file=str(folder),
+                    expected=f"the output of {old.school_year} as adopted (no --variant)",
+                    found=f"what-if variant {old.variant!r}")
     comparison = compare(old, figures_of_result(result))
     table = by_category(comparison.lines)
     _fill_prior_charges(result, table)
