@@ -48,6 +48,9 @@ class Issue:
 
 
 _LOCATION = frozenset(ISSUE_FIELDS) - {"severity", "code", "message"}
+#: the longest header (or item label) and expected/found text an issue shows as typed: a header or item is text
+#: like any cell (the limit text-length's default); expected and found as the readers already cut what they quote
+_BOUNDS = {"column": DEFAULT_LIMITS.text_length, "expected": 300, "found": 300}
 
 
 @dataclass
@@ -76,6 +79,10 @@ class IssueLog:
         where = {k: v for k, v in fields.items() if k in _LOCATION}
         if "file" in where:  # a file name that is not UTF-8 is named by its bytes (\xe9), as every output can
             where["file"] = path_text(where["file"])
+        for name, most in _BOUNDS.items():  # a 32,000-character header as typed is shown by its start
+            text = where.get(name)
+            if isinstance(text, str) and len(text) > most:
+                where[name] = f"{text[:most]}… ({len(text):,} characters)"
         values = {k: v for k, v in fields.items() if k not in _LOCATION}
         if message is None:
             message = lookup(code, severity).message(**where, **values)

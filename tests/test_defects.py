@@ -422,3 +422,26 @@ def test_a_prior_year_what_if_variant_is_said(tmp_path):
     assert run_batch([last], tmp_path / "out", jobs=1).exit_code == 0
     [plain] = run_batch([C.write(tmp_path / "job.xlsx")], tmp_path / "out", jobs=1, write=False).outcomes
     assert not [i for i in plain.issues if i.code.startswith("prior-year")]
+
+
+def test_a_huge_unknown_header_or_item_label_is_shown_by_its_start(tmp_path):
+    """Tester M1: a 32,000-character unknown header (or item label) was not bounded by text-length: validate
+    printed a 96,147-character line (the name three times) and issues.csv grew to 192 KB. An issue shows a
+    header or label by its first 200 characters and its length; expected and found by their first 300."""
+    sheets = C.valid_sheets()
+    C.add_column(sheets, "Districts", "H" * 32_000, ["x"])
+    sheets["BOCES"].append(["I" * 32_000, 5])
+    job = C.write(tmp_path / "job.xlsx", sheets)
+    result = invoke("validate", job)
+    assert result.exit_code == 0
+    lines = [ln for ln in result.output.splitlines() if "[unknown-column]" in ln or "[unknown-item]" in ln]
+    assert len(lines) == 2 and all(len(ln) < 1_000 for ln in lines), [len(ln) for ln in lines]
+    issues = {i.code: i for i in check_job(job)}
+    for code, letter, what in (("unknown-column", "H", "a column of this sheet"),
+                               ("unknown-item", "I", "an item of the BOCES sheet")):
+        issue = issues[code]
+        assert issue.column == letter * 200 + "… (32,000 characters)"
+        assert issue.found == letter * 300 + "… (32,000 characters)"
+        assert issue.message == f"{issue.column!r} is not {what}; it is not used"
+    assert invoke("run", job, "-o", tmp_path / "out").exit_code == 0
+    assert (tmp_path / "out" / "CR01_2026-27" / "issues.csv").stat().st_size < 5_000
