@@ -197,6 +197,7 @@ edit("text_in_money", cell("Districts", "Full value", 2, "lots", "not-money"))
 edit("text_in_quantity", cell("Districts", "RWADA", 1, "many", "not-a-number"))
 edit("dollar_sign_in_pupils", cell("Districts", "RWADA", 1, "$1,284.62", "not-a-number"))  # pupils, not money
 edit("half_a_person_attending", cell("PD Attendance", "Staff attending", 1, 5.5, "not-whole"))
+edit("half_a_pupil_enrolled", cell("Districts", "Enrollment", 1, 1234.5, "not-whole"))  # a head count (tester M3)
 edit("half_a_district_approving", lambda s: [("not-whole", "Services",
                                               f"{C.add_column(s, 'Services', 'Approvals', [2.5])[0]}2")])
 edit("blank_required_cell", cell("Districts", "District name", 2, None, "missing-value"))
