@@ -445,3 +445,14 @@ def test_a_huge_unknown_header_or_item_label_is_shown_by_its_start(tmp_path):
         assert issue.message == f"{issue.column!r} is not {what}; it is not used"
     assert invoke("run", job, "-o", tmp_path / "out").exit_code == 0
     assert (tmp_path / "out" / "CR01_2026-27" / "issues.csv").stat().st_size < 5_000
+
+
+def test_a_negative_pool_points_at_the_deduction_that_takes_it_below_zero(tmp_path):
+    """Tester's earlier M3: Other revenue capital of 5,000,000 (its cell) took the capital pool below 0, and the
+    negative-pool error pointed at State aid capital, which held 0. It points at the larger deduction typed."""
+    sheets = C.valid_sheets()
+    C.set_item(sheets, "State aid capital", 0)
+    other = C.set_item(sheets, "Other revenue capital", 5_000_000)
+    [issue] = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.code == "negative-pool"]
+    # 400,000 capital budget − 0 state aid − 5,000,000 other revenue = −4,600,000.00
+    assert (issue.sheet, issue.cell, issue.found) == ("BOCES", other, "capital pool of -$4,600,000.00")

@@ -288,8 +288,10 @@ def _check_pools(inputs: Inputs, s: Settings, log: IssueLog) -> None:
     for budget, aid, other, label in POOLS:
         pool = pools.pool(getattr(s, budget), getattr(s, aid), getattr(s, other))
         if items.values.get(budget) is not None and pool < 0:
-            # point at the deduction actually typed (state aid, else other revenue), else the budget itself
-            typed = next((k for k in (aid, other, budget) if items.cells.get(k)), aid)
+            # point at the larger deduction typed (the one that takes the pool below 0: other revenue of
+            # 5,000,000 beside state aid of 0), else the budget itself
+            deductions = [k for k in (aid, other) if items.cells.get(k) and (getattr(s, k) or 0) > 0]
+            typed = max(deductions, key=lambda k: getattr(s, k)) if deductions else budget
             log.error("negative-pool", f"the {label} budget less state aid and other revenue is negative",
                       **items.where(typed), expected=f"state aid and other revenue no more than the {label} budget",
                       found=f"{label} pool of {dollars_text(pool)}")
