@@ -238,3 +238,25 @@ def test_numbers_that_excel_cannot_hold_are_refused():
     book.add_worksheet("S").write_string(0, 16_384, "right of the last column")
     with pytest.raises(IndexError):
         book.close()
+
+
+def test_a_name_too_long_for_the_page_wraps_across_it(report):
+    """Reviewer H3: a 200-character district name (B6, and the subtitle) ran past column H and was cut at the
+    right margin when printed. Text too long for the page's width is merged across to the last column,
+    wrapped, its row grown; the value reads back exactly."""
+    document = copy.deepcopy(statement_document(report, "010100010000"))
+    name = "Very Long Name Union Free School District " * 5  # 210 characters
+    [pair] = [p for p in document["header"] if p["label"] == "District name"]
+    pair["value"] = name
+    document["subtitle"] = f"{name} · district code 010100010000 · component"
+    ws = openpyxl.load_workbook(io.BytesIO(statement.write_statement(report, "010100010000",
+                                                                    document=document)))["Statement"]
+    row = 5 + document["header"].index(pair)
+    last = ws.max_column
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert f"B{row}:{openpyxl.utils.get_column_letter(last)}{row}" in merged
+    assert f"A2:{openpyxl.utils.get_column_letter(last)}2" in merged
+    for cell, text in ((f"B{row}", name), ("A2", document["subtitle"])):
+        assert ws[cell].value == text and ws[cell].alignment.wrap_text
+        assert ws.row_dimensions[ws[cell].row].height >= 2 * styles.ROW_HEIGHT
+    assert "A1" not in {r.split(":")[0] for r in merged}  # the title fits: left as written

@@ -104,11 +104,37 @@ def render_statement(ws, st: Styles, document: dict) -> None:
     render_sections(ws, st, document, widths)
     header_rows = 4 + len(document["header"])
     heights = [24, ROW_HEIGHT, ROW_HEIGHT] + [ROW_HEIGHT] * (header_rows - 3)  # title rows, header pairs
+    for row, height in _wrap_long_texts(ws, st, document, widths).items():
+        heights[row] = height
     starts = []  # the first row of each section, where a page may break
     for section in document["sections"]:
         starts.append(len(heights))
         heights += section_heights(section, widths)
     _page_setup(ws, document, widths, heights, starts)
+
+
+#: text rows of the top of a statement: (row, the document's text, its wrapped role, first column, font size,
+#: a line's height); the header values follow from row 4
+_TOP_TEXTS = ((0, "title", "title_wrap", 0, 16, 24), (1, "subtitle", "subtitle_wrap", 0, 11, ROW_HEIGHT))
+
+
+def _wrap_long_texts(ws, st: Styles, document: dict, widths: list[float]) -> dict[int, float]:
+    """The title, subtitle and header values too long for the page's width (a 200-character district name was
+    cut at the right margin when printed): each merged across to the last column, wrapped, its row grown.
+    Returns the grown rows' heights. Text that fits is left as written."""
+    last = len(widths) - 1
+    texts = [(row, document[key], role, col, size, line) for row, key, role, col, size, line in _TOP_TEXTS]
+    texts += [(4 + i, p["value"], "value_wrap", 1, 11, ROW_HEIGHT) for i, p in enumerate(document["header"])
+              if p["kind"] == "text" and isinstance(p["value"], str) and not p.get("note")]
+    grown = {}
+    for row, text, role, col, size, line in texts:
+        lines = lines_needed(text, sum(widths[col:]) * 11 / size)
+        if lines > 1:
+            ws.merge_range(row, col, row, last, "", st[role])
+            ws.write_string(row, col, text, st[role])
+            grown[row] = line * lines
+            ws.set_row(row, grown[row])
+    return grown
 
 
 def render_sections(ws, st: Styles, document: dict, widths: list[float]) -> int:

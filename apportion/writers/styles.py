@@ -55,6 +55,10 @@ ROLES = {
     "key": {"bold": True, "font_size": 12, "font_color": NAVY},
     "title": {"bold": True, "font_size": 16, "font_color": NAVY},
     "subtitle": {"italic": True, "font_color": GREY},
+    # a title, subtitle or header value too long for the page's width, wrapped across it (a 200-character name)
+    "title_wrap": {"bold": True, "font_size": 16, "font_color": NAVY, "text_wrap": True, "valign": "top"},
+    "subtitle_wrap": {"italic": True, "font_color": GREY, "text_wrap": True, "valign": "top"},
+    "value_wrap": {"text_wrap": True, "valign": "top"},
     "section": {"bold": True, "font_size": 12, "font_color": NAVY, "bottom": 2, "bottom_color": BLUE},
     "aside": {"italic": True, "font_color": GREY} | INDENTED,
     "note": {"italic": True, "font_color": GREY, "text_wrap": True},
