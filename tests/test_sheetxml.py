@@ -240,6 +240,30 @@ def test_numbers_that_excel_cannot_hold_are_refused():
         book.close()
 
 
+def test_a_multi_page_statement_repeats_the_charges_header_on_every_page(report):
+    """Reviewer P4: a statement of several printed pages repeated only its title rows, so page 2 of the charges
+    was a page of unlabelled columns. The charges table's column header row is the print titles (a sheet
+    repeats one run of rows; the district is in every page's footer); a one-page statement keeps its title rows."""
+    data = statement.write_statement(report, "010100010000", document=long_document(report))
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Statement"]
+    first, last = (int(r.strip("$")) for r in ws.print_title_rows.split(":"))
+    assert first == last and ws.row_breaks.brk
+    table = next(iter(ws.tables.values()))
+    assert table.ref.split(":")[0][1:] == str(first)  # the table's header row
+    assert [c.value for c in ws[first]][:2] == ["Charge", "Item"]
+    assert report.districts.loc["010100010000", "district_name"] in ws.oddFooter.left.text  # every page's footer
+    one = openpyxl.load_workbook(io.BytesIO(statement.write_statement(report, "010100010000")))["Statement"]
+    assert one.print_title_rows == "$1:$3" and not one.row_breaks.brk
+    # charges that fit the first page, a long aid working after them: the title rows repeat, as before
+    document = copy.deepcopy(statement_document(report, "010100010000"))
+    steps = next(s["steps"] for s in document["sections"] if "steps" in s)
+    steps["lines"] = [line for line in steps["lines"] if line["role"] != "total"] * 30 + [
+        line for line in steps["lines"] if line["role"] == "total"]
+    long_aid = openpyxl.load_workbook(io.BytesIO(statement.write_statement(report, "010100010000",
+                                                                           document=document)))["Statement"]
+    assert long_aid.row_breaks.brk and long_aid.print_title_rows == "$1:$3"
+
+
 def test_a_name_too_long_for_the_page_wraps_across_it(report):
     """Reviewer H3: a 200-character district name (B6, and the subtitle) ran past column H and was cut at the
     right margin when printed. Text too long for the page's width is merged across to the last column,

@@ -107,10 +107,13 @@ def render_statement(ws, st: Styles, document: dict) -> None:
     for row, height in _wrap_long_texts(ws, st, document, widths).items():
         heights[row] = height
     starts = []  # the first row of each section, where a page may break
+    charges_header = 0
     for section in document["sections"]:
         starts.append(len(heights))
+        if section.get("table") is table:  # below the section's gap, heading and note (section_heights)
+            charges_header = len(heights) + 2 + (1 if section.get("note") else 0)
         heights += section_heights(section, widths)
-    _page_setup(ws, document, widths, heights, starts)
+    _page_setup(ws, document, widths, heights, starts, charges_header)
 
 
 #: text rows of the top of a statement: (row, the document's text, its wrapped role, first column, font size,
@@ -193,27 +196,34 @@ def section_heights(section: dict, widths: list[float]) -> list[float]:
     return out
 
 
-def _page_setup(ws, document: dict, widths: list[float], heights: list[float], starts: list[int]) -> None:
+def _page_setup(ws, document: dict, widths: list[float], heights: list[float], starts: list[int],
+                charges_header: int) -> None:
     """Portrait, one page wide. When the whole statement fits one page at no less than :data:`MIN_SCALE` it
     is fitted to that page; otherwise pages break between sections (a section that does not fit what is
-    left of a page starts the next, so a total is never alone), the title rows repeated on each."""
+    left of a page starts the next, so a total is never alone), the title rows repeated on each — unless the
+    charges table itself runs past the first page: then its column header (row ``charges_header``) is
+    repeated at the top of every page after the one it is first printed on, so a page of charges is never a
+    page of unlabelled columns. (A sheet repeats one run of rows only; the BOCES, the district and the page
+    number are in every page's footer.)"""
     width_scale = min(1.0, PAGE_WIDTH_PORTRAIT / sum(width_points(w) for w in widths))
     total = sum(heights)
     if min(width_scale, PAGE_HEIGHT / total) >= MIN_SCALE:
         printable(ws, *document["footer"], repeat=(0, 2), landscape=False, gridlines=False, pages_high=1)
         return
     page = PAGE_HEIGHT / width_scale  # points of the sheet that fit one printed page
-    title = sum(heights[:3])
-    breaks, used = [], 0.0
     bounds = starts + [len(heights)]
+    charges_end = next(b for b in bounds if b > charges_header)
+    repeat = (charges_header, charges_header) if sum(heights[:charges_end]) > page else (0, 2)
+    repeated = sum(heights[repeat[0]:repeat[1] + 1])
+    breaks, used = [], 0.0
     for start, end in zip(bounds, bounds[1:]):
         block = sum(heights[start:end])
         if used and used + block > page:
             breaks.append(start)
-            used = title
+            used = repeated
         used += block
     ws.set_h_pagebreaks(breaks)
-    printable(ws, *document["footer"], repeat=(0, 2), landscape=False, gridlines=False)
+    printable(ws, *document["footer"], repeat=repeat, landscape=False, gridlines=False)
 
 
 def write_document_pairs(ws, st: Styles, row: int, pairs: list[dict]) -> int:
