@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import warnings
 import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -284,3 +285,31 @@ def test_a_name_too_long_for_the_page_wraps_across_it(report):
         assert ws[cell].value == text and ws[cell].alignment.wrap_text
         assert ws.row_dimensions[ws[cell].row].height >= 2 * styles.ROW_HEIGHT
     assert "A1" not in {r.split(":")[0] for r in merged}  # the title fits: left as written
+
+
+def footed(book_class, footer: str, title: str) -> bytes:
+    buffer = io.BytesIO()
+    book = book_class(buffer, styles.WORKBOOK_OPTIONS)
+    book.set_properties({"title": title, "created": dt.datetime(2026, 7, 1)})
+    ws = book.add_worksheet("S")
+    ws.write_string(0, 0, "x")
+    ws.set_footer(footer)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_footer_and_title_are_escaped_as_xlsxwriter_escapes_them():
+    """Reviewer F1/I2: the footer and the document title skipped the escaping cells get: a control character
+    (\\x01, U+FFFE) made sheet1.xml or core.xml ill-formed, and a literal _x0041_ in the footer read as "A".
+    The footer is escaped as xlsxwriter escapes it (_x0001_, _x005F_x0041_); a title leaves out what XML cannot
+    hold and keeps a literal _x0041_ as typed (a document property is plain text)."""
+    footer, title = "&LHazel _x0041_ Ridge\x01\ufffe &amp", "Valley\x01\ufffe _x0041_ BOCES"
+    new, old = footed(sheetxml.Workbook, footer, title), footed(xlsx.Workbook, footer, title)
+    with zipfile.ZipFile(io.BytesIO(new)) as z:
+        for part in ("xl/worksheets/sheet1.xml", "docProps/core.xml"):
+            ElementTree.fromstring(z.read(part))  # well-formed
+        assert "Hazel _x005F_x0041_ Ridge_x0001__xFFFE_" in z.read("xl/worksheets/sheet1.xml").decode()
+    read_new, read_old = (openpyxl.load_workbook(io.BytesIO(d)) for d in (new, old))
+    assert read_new["S"].oddFooter.left.text == read_old["S"].oddFooter.left.text
+    assert read_new.properties.title == "Valley _x0041_ BOCES"
+

@@ -41,7 +41,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.utility import _datetime_to_excel_datetime, quote_sheetname, xl_col_to_name
 
-from .xlsx import DEFLATE_LEVEL, SPECIAL_CHARACTER, escape_data, number_text, shared_string
+from .xlsx import DEFLATE_LEVEL, SPECIAL_CHARACTER, escape_data, number_text, shared_string, xml_text, xstring
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -225,12 +225,12 @@ class Workbook:
         p = self.properties
         created = p.get("created") or datetime(1980, 1, 1)
         stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-        author = escape_data(p.get("author", ""))
+        author = xml_text(p.get("author", ""))
         return (f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
                 'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
                 'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-                + (f"<dc:title>{escape_data(p['title'])}</dc:title>" if p.get("title") else "")
-                + (f"<dc:subject>{escape_data(p['subject'])}</dc:subject>" if p.get("subject") else "")
+                + (f"<dc:title>{xml_text(p['title'])}</dc:title>" if p.get("title") else "")
+                + (f"<dc:subject>{xml_text(p['subject'])}</dc:subject>" if p.get("subject") else "")
                 + f"<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
                 f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
@@ -247,9 +247,9 @@ class Workbook:
                 + "".join(f"<vt:variant><vt:lpstr>{n}</vt:lpstr></vt:variant><vt:variant><vt:i4>{c}</vt:i4></vt:variant>"
                           for n, c in pairs)
                 + f'</vt:vector></HeadingPairs><TitlesOfParts><vt:vector size="{len(titles)}" baseType="lpstr">'
-                + "".join(f"<vt:lpstr>{escape_data(t)}</vt:lpstr>" for t in titles)
+                + "".join(f"<vt:lpstr>{xml_text(t)}</vt:lpstr>" for t in titles)
                 + "</vt:vector></TitlesOfParts>"
-                + (f"<Company>{escape_data(self.properties['company'])}</Company>" if "company" in self.properties else "")
+                + (f"<Company>{xml_text(self.properties['company'])}</Company>" if "company" in self.properties else "")
                 + "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
                 "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>")
 
@@ -538,7 +538,7 @@ class Worksheet:
             setup += ' orientation="landscape"' if self.landscape else ' orientation="portrait"'
             parts.append(f"<pageSetup{setup}/>")
         if self.footer:
-            parts.append(f"<headerFooter><oddFooter>{escape_data(self.footer)}</oddFooter></headerFooter>")
+            parts.append(f"<headerFooter><oddFooter>{xstring(self.footer)}</oddFooter></headerFooter>")
         if self.hbreaks:
             parts.append(f'<rowBreaks count="{len(self.hbreaks)}" manualBreakCount="{len(self.hbreaks)}">'
                          + "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in self.hbreaks) + "</rowBreaks>")

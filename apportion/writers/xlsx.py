@@ -295,15 +295,29 @@ def escape_data(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def xstring(text: str) -> str:
+    """Text for an element of the ``ST_Xstring`` type (a shared string, a header or footer) as xlsxwriter
+    escapes it: a control character XML cannot hold as ``_xHHHH_``, a literal ``_xHHHH_`` kept by escaping
+    its underscore (``_x005F_``), then ``&<>``."""
+    if SPECIAL_CHARACTER.search(text) or "_x" in text:
+        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+        return escape_data(text)
+    return text
+
+
+def xml_text(text: str) -> str:
+    """Text for an element that is plain XML text (a document property): ``&<>`` escaped and what XML 1.0
+    cannot hold at all (control characters, U+FFFE/U+FFFF) left out."""
+    return escape_data(_CONTROL.sub("", text))
+
+
 def shared_string(text: str) -> str:
     """One ``<si>`` of the shared strings, as xlsxwriter writes it — without its raw rich-text passthrough: a
     string shaped like ``<r>…</r>`` (the form its ``write_rich_string`` stores) is text here like any other,
     where xlsxwriter wrote it as markup, so a district named so broke the part. The reports write no rich
     strings (:meth:`Worksheet.write_rich_string` refuses)."""
-    if SPECIAL_CHARACTER.search(text) or "_x" in text:
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-        text = escape_data(text)
+    text = xstring(text)
     if text[:1].isspace() or text[-1:].isspace():
         return f'<si><t xml:space="preserve">{text}</t></si>'
     return f"<si><t>{text}</t></si>"
