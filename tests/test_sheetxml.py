@@ -313,3 +313,22 @@ def test_a_footer_and_title_are_escaped_as_xlsxwriter_escapes_them():
     assert read_new["S"].oddFooter.left.text == read_old["S"].oddFooter.left.text
     assert read_new.properties.title == "Valley _x0041_ BOCES"
 
+
+def test_a_numpy_integer_row_is_a_row():
+    """Reviewer N2: a numpy int64 row index (a frame's index value) was refused as "outside the sheet"."""
+    import numpy as np
+    data = {}
+    for book_class in (sheetxml.Workbook, xlsx.Workbook):
+        buffer = io.BytesIO()
+        book = book_class(buffer, styles.WORKBOOK_OPTIONS)
+        book.set_properties({"created": dt.datetime(2026, 7, 1)})
+        ws = book.add_worksheet("S")
+        ws.write_string(np.int64(4), 0, "numpy row")
+        ws.write_number(np.int32(5), np.int64(1), 2.5)
+        ws.write_string(4, 1, "same row, a Python int")
+        book.close()
+        data[book_class] = buffer.getvalue()
+    assert_same(data[sheetxml.Workbook], data[xlsx.Workbook])
+    sheet = sheetxml.Workbook(io.BytesIO()).add_worksheet("S")
+    with pytest.raises(TypeError, match="row 2.0 is not a whole number"):
+        sheet.write_string(2.0, 0, "a float row")

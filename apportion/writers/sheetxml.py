@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import io
+import operator
 import re
 import zipfile
 from datetime import datetime
@@ -345,7 +346,12 @@ class Worksheet:
         """Row ``row``'s cells (a new row checked against the sheet's size)."""
         cells = self.rows.get(row)
         if cells is None:
-            if not (row.__class__ is int and 0 <= row < _MAX_ROWS):
+            if row.__class__ is not int:  # a numpy integer (a frame's index value) is a row as xlsxwriter took it
+                try:
+                    row = operator.index(row)
+                except TypeError:
+                    raise TypeError(f"row {row!r} is not a whole number") from None
+            if not 0 <= row < _MAX_ROWS:
                 raise IndexError(f"row {row} is outside the sheet")
             cells = self.rows[row] = {}
         return cells
