@@ -178,6 +178,10 @@ def test_other_unread_entries_are_warnings_and_an_input_folder_names_them_too(tm
     assert found == [("skipped-file", "warning", "Budget notes.zip"), ("skipped-file", "warning", "old"),
                      ("skipped-file", "warning", "readme"), ("unread-workbook", "error", "ridge.xlsx.part")]
     assert [o.status for o in batch.outcomes] == ["ok"] and batch.exit_code == 1
+    # named from the folder above the input folder, as the job names its files (tester M17: an absolute path)
+    named = sorted(i.file for i in list(batch.log.issues) + [i for o in batch.outcomes for i in o.issues]
+                   if i.code in ("skipped-file", "unread-workbook"))
+    assert named == ["inputs/Budget notes.zip", "inputs/ridge.xlsx.part", "job/old", "job/readme"]
 
 
 def _blend_percent(tmp_path, typed):

@@ -187,7 +187,8 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
                         file=str(b), sheet=BOCES_SHEET, expected="a BOCES sheet", found="none")
         else:  # a job workbook, or one that cannot be read: its job fails and says why
             jobs.append(JobSource(b))
-    unread_entries([p for p in entries if p not in subfolders], log, str,
+    # named as a job names its files, from the folder above (inputs/notes.zip; the folder may be given absolute)
+    unread_entries([p for p in entries if p not in subfolders], log, lambda p: str(p.relative_to(path.parent)),
                    folders=False)  # a folder of no workbooks: not a job, and an outputs root is marked
     return jobs + [JobSource(p) for p in subfolders]
 
