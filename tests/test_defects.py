@@ -460,3 +460,15 @@ def test_a_negative_pool_points_at_the_deduction_that_takes_it_below_zero(tmp_pa
     [issue] = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.code == "negative-pool"]
     # 400,000 capital budget − 0 state aid − 5,000,000 other revenue = −4,600,000.00
     assert (issue.sheet, issue.cell, issue.found) == ("BOCES", other, "capital pool of -$4,600,000.00")
+
+
+def test_an_email_cell_with_one_address_a_line_says_to_use_semicolons(tmp_path):
+    """Tester M18: an Email cell typed with Alt+Enter between addresses was bad-email "The part after the
+    @-sign contains invalid characters": refused, rightly, but the message now says what to do. A comma is a
+    separator as a semicolon is (M13, as formats.md now says)."""
+    sheets = C.valid_sheets()
+    lines = C.set_cell(sheets, "Districts", "Email", 1, "a@one.example\nb@one.example")
+    C.set_cell(sheets, "Districts", "Email", 2, "c@two.example, d@two.example")
+    issues = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.code == "bad-email"]
+    assert [i.cell for i in issues] == [lines]
+    assert issues[0].message.endswith("addresses on separate lines; put them on one line, separated by ;")

@@ -498,6 +498,8 @@ def why_not_emails(value) -> str:
     if not parts:
         return "no address"
     bad = next(((p, why) for p in parts if (why := email_problem(p))), None)
+    if bad and re.search(r"\S\s*[\r\n]+\s*\S", bad[0]):  # one address a line (Alt+Enter in Excel)
+        return f"{bad[0]!r}: addresses on separate lines; put them on one line, separated by ;"
     return f"{bad[0]!r}: {bad[1]}" if bad else "more than one address"
 
 
