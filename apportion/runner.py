@@ -245,10 +245,12 @@ def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple,
         outcome.commit()
 
 
-def io_line(exc: OSError) -> str:
-    """An I/O failure as one line naming the path (disk full, read-only, permission, busy)."""
-    if exc.filename is not None and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}"
+def io_line(exc: OSError, where: object = None) -> str:
+    """An I/O failure as one line naming the path (disk full, read-only, permission, busy); ``where``: the
+    folder being written, named when the failure names no file (a full disk fails a write, not an open)."""
+    path = exc.filename if exc.filename is not None else where
+    if path is not None and exc.strerror:
+        return f"{path}: {exc.strerror}"
     return str(exc) or type(exc).__name__
 
 
@@ -256,7 +258,7 @@ def unwritten(outcome: Outcome, exc: OSError, reading: bool = False) -> None:
     """A file of the job could not be written (or, ``reading``, read): the job fails with one line naming
     the path; previous outputs stay as they were (outputs are swapped in whole or not at all)."""
     from .errors import Issue
-    line = io_line(exc)
+    line = io_line(exc, outcome.output or None)
     what = "inputs could not be read" if reading else "outputs could not be written"
     outcome.status = "failed"
     outcome.errors += 1

@@ -113,3 +113,17 @@ def test_a_full_disk_while_writing_fails_the_job_in_one_line_and_keeps_previous_
     assert "internal-error" not in result.output and "please report" not in result.output
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before  # previous outputs intact
     assert not [p for p in out.iterdir() if ".tmp-" in p.name]  # and nothing half-written is left beside them
+
+
+def test_a_full_disk_with_no_file_named_still_names_the_folder(tmp_path, monkeypatch):
+    """Tester M9: a write that fills the disk raises ENOSPC with no file name: output-not-written read "found
+    [Errno 28] No space left on device", without the path formats.md promises. It names the job's folder."""
+    job = C.write(tmp_path / "job.xlsx")
+    out = tmp_path / "out"
+
+    def full(staged, files):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a write() fails: no filename
+    monkeypatch.setattr(atomic, "make_durable", full)
+    [outcome] = run_batch([job], out, jobs=1).outcomes
+    [issue] = [i for i in outcome.issues if i.code == "output-not-written"]
+    assert issue.found == f"{out / 'CR01_2026-27'}: No space left on device"
