@@ -55,6 +55,13 @@ def cli() -> None:
 
     Example: apportion run inputs/ -o outputs/
     """
+    import os
+
+    from .options import LOCK_WAIT_ENV, lock_wait_setting
+    try:  # a setting of the environment is checked before anything runs, as APPORTION_LIMITS is
+        lock_wait_setting(os.environ.get(LOCK_WAIT_ENV))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _within_dates(ctx, param, value):

@@ -7,6 +7,26 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+#: seconds a writer waits for another on the same folder (docs/formats.md); the environment variable overrides it
+LOCK_WAIT = 600.0
+LOCK_WAIT_ENV = "APPORTION_LOCK_WAIT"
+
+
+def lock_wait_setting(text: str | None) -> float:
+    """``APPORTION_LOCK_WAIT`` as seconds (blank or unset: :data:`LOCK_WAIT`); ValueError for anything but a
+    finite number 0 or more — "abc" waited the default, "nan" and "-5" not at all, each unsaid."""
+    if text is None or not text.strip():
+        return LOCK_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not (seconds >= 0 and seconds != float("inf")):
+        raise ValueError(f"{LOCK_WAIT_ENV}={text!r}: expected the seconds to wait for another apportion process, "
+                         "a number 0 or more (0 = do not wait)")
+    return seconds
+
+
 #: a variant's name becomes part of a folder name: letters, digits, - and _
 VARIANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 DEFAULT_WARN_PERCENT = 25

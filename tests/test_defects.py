@@ -472,3 +472,20 @@ def test_an_email_cell_with_one_address_a_line_says_to_use_semicolons(tmp_path):
     issues = [i for i in check_job(C.write(tmp_path / "job.xlsx", sheets)) if i.code == "bad-email"]
     assert [i.cell for i in issues] == [lines]
     assert issues[0].message.endswith("addresses on separate lines; put them on one line, separated by ;")
+
+
+@pytest.mark.parametrize("text", ["abc", "nan", "-5", "inf", "10 s"])
+def test_a_lock_wait_that_is_not_seconds_is_a_usage_error(tmp_path, text):
+    """Tester M5: APPORTION_LOCK_WAIT=abc waited the default 600 s, nan and -5 did not wait, unsaid (a garbage
+    APPORTION_LIMITS was already a usage error). Anything but seconds 0 or more is a usage error, exit 2."""
+    result = CliRunner().invoke(cli, ["run", str(C.write(tmp_path / "job.xlsx")), "-o", str(tmp_path / "out")],
+                                env={"APPORTION_LOCK_WAIT": text})
+    assert result.exit_code == 2
+    assert f"APPORTION_LOCK_WAIT={text!r}: expected the seconds to wait" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_lock_wait_of_seconds_is_taken():
+    from apportion.options import LOCK_WAIT, lock_wait_setting
+    assert [lock_wait_setting(t) for t in (None, "", " ", "0", "2.5", "600")] == [LOCK_WAIT, LOCK_WAIT, LOCK_WAIT,
+                                                                                  0.0, 2.5, 600.0]

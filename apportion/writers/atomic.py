@@ -38,9 +38,8 @@ from typing import Callable, Iterator
 from filelock import FileLock, Timeout
 
 from ..marker import MARKER, MARKER_TEXT, ROOT_MARKER_TEXT, is_job_output
+from ..options import LOCK_WAIT_ENV, lock_wait_setting
 
-#: seconds a writer waits for another one on the same folder; ``APPORTION_LOCK_WAIT`` overrides it
-LOCK_WAIT = 600.0
 #: what belongs to later steps, not to a run, kept across re-runs (failed or not): the outbox's record of
 #: what was sent (sent.csv, and the statement last sent to each district, which a Revised message is
 #: compared with), so a re-run never makes ``apportion mail --send`` email districts twice — never an
@@ -58,12 +57,9 @@ class FolderBusy(OSError):
 
 
 def lock_wait() -> float:
-    """The configured wait: ``APPORTION_LOCK_WAIT`` seconds when set, else :data:`LOCK_WAIT`."""
-    text = os.environ.get("APPORTION_LOCK_WAIT", "")
-    try:
-        return max(0.0, float(text)) if text.strip() else LOCK_WAIT
-    except ValueError:
-        return LOCK_WAIT
+    """The configured wait: ``APPORTION_LOCK_WAIT`` seconds when set, else :data:`~apportion.options.LOCK_WAIT`
+    (the command line refuses a value that is not seconds before anything runs)."""
+    return lock_wait_setting(os.environ.get(LOCK_WAIT_ENV))
 
 
 def _say_waiting(final: Path) -> None:
