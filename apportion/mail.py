@@ -390,7 +390,24 @@ def mailbox(text: str) -> Address:
     problem = problem or email_problem(found.addr_spec)
     if problem:
         raise MailError(f"{text!r} is not an email address the mail standards allow: {problem}")
-    return Address(display_name=found.display_name, username=found.username, domain=found.domain)
+    domain = found.domain
+    if found.username.isascii() and not domain.isascii():  # bo@bücher.example travels as bo@xn--bcher-kva.example:
+        from email_validator import validate_email  # the same mailbox (IDNA 2008), no SMTPUTF8 needed for it
+        domain = validate_email(found.addr_spec, check_deliverability=False, strict=True).ascii_domain
+    return Address(display_name=found.display_name, username=found.username, domain=domain)
+
+
+def _once(addresses: list[Address], taken: set[str] | None = None) -> list[Address]:
+    """Each mailbox once, the first spelling kept (dup@x.org; DUP@X.ORG went out as two copies to one mailbox);
+    ``taken``: the mailboxes already addressed (a Cc that is also a To is dropped)."""
+    seen = set() if taken is None else taken
+    out = []
+    for a in addresses:
+        key = a.addr_spec.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
 
 
 def _one_mailbox(text: str) -> tuple[Address | None, str | None]:
@@ -435,8 +452,9 @@ def build_message(job: MailJob, st: Statement, attachments: list[tuple[Path, byt
     statement, addresses and sender always give the same bytes.
     """
     sender = _sender(job, envelope)
-    to = [mailbox(a) for a in st.emails]
-    cc = [mailbox(a) for a in envelope.cc]
+    taken: set[str] = set()
+    to = _once([mailbox(a) for a in st.emails], taken)
+    cc = _once([mailbox(a) for a in envelope.cc], taken)
     reply_to = [mailbox(a) for a in envelope.reply_to]
     everyone = to + cc + reply_to + ([sender] if sender else [])
     utf8 = not all(_is_ascii(a) for a in everyone)

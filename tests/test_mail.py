@@ -643,3 +643,25 @@ def test_a_what_if_variant_is_refused_unless_asked_and_then_says_what_if_first(t
                                            "what-if variant of the 2023-24 charges (apportion run --variant), not "
                                            "a bill.")
         assert "not the adopted figures" in msg.get_body(("html",)).get_content()
+
+
+def test_one_mailbox_twice_gets_one_copy_and_an_idn_domain_travels_as_ascii(tmp_path, smtp):
+    """Tester M2: dup@x.org; DUP@X.ORG in one Email cell (and as --cc) gave one mailbox several RCPT TO; an
+    ASCII address at an IDN domain (a@bücher.example) failed on a server without SMTPUTF8, although its A-label
+    form is plain ASCII; a local part past 64 octets was accepted and failed only at the server."""
+    folder = _run(_job(tmp_path, emails={2: "dup@one.example; DUP@ONE.EXAMPLE; dup@one.example",
+                                          3: "bo@bücher.example"}), tmp_path / "out")
+    handler = Collector()
+    handler.controller = _server(handler, enable_SMTPUTF8=False)
+    try:
+        result = _send(folder, handler.controller.port, "--cc", "Dup@one.example")
+    finally:
+        handler.controller.stop()
+    assert result.exit_code == 0, result.output
+    rcpts = sorted(tuple(e.rcpt_tos) for e in handler.envelopes)
+    assert rcpts == [("bo@xn--bcher-kva.example", "Dup@one.example"), ("dup@one.example",)]
+    (tmp_path / "long").mkdir()
+    s = _job(tmp_path / "long", emails={2: "x" * 65 + "@one.example"})
+    from apportion.runner import check_job
+    [issue] = [i for i in check_job(s) if i.code == "bad-email"]
+    assert "too long before the @-sign" in issue.message

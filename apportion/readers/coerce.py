@@ -483,10 +483,11 @@ def _addresses(v) -> list[str]:
 
 def email_problem(address: str) -> str | None:
     """Why ``address`` is not a mailbox the mail standards allow (RFC 5321/5322, RFC 6531 for non-ASCII),
-    or None. Checked offline: the syntax only, no DNS look-up."""
+    or None. Checked offline: the syntax only, no DNS look-up; strictly, so a local part past RFC 5321's 64
+    octets is refused here, not by the server when the statements are sent."""
     from email_validator import EmailNotValidError, validate_email
     try:
-        validate_email(address, check_deliverability=False)
+        validate_email(address, check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
         return str(exc)
     return None
