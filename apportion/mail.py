@@ -615,6 +615,18 @@ def delivered(folder: Path) -> tuple[set[tuple[str, str, str]], set[str]]:
     return keys, legacy
 
 
+def _can_record(folder: Path) -> None:
+    """``sent.csv`` rewritten as it is, the way :func:`record_sent` writes it: a record that cannot be written
+    (a read-only or full disk, a locked file) stops the send before a message goes, not after it went —
+    a retry would send that message again, since nothing says it was delivered."""
+    path = folder / "sent.csv"
+    try:
+        data = path.read_bytes() if path.exists() else _csv_rows([SENT_FIELDS])
+    except OSError as exc:
+        raise MailError(f"cannot read {path}: {_reason(exc)}") from None
+    _write(path, data)
+
+
 def record_sent(folder: Path, draft: Draft, recipients: list[str], sha: str, when: datetime,
                 run: dict[str, bytes], run_id: str) -> None:
     """Append one delivery to ``sent.csv`` and remember the statement as the one last sent to the district
@@ -799,6 +811,7 @@ def send_outbox(outbox: Outbox, settings: SmtpSettings, on_event: Callable[[str,
                 event("skipped", draft, "")
                 continue
             smtp = smtp or _connect(settings)
+            _can_record(outbox.folder)  # before the message goes: a delivery never made unrecorded, sent again
             try:
                 data = draft.path.read_bytes()
             except OSError as exc:

@@ -665,3 +665,24 @@ def test_one_mailbox_twice_gets_one_copy_and_an_idn_domain_travels_as_ascii(tmp_
     from apportion.runner import check_job
     [issue] = [i for i in check_job(s) if i.code == "bad-email"]
     assert "too long before the @-sign" in issue.message
+
+
+def test_a_send_record_that_cannot_be_written_stops_before_the_message_goes(folder, smtp, monkeypatch):
+    """Tester M4: with sent.csv unwritable, --send delivered the first message, failed to record it and stopped;
+    the retry sent that message again (a district got two copies). The record is written before each
+    message goes, so nothing is delivered that is not recorded."""
+    import apportion.mail as mail_module
+    real = mail_module.write_file
+
+    def refuse(path, data):
+        if Path(path).name == "sent.csv":
+            raise PermissionError(1, "Operation not permitted", str(path))
+        return real(path, data)
+    monkeypatch.setattr(mail_module, "write_file", refuse)
+    result = _send(folder, smtp.controller.port)
+    assert result.exit_code == 1 and "sent.csv" in result.output and "Operation not permitted" in result.output
+    assert smtp.envelopes == []  # nothing went
+    monkeypatch.setattr(mail_module, "write_file", real)
+    again = _send(folder, smtp.controller.port)
+    assert again.exit_code == 0 and len(smtp.envelopes) == len(EMAILS)  # each district once
+    assert len({e.rcpt_tos[0] for e in smtp.envelopes}) == len(EMAILS)
