@@ -358,6 +358,19 @@ def xlsx_named_xls(tmp):  # `template -o x.xls` used to write one; calamine read
 
 
 @case
+def xlsx_named_ods(tmp):  # tester M8: was unreadable-workbook, saying nothing of why
+    return Bad(C.write(tmp / "src.xlsx").rename(tmp / "job.ods"), [("misnamed-workbook", "", "")])
+
+
+@case
+def ods_named_xlsx(tmp):  # an OpenDocument spreadsheet saved under .xlsx
+    with zipfile.ZipFile(tmp / "job.xlsx", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    return Bad(tmp / "job.xlsx", [("misnamed-workbook", "", "")])
+
+
+@case
 def garbage_xls(tmp):
     (tmp / "job.xls").write_bytes(b"this is not a spreadsheet " * 40)
     return Bad(tmp / "job.xls", [("unreadable-workbook", "", "")])

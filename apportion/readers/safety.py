@@ -75,6 +75,7 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
                              f"a file starting {head[:4]!r}")
     try:
         with zipfile.ZipFile(path) as zf:
+            _check_kind(zf, path)
             return _scan_zip(zf, size, limits)
     except UnsafeWorkbook:
         raise
@@ -85,6 +86,19 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
             ValueError) as exc:
         raise UnsafeWorkbook("corrupt-workbook", "the workbook is damaged and cannot be read; open it in Excel and "
                              "save it again", f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+def _check_kind(zf: zipfile.ZipFile, path: Path) -> None:
+    """An Excel workbook saved under .ods, or an OpenDocument one under .xlsx/.xlsm: calamine goes by the name,
+    so the file would be unreadable-workbook, saying nothing of why; it is misnamed-workbook, as under .xls."""
+    names = set(zf.namelist())
+    excel, ods = "xl/workbook.xml" in names, "content.xml" in names and "mimetype" in names
+    suffix = path.suffix.lower()
+    if (suffix == ".ods" and excel) or (suffix != ".ods" and ods and not excel):
+        kind, right = ("an Excel workbook (.xlsx)", ".xlsx") if excel else ("an OpenDocument spreadsheet (.ods)",
+                                                                          ".ods")
+        raise UnsafeWorkbook("misnamed-workbook", f"the file is {kind} named {path.suffix}; rename it to end in "
+                             f"{right}", f"{kind} named {path.name}")
 
 
 def _scan_zip(zf: zipfile.ZipFile, size: int, limits: Limits) -> Scan:
