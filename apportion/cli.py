@@ -32,13 +32,22 @@ def _no_jobs(paths: list[Path]) -> None:
     sys.exit(1)
 
 
+#: ``--set "ITEM=VALUE"`` on run (a what-if, with --variant) and validate (its values checked, nothing written)
+SET_OPTION = click.option("--set", "settings", multiple=True, metavar='"ITEM=VALUE"',
+                          help="A BOCES item set to VALUE instead of the workbook's (repeatable; run needs --variant).")
+
+
+def _settings(settings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    try:
+        return tuple(parse_setting(text) for text in settings)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
+
+
 def _what_if(settings: tuple[str, ...], variant: str | None, compare_base: bool, prior: Path | None,
              warn_percent: int) -> RunOptions:
     """The run's what-if and year-over-year options from the command line, or a usage error (exit 2)."""
-    try:
-        pairs = tuple(parse_setting(text) for text in settings)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--set") from None
+    pairs = _settings(settings)
     if variant is not None and not VARIANT_NAME.match(variant):
         raise click.BadParameter(f"{variant!r}: a variant's name is letters, digits, - and _ (it names a folder)",
                                  param_hint="--variant")
@@ -81,8 +90,7 @@ def _within_dates(ctx, param, value):
               help="Prepared-on date (YYYY-MM-DD) printed on the reports of jobs whose BOCES sheet has no "
                    "'Prepared date'.")
 @verbose_option
-@click.option("--set", "settings", multiple=True, metavar='"ITEM=VALUE"',
-              help="Compute with a BOCES item set to VALUE instead of the workbook's (repeatable; needs --variant).")
+@SET_OPTION
 @click.option("--variant", default=None, metavar="NAME",
               help="Write a what-if run into OUTPUT/<code>_<year>_NAME/, leaving the base run's folder alone.")
 @click.option("--compare", "compare_base", is_flag=True,
@@ -127,16 +135,20 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @verbose_option
 @click.option("--json", "as_json", is_flag=True, help="Print every issue as JSON (one object per job) for other tools.")
+@SET_OPTION
 @limit_option
-def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, limits) -> None:
+def validate(paths: tuple[Path, ...], verbose: bool, as_json: bool, settings: tuple[str, ...], limits) -> None:
     """Check every job under PATH without writing anything; exit 1 on any error.
 
     Example: apportion validate inputs/ --json
+
+    A what-if's values checked before it is run: apportion validate JOB --set "Administrative budget=4,500,000"
     """
     from .batch import run_batch
     from .progress import visible, visible_lines
     from .textsafe import path_text
-    batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose, limits=limits)
+    batch = run_batch(_existing(list(paths)), Path("."), jobs=1, write=False, verbose=verbose, limits=limits,
+                      what_if=RunOptions(settings=_settings(settings)))
     if as_json:
         import json
         jobs = [{"job": path_text(o.source), "status": o.status, "message": o.message, "issues": [i.as_dict() for i in o.issues]}

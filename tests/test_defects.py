@@ -489,3 +489,17 @@ def test_a_lock_wait_of_seconds_is_taken():
     from apportion.options import LOCK_WAIT, lock_wait_setting
     assert [lock_wait_setting(t) for t in (None, "", " ", "0", "2.5", "600")] == [LOCK_WAIT, LOCK_WAIT, LOCK_WAIT,
                                                                                   0.0, 2.5, 600.0]
+
+
+def test_validate_checks_a_what_ifs_settings_without_writing(tmp_path):
+    """Tester M10: validate had no --set, so a what-if could be checked only by writing it. validate --set
+    reads the items as run --set does: a bad value is the workbook's error, 'command line --set', exit 1."""
+    job = C.write(tmp_path / "job.xlsx")
+    ok = invoke("validate", job, "--set", "Administrative budget=2,600,000")
+    assert ok.exit_code == 0 and "0 error(s)" in ok.output
+    bad = CliRunner().invoke(cli, ["validate", str(job), "--set", "Administrative budget=lots", "--json"])
+    assert bad.exit_code == 1
+    [issue] = [i for j in json.loads(bad.output)["jobs"] for i in j["issues"] if i["severity"] == "error"]
+    assert (issue["file"], issue["column"]) == ("command line --set", "Administrative budget")
+    assert invoke("validate", job, "--set", "no equals sign").exit_code == 2
+    assert not list(tmp_path.glob("*/")) and sorted(p.name for p in tmp_path.iterdir()) == ["job.xlsx"]
