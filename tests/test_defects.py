@@ -503,3 +503,23 @@ def test_validate_checks_a_what_ifs_settings_without_writing(tmp_path):
     assert (issue["file"], issue["column"]) == ("command line --set", "Administrative budget")
     assert invoke("validate", job, "--set", "no equals sign").exit_code == 2
     assert not list(tmp_path.glob("*/")) and sorted(p.name for p in tmp_path.iterdir()) == ["job.xlsx"]
+
+
+def test_a_table_column_name_fits_excels_255_characters(tmp_path):
+    """Tester M16: with --limit text-length=1000 the summary's CoSer grid named a district's column with its
+    1,000-character name (1,013 characters; Excel allows a table column name 255). The name is cut to fit,
+    the header cell the same text as the column's name."""
+    import openpyxl
+    from apportion.limits import Limits
+    sheets = C.valid_sheets()
+    C.set_cell(sheets, "Districts", "District name", 1, "N" * 1000)
+    batch = run_batch([C.write(tmp_path / "job.xlsx", sheets)], tmp_path / "out", jobs=1,
+                      limits=Limits(text_length=1000))
+    assert batch.exit_code == 0, [i.render() for o in batch.outcomes for i in o.issues]
+    book = openpyxl.load_workbook(next((tmp_path / "out" / "CR01_2026-27").glob("*_summary.xlsx")))
+    ws = book["CoSer charges"]
+    table = ws.tables["CoSerCharges"]
+    names = [c.name for c in table.tableColumns]
+    assert max(map(len, names)) == 255 and any(n.endswith("N…") for n in names)
+    header_row = ws[table.ref.split(":")[0]].row
+    assert [c.value for c in ws[header_row]][:len(names)] == names

@@ -114,6 +114,17 @@ def coser_sheets(book, st: Styles, result: Result) -> None:
     _coser_charges_sheet(book, st, result)
 
 
+#: the longest name a table column may have in Excel; the header cell is the column's name
+TABLE_COLUMN_NAME = 255
+
+
+def _grid_header(code: str, name: str) -> str:
+    """A district's column in the CoSer grid: its code, then its name, cut to fit a table column's name
+    (with ``--limit text-length=1000`` a name ran to 1,013 characters, past Excel's 255)."""
+    header = f"{code}\n{name}"
+    return header if len(header) <= TABLE_COLUMN_NAME else header[:TABLE_COLUMN_NAME - 1] + "…"
+
+
 def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
     """CoSer charges as a grid: one row per service, one column per district, each cell the district's
     CoSer amount for that service (charge, SWD true-up and surplus together), with totals both ways.
@@ -130,7 +141,7 @@ def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
     frame["total"] = grid.sum(axis=1).astype("int64").to_numpy()
     names = result.districts["district_name"]
     cols = [Col("Service code", "service_code", width=10), Col("Service name", "service_name", width=24)]
-    cols += [Col(f"{code}\n{names.get(code, '')}", code, "cents", 14, True) for code in codes]
+    cols += [Col(_grid_header(code, str(names.get(code, ""))), code, "cents", 14, True) for code in codes]
     cols.append(Col("Total", "total", "cents", 15, True))
     note = ("Each cell is what the district pays for the service: units × unit cost (the budget split by units to "
             "the cent), plus any students-with-disabilities true-up on actual units, less any surplus returned by "
