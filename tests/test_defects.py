@@ -523,3 +523,17 @@ def test_a_table_column_name_fits_excels_255_characters(tmp_path):
     assert max(map(len, names)) == 255 and any(n.endswith("N…") for n in names)
     header_row = ws[table.ref.split(":")[0]].row
     assert [c.value for c in ws[header_row]][:len(names)] == names
+
+
+def test_a_link_back_to_the_input_folder_is_not_a_second_job(tmp_path):
+    """Tester M12: a symlink self -> . inside an input folder made its workbook a second job (in/self), and both
+    failed duplicate-job "remove the one that is not current", though they are one file. The link is a
+    skipped-file warning and the workbook runs once."""
+    (tmp_path / "in").mkdir()
+    C.write(tmp_path / "in" / "job.xlsx")
+    (tmp_path / "in" / "self").symlink_to(".")
+    (tmp_path / "in" / "up").symlink_to("..")
+    batch = run_batch([tmp_path / "in"], tmp_path / "out", jobs=1)
+    assert [o.status for o in batch.outcomes] == ["ok"] and batch.exit_code == 0
+    skipped = sorted(Path(i.file).name for i in batch.log.issues if i.code == "skipped-file")
+    assert skipped == ["self", "up"]

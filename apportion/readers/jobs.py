@@ -166,7 +166,15 @@ def _jobs_at(path: Path, log: IssueLog) -> list[JobSource]:
                   found="something else (a device or a pipe)")
         return []
     entries = sorted(path.iterdir())
-    subfolders = [p for p in entries if p.is_dir() and _visible(p) and not is_output(p) and workbooks_in(p)]
+    here = path.resolve()
+    # a link back to this folder or one above it (self -> .) would make this folder's workbooks a second job
+    loops = [p for p in entries if _visible(p) and p.is_dir() and (p.resolve() == here or p.resolve() in here.parents)]
+    for p in loops:
+        log.warning("skipped-file", "a link back to this folder (or one above it); not read",
+                    file=str(p.relative_to(path.parent)),
+                    expected="a job folder", found=f"a link to {p.resolve()}")
+    subfolders = [p for p in entries if p.is_dir() and _visible(p) and p not in loops and not is_output(p)
+                  and workbooks_in(p)]
     for p in entries:  # a job folder an earlier -o marked is not skipped silently
         if _visible(p):
             _marked_inputs_error(p, log)
