@@ -187,3 +187,18 @@ def test_letter_pages_in_the_standard_helvetica_fonts(landscape):
         assert fonts == {"/Helvetica": "/WinAnsiEncoding", "/Helvetica-Bold": "/WinAnsiEncoding",
                          "/Helvetica-Oblique": "/WinAnsiEncoding"}
         assert page["/Contents"].get_object()["/Filter"] == "/FlateDecode"
+
+
+
+def test_a_long_text_value_in_the_header_wraps_within_its_block(example_files):
+    """Reviewer P6: a long email address in a statement's PDF header ran into the "Net cost" label beside it
+    (business.office@maplejunction.example.orgNet cost). A text value wider than its block wraps within it."""
+    files = example_files["example_valley_2026-27.xlsx"]
+    name = next(n for n in files if n.startswith("districts/990115") and n.endswith(".json"))
+    document = json.loads(files[name])
+    [email] = [p["value"] for p in document["header"] if p["label"] == "Email"]
+    assert email == "business.office@maplejunction.example.org"
+    lines = read(files[name.removesuffix(".json") + ".pdf"]).pages[0].extract_text().splitlines()
+    assert not any("Net cost" in line and ".org" in line for line in lines)
+    at = next(i for i, line in enumerate(lines) if "business.office@" in line)
+    assert squeezed(lines[at].split("Email")[-1] + lines[at + 1]).startswith(squeezed(email)), lines[at:at + 2]

@@ -436,11 +436,20 @@ def _pairs(pdf: _Page, pairs: list[dict], key_size: float = 7.5, side_by_side: b
 
 def _pair_block(pdf: _Page, pairs: list[dict], x: float, label_w: float, value_w: float, key_size: float,
                 note_w: float = 0) -> None:
+    """The pairs from ``x``: a text value wider than its block (a long email beside the figures' block) wraps
+    within it, the row as tall as its lines, rather than running into what is right of it."""
     for p in pairs:
         key = p["role"] == "key"
         total = p["role"] in ("total", "emphasis")
         size = key_size if key else 7.5
         height = size * 1.4
+        if p["kind"] in ("text", "date"):
+            room = (value_w + note_w if note_w else pdf.w - MARGIN - x - label_w)
+            pdf.set_font("B" if key or total else "", size)
+            lines = pdf.lines(pdf_text(shown(p["value"], p["kind"])), room)
+            if len(lines) > 1:
+                _wrapped_pair(pdf, p["label"], lines, x, label_w, room, size, key, key or total)
+                continue
         pdf.room(height)
         y = pdf.get_y()
         if total:
@@ -462,6 +471,24 @@ def _pair_block(pdf: _Page, pairs: list[dict], x: float, label_w: float, value_w
             pdf.text_colour = GREY
             pdf.cell(note_w, height, "  " + pdf_text(p["note"]))
         pdf.set_xy(x, y + height)
+    pdf.text_colour = BLACK
+
+
+def _wrapped_pair(pdf: _Page, label: str, lines: list, x: float, label_w: float, room: float, size: float,
+                  key: bool, bold: bool) -> None:
+    """A label and its text value broken into ``lines`` (:meth:`_Page.lines`), one under another."""
+    height = size * 1.4
+    pdf.room(height * len(lines))
+    y = pdf.get_y()
+    pdf.text_colour = NAVY if key else BLACK
+    pdf.set_font("B", size)
+    pdf.set_xy(x, y)
+    pdf.cell(label_w, height, pdf_text(label))
+    pdf.set_font("B" if bold else "", size)
+    for i, (line, _width, _spaces, _wrapped) in enumerate(lines):
+        pdf.set_xy(x + label_w, y + i * height)
+        pdf.cell(room, height, line)
+    pdf.set_xy(x, y + height * len(lines))
     pdf.text_colour = BLACK
 
 
