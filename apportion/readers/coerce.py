@@ -348,6 +348,21 @@ def _bounded_text(limit: int) -> Callable:
     return one
 
 
+def _text_values(cells: Cells, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_bounded_text` per distinct value, the text ones in list operations: trimmed, and cleaned only
+    when one of them holds a :data:`FORBIDDEN` character (one search over them all says whether any does)."""
+    texts = np.flatnonzero(cells.types == str)
+    typed, bad = cells.each(_bounded_text(limit), among=np.flatnonzero(cells.types != str))
+    trimmed = [u.strip() for u in cells.uniques[texts].tolist()]
+    if FORBIDDEN.search("\n".join(trimmed)):  # \n is not forbidden: it cannot make a match across two
+        trimmed = [clean_text(u).strip() if FORBIDDEN.search(u) else u for u in trimmed]
+    long = np.fromiter(map(len, trimmed), dtype=np.int64, count=len(trimmed)) > limit
+    typed[texts] = [u or None for u in trimmed]
+    typed[texts[long]] = None
+    bad[texts] = long
+    return typed, bad
+
+
 def cleaned(cells: Cells) -> np.ndarray:
     """Cells whose text held characters no output may carry (:data:`~apportion.writers.text.FORBIDDEN`),
     found once per distinct value."""
@@ -540,7 +555,10 @@ def typed_cells(kind: str, cells: Cells, choices: tuple[str, ...] = (), limit: i
     array, yes/no as a nullable boolean array, the rest as objects (None for a blank or refused cell)."""
     if kind in SCALES:
         return _scaled_cells(cells, SCALES[kind])
-    typed, bad = cells.each(_converter(kind, choices, limit))
+    if kind in ("key", "text"):
+        typed, bad = _text_values(cells, limit or getattr(DEFAULT_LIMITS, text_limit_name(kind)))
+    else:
+        typed, bad = cells.each(_converter(kind, choices, limit))
     typed, bad = cells.spread(typed), cells.spread(bad)
     if kind == "yesno":
         missing = np.equal(typed, None)

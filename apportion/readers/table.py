@@ -335,23 +335,28 @@ def _check_unique(table: Table, keys: tuple[str, ...], log: IssueLog) -> None:
     A text key (a Staff employee's name) is compared as headers are, ignoring case and runs of spaces (NBSP
     too): ``DUBOIS, CLAIRE`` on the same service is the same person as ``Dubois, Claire``, and counting her
     salary twice would change every district's aid. The found value shows the first row's spelling."""
-    if not keys or not all(k in table.frame.columns for k in keys) or table.frame.empty:
+    frame = table.frame
+    if not keys or not all(k in frame.columns for k in keys) or frame.empty:
         return
-    frame = table.frame[list(keys)]
+    columns = [frame[k].to_numpy(dtype=object) for k in keys]
     group = np.zeros(len(frame), dtype=np.int64)
-    for k in keys:  # one integer per distinct key tuple; a blank code (-1) never clashes
-        codes, uniques = pd.factorize(frame[k].to_numpy(dtype=object))
+    for k, values in zip(keys, columns):  # one integer per distinct key tuple; a blank code (-1) never clashes
+        codes, uniques = pd.factorize(values)
         if table.spec.field(k).kind == "text":  # names compared normalised: one normalise per distinct name
             same, uniques = pd.factorize(np.array([normalise(v) if isinstance(v, str) else v for v in uniques],
                                                   dtype=object))
             codes = np.where(codes < 0, -1, same[np.maximum(codes, 0)])
         group = np.where((codes < 0) | (group < 0), -1, group * (len(uniques) + 1) + codes)
-    _, first, inverse = np.unique(group, return_index=True, return_inverse=True)
-    first_at = first[inverse]
+    # each row's first row of the same key, without a sort: written backwards, a group's first row is the last
+    # write to its slot (numpy keeps the last of repeated indices)
+    ids, _ = pd.factorize(group)
+    first = np.empty(int(ids.max()) + 1, dtype=np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)
+    first_at = first[ids]
     dup = (group >= 0) & (first_at != np.arange(len(group)))
     rows = frame.index.to_numpy()
     for i in log.room("error", "duplicate-code", np.flatnonzero(dup)):
-        value, earlier = (" / ".join(str(frame.iat[r, j]) for j in range(len(keys))) for r in (i, first_at[i]))
+        value, earlier = (" / ".join(str(c[r]) for c in columns) for r in (i, first_at[i]))
         spelt = f" as {earlier}" if earlier != value else ""
         log.error("duplicate-code", f"{value} appears more than once", **table.where(keys[-1], int(rows[i])),
                   expected="each code once", found=f"{value} again (first at row {rows[first_at[i]]}{spelt})")
