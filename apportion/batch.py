@@ -18,6 +18,7 @@ from .readers.jobs import JobSource, discover, marked_inputs, workbooks_in
 from .options import RunOptions
 from .limits import DEFAULT_LIMITS, Limits
 from .runner import Outcome, crash_outcome, io_line, run_job, unwritten
+from .writers import atomic
 from .writers.atomic import Owner
 
 
@@ -144,14 +145,37 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
     written = {o.output for o in outcomes}
     for outcome in outcomes:  # a failure folder another job of this run writes is that job's, not stale
         outcome.stale = "" if outcome.stale in written else outcome.stale
+    _make_durable(outcomes)
+    try:  # every temporary folder beside the jobs' folders, listed once for all of them
+        stages = atomic.stages_by_folder(output) if any(o.staged for o in outcomes) else {}
+    except OSError:
+        stages = None  # each commit below lists it for itself, and fails with its own line
     for outcome in outcomes:  # only now, with no two jobs writing one folder, is any output swapped in
         try:
-            outcome.commit()
+            outcome.commit(None if stages is None else stages.get(Path(outcome.output).name, []))
         except OSError as exc:  # full disk, read-only, busy: this job fails with one line, the rest go on
             unwritten(outcome, exc)
         batch.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
+
+
+def _make_durable(outcomes: list[Outcome]) -> None:
+    """Every job's staged files put on disk before any is committed: one ``syncfs`` for the whole batch where
+    there is one (:func:`~.writers.atomic.make_durable` says why), not one per job — 370 of them under load
+    took 7 s. A failure (disk full, I/O error) fails each job not yet durable, with one line, its stage dropped."""
+    pending = [o for o in outcomes if o.staged and not o.durable]
+    if not pending:
+        return
+    try:
+        atomic.make_durable_all([Path(o.staged) for o in pending])
+    except OSError as exc:
+        for outcome in pending:
+            outcome.discard()
+            unwritten(outcome, exc)
+        return
+    for outcome in pending:
+        outcome.durable = True
 
 
 def _refuse_outputs_holding_inputs(outcomes: list[Outcome], inputs: list[Path]) -> None:

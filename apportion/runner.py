@@ -41,13 +41,18 @@ class Outcome:
     staged: str = ""  # outputs written but not yet swapped in (run_job(commit=False)): see commit()
     keep: tuple = ()  # what of the previous output folder the swap carries over
     stale: str = ""  # a failure folder named after the job's file, which this computed run supersedes
+    durable: bool = True  # the staged files are on disk (else commit() first makes them so; a batch does it once)
     started: float = field(default_factory=time.time)  # another run's report committed after this is said replaced
 
-    def commit(self) -> None:
-        """Swap the staged outputs into the output folder (and drop the failure folder they supersede)."""
-        from .writers.atomic import commit_folder, remove_failure_folder
+    def commit(self, stages: list[str] | None = None) -> None:
+        """Swap the staged outputs into the output folder (and drop the failure folder they supersede);
+        ``stages``: the temporary folders beside it, when the caller listed them (:func:`~.writers.atomic.recover`)."""
+        from .writers.atomic import commit_folder, make_durable_all, remove_failure_folder
         if self.staged:
-            commit_folder(Path(self.output), Path(self.staged), self.keep, since=self.started)
+            if not self.durable:
+                make_durable_all([Path(self.staged)])
+                self.durable = True
+            commit_folder(Path(self.output), Path(self.staged), self.keep, since=self.started, stages=stages)
             self.staged = ""
             if self.stale:
                 remove_failure_folder(Path(self.stale))
@@ -127,27 +132,19 @@ def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1
     ``options``, a :class:`~.writers.document.ReportOptions`: PDFs too, the prepared-on date). With ``sink`` (a
     :class:`~.writers.atomic.Stage`) each file is written into it as soon as it is made and nothing is returned:
     a million-row job's outputs (900 MB) are never all in memory."""
-    from .compare import BASIS_FILE, basis_json
-    from .writers.csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
     from .writers.manifest import MANIFEST, mail_manifest
-    from .writers.parallel import write_workbooks
+    from .writers.parallel import EXPORTS, write_workbooks
     from .writers.text import short_names
     files: dict[str, bytes] = {}
     put = sink.put if sink is not None else files.__setitem__
     s = result.settings
     variant = f"_{result.variant.name}" if result.variant else ""
     stem = _folder_name(f"{s.boces_code}_{s.school_year}{variant}")
-    put("billing.csv", billing_csv(result))
-    put("aid.csv", aid_csv(result))
-    put(BASIS_FILE, basis_json(result))
-    put("issues.csv", issues_csv([i for i in result.log.sorted() if i.severity != "note"]))
-    if result.aid.reconciliation is not None:
-        put("reconciliation.csv", reconciliation_csv(result))
     d = result.districts
     billed = set(result.billing["district_code"])
     codes = d.index[d["is_component"] | d.index.isin(billed)]
     names = short_names(d.loc[codes, "district_name"])
-    tasks = [(f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
+    tasks = [EXPORTS, (f"{stem}_summary.xlsx", None)] + [(f"districts/{code}_{names[code]}.xlsx", code) for code in codes]
     files.update(write_workbooks(result, inputs, tasks, workers, options, sink))
     statements = {code: {kind: f"districts/{code}_{names[code]}.{ext}" for kind, ext in
                          [("xlsx", "xlsx"), ("document", "json")] + ([("pdf", "pdf")] if options and options.pdf else [])}
@@ -235,7 +232,9 @@ def _stage(outcome: Outcome, folder: Path, files: dict[str, bytes], keep: tuple,
     swap them in unless ``commit`` is False."""
     from .writers.atomic import Stage
     outcome.output, outcome.keep = str(folder), keep
-    with Stage(folder, owner) as stage:
+    # staged only (a batch's): the batch makes every job's stage durable at once, before committing any
+    outcome.durable = commit
+    with Stage(folder, owner, durable=commit) as stage:
         if write is not None:
             write(stage)
         for rel, data in sorted(files.items()):
