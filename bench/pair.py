@@ -7,7 +7,7 @@ Usage::
 
 A tree is a folder holding an ``apportion`` package (``.`` is this checkout). Each repetition runs
 ``apportion run <scale's jobs> -o <fresh folder> --jobs N`` once per tree, alternating which goes
-first, each in :func:`bench.run.measure`'s wrapper (wall, CPU of the process tree, peak RSS, and the
+first, each in :func:`bench.run.measure`'s wrapper (wall, CPU of the process tree, peak memory (PSS), and the
 CPU the rest of the machine used meanwhile). On a shared machine one run of a pair can land on a
 busy moment: compare the medians, and the CPU (user + sys), which contention inflates far less than
 wall time. Outputs are deleted after each run; use ``bench.run --keep`` to look at them.
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.jobs or cores
     for t in trees:
         compile_package(t)
-    lines = ["| tree | wall, median [min – max] | CPU (user+sys), median [min – max] | peak RSS (tree) "
+    lines = ["| tree | wall, median [min – max] | CPU (user+sys), median [min – max] | peak memory (tree PSS) "
              "| others' CPU during run |", "|---|---|---|---|---|"]
     for scale in scales:
         lines += pair_scale(scale, trees, max(1, args.repeat), workers, args.pdf)
