@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -128,6 +127,7 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
         inner = requested if len(sources) == 1 else 1
         outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options, what_if) for source in sources]
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # a run of one job never starts a pool
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))

@@ -194,6 +194,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     if _folder_name(source.name) != folder.name:  # an earlier failure named after the file is now out of date
         outcome.stale = str(output_root / _folder_name(source.name))
     if write:
+        _drop_input_tables(result)
         base = source.path.parent
         try:
             inputs = [(path_text(p.relative_to(base)), sha256(p)) for p in result.files]
@@ -202,6 +203,13 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
         except OSError as exc:
             unwritten(outcome, exc)
     return outcome
+
+
+def _drop_input_tables(result: Result) -> None:
+    """Let go of the input tables no later step points into — only the Districts sheet's is
+    (:meth:`~.result.Result.where_district`) — before the writing: a million-row job's Participation table
+    held 66 MB that the writing processes would have shared and partly copied."""
+    result.tables = {name: table for name, table in result.tables.items() if name == "Districts"}
 
 
 def _beside(result: Result, items: Items | None, source: JobSource, output_root: Path, limits: Limits,
