@@ -25,12 +25,18 @@ def test_shares_balance_by_cost(small_result):
     assert all(shares)
 
 
-def test_files_written_into_a_stage_as_made_are_the_same(small_result, monkeypatch, tmp_path):
+@pytest.mark.parametrize("round_rows", [parallel.ROUND_ROWS, 50])
+def test_files_written_into_a_stage_as_made_are_the_same(small_result, monkeypatch, tmp_path, round_rows):
     """With a Stage, every process writes its files into the staged folder as it makes them (nothing is
-    returned or held): the folder holds exactly the bytes output_files returns, plus the output marker."""
+    returned or held): the folder holds exactly the bytes output_files returns, plus the output marker.
+    Past ROUND_ROWS (50: the small job's few hundred rows make several rounds) the files are written in
+    more shares than workers, each in a process of its own holding only its districts' working."""
     from apportion.marker import MARKER
     from apportion.writers.atomic import Stage
     monkeypatch.setattr(parallel, "MIN_WORKBOOKS", 2)
+    monkeypatch.setattr(parallel, "ROUND_ROWS", round_rows)
+    tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in small_result.aid.table.index]
+    assert (parallel._total_cost(small_result, tasks) > 2 * 2 * round_rows) == (round_rows == 50)
     expected = output_files(small_result, [("job.xlsx", "0" * 64)], workers=1)
     with Stage(tmp_path / "JOB") as stage:
         assert output_files(small_result, [("job.xlsx", "0" * 64)], workers=2, sink=stage) == {}
@@ -46,3 +52,4 @@ def test_a_failed_stage_leaves_nothing(tmp_path):
             stage.put("billing.csv", b"half")
             raise OSError(28, "No space left on device")
     assert not stage.path.exists()
+

@@ -10,6 +10,7 @@ workers nor this process hold a job's outputs all at once (a million-row job's a
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 
@@ -22,6 +23,10 @@ _SINK = None  # the Stage the files go into as made, or None: returned as bytes
 
 #: below this many workbooks the fork costs more than it saves
 MIN_WORKBOOKS = 8
+#: a share's estimated cost (charge rows, :func:`_shares`) above which a job's files are written in rounds:
+#: more shares than workers, each in a fresh process that exits when done, so a worker holds the working of
+#: only this many rows at a time (a million-row job's working is 760 MB, about 650 bytes a row)
+ROUND_ROWS = 150_000
 #: the task (in place of an output path and district code) that writes the job's exports — billing.csv,
 #: aid.csv, basis.json, issues.csv and reconciliation.csv — beside the workbooks rather than before them: a
 #: million-row job's take 6 s, which the parent spent alone while the other core waited for the fork
@@ -41,7 +46,8 @@ def export_files(result: Result):
 
 
 def _own_charges(result: Result, tasks: list[tuple[str, str | None]]) -> Result:
-    """``result`` as one worker's statements see it: only their districts' billing rows.
+    """``result`` as one worker's statements see it: only their districts' billing and CoSer participation rows
+    (a statement's working takes a service's totals from the services, never from other districts' rows).
 
     Why: what every statement shares is worked out per result (:func:`~.document.job_working`: each charge's
     working and JSON text, a million-row job's 9 s and 760 MB). Made once before the fork it was copied page
@@ -51,8 +57,9 @@ def _own_charges(result: Result, tasks: list[tuple[str, str | None]]) -> Result:
     """
     from dataclasses import replace
     codes = [code for _, code in tasks if code is not None]
-    billing = result.billing
-    return replace(result, billing=billing[billing["district_code"].isin(codes)])
+    billing, rows = result.billing, result.coser.rows
+    coser = replace(result.coser, rows=rows[rows["district_code"].isin(codes)]) if "district_code" in rows else result.coser
+    return replace(result, billing=billing[billing["district_code"].isin(codes)], coser=coser)
 
 
 def _share(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
@@ -98,20 +105,35 @@ def _shares(result: Result, tasks: list[tuple[str, str | None]], workers: int) -
     largest job and the million-row one (summary 3.6 thousand and 87 thousand units, exports 2 and 109
     thousand): the summary is not a fixed part of the statements (0.4 of them gave the million-row job's
     parent 37 s of writing and its worker 59 s)."""
-    rows = result.billing["district_code"].value_counts()
-    cost = {code: 30 + int(rows.get(code, 0)) for _, code in tasks if code is not None}
-    cost[None] = 40 * len(result.districts) + 0.07 * len(result.billing)
-
-    def estimate(task) -> float:
-        return 0.1 * len(result.billing) if task == EXPORTS else cost[task[1]]
-
+    estimate = _estimates(result, tasks)
     load = [0.0] * workers
     shares: list[list] = [[] for _ in range(workers)]
     for task in sorted(tasks, key=lambda t: -estimate(t)):
         i = load.index(min(load))
         shares[i].append(task)
         load[i] += estimate(task)
-    return shares
+    order = sorted(range(workers), key=lambda i: -load[i])  # the costliest share first
+    return [shares[i] for i in order if shares[i]] or [[]]
+
+
+def _estimates(result: Result, tasks: list[tuple[str, str | None]]):
+    """Each task's estimated cost (:func:`_shares`), as a function of the task."""
+    rows = result.billing["district_code"].value_counts()
+    cost = {code: 30 + int(rows.get(code, 0)) for _, code in tasks if code is not None}
+    cost[None] = 40 * len(result.districts) + 0.07 * len(result.billing)
+    return lambda task: 0.1 * len(result.billing) if task == EXPORTS else cost[task[1]]
+
+
+def _total_cost(result: Result, tasks: list[tuple[str, str | None]]) -> float:
+    estimate = _estimates(result, tasks)
+    return sum(estimate(t) for t in tasks)
+
+
+def _round_order(share: list[tuple[str, str | None]]) -> int:
+    """Where a share goes in the rounds: the exports' first (0), the summary's last (2), the others between."""
+    if EXPORTS in share:
+        return 0
+    return 2 if any(code is None for _, code in share) else 1
 
 
 def _release_free_heap() -> None:
@@ -134,7 +156,8 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
     try:
         if workers <= 1 or sum(t != EXPORTS for t in tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
-        chunks = _shares(result, tasks, workers)
+        rounds = max(1, math.ceil(_total_cost(result, tasks) / (workers * ROUND_ROWS)))
+        chunks = _shares(result, tasks, workers * rounds)
         from . import statement, summary  # noqa: F401  imported once, here, rather than again in every worker
         # Why trim: the heap the workers inherit is only what is alive — what reading and computing freed (a
         # million-row job's 256 MB) handed back to the system, not shared and then copied into each process
@@ -144,11 +167,19 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
         _release_free_heap()
         gc.freeze()
         try:
-            # this process writes the first share itself while workers - 1 forked ones write the rest: one
-            # process fewer to fork and tear down, and no core left waiting on the others
-            with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-                pending = pool.map_async(_share, chunks[1:])
-                parts = [_share(chunks[0])] + pending.get()
+            if rounds > 1:  # each share in a process of its own, this one only waiting
+                # the shares cost about the same; the exports' first and the summary's last, so that their
+                # processes, which hold the most while they write (a 142 MB billing.csv, the charges grid),
+                # never run at the same time
+                chunks.sort(key=_round_order)
+                with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+                    parts = list(pool.imap_unordered(_share, chunks))
+            else:
+                # this process writes the first share itself while workers - 1 forked ones write the rest: one
+                # process fewer to fork and tear down, and no core left waiting on the others
+                with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+                    pending = pool.map_async(_share, chunks[1:])
+                    parts = [_share(chunks[0])] + pending.get()
         finally:
             gc.unfreeze()  # this process goes on (a batch, watch): what it made may be collected again
         return {path: data for part in parts for path, data in part}
