@@ -138,6 +138,65 @@ def test_a_long_statement_breaks_into_pages_as_xlsxwriter_wrote_it(report):
     assert look(new)["Statement"]["setup"][3] == 0  # as many pages down as it takes
 
 
+def block(ws, st, top: int) -> None:
+    """The block calls (sheetxml's one-pass columns, cell by cell on xlsxwriter's sheet) from row ``top``: a band
+    of columns with per-row formats, mixed values and blanks, a column written twice over the same rows, a
+    cell written into the band afterwards, a column over rows already written, merges and heights."""
+    sheetxml.reserve_strings(ws, ["w", "b1"])
+    sheetxml.merge_rows(ws, top, top + 3, 2, 4)
+    sheetxml.write_column(ws, top, 0, ["b1", 2.5, sheetxml.BLANK, None], [st["label"], st("money"), st["note"], None])
+    sheetxml.write_column(ws, top, 2, ["w", "x & y", "z" * 33_000, "\x01"], st["working"])
+    for col in (3, 4):
+        sheetxml.write_column(ws, top, col, [sheetxml.BLANK] * 4, st["working"])
+    ws.write_cells(top, 1, [1, None, 3, 4], st("money"), text=False)
+    ws.write_cells(top, 1, [None, 7, None, None], st("money"), text=False)  # the same rows: 7 added, the rest kept
+    ws.write_string(top + 2, 5, "into the band")
+    ws.write_cells(top + 1, 6, ["over", "rows", "written"], st["label"], text=True)  # not the band's rows
+    sheetxml.write_column(ws, top + 4, 0, [sheetxml.BLANK, 5, "t"], None)  # no format: the blank is not written
+    sheetxml.set_rows(ws, top, [None, 30, None, 45])
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        sheetxml.merge_rows(ws, top + 3, top + 4, 3, 5)
+
+
+def test_block_calls_write_what_the_cell_calls_write():
+    """On the template writer a band of columns is the same bytes as the same cells written one at a time."""
+    def book(write) -> bytes:
+        buffer = io.BytesIO()
+        wb = sheetxml.Workbook(buffer, styles.WORKBOOK_OPTIONS)
+        wb.set_properties({"created": dt.datetime(2026, 7, 1)})
+        st = styles.Styles(wb)
+        write(wb.add_worksheet("S"), st)
+        wb.close()
+        return buffer.getvalue()
+    values = [["a", 1.5, sheetxml.BLANK, None, "a"], ["w1", "w2", "w3", "w4", "w5"], [3, None, -2.25, 0, 1e20]]
+    formats = lambda st: [st["label"], st("money"), st["note"], st["label"], st("ratio")]  # noqa: E731
+
+    def by_column(ws, st):
+        sheetxml.reserve_strings(ws, [v for row in zip(*values) for v in row if isinstance(v, str)])
+        for col, column in enumerate(values):
+            sheetxml.write_column(ws, 2, col, column, formats(st))
+        sheetxml.merge_rows(ws, 2, 6, 3, 4, st["working"])
+        sheetxml.set_rows(ws, 2, [None, 30, None, None, 13.5 * 3])
+
+    def by_cell(ws, st):
+        for i, row in enumerate(zip(*values)):
+            for col, value in enumerate(row):
+                fmt = formats(st)[i]
+                if value is sheetxml.BLANK:
+                    ws.write_blank(2 + i, col, None, fmt)
+                elif isinstance(value, str):
+                    ws.write_string(2 + i, col, value, fmt)
+                elif value is not None:
+                    ws.write_number(2 + i, col, value, fmt)
+        for row in range(2, 7):
+            ws.merge_range(row, 3, row, 4, "", st["working"])
+        ws.set_row(3, 30)
+        ws.set_row(6, 13.5 * 3)
+    assert book(by_column) == book(by_cell)
+    with pytest.raises(TypeError):
+        book(lambda ws, st: sheetxml.write_column(ws, 0, 0, [1, float("nan")], None))
+
+
 def drawn(book_class) -> bytes:
     """Every kind of cell and setting the template writer takes, through the calls the layout code makes."""
     buffer = io.BytesIO()
@@ -187,6 +246,7 @@ def drawn(book_class) -> bytes:
     ws.write_cells(33, 2, [1, 2, 3], st("money"), text=False)
     with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
         ws.merge_range(36, 1, 36, 4, "", st["total"])
+    block(ws, st, 45)
     ws.set_h_pagebreaks([0, 30, 12, 30])
     styles.printable(ws, "Left & <co>", "right", repeat=(0, 2), landscape=False, gridlines=False)
     other = book.add_worksheet("Second")

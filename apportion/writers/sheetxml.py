@@ -12,6 +12,14 @@ each cell's XML once, when it is stored, from one f-string:
 
 * a cell is its finished ``<c>`` element, kept by row and column (a later
   write to the same cell replaces it, as in xlsxwriter);
+* a column written in one call (``write_cells``, ``write_column``) is made in
+  one pass over its values and kept as a list in a *band* of rows; the
+  columns written over the same rows (a table's body, the aid steps) share
+  the band and are joined into rows only when the sheet's XML is made, so a
+  cell costs no dictionary store of its own; ``merge_rows`` and ``set_rows``
+  merge and size a block of rows in one call (:func:`write_column`,
+  :func:`merge_rows`, :func:`set_rows` do the same cell by cell on
+  xlsxwriter's worksheets);
 * text is a shared string, escaped once per distinct string as xlsxwriter
   escapes it (control characters as ``_xHHHH_``, a literal ``_xHHHH_`` kept
   by escaping its underscore, ``&<>``, ``xml:space`` for kept whitespace);
@@ -36,6 +44,7 @@ import operator
 import re
 import zipfile
 from datetime import datetime
+from itertools import islice, repeat
 from math import isfinite
 
 import xlsxwriter
@@ -56,6 +65,7 @@ _MAX_ROWS, _MAX_COLS, _MAX_STRING = 1_048_576, 16_384, 32_767
 _DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
 
 _ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
+_EDGE_SPACE = re.compile(r"(?:\A|\x00)\s|\s(?:\x00|\Z)")  # a string starting or ending with whitespace, in NUL-joined text
 
 
 def escape_attribute(text: str) -> str:
@@ -147,6 +157,29 @@ class Workbook:
             index = strings[text] = len(strings)
         return index
 
+    def string_indexes(self, texts: list) -> list[int | None]:
+        """:meth:`string_index` of each text, in order (None stays None, a text over Excel's limit is cut):
+        the new strings added in the order they first come, then every index looked up in one pass."""
+        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
+            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
+        self._add_strings(texts)
+        self.string_count += len(texts) - texts.count(None)
+        return list(map(self.strings.get, texts))
+
+    def reserve_strings(self, texts: list[str]) -> None:
+        """Give ``texts`` their shared-string indexes in this order (none counts as a cell): a block written a
+        column at a time numbers its strings as the same cells written row by row would."""
+        if max(map(len, texts), default=0) > _MAX_STRING:
+            texts = [t[:_MAX_STRING] for t in texts]
+        self._add_strings(texts)
+
+    def _add_strings(self, texts: list) -> None:
+        strings = self.strings
+        unique = dict.fromkeys(texts)
+        unique.pop(None, None)
+        fresh = [t for t in unique if t not in strings]
+        strings.update(zip(fresh, range(len(strings), len(strings) + len(fresh))))
+
     # --- the package ---------------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -212,15 +245,19 @@ class Workbook:
                 + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
 
     def _shared_strings(self) -> str:
-        """The shared strings: each straight into the template unless it has edge whitespace or (when one
-        search of them all finds any) a character to escape; those through :func:`~.xlsx.shared_string`."""
+        """The shared strings: all in one template when one search of them all finds none with a character
+        to escape or edge whitespace (the usual case); else each straight into the template unless it has
+        edge whitespace or such a character, those through :func:`~.xlsx.shared_string`."""
         strings = list(self.strings)
-        joined = "".join(strings)
-        special = SPECIAL_CHARACTER.search if SPECIAL_CHARACTER.search(joined) or "_x" in joined else None
-        items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and (special(t) or "_x" in t))
-                 else shared_string(t) for t in strings]
+        joined = "\x00".join(strings)  # NUL: a control character, so never inside a string of the plain case
+        special = SPECIAL_CHARACTER.search if SPECIAL_CHARACTER.search("".join(strings)) or "_x" in joined else None
+        if special is None and not _EDGE_SPACE.search(joined):
+            items = "<si><t>" + "</t></si><si><t>".join(strings) + "</t></si>" if strings else ""
+        else:
+            items = "".join([f"<si><t>{t}</t></si>" if t == t.strip() and not (special and (special(t) or "_x" in t))
+                             else shared_string(t) for t in strings])
         return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
-                + "".join(items) + "</sst>")
+                + items + "</sst>")
 
     def _core(self) -> str:
         p = self.properties
@@ -272,8 +309,64 @@ class _Letters(dict):
 _LETTERS = _Letters()
 
 
+# Row numbers as text ("0", "1", …), made once per process: a cell's reference and its shared-string index
+# are taken from here rather than formatted for every cell.
+_NUMBER_TEXT: list[str] = [str(i) for i in range(4096)]
+
+
+def _numbers(first: int, last: int) -> list[str]:
+    """The texts of ``first`` … ``last`` (inclusive, 0 ≤ first)."""
+    if last >= len(_NUMBER_TEXT):
+        _NUMBER_TEXT.extend(map(str, range(len(_NUMBER_TEXT), last + 1)))
+    return _NUMBER_TEXT[first:last + 1]
+
+
 def _ref(row: int, col: int) -> str:
     return f"{_LETTERS[col]}{row + 1}"
+
+
+class _Blank:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BLANK"
+
+
+#: a value of :meth:`Worksheet.write_column` written as a formatted empty cell (``write_blank``)
+BLANK = _Blank()
+
+
+class _Band:
+    """Rows ``first`` … ``first + n - 1`` whose cells were written a column at a time: by column, each
+    row's cell XML (None: that row has no cell in the column). A later write of a column over the same rows
+    replaces the cells it writes, as one write per cell would."""
+
+    __slots__ = ("first", "n", "columns")
+
+    def __init__(self, first: int, n: int):
+        self.first, self.n = first, n
+        self.columns: dict[int, list[str | None]] = {}
+
+    def put(self, col: int, cells: list[str | None]) -> None:
+        old = self.columns.get(col)
+        self.columns[col] = cells if old is None else [o if c is None else c for c, o in zip(cells, old)]
+
+    def take(self, row: int) -> dict[int, str]:
+        """Row ``row``'s cells by column, taken out of the band (a single write to the row follows)."""
+        i = row - self.first
+        out = {}
+        for col, cells in self.columns.items():
+            if cells[i] is not None:
+                out[col] = cells[i]
+                cells[i] = None
+        return out
+
+    def joined(self) -> tuple[list[str], list[int]]:
+        """Each row's cells in column order as one string; the columns that still hold a cell."""
+        order = sorted(self.columns)
+        lists = [self.columns[c] for c in order]
+        rows = ["".join([c for c in cells if c is not None]) for cells in zip(*lists)]
+        return rows, [c for c, cells in zip(order, lists) if any(cells)]
 
 
 class Table:
@@ -317,7 +410,9 @@ class Worksheet:
 
     def __init__(self, book: Workbook, name: str, index: int):
         self.book, self.name, self.index = book, name, index
-        self.rows: dict[int, dict[int, str]] = {}
+        self.rows: dict[int, dict[int, str]] = {}  # cells written one at a time, by row and column
+        self.bands: list[_Band] = []  # columns written in one call, by block of rows
+        self._banded: dict[int, _Band] = {}  # each row of a band → its band
         self.heights: dict[int, str] = {}  # row → its <row> attributes after r (ht and customHeight)
         self.widths: dict[int, float] = {}  # column → width in characters
         self.merged: list[tuple[int, int, int, int]] = []
@@ -339,8 +434,10 @@ class Worksheet:
 
     # --- cells -------------------------------------------------------------------------------------------
 
-    # Every cell is stored through _cells(row), which checks the row when it is first used; the columns
-    # are checked once, when the sheet's XML is made (_dimension): a cell costs one dict store and one f-string.
+    # A cell written on its own is stored through _cells(row), which checks the row when it is first used
+    # (and takes the row out of its band, if a band holds it); the columns are checked once, when the
+    # sheet's XML is made (_dimension): a cell costs one dict store and one f-string. A column written in
+    # one call is stored through _store: one list in a band of rows.
 
     def _cells(self, row: int) -> dict[int, str]:
         """Row ``row``'s cells (a new row checked against the sheet's size)."""
@@ -353,8 +450,28 @@ class Worksheet:
                     raise TypeError(f"row {row!r} is not a whole number") from None
             if not 0 <= row < _MAX_ROWS:
                 raise IndexError(f"row {row} is outside the sheet")
-            cells = self.rows[row] = {}
+            band = self._banded.pop(row, None)
+            cells = self.rows[row] = band.take(row) if band is not None else {}
         return cells
+
+    def _store(self, first_row: int, col: int, cells: list[str | None]) -> None:
+        """Column ``col``'s cells from ``first_row`` (None: no cell). Kept in the band of exactly these rows
+        (a new one if none of the rows holds a cell yet); over rows written otherwise, one cell at a time."""
+        n, banded = len(cells), self._banded
+        band = banded.get(first_row)
+        if band is None or band.first != first_row or band.n != n:
+            last = first_row + n - 1
+            if not (first_row.__class__ is int and 0 <= first_row and last < _MAX_ROWS):
+                raise IndexError(f"rows {first_row} to {last} are outside the sheet")
+            if any(r in banded or r in self.rows for r in range(first_row, last + 1)):
+                for row, cell in enumerate(cells, first_row):
+                    if cell is not None:
+                        self._cells(row)[col] = cell
+                return
+            band = _Band(first_row, n)
+            self.bands.append(band)
+            banded.update(dict.fromkeys(range(first_row, last + 1), band))
+        band.put(col, cells)
 
     def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> None:
         """Text, always as text (a shared string), cut to Excel's 32,767 characters."""
@@ -388,36 +505,51 @@ class Worksheet:
 
     def write_cells(self, first_row: int, col: int, values: list, cell_format: Format | None, text: bool) -> None:
         """``values`` down column ``col`` from ``first_row``, all in ``cell_format``; a None is left unwritten.
-        The same cells as ``write_string`` (``text``) or ``write_number`` on each value, in one pass."""
+        The same cells as ``write_string`` (``text``) or ``write_number`` on each value, made in one pass."""
         if not values:
             return
-        self._cells(first_row)
-        self._cells(first_row + len(values) - 1)  # the rows' bounds, once for the column
-        rows, letter = self.rows, _LETTERS[col]
-        style = cell_format.s if cell_format is not None else ""
-        if text:
-            book = self.book
-            strings = book.strings
-            for i, value in enumerate(values, first_row):
-                if value is not None:
-                    index = strings.get(value)
-                    if index is None:
-                        value = value[:_MAX_STRING]
-                        index = strings.get(value)
-                        if index is None:
-                            index = strings[value] = len(strings)
-                    book.string_count += 1
-                    cells = rows.get(i)
-                    if cells is None:
-                        cells = rows[i] = {}
-                    cells[col] = f'<c r="{letter}{i + 1}"{style} t="s"><v>{index}</v></c>'
+        styles = repeat(cell_format.s if cell_format is not None else "")
+        make = self._text_cells if text else _number_cells
+        self._store(first_row, col, make(_LETTERS[col], _numbers(first_row + 1, first_row + len(values)), values, styles))
+
+    def write_column(self, first_row: int, col: int, values: list, formats: Format | None | list) -> None:
+        """``values`` down column ``col`` from ``first_row``, each written as its type says: text (a str) as
+        ``write_string``, a number as ``write_number``, :data:`BLANK` as ``write_blank``; None is left
+        unwritten. ``formats``: one for every cell, or a list of one per value. Made in one pass per type."""
+        if not values:
             return
-        for i, value in enumerate(values, first_row):
-            if value is not None:
-                cells = rows.get(i)
-                if cells is None:
-                    cells = rows[i] = {}
-                cells[col] = f'<c r="{letter}{i + 1}"{style}><v>{_finite(value)}</v></c>'
+        styles = ([f.s if f is not None else "" for f in formats] if isinstance(formats, list)
+                  else repeat(formats.s if formats is not None else ""))
+        letter, rows = _LETTERS[col], _numbers(first_row + 1, first_row + len(values))
+        types = set(map(type, values)) - {type(None)}
+        if types <= {str}:
+            cells = self._text_cells(letter, rows, values, styles)
+        elif types == {_Blank}:
+            cells = _blank_cells(letter, rows, values, styles)
+        elif str not in types and _Blank not in types:
+            cells = _number_cells(letter, rows, values, styles)
+        else:  # mixed: each type's cells made apart, then taken row by row
+            if not isinstance(styles, list):
+                styles = list(islice(styles, len(values)))
+            texts = self._text_cells(letter, rows, [v if isinstance(v, str) else None for v in values], styles)
+            blanks = _blank_cells(letter, rows, [v if v is BLANK else None for v in values], styles)
+            numbers = _number_cells(letter, rows, [None if v is None or v is BLANK or isinstance(v, str) else v
+                                                   for v in values], styles)
+            cells = [t or b or n for t, b, n in zip(texts, blanks, numbers)]
+        self._store(first_row, col, cells)
+
+    def _text_cells(self, letter: str, rows: list[str], texts: list, styles) -> list[str | None]:
+        """Shared-string cells for ``texts`` (None: no cell) in rows ``rows``, each with its ``s`` attribute."""
+        return [None if i is None else f'<c r="{letter}{r}"{s} t="s"><v>{i}</v></c>'
+                for i, r, s in zip(self.book.string_indexes(texts), rows, styles)]
+
+    def _check_merge(self, box: tuple[int, int, int, int]) -> None:
+        """Refuse a merge over another merged range or a table, as xlsxwriter does."""
+        by_row = self._merged_rows
+        for other in [b for row in range(box[0], box[2] + 1) for b in by_row.get(row, ())] + [
+                (*t.first, *t.last) for t in self.tables]:
+            if _overlap(box, other):
+                raise OverlappingRange(f"merge {box} overlaps {other}")
 
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: str,
                     cell_format: Format | None = None) -> None:
@@ -425,11 +557,8 @@ class Worksheet:
         if first_row == last_row and first_col == last_col:
             return  # one cell is not merged (xlsxwriter warns and writes nothing)
         box = (first_row, first_col, last_row, last_col)
+        self._check_merge(box)
         by_row = self._merged_rows
-        for other in [b for row in range(first_row, last_row + 1) for b in by_row.get(row, ())] + [
-                (*t.first, *t.last) for t in self.tables]:
-            if _overlap(box, other):
-                raise OverlappingRange(f"merge {box} overlaps {other}")
         self.merged.append(box)
         for row in range(first_row, last_row + 1):
             by_row.setdefault(row, []).append(box)
@@ -439,6 +568,24 @@ class Worksheet:
                     cells[col] = f'<c r="{_LETTERS[col]}{n}"{style}/>'
         if data != "":
             self.write_string(first_row, first_col, data, cell_format)
+
+    def merge_rows(self, first_row: int, last_row: int, first_col: int, last_col: int,
+                   cell_format: Format | None = None) -> None:
+        """Each row from ``first_row`` to ``last_row`` merged across ``first_col`` … ``last_col``, empty: as
+        ``merge_range(row, first_col, row, last_col, "", cell_format)`` on each row, in one call."""
+        if first_col == last_col or last_row < first_row:
+            return
+        box = (first_row, first_col, last_row, last_col)
+        self._check_merge(box)
+        by_row = self._merged_rows
+        boxes = [(row, first_col, row, last_col) for row in range(first_row, last_row + 1)]
+        self.merged += boxes
+        for box in boxes:
+            by_row.setdefault(box[0], []).append(box)
+        if cell_format is not None:
+            blanks = [BLANK] * len(boxes)
+            for col in range(first_col, last_col + 1):
+                self.write_column(first_row, col, blanks, cell_format)
 
     def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int, options: dict) -> None:
         """An Excel table (the options :func:`.tables._add_table` gives): its header cells written here
@@ -475,9 +622,15 @@ class Worksheet:
 
     def set_row(self, row: int, height: float) -> None:
         """A row's height in points, rounded to whole pixels as xlsxwriter rounds it."""
-        self._cells(row)
-        pixels = int(height * 4.0 / 3.0 + 0.5)
-        self.heights[row] = "" if pixels == _DEFAULT_ROW_PIXELS else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+        if not (row.__class__ is int and 0 <= row < _MAX_ROWS):
+            raise IndexError(f"row {row} is outside the sheet")
+        self.heights[row] = _height(height)
+
+    def set_rows(self, first_row: int, heights: list) -> None:
+        """``set_row`` on each row from ``first_row`` whose height in ``heights`` is not None."""
+        for row, height in enumerate(heights, first_row):
+            if height is not None:
+                self.set_row(row, height)
 
     def set_column(self, first_col: int, last_col: int, width: float) -> None:
         for col in range(first_col, last_col + 1):
@@ -516,12 +669,11 @@ class Worksheet:
 
     def xml(self) -> str:
         """The worksheet part, its elements in the order the schema (and xlsxwriter) gives them."""
-        rows = self.rows
         parts = [f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">']
         if self.fit is not None:
             parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
-        data, columns = self._sheet_data()
-        parts.append(f'<dimension ref="{self._dimension(columns)}"/>')
+        data, written, columns = self._sheet_data()
+        parts.append(f'<dimension ref="{self._dimension(written, columns)}"/>')
         grid = "" if self.screen_gridlines else ' showGridLines="0"'
         selected = ' tabSelected="1"' if self.index == 0 else ""
         parts.append(f'<sheetViews><sheetView{grid}{selected} workbookViewId="0"/></sheetViews>'
@@ -530,8 +682,10 @@ class Worksheet:
             parts.append("<cols>" + "".join(_col(c, w) for c, w in sorted(self.widths.items())) + "</cols>")
         parts.append(data)
         if self.merged:
-            parts.append(f'<mergeCells count="{len(self.merged)}">' + "".join(
-                f'<mergeCell ref="{_ref(r1, c1)}:{_ref(r2, c2)}"/>' for r1, c1, r2, c2 in self.merged) + "</mergeCells>")
+            letters, numbers = _LETTERS, _numbers(0, max(r2 for _, _, r2, _ in self.merged) + 1)
+            parts.append(f'<mergeCells count="{len(self.merged)}">' + "".join([
+                f'<mergeCell ref="{letters[c1]}{numbers[r1 + 1]}:{letters[c2]}{numbers[r2 + 1]}"/>'
+                for r1, c1, r2, c2 in self.merged]) + "</mergeCells>")
         if self.print_gridlines:
             parts.append('<printOptions gridLines="1"/>')
         left, right, top, bottom = self.margins
@@ -555,35 +709,90 @@ class Worksheet:
         parts.append("</worksheet>")
         return "".join(parts)
 
-    def _sheet_data(self) -> tuple[str, list[int]]:
-        """The ``<sheetData>``, row by row, each row's cells in column order; and the first and last column
-        of each row with cells."""
-        rows, heights = self.rows, self.heights
-        if not rows:
-            return "<sheetData/>", []
-        parts, columns = ["<sheetData>"], []
-        for row in sorted(rows):
-            cells = rows[row]
+    def _sheet_data(self) -> tuple[str, list[int], list[int]]:
+        """The ``<sheetData>``, row by row, each row's cells in column order; the rows written (a cell or a
+        height) and the first and last column of each row or band with cells."""
+        rows, heights, banded = self.rows, self.heights, self._banded
+        joined: dict[int, str] = {}  # a banded row → its cells
+        columns: list[int] = []
+        for band in self.bands:
+            texts, used = band.joined()
+            for row, text in zip(range(band.first, band.first + band.n), texts):
+                if text and banded.get(row) is band:
+                    joined[row] = text
+            if used:
+                columns += (used[0], used[-1])
+        written = sorted({*rows, *joined, *heights})
+        if not written:
+            return "<sheetData/>", [], []
+        parts = ["<sheetData>"]
+        for row in written:
             attributes = heights.get(row, "")
-            if not cells:
-                parts.append(f'<row r="{row + 1}"{attributes}/>')
-                continue
-            order = sorted(cells)
-            columns += (order[0], order[-1])
-            parts.append(f'<row r="{row + 1}"{attributes}>{"".join([cells[c] for c in order])}</row>')
+            cells = rows.get(row)
+            if cells:
+                order = sorted(cells)
+                columns += (order[0], order[-1])
+                text = "".join([cells[c] for c in order])
+            else:
+                text = joined.get(row)
+            parts.append(f'<row r="{row + 1}"{attributes}>{text}</row>' if text else f'<row r="{row + 1}"{attributes}/>')
         parts.append("</sheetData>")
-        return "".join(parts), columns
+        return "".join(parts), written, columns
 
-    def _dimension(self, columns: list[int]) -> str:
+    def _dimension(self, rows: list[int], columns: list[int]) -> str:
         """The used range: every row with a cell or a height, every column with a cell (``A1`` when empty);
         a cell stored outside the sheet's columns is refused here."""
-        if not self.rows:
+        if not rows:
             return "A1"
         columns = columns or [0]
         if min(columns) < 0 or max(columns) >= _MAX_COLS:
             raise IndexError(f"a cell of sheet {self.name!r} is outside its {_MAX_COLS} columns")
-        first, last = _ref(min(self.rows), min(columns)), _ref(max(self.rows), max(columns))
+        first, last = _ref(rows[0], min(columns)), _ref(rows[-1], max(columns))
         return first if first == last else f"{first}:{last}"
+
+
+# --- the block calls on any worksheet ------------------------------------------------------------------
+# The layout code (.statement, .tables) draws on this module's worksheets and on xlsxwriter's (the summary;
+# the reference that tests/test_sheetxml.py compares with): these give xlsxwriter's the block calls, cell by
+# cell, so each says once what its one-pass version must write.
+
+def write_column(ws, first_row: int, col: int, values: list, formats) -> None:
+    """:meth:`Worksheet.write_column` on ``ws``."""
+    if isinstance(ws, Worksheet):
+        return ws.write_column(first_row, col, values, formats)
+    for row, value in enumerate(values, first_row):
+        fmt = formats[row - first_row] if isinstance(formats, list) else formats
+        if value is BLANK:
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, fmt)
+        elif value is not None:
+            ws.write_number(row, col, value, fmt)
+
+
+def merge_rows(ws, first_row: int, last_row: int, first_col: int, last_col: int, cell_format=None) -> None:
+    """:meth:`Worksheet.merge_rows` on ``ws``."""
+    if isinstance(ws, Worksheet):
+        return ws.merge_rows(first_row, last_row, first_col, last_col, cell_format)
+    if first_col != last_col:
+        for row in range(first_row, last_row + 1):
+            ws.merge_range(row, first_col, row, last_col, "", cell_format)
+
+
+def set_rows(ws, first_row: int, heights: list) -> None:
+    """:meth:`Worksheet.set_rows` on ``ws``."""
+    if isinstance(ws, Worksheet):
+        return ws.set_rows(first_row, heights)
+    for row, height in enumerate(heights, first_row):
+        if height is not None:
+            ws.set_row(row, height)
+
+
+def reserve_strings(ws, texts) -> None:
+    """:meth:`Workbook.reserve_strings` for ``ws``'s workbook (xlsxwriter's numbers its strings as they come:
+    the order is not what a reader sees)."""
+    if isinstance(ws, Worksheet):
+        ws.book.reserve_strings(texts)
 
 
 def _finite(number) -> str:
@@ -591,6 +800,35 @@ def _finite(number) -> str:
     if not isfinite(number):
         raise TypeError(f"{number} cannot be written as a number")
     return number_text(number)
+
+
+def _number_cells(letter: str, rows: list[str], values: list, styles) -> list[str | None]:
+    """Number cells for ``values`` (None: no cell) in rows ``rows``; NaN and infinity refused, as
+    :func:`_finite` refuses them, checked once for the column."""
+    if None in values:
+        present = [v for v in values if v is not None]
+        texts = iter(_finite_texts(present))
+        return [None if v is None else f'<c r="{letter}{r}"{s}><v>{next(texts)}</v></c>'
+                for v, r, s in zip(values, rows, styles)]
+    return [f'<c r="{letter}{r}"{s}><v>{t}</v></c>' for t, r, s in zip(_finite_texts(values), rows, styles)]
+
+
+def _finite_texts(numbers: list) -> list[str]:
+    if not all(map(isfinite, numbers)):
+        raise TypeError(f"{next(v for v in numbers if not isfinite(v))} cannot be written as a number")
+    return list(map(number_text, numbers))
+
+
+def _blank_cells(letter: str, rows: list[str], values: list, styles) -> list[str | None]:
+    """Formatted empty cells where ``values`` holds :data:`BLANK` (none without a format, as ``write_blank``)."""
+    return [f'<c r="{letter}{r}"{s}/>' if v is BLANK and s else None for v, r, s in zip(values, rows, styles)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _height(height: float) -> str:
+    """A ``<row>``'s attributes for a height in points: whole pixels, as xlsxwriter rounds them."""
+    pixels = int(height * 4.0 / 3.0 + 0.5)
+    return "" if pixels == _DEFAULT_ROW_PIXELS else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
 
 
 def _col(col: int, width: float) -> str:

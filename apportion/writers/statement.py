@@ -24,8 +24,9 @@ from .document import ReportOptions, shown, statement_document
 from .labels import created_at
 from .styles import (CHARS_PER_WIDTH, INDENT_WIDTH, PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, ROW_HEIGHT, Styles, new_workbook,
                      printable, width_points)
-from .tables import (MAX_FIT, Col, Formula, gc_paused, header_height, lines_needed, write_note, write_pairs, write_section,
-                     write_table, write_value)
+from .sheetxml import BLANK, merge_rows, reserve_strings, set_rows, write_column
+from .tables import (KINDS, MAX_FIT, Col, cell_value, gc_paused, header_height, lines_column, lines_needed, write_note,
+                     write_pairs, write_section, write_table, Formula)
 
 MIN_SCALE = 0.62  # a statement squeezed onto one page is never printed smaller than this
 #: the statements' workbook: written from templates (tests/test_sheetxml.py checks it against xlsxwriter's)
@@ -84,11 +85,25 @@ def longest_shown(values: list, kind: str) -> int:
     present = [v for v in values if v is not None]
     if not present:
         return 0
+    types = set(map(type, present))
     if kind == "text":
-        return max(len(v) if v.__class__ is str else len(str(v)) for v in present)
-    if kind in _GROWS_WITH_SIZE and all(v.__class__ is int for v in present):
+        return max(map(len, present if types == {str} else map(str, present)))
+    if kind in _GROWS_WITH_SIZE and types == {int}:
         return max(len(shown(max(present), kind)), len(shown(min(present), kind)))
-    return max(len(shown(v, kind)) for v in dict.fromkeys(present))
+    return max(_shown_length(v, kind) for v in dict.fromkeys(present))
+
+
+_SHOWN_LENGTHS: dict[tuple, int] = {}  # (type, value, kind) → its shown length: a job's statements share units
+
+
+def _shown_length(value, kind: str) -> int:
+    key = (type(value), value, kind)  # the type too: 1 and 1.0 are one key but may show differently
+    length = _SHOWN_LENGTHS.get(key)
+    if length is None:
+        if len(_SHOWN_LENGTHS) > 100_000:
+            _SHOWN_LENGTHS.clear()
+        length = _SHOWN_LENGTHS[key] = len(shown(value, kind))
+    return length
 
 
 def render_statement(ws, st: Styles, document: dict) -> None:
@@ -101,18 +116,19 @@ def render_statement(ws, st: Styles, document: dict) -> None:
     widths[1] = max(widths[1], 15)  # column B also holds the header's and the aid steps' values
     for j, width in enumerate(widths):
         ws.set_column(j, j, width)
-    render_sections(ws, st, document, widths)
+    lines: list[list[int]] = []
+    render_sections(ws, st, document, widths, lines)
     header_rows = 4 + len(document["header"])
     heights = [24, ROW_HEIGHT, ROW_HEIGHT] + [ROW_HEIGHT] * (header_rows - 3)  # title rows, header pairs
     for row, height in _wrap_long_texts(ws, st, document, widths).items():
         heights[row] = height
     starts = []  # the first row of each section, where a page may break
     charges_header = 0
-    for section in document["sections"]:
+    for section, section_lines in zip(document["sections"], lines):
         starts.append(len(heights))
         if section.get("table") is table:  # below the section's gap, heading and note (section_heights)
             charges_header = len(heights) + 2 + (1 if section.get("note") else 0)
-        heights += section_heights(section, widths)
+        heights += section_heights(section, widths, section_lines)
     _page_setup(ws, document, widths, heights, starts, charges_header)
 
 
@@ -140,9 +156,10 @@ def _wrap_long_texts(ws, st: Styles, document: dict, widths: list[float]) -> dic
     return grown
 
 
-def render_sections(ws, st: Styles, document: dict, widths: list[float]) -> int:
+def render_sections(ws, st: Styles, document: dict, widths: list[float], lines: list | None = None) -> int:
     """A document's title rows, header pairs and sections from the top of ``ws`` (columns ``widths``, already
-    set); returns the last row used + 1."""
+    set); returns the last row used + 1. ``lines``, when given, receives for each section the lines of its
+    table's rows or of its steps (as the rows' heights were set from them)."""
     last = len(widths) - 1
     ws.write_string(0, 0, document["title"], st["title"])
     ws.set_row(0, 24)
@@ -158,39 +175,37 @@ def render_sections(ws, st: Styles, document: dict, widths: list[float]) -> int:
             row = write_note(ws, st, row, note, last, sum(widths))
         if "pairs" in section:
             row = write_document_pairs(ws, st, row, section["pairs"])
+        section_lines: list[int] = []
         if "table" in section:
             t = section["table"]
-            frame = pd.DataFrame(t["rows"], columns=[c["key"] for c in t["columns"]])
-            placed = write_table(ws, st, frame, table_columns(t), first_row=row + (1 if "pairs" in section else 0),
-                                 name=t["name"], set_widths=False, widths=widths[:len(t["columns"])] if len(
-                                     widths) >= len(t["columns"]) else None, table=True)
+            columns = table_columns(t)
+            placed = write_table(ws, st, t["rows"], columns, first_row=row + (1 if "pairs" in section else 0),
+                                 name=t["name"], set_widths=False,
+                                 widths=widths[:len(columns)] if len(widths) >= len(columns) else None, table=True)
             row = placed.next_row - 1
+            section_lines = placed.lines
         if "steps" in section:
-            row = _steps(ws, st, section["steps"], widths, row)
+            row, section_lines = _steps(ws, st, section["steps"], widths, row)
+        if lines is not None:
+            lines.append(section_lines)
     return row
 
 
-def section_heights(section: dict, widths: list[float]) -> list[float]:
+def section_heights(section: dict, widths: list[float], lines: list[int]) -> list[float]:
     """The heights (points) of a section's rows as :func:`render_statement` lays them out: a gap, the
     heading, the note, then the table (header, rows grown for wrapped working, total, a gap), the steps
-    (header, each line as tall as its working) or the pairs."""
+    (header, each line as tall as its working) or the pairs. ``lines``: the table rows' or steps' lines,
+    as :func:`render_sections` gave them."""
     out = [ROW_HEIGHT, ROW_HEIGHT + 5]
-    last = len(widths) - 1
     if section.get("note"):
         out.append(ROW_HEIGHT * lines_needed(section["note"], sum(widths)) + 1)
     if "table" in section:
-        t = section["table"]
-        columns = table_columns(t)
-        out.append(header_height(columns, widths))
-        keys = [j for j, c in enumerate(columns) if c.wrap]
-        for r in t["rows"]:
-            n = max([1] + [lines_needed(str(r.get(columns[j].key) or ""), widths[j] - INDENT_WIDTH) for j in keys])
-            out.append(ROW_HEIGHT * n + (2 if n > 1 else 0))
+        out.append(header_height(table_columns(section["table"]), widths))
+        out += [ROW_HEIGHT * n + (2 if n > 1 else 0) for n in lines]
         out += [ROW_HEIGHT, ROW_HEIGHT]
     elif "steps" in section:
         out.append(ROW_HEIGHT)
-        out += [ROW_HEIGHT * lines_needed(line["working"], sum(widths[2:last]) - INDENT_WIDTH)
-                for line in section["steps"]["lines"]]
+        out += [ROW_HEIGHT * n for n in lines]
     elif "pairs" in section:
         out += [ROW_HEIGHT] * len(section["pairs"])
     return out
@@ -249,8 +264,13 @@ def _formula(spec: dict, first: int, col: int = 1) -> str:
     return "=" + "-".join(cells)
 
 
-def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
-    """The aid steps: Step, Value, How it is figured (across the middle columns, wrapped) and Law."""
+def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[int, list[int]]:
+    """The aid steps: Step, Value, How it is figured (across the middle columns, wrapped) and Law; returns the
+    next row and each step's lines.
+
+    Written a column at a time (a statement has hundreds of steps, one per aided service): each column's
+    values and formats listed once, the working merged across the middle columns for all the steps in one
+    call, the rows' heights from one pass over the working. A total step's value is its formula."""
     last = len(widths) - 1
     header, label, detail, plain = st["header"], st["label"], st["detail"], st["working"]
     names = steps["columns"]
@@ -259,27 +279,43 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> int:
     ws.merge_range(row, 2, row, last - 1, "", st["header_indented"])
     ws.write_string(row, 2, names[2], st["header_indented"])
     ws.write_string(row, last, names[3], header)
-    row += 1
-    first = row
-    span = sum(widths[2:last])
-    for line in steps["lines"]:
-        role = line["role"]
-        if role == "total":
-            formula = _formula(line["formula"], first)
-            write_pairs(ws, st, row, [(line["label"], Formula(formula, line["value"]), line["kind"], "total")])
-            working, law = st["total_working"], st["total"]
+    first = row + 1
+    lines = steps["lines"]
+    if not lines:
+        return first, []
+    # each step's formats, asked for in the order its cells come (a workbook numbers its formats as first used)
+    label_formats, value_formats, working_formats, law_formats = [], [], [], []
+    for line in lines:
+        number = KINDS[line["kind"]][0]
+        if line["role"] == "total":
+            label_formats.append(st["total"])
+            value_formats.append(st(number, "total"))
+            working_formats.append(st["total_working"])
+            law_formats.append(st["total"])
         else:
-            if role == "detail":
-                ws.write_string(row, 0, "    " + line["label"], detail)
-            else:
-                ws.write_string(row, 0, line["label"], label)
-            write_value(ws, row, 1, line["value"], line["kind"], st)
-            working = law = plain
-        ws.merge_range(row, 2, row, last - 1, "", working)
-        ws.write_string(row, 2, line["working"], working)
-        ws.write_string(row, last, line["law"], law)
-        lines = lines_needed(line["working"], span - INDENT_WIDTH)
-        if lines > 1:
-            ws.set_row(row, ROW_HEIGHT * lines)
-        row += 1
-    return row
+            label_formats.append(detail if line["role"] == "detail" else label)
+            value_formats.append(st(number))
+            working_formats.append(plain)
+            law_formats.append(plain)
+    total = [line["role"] == "total" for line in lines]
+    labels = ["    " + line["label"] if line["role"] == "detail" else line["label"] for line in lines]
+    values = [None if t else cell_value(line["value"], line["kind"]) for line, t in zip(lines, total)]
+    values = [BLANK if v is None and not t else v for v, t in zip(values, total)]
+    workings = [line["working"] for line in lines]
+    laws = [line["law"] for line in lines]
+    # the shared strings numbered as the cells come row by row: label, a value that is text, working, law
+    reserve_strings(ws, [t for cells in zip(labels, values, workings, laws) for t in cells if isinstance(t, str)])
+    merge_rows(ws, first, first + len(lines) - 1, 2, last - 1)
+    write_column(ws, first, 0, labels, label_formats)
+    write_column(ws, first, 1, values, value_formats)
+    write_column(ws, first, 2, workings, working_formats)
+    for col in range(3, last):  # the rest of the merged working: formatted blanks
+        write_column(ws, first, col, [BLANK] * len(lines), working_formats)
+    write_column(ws, first, last, laws, law_formats)
+    for i, line in enumerate(lines):
+        if total[i]:
+            ws.write_formula(first + i, 1, _formula(line["formula"], first), value_formats[i],
+                             cell_value(line["value"], line["kind"]) or 0)
+    counts = lines_column(workings, sum(widths[2:last]) - INDENT_WIDTH)
+    set_rows(ws, first, [ROW_HEIGHT * n if n > 1 else None for n in counts])
+    return first + len(lines), counts

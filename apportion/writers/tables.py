@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .sheetxml import set_rows
 from .styles import CHARS_PER_WIDTH, INDENT_WIDTH, ROW_HEIGHT, WIDTHS, Styles
 from .text import clean_text
 
@@ -107,6 +108,14 @@ def lines_needed(text: str, width: float) -> int:
     if "\n" not in text:  # most text: one paragraph, no split (-(-a // b) is ceil(a / b) in integers)
         return max(1, -(-len(text) // per_line))
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def lines_column(texts: list, width: float) -> list[int]:
+    """:func:`lines_needed` of each of ``texts`` (a blank, None, is one line), the line's width worked out
+    once for the column: one paragraph (most text) is its length over the characters a line holds."""
+    per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    texts = [None if t is None else str(t) for t in texts]
+    return [1 if t is None else lines_needed(t, width) if "\n" in t else (-(-len(t) // per_line) or 1) for t in texts]
 
 
 def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
@@ -198,6 +207,7 @@ class Placed:
     columns: dict[str, int] = field(default_factory=dict)
     next_row: int = 0
     width: float = 0  # the table's width in column-width units
+    lines: list[int] = field(default_factory=list)  # each data row's lines of wrapped text
 
     @property
     def rows(self) -> int:
@@ -215,45 +225,55 @@ def header_height(columns: list[Col], widths: list[float]) -> float:
     return ROW_HEIGHT * lines + 3
 
 
-def exact_total(frame: pd.DataFrame, col: Col):
-    """A column's total, exact for integer kinds (cents stay cents)."""
-    if col.key not in frame.columns:
+def exact_total(frame: pd.DataFrame | dict, col: Col):
+    """A column's total, exact for integer kinds (cents stay cents); ``frame`` a DataFrame or lists by key."""
+    column = frame.get(col.key)
+    if column is None:
         return 0
-    column = frame[col.key]
-    values = [v for v, blank in zip(column.tolist(), blanks(column)) if not blank]
+    values = [v for v, blank in zip(_listed(column), blanks(column)) if not blank]
     if col.kind in ("cents", "dollars", "count", "millionths"):
         return sum(map(int, values))
     return sum((Decimal(v) if isinstance(v, Decimal) else Decimal(str(float(v))) for v in values), Decimal(0))
 
 
-def blanks(values: pd.Series) -> list[bool]:
-    """Which values of a column are blank (None, NA, NaN, NaT); none can be in a numpy integer or bool column."""
+def blanks(values: pd.Series | list) -> list[bool]:
+    """Which values of a column are blank (None, NA, NaN, NaT); none can be in a numpy integer or bool column.
+    A list is a document's column, its blanks None (a document's values are JSON's)."""
+    if isinstance(values, list):
+        return [v is None for v in values]
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
         return [False] * len(values)
     return pd.isna(values.to_numpy()).tolist()
 
 
-def excel_values(values: pd.Series, kind: str) -> list:
+def _listed(values: pd.Series | list) -> list:
+    return values if isinstance(values, list) else values.tolist()
+
+
+def excel_values(values: pd.Series | list, kind: str) -> list:
     """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass."""
     convert = KINDS[kind][1]
+    if isinstance(values, list):
+        return [None if v is None else convert(v) for v in values]
     return [None if blank else convert(v) for v, blank in zip(values.tolist(), blanks(values))]
 
 
-def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series, kind: str, role: str = "body") -> None:
+def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series | list, kind: str,
+                 role: str = "body") -> None:
     """One column's values down from ``row``: the format and the write method chosen once for the column.
 
     Blank values are left out: a body cell's format shows nothing on an empty cell, and every cell
     written costs its share of the file.
     """
     if kind == "date":  # few and varied: each through write_value
-        for i, value in enumerate(values.tolist()):
+        for i, value in enumerate(_listed(values)):
             if not _blank(value):
                 write_value(ws, row + i, col, value, kind, styles, role)
         return
     ws.write_cells(row, col, excel_values(values, kind), styles(KINDS[kind][0], role), text=kind == "text")
 
 
-def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], first_row: int = 0,
+def write_table(ws, styles: Styles, frame: pd.DataFrame | list[dict], columns: list[Col], first_row: int = 0,
                 name: str | None = None, total_label: str = "Total", freeze_cols: int | None = None,
                 set_widths: bool = True, empty_text: str = "None.", widths: list[float] | None = None,
                 table: bool | None = None) -> Placed:
@@ -265,10 +285,17 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
     carrying their values. Text columns widen to fit their values (unless ``widths`` gives them); rows
     with wrapped text grow to show it all. ``freeze_cols`` freezes the header row and that many leading
     columns. Returns where the table landed; ``next_row`` is the first free row after it, leaving one
-    blank row.
+    blank row; ``lines`` each data row's lines of wrapped text.
+
+    ``frame`` may also be a document's rows (dicts by key, a blank None): their columns are then taken
+    as lists, with no DataFrame made (a statement's charges).
     """
     n = len(frame)
-    widths = widths or fitted_widths(frame, columns)
+    if isinstance(frame, list):
+        widths = widths or fitted_widths(pd.DataFrame(frame, columns=[c.key for c in columns]), columns)
+        frame = {c.key: [r.get(c.key) for r in frame] for c in columns}
+    else:
+        widths = widths or fitted_widths(frame, columns)
     if set_widths:
         for j, width in enumerate(widths):
             ws.set_column(j, j, width)
@@ -280,7 +307,7 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
         _write_headers(ws, columns, heads, first_row)
         ws.write_string(first_row + 1, 0, empty_text, styles["aside"])
         return Placed(sheet, first_row, first_row + 1, first_row, positions, first_row + 3, sum(widths))
-    _write_body(ws, styles, frame, columns, widths, first_row + 1)
+    lines = _write_body(ws, styles, frame, columns, widths, first_row + 1, n)
     last_data = first_row + n
     has_total = any(c.total for c in columns)
     totals = {j: cell_value(exact_total(frame, c), c.kind if c.kind in SUMMABLE else "cents") or 0
@@ -296,7 +323,7 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], fir
     if freeze_cols is not None:
         ws.freeze_panes(first_row + 1, freeze_cols)
     return Placed(sheet, first_row, first_row + 1, last_data, positions,
-                  last_data + (2 if has_total else 1) + 1, sum(widths))
+                  last_data + (2 if has_total else 1) + 1, sum(widths), lines)
 
 
 def _write_headers(ws, columns: list[Col], heads: list, row: int) -> None:
@@ -350,26 +377,27 @@ def _write_total_row(ws, styles: Styles, columns: list[Col], totals: dict, first
             ws.write_blank(row, j, None, styles["total"])
 
 
-def _write_body(ws, styles: Styles, frame: pd.DataFrame, columns: list[Col], widths: list[float], row: int) -> None:
-    """The data rows from ``row``, column by column; a row with wrapped text grows to show it all."""
-    n = len(frame)
+def _write_body(ws, styles: Styles, frame: pd.DataFrame | dict, columns: list[Col], widths: list[float],
+                row: int, n: int) -> list[int]:
+    """The ``n`` data rows from ``row``, column by column (``frame`` a DataFrame or lists by key); a row with
+    wrapped text grows to show it all. Returns each row's lines."""
     lines = [1] * n
     for j, c in enumerate(columns):
-        values = frame[c.key] if c.key in frame.columns else pd.Series([None] * n, dtype=object)
+        values = frame.get(c.key)
+        if values is None:
+            values = [None] * n
         role = "wrap" if c.wrap else "body"
         if c.kind_key:  # a column of mixed kinds: each value its own
-            for i, (value, kind) in enumerate(zip(values.tolist(), frame[c.kind_key].tolist())):
+            for i, (value, kind) in enumerate(zip(_listed(values), _listed(frame[c.kind_key]))):
                 if not _blank(value):
                     write_value(ws, row + i, j, value, kind, styles, role)
         else:
             write_column(ws, styles, row, j, values, c.kind, role)
-        if c.wrap:
-            for i, value in enumerate(values.tolist()):
-                if not _blank(value):
-                    lines[i] = max(lines[i], lines_needed(str(value), widths[j] - INDENT_WIDTH))  # wrap: indented
-    for i, count in enumerate(lines):
-        if count > 1:
-            ws.set_row(row + i, ROW_HEIGHT * count + 2)
+        if c.wrap:  # wrapped text is indented
+            texts = [None if blank else v for v, blank in zip(_listed(values), blanks(values))]
+            lines = list(map(max, lines, lines_column(texts, widths[j] - INDENT_WIDTH)))
+    set_rows(ws, row, [ROW_HEIGHT * count + 2 if count > 1 else None for count in lines])
+    return lines
 
 
 def write_pairs(ws, styles: Styles, row: int, pairs: list[tuple], col: int = 0) -> int:
