@@ -65,7 +65,8 @@ _MAX_ROWS, _MAX_COLS, _MAX_STRING = 1_048_576, 16_384, 32_767
 _DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
 
 _ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
-_EDGE_SPACE = re.compile(r"(?:\A|\x00)\s|\s(?:\x00|\Z)")  # a string starting or ending with whitespace, in NUL-joined text
+# the characters SPECIAL_CHARACTER finds (a shared string with one is escaped), NUL aside: it joins the strings
+_ESCAPED = "&<>" + "".join(map(chr, [*range(1, 9), *range(11, 32)])) + "\ufffe\uffff"
 
 
 def escape_attribute(text: str) -> str:
@@ -166,11 +167,11 @@ class Workbook:
         self.string_count += len(texts) - texts.count(None)
         return list(map(self.strings.get, texts))
 
-    def reserve_strings(self, texts: list[str]) -> None:
-        """Give ``texts`` their shared-string indexes in this order (none counts as a cell): a block written a
-        column at a time numbers its strings as the same cells written row by row would."""
-        if max(map(len, texts), default=0) > _MAX_STRING:
-            texts = [t[:_MAX_STRING] for t in texts]
+    def reserve_strings(self, texts: list[str | None]) -> None:
+        """Give ``texts`` (None: none) their shared-string indexes in this order (none counts as a cell): a
+        block written a column at a time numbers its strings as the same cells written row by row would."""
+        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
+            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
         self._add_strings(texts)
 
     def _add_strings(self, texts: list) -> None:
@@ -245,19 +246,21 @@ class Workbook:
                 + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
 
     def _shared_strings(self) -> str:
-        """The shared strings: all in one template when one search of them all finds none with a character
-        to escape or edge whitespace (the usual case); else each straight into the template unless it has
-        edge whitespace or such a character, those through :func:`~.xlsx.shared_string`."""
+        """The shared strings, each straight into the template unless it has edge whitespace or (when a
+        search of them all finds any) a character to escape; those through :func:`~.xlsx.shared_string`.
+        The search is one substring test per such character (a regular expression's class over text
+        beyond Latin-1 is some 30 times slower)."""
         strings = list(self.strings)
-        joined = "\x00".join(strings)  # NUL: a control character, so never inside a string of the plain case
-        special = SPECIAL_CHARACTER.search if SPECIAL_CHARACTER.search("".join(strings)) or "_x" in joined else None
-        if special is None and not _EDGE_SPACE.search(joined):
-            items = "<si><t>" + "</t></si><si><t>".join(strings) + "</t></si>" if strings else ""
+        joined = "\x00".join(strings)  # NUL between strings: no "_x" made of two strings' ends
+        escaped = any(c in joined for c in _ESCAPED) or joined.count("\x00") >= len(strings)  # a NUL of a string's own
+        special = escaped and SPECIAL_CHARACTER.search
+        if special or "_x" in joined:
+            items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and special(t)) and "_x" not in t
+                     else shared_string(t) for t in strings]
         else:
-            items = "".join([f"<si><t>{t}</t></si>" if t == t.strip() and not (special and (special(t) or "_x" in t))
-                             else shared_string(t) for t in strings])
+            items = [f"<si><t>{t}</t></si>" if t == t.strip() else shared_string(t) for t in strings]
         return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
-                + items + "</sst>")
+                + "".join(items) + "</sst>")
 
     def _core(self) -> str:
         p = self.properties
@@ -325,6 +328,9 @@ def _ref(row: int, col: int) -> str:
     return f"{_LETTERS[col]}{row + 1}"
 
 
+_STYLE = operator.attrgetter("s")  # a Format's s attribute
+
+
 class _Blank:
     __slots__ = ()
 
@@ -338,34 +344,34 @@ BLANK = _Blank()
 
 class _Band:
     """Rows ``first`` … ``first + n - 1`` whose cells were written a column at a time: by column, each
-    row's cell XML (None: that row has no cell in the column). A later write of a column over the same rows
-    replaces the cells it writes, as one write per cell would."""
+    row's cell XML ("" where that row has no cell in the column, so a row is its cells joined as they are).
+    A later write of a column over the same rows replaces the cells it writes, as one write per cell would."""
 
     __slots__ = ("first", "n", "columns")
 
     def __init__(self, first: int, n: int):
         self.first, self.n = first, n
-        self.columns: dict[int, list[str | None]] = {}
+        self.columns: dict[int, list[str]] = {}
 
-    def put(self, col: int, cells: list[str | None]) -> None:
+    def put(self, col: int, cells: list[str]) -> None:
         old = self.columns.get(col)
-        self.columns[col] = cells if old is None else [o if c is None else c for c, o in zip(cells, old)]
+        self.columns[col] = cells if old is None else [c or o for c, o in zip(cells, old)]
 
     def take(self, row: int) -> dict[int, str]:
         """Row ``row``'s cells by column, taken out of the band (a single write to the row follows)."""
         i = row - self.first
         out = {}
         for col, cells in self.columns.items():
-            if cells[i] is not None:
+            if cells[i]:
                 out[col] = cells[i]
-                cells[i] = None
+                cells[i] = ""
         return out
 
     def joined(self) -> tuple[list[str], list[int]]:
         """Each row's cells in column order as one string; the columns that still hold a cell."""
         order = sorted(self.columns)
         lists = [self.columns[c] for c in order]
-        rows = ["".join([c for c in cells if c is not None]) for cells in zip(*lists)]
+        rows = list(map("".join, zip(*lists)))
         return rows, [c for c, cells in zip(order, lists) if any(cells)]
 
 
@@ -454,8 +460,8 @@ class Worksheet:
             cells = self.rows[row] = band.take(row) if band is not None else {}
         return cells
 
-    def _store(self, first_row: int, col: int, cells: list[str | None]) -> None:
-        """Column ``col``'s cells from ``first_row`` (None: no cell). Kept in the band of exactly these rows
+    def _store(self, first_row: int, col: int, cells: list[str]) -> None:
+        """Column ``col``'s cells from ``first_row`` ("": no cell). Kept in the band of exactly these rows
         (a new one if none of the rows holds a cell yet); over rows written otherwise, one cell at a time."""
         n, banded = len(cells), self._banded
         band = banded.get(first_row)
@@ -465,7 +471,7 @@ class Worksheet:
                 raise IndexError(f"rows {first_row} to {last} are outside the sheet")
             if any(r in banded or r in self.rows for r in range(first_row, last + 1)):
                 for row, cell in enumerate(cells, first_row):
-                    if cell is not None:
+                    if cell:
                         self._cells(row)[col] = cell
                 return
             band = _Band(first_row, n)
@@ -518,8 +524,12 @@ class Worksheet:
         unwritten. ``formats``: one for every cell, or a list of one per value. Made in one pass per type."""
         if not values:
             return
-        styles = ([f.s if f is not None else "" for f in formats] if isinstance(formats, list)
-                  else repeat(formats.s if formats is not None else ""))
+        if not isinstance(formats, list):
+            styles = repeat(formats.s if formats is not None else "")
+        elif None in formats:
+            styles = [f.s if f is not None else "" for f in formats]
+        else:
+            styles = list(map(_STYLE, formats))
         letter, rows = _LETTERS[col], _numbers(first_row + 1, first_row + len(values))
         types = set(map(type, values)) - {type(None)}
         if types <= {str}:
@@ -538,10 +548,12 @@ class Worksheet:
             cells = [t or b or n for t, b, n in zip(texts, blanks, numbers)]
         self._store(first_row, col, cells)
 
-    def _text_cells(self, letter: str, rows: list[str], texts: list, styles) -> list[str | None]:
-        """Shared-string cells for ``texts`` (None: no cell) in rows ``rows``, each with its ``s`` attribute."""
-        return [None if i is None else f'<c r="{letter}{r}"{s} t="s"><v>{i}</v></c>'
-                for i, r, s in zip(self.book.string_indexes(texts), rows, styles)]
+    def _text_cells(self, letter: str, rows: list[str], texts: list, styles) -> list[str]:
+        """Shared-string cells for ``texts`` (None: no cell, "") in rows ``rows``, each with its ``s``."""
+        indexes = self.book.string_indexes(texts)
+        index_texts = _numbers(0, len(self.book.strings))
+        return ["" if i is None else f'<c r="{letter}{r}"{s} t="s"><v>{index_texts[i]}</v></c>'
+                for i, r, s in zip(indexes, rows, styles)]
 
     def _check_merge(self, box: tuple[int, int, int, int]) -> None:
         """Refuse a merge over another merged range or a table, as xlsxwriter does."""
@@ -627,10 +639,12 @@ class Worksheet:
         self.heights[row] = _height(height)
 
     def set_rows(self, first_row: int, heights: list) -> None:
-        """``set_row`` on each row from ``first_row`` whose height in ``heights`` is not None."""
-        for row, height in enumerate(heights, first_row):
-            if height is not None:
-                self.set_row(row, height)
+        """``set_row`` on each row from ``first_row`` whose height in ``heights`` is not None, in one pass."""
+        rows = [row for row, height in enumerate(heights, first_row) if height is not None]
+        if rows:
+            if not (first_row.__class__ is int and 0 <= first_row and rows[-1] < _MAX_ROWS):
+                raise IndexError(f"rows {first_row} to {rows[-1]} are outside the sheet")
+            self.heights.update(zip(rows, map(_height, [h for h in heights if h is not None])))
 
     def set_column(self, first_col: int, last_col: int, width: float) -> None:
         for col in range(first_col, last_col + 1):
@@ -667,8 +681,10 @@ class Worksheet:
 
     # --- the sheet's XML ---------------------------------------------------------------------------------
 
-    def xml(self) -> str:
-        """The worksheet part, its elements in the order the schema (and xlsxwriter) gives them."""
+    def xml(self) -> bytes:
+        """The worksheet part, its elements in the order the schema (and xlsxwriter) gives them, in UTF-8.
+        Each element is encoded on its own: the cells are ASCII, and one character beyond it elsewhere (the
+        footer's dash) would make the whole sheet's text two bytes a character to join and to encode."""
         parts = [f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}">']
         if self.fit is not None:
             parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
@@ -707,37 +723,37 @@ class Worksheet:
                          + "".join(f'<tablePart r:id="rId{i}"/>' for i in range(1, len(self.tables) + 1))
                          + "</tableParts>")
         parts.append("</worksheet>")
-        return "".join(parts)
+        return b"".join([part.encode("utf-8") for part in parts])
 
     def _sheet_data(self) -> tuple[str, list[int], list[int]]:
         """The ``<sheetData>``, row by row, each row's cells in column order; the rows written (a cell or a
-        height) and the first and last column of each row or band with cells."""
+        height) and the first and last column of each row or band with cells. A band's rows are made in one
+        pass over it."""
         rows, heights, banded = self.rows, self.heights, self._banded
-        joined: dict[int, str] = {}  # a banded row → its cells
+        out: dict[int, str] = {}  # row → its <row> element
         columns: list[int] = []
         for band in self.bands:
             texts, used = band.joined()
-            for row, text in zip(range(band.first, band.first + band.n), texts):
-                if text and banded.get(row) is band:
-                    joined[row] = text
             if used:
                 columns += (used[0], used[-1])
-        written = sorted({*rows, *joined, *heights})
-        if not written:
-            return "<sheetData/>", [], []
-        parts = ["<sheetData>"]
-        for row in written:
-            attributes = heights.get(row, "")
-            cells = rows.get(row)
+            first = band.first
+            out.update({row: f'<row r="{n}"{heights.get(row, "")}>{text}</row>' for row, n, text in zip(
+                range(first, first + band.n), _numbers(first + 1, first + band.n), texts)
+                if text and banded.get(row) is band})
+        for row, cells in rows.items():
             if cells:
                 order = sorted(cells)
                 columns += (order[0], order[-1])
-                text = "".join([cells[c] for c in order])
-            else:
-                text = joined.get(row)
-            parts.append(f'<row r="{row + 1}"{attributes}>{text}</row>' if text else f'<row r="{row + 1}"{attributes}/>')
-        parts.append("</sheetData>")
-        return "".join(parts), written, columns
+                out[row] = f'<row r="{row + 1}"{heights.get(row, "")}>{"".join([cells[c] for c in order])}</row>'
+        for row, attributes in heights.items():
+            if row not in out:
+                out[row] = f'<row r="{row + 1}"{attributes}/>'
+        for row in rows.keys() - out.keys():  # a row of no cells (none is stored so): as xlsxwriter, an empty row
+            out[row] = f'<row r="{row + 1}"/>'
+        if not out:
+            return "<sheetData/>", [], []
+        written = sorted(out)
+        return "<sheetData>" + "".join([out[row] for row in written]) + "</sheetData>", written, columns
 
     def _dimension(self, rows: list[int], columns: list[int]) -> str:
         """The used range: every row with a cell or a height, every column with a cell (``A1`` when empty);
@@ -802,13 +818,13 @@ def _finite(number) -> str:
     return number_text(number)
 
 
-def _number_cells(letter: str, rows: list[str], values: list, styles) -> list[str | None]:
-    """Number cells for ``values`` (None: no cell) in rows ``rows``; NaN and infinity refused, as
+def _number_cells(letter: str, rows: list[str], values: list, styles) -> list[str]:
+    """Number cells for ``values`` (None: no cell, "") in rows ``rows``; NaN and infinity refused, as
     :func:`_finite` refuses them, checked once for the column."""
     if None in values:
         present = [v for v in values if v is not None]
         texts = iter(_finite_texts(present))
-        return [None if v is None else f'<c r="{letter}{r}"{s}><v>{next(texts)}</v></c>'
+        return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{next(texts)}</v></c>'
                 for v, r, s in zip(values, rows, styles)]
     return [f'<c r="{letter}{r}"{s}><v>{t}</v></c>' for t, r, s in zip(_finite_texts(values), rows, styles)]
 
@@ -819,9 +835,9 @@ def _finite_texts(numbers: list) -> list[str]:
     return list(map(number_text, numbers))
 
 
-def _blank_cells(letter: str, rows: list[str], values: list, styles) -> list[str | None]:
+def _blank_cells(letter: str, rows: list[str], values: list, styles) -> list[str]:
     """Formatted empty cells where ``values`` holds :data:`BLANK` (none without a format, as ``write_blank``)."""
-    return [f'<c r="{letter}{r}"{s}/>' if v is BLANK and s else None for v, r, s in zip(values, rows, styles)]
+    return [f'<c r="{letter}{r}"{s}/>' if v is BLANK and s else "" for v, r, s in zip(values, rows, styles)]
 
 
 @functools.lru_cache(maxsize=1024)

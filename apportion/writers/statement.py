@@ -25,8 +25,8 @@ from .labels import created_at
 from .styles import (CHARS_PER_WIDTH, INDENT_WIDTH, PAGE_HEIGHT, PAGE_WIDTH_PORTRAIT, ROW_HEIGHT, Styles, new_workbook,
                      printable, width_points)
 from .sheetxml import BLANK, merge_rows, reserve_strings, set_rows, write_column
-from .tables import (KINDS, MAX_FIT, Col, cell_value, gc_paused, header_height, lines_column, lines_needed, write_note,
-                     write_pairs, write_section, write_table, Formula)
+from .tables import (KINDS, MAX_FIT, Col, Formula, cell_value, document_columns, gc_paused, header_height, lines_column,
+                     lines_needed, write_note, write_pairs, write_section, write_table)
 
 MIN_SCALE = 0.62  # a statement squeezed onto one page is never printed smaller than this
 #: the statements' workbook: written from templates (tests/test_sheetxml.py checks it against xlsxwriter's)
@@ -56,16 +56,17 @@ def fitted(table: dict, labels: list[str]) -> list[float]:
     """Column widths that fit the shown values (numbers as formatted, not only text); column A also fits
     ``labels`` (bold, so a little wider); a wrapped column is as wide as its text up to its own width."""
     widths = []
+    columns = document_columns(table["rows"], [c["key"] for c in table["columns"]])
     for j, c in enumerate(table["columns"]):
         key, kind = c["key"], c["kind"]
-        values = [r.get(key) for r in table["rows"]]
+        values = columns[key]
         if c["total"]:
             values.append(table["total"].get(key))
         longest = longest_shown(values, kind)
         if kind != "text":
             longest = max(longest, len(c["header"]))
-        if j == 0:
-            longest = max([longest] + [int(len(t) * 1.1) for t in labels])
+        if j == 0 and labels:  # the longest label, bold (int(x * 1.1) grows with x: the longest is the widest)
+            longest = max(longest, int(max(map(len, labels)) * 1.1))
         fit = longest / CHARS_PER_WIDTH + 2
         widths.append(min(c["width"], fit) if c.get("wrap") else max(c["width"], min(MAX_FIT, fit)))
     return widths
@@ -285,6 +286,7 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
         return first, []
     # each step's formats, asked for in the order its cells come (a workbook numbers its formats as first used)
     label_formats, value_formats, working_formats, law_formats = [], [], [], []
+    body: dict[str, object] = {}  # number format → the body format (st() once per kind)
     for line in lines:
         number = KINDS[line["kind"]][0]
         if line["role"] == "total":
@@ -294,17 +296,22 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
             law_formats.append(st["total"])
         else:
             label_formats.append(detail if line["role"] == "detail" else label)
-            value_formats.append(st(number))
+            fmt = body.get(number)
+            value_formats.append(fmt if fmt is not None else body.setdefault(number, st(number)))
             working_formats.append(plain)
             law_formats.append(plain)
-    total = [line["role"] == "total" for line in lines]
-    labels = ["    " + line["label"] if line["role"] == "detail" else line["label"] for line in lines]
-    values = [None if t else cell_value(line["value"], line["kind"]) for line, t in zip(lines, total)]
-    values = [BLANK if v is None and not t else v for v, t in zip(values, total)]
+    roles = [line["role"] for line in lines]
+    labels = ["    " + line["label"] if role == "detail" else line["label"] for line, role in zip(lines, roles)]
+    # a value as Excel holds it (a document's blank is None: a formatted blank cell); a total's is its formula
+    values = [None if role == "total" else BLANK if line["value"] is None else KINDS[line["kind"]][1](line["value"])
+              for line, role in zip(lines, roles)]
     workings = [line["working"] for line in lines]
     laws = [line["law"] for line in lines]
     # the shared strings numbered as the cells come row by row: label, a value that is text, working, law
-    reserve_strings(ws, [t for cells in zip(labels, values, workings, laws) for t in cells if isinstance(t, str)])
+    order: list = [None] * (4 * len(lines))
+    order[0::4], order[2::4], order[3::4] = labels, workings, laws
+    order[1::4] = [v if isinstance(v, str) else None for v in values]
+    reserve_strings(ws, order)
     merge_rows(ws, first, first + len(lines) - 1, 2, last - 1)
     write_column(ws, first, 0, labels, label_formats)
     write_column(ws, first, 1, values, value_formats)
@@ -312,8 +319,8 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
     for col in range(3, last):  # the rest of the merged working: formatted blanks
         write_column(ws, first, col, [BLANK] * len(lines), working_formats)
     write_column(ws, first, last, laws, law_formats)
-    for i, line in enumerate(lines):
-        if total[i]:
+    for i, (line, role) in enumerate(zip(lines, roles)):
+        if role == "total":
             ws.write_formula(first + i, 1, _formula(line["formula"], first), value_formats[i],
                              cell_value(line["value"], line["kind"]) or 0)
     counts = lines_column(workings, sum(widths[2:last]) - INDENT_WIDTH)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import operator
 import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -246,16 +247,48 @@ def blanks(values: pd.Series | list) -> list[bool]:
     return pd.isna(values.to_numpy()).tolist()
 
 
+def document_columns(rows: list[dict], keys: list[str]) -> dict[str, list]:
+    """A document's table rows as a list of values per key (a key a row lacks: None), taken from all the rows
+    in one pass (one item getter over the rows, then the tuples turned into columns)."""
+    if not rows:
+        return {key: [] for key in keys}
+    try:
+        taken = map(operator.itemgetter(*keys), rows)
+        columns = [list(c) for c in zip(*taken)] if len(keys) > 1 else [list(taken)]
+    except KeyError:  # a row without some key
+        columns = [[r.get(key) for r in rows] for key in keys]
+    return dict(zip(keys, columns))
+
+
 def _listed(values: pd.Series | list) -> list:
     return values if isinstance(values, list) else values.tolist()
 
 
+# an int of these kinds is held in these units of what Excel shows (cents: hundredths of a dollar)
+_UNITS = {"cents": 100, "ratio": 1000, "mills": 10, "millionths": 1_000_000, "impact": 10_000}
+
+
 def excel_values(values: pd.Series | list, kind: str) -> list:
-    """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass."""
+    """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass.
+
+    A list (a document's column, blanks None) of text is its own values; of ints in units (:data:`_UNITS`)
+    each is divided with no call per value (an int over an int is the same float ``int(v) / n`` gives); of
+    any other numbers (but floats) each distinct value is converted once (a charges table repeats its units)."""
     convert = KINDS[kind][1]
-    if isinstance(values, list):
+    if not isinstance(values, list):
+        return [None if blank else convert(v) for v, blank in zip(values.tolist(), blanks(values))]
+    types = set(map(type, values)) - {type(None)}
+    if kind == "text":
+        return values if types <= {str} else [None if v is None else convert(v) for v in values]
+    if types == {int} and kind in _UNITS:
+        n = _UNITS[kind]
+        return [None if v is None else v / n for v in values]
+    if float in types:  # 0.0 and -0.0 are one key but two values
         return [None if v is None else convert(v) for v in values]
-    return [None if blank else convert(v) for v, blank in zip(values.tolist(), blanks(values))]
+    distinct = dict.fromkeys(values)
+    distinct.pop(None, None)
+    converted = {v: convert(v) for v in distinct}
+    return list(map(converted.get, values))
 
 
 def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series | list, kind: str,
@@ -293,7 +326,7 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame | list[dict], columns: l
     n = len(frame)
     if isinstance(frame, list):
         widths = widths or fitted_widths(pd.DataFrame(frame, columns=[c.key for c in columns]), columns)
-        frame = {c.key: [r.get(c.key) for r in frame] for c in columns}
+        frame = document_columns(frame, [c.key for c in columns])
     else:
         widths = widths or fitted_widths(frame, columns)
     if set_widths:
