@@ -42,7 +42,9 @@ import functools
 import io
 import operator
 import re
+import struct
 import zipfile
+import zlib
 from datetime import datetime
 from itertools import islice, repeat
 from math import isfinite
@@ -207,11 +209,8 @@ class Workbook:
         parts += [(f"xl/worksheets/_rels/sheet{s.index + 1}.xml.rels", _relationships(
             [(f"{_DOC_RELS}/table", f"../tables/table{t.id}.xml") for t in s.tables])) for s in self.sheets if s.tables]
         parts += [("docProps/core.xml", self._core()), ("docProps/app.xml", self._app())]
-        with zipfile.ZipFile(self.target, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in parts:
-                info = zipfile.ZipInfo(name, _STAMP)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                z.writestr(info, data if isinstance(data, bytes) else data.encode("utf-8"), compresslevel=DEFLATE_LEVEL)
+        self.target.write(_zip([(name, data if isinstance(data, bytes) else data.encode("utf-8"))
+                                for name, data in parts]))
 
     def _content_types(self, tables: int) -> str:
         overrides = [("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
@@ -257,6 +256,8 @@ class Workbook:
         if special or "_x" in joined:
             items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and special(t)) and "_x" not in t
                      else shared_string(t) for t in strings]
+        elif all(map(str.__eq__, strings, map(str.strip, strings))):  # no edge whitespace: all in one template
+            items = ["<si><t>" + "</t></si><si><t>".join(strings) + "</t></si>"] if strings else []
         else:
             items = [f"<si><t>{t}</t></si>" if t == t.strip() else shared_string(t) for t in strings]
         return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
@@ -301,6 +302,58 @@ def _relationships(targets: list[tuple[str, str]]) -> str:
                       for i, (t, target) in enumerate(targets, 1)) + "</Relationships>")
 
 
+# --- the package's zip ------------------------------------------------------------------------------------
+# The zip is the bytes zipfile writes for these parts (each a ZipInfo at _STAMP, deflated at DEFLATE_LEVEL,
+# into a seekable file), made here directly: a part that every statement repeats (the styles, the theme, the
+# relationships …) is deflated once per process instead of once per file, and no part costs zipfile's
+# Python per entry. The fields zipfile sets (versions, system, attributes) are read from a zip it wrote.
+
+def _zipfile_fields() -> tuple[int, int, int, int, int]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        info = zipfile.ZipInfo("a", _STAMP)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, b"a", compresslevel=DEFLATE_LEVEL)
+    info = zipfile.ZipFile(buffer).infolist()[0]
+    return info.create_version, info.create_system, info.extract_version, info.flag_bits, info.external_attr
+
+
+_ZIP_FIELDS = _zipfile_fields()
+_DOS_TIME = _STAMP[3] << 11 | _STAMP[4] << 5 | _STAMP[5] // 2
+_DOS_DATE = (_STAMP[0] - 1980) << 9 | _STAMP[1] << 5 | _STAMP[2]
+_REPEATED_PART = 64 * 1024  # parts up to this size are kept deflated, by their bytes (most repeat per statement)
+
+
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """``data`` deflated (raw, as zipfile deflates it) and its CRC-32."""
+    compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+
+
+_deflate_repeated = functools.lru_cache(maxsize=256)(_deflate)
+
+
+def _zip(parts: list[tuple[str, bytes]]) -> bytes:
+    """The zip of ``parts`` (name, bytes), in order, as zipfile writes it."""
+    create_version, create_system, extract_version, flags, attributes = _ZIP_FIELDS
+    out, directory, offset = [], [], 0
+    for name, data in parts:
+        body, crc = (_deflate_repeated if len(data) <= _REPEATED_PART else _deflate)(data)
+        encoded = name.encode("ascii")  # part names are ASCII (zipfile flags no UTF-8)
+        header = struct.pack(zipfile.structFileHeader, zipfile.stringFileHeader, extract_version, 0, flags,
+                             zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(body), len(data), len(encoded), 0)
+        directory.append(struct.pack(zipfile.structCentralDir, zipfile.stringCentralDir, create_version,
+                                     create_system, extract_version, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME,
+                                     _DOS_DATE, crc, len(body), len(data), len(encoded), 0, 0, 0, 0, attributes,
+                                     offset) + encoded)
+        out += (header, encoded, body)
+        offset += len(header) + len(encoded) + len(body)
+    directory_bytes = b"".join(directory)
+    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(parts), len(parts),
+                      len(directory_bytes), offset, 0)
+    return b"".join(out) + directory_bytes + end
+
+
 class _Letters(dict):
     """Column letters by column number, each made on first use (``_LETTERS[27]`` is ``"AB"``)."""
 
@@ -317,11 +370,16 @@ _LETTERS = _Letters()
 _NUMBER_TEXT: list[str] = [str(i) for i in range(4096)]
 
 
-def _numbers(first: int, last: int) -> list[str]:
-    """The texts of ``first`` … ``last`` (inclusive, 0 ≤ first)."""
+def _number_texts_to(last: int) -> list[str]:
+    """:data:`_NUMBER_TEXT`, holding at least up to ``last``."""
     if last >= len(_NUMBER_TEXT):
         _NUMBER_TEXT.extend(map(str, range(len(_NUMBER_TEXT), last + 1)))
-    return _NUMBER_TEXT[first:last + 1]
+    return _NUMBER_TEXT
+
+
+def _numbers(first: int, last: int) -> list[str]:
+    """The texts of ``first`` … ``last`` (inclusive, 0 ≤ first)."""
+    return _number_texts_to(last)[first:last + 1]
 
 
 def _ref(row: int, col: int) -> str:
@@ -347,11 +405,12 @@ class _Band:
     row's cell XML ("" where that row has no cell in the column, so a row is its cells joined as they are).
     A later write of a column over the same rows replaces the cells it writes, as one write per cell would."""
 
-    __slots__ = ("first", "n", "columns")
+    __slots__ = ("first", "n", "columns", "taken")
 
     def __init__(self, first: int, n: int):
         self.first, self.n = first, n
         self.columns: dict[int, list[str]] = {}
+        self.taken = False  # whether a row was taken out (written one cell at a time since)
 
     def put(self, col: int, cells: list[str]) -> None:
         old = self.columns.get(col)
@@ -360,6 +419,7 @@ class _Band:
     def take(self, row: int) -> dict[int, str]:
         """Row ``row``'s cells by column, taken out of the band (a single write to the row follows)."""
         i = row - self.first
+        self.taken = True
         out = {}
         for col, cells in self.columns.items():
             if cells[i]:
@@ -551,7 +611,7 @@ class Worksheet:
     def _text_cells(self, letter: str, rows: list[str], texts: list, styles) -> list[str]:
         """Shared-string cells for ``texts`` (None: no cell, "") in rows ``rows``, each with its ``s``."""
         indexes = self.book.string_indexes(texts)
-        index_texts = _numbers(0, len(self.book.strings))
+        index_texts = _number_texts_to(len(self.book.strings))
         return ["" if i is None else f'<c r="{letter}{r}"{s} t="s"><v>{index_texts[i]}</v></c>'
                 for i, r, s in zip(indexes, rows, styles)]
 
@@ -739,7 +799,7 @@ class Worksheet:
             first = band.first
             out.update({row: f'<row r="{n}"{heights.get(row, "")}>{text}</row>' for row, n, text in zip(
                 range(first, first + band.n), _numbers(first + 1, first + band.n), texts)
-                if text and banded.get(row) is band})
+                if text and (not band.taken or banded.get(row) is band)})
         for row, cells in rows.items():
             if cells:
                 order = sorted(cells)
@@ -830,9 +890,14 @@ def _number_cells(letter: str, rows: list[str], values: list, styles) -> list[st
 
 
 def _finite_texts(numbers: list) -> list[str]:
+    """Each number's text as :func:`~.xlsx.number_text` gives it (xlsxwriter's ``.16G``: an int that a float
+    holds exactly prints as ``str`` does), by one bound format over the column."""
     if not all(map(isfinite, numbers)):
         raise TypeError(f"{next(v for v in numbers if not isfinite(v))} cannot be written as a number")
-    return list(map(number_text, numbers))
+    return list(map(_G16, numbers))
+
+
+_G16 = "{:.16G}".format
 
 
 def _blank_cells(letter: str, rows: list[str], values: list, styles) -> list[str]:
