@@ -392,3 +392,19 @@ def test_a_numpy_integer_row_is_a_row():
     sheet = sheetxml.Workbook(io.BytesIO()).add_worksheet("S")
     with pytest.raises(TypeError, match="row 2.0 is not a whole number"):
         sheet.write_string(2.0, 0, "a float row")
+
+
+def test_the_zip_is_what_zipfile_writes():
+    """sheetxml's zip holds the parts zipfile would, in the same bytes (a repeated part deflated once)."""
+    parts = [("[Content_Types].xml", b"<Types/>"), ("xl/worksheets/sheet1.xml", b"<c/>" * 40_000),
+             ("xl/styles.xml", "ünïcødé — ✓".encode() * 50), ("docProps/app.xml", b"")]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data, compresslevel=xlsx.DEFLATE_LEVEL)
+    assert sheetxml._zip(parts) == buffer.getvalue()
+    assert sheetxml._zip(parts) == buffer.getvalue()  # the repeated parts from their kept deflate
+    with zipfile.ZipFile(io.BytesIO(sheetxml._zip(parts))) as z:
+        assert z.testzip() is None and [z.read(name) for name, _ in parts] == [data for _, data in parts]

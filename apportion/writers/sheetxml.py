@@ -30,7 +30,9 @@ each cell's XML once, when it is stored, from one f-string:
   of formats a workbook used, made once per distinct list in a process;
 * the package is deflated at :data:`.xlsx.DEFLATE_LEVEL` with the fixed
   1980-01-01 timestamps xlsxwriter gives its parts, so the same calls give
-  the same bytes.
+  the same bytes: the bytes :mod:`zipfile` would write, made by :func:`_zip`,
+  which deflates a part every statement repeats (styles, theme,
+  relationships) once per process.
 
 ``tests/test_sheetxml.py`` writes statements both ways and checks that
 openpyxl and calamine read the same values, number formats, fonts, fills,
@@ -46,7 +48,7 @@ import struct
 import zipfile
 import zlib
 from datetime import datetime
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from math import isfinite
 
 import xlsxwriter
@@ -67,6 +69,8 @@ _MAX_ROWS, _MAX_COLS, _MAX_STRING = 1_048_576, 16_384, 32_767
 _DEFAULT_ROW_PIXELS, _DEFAULT_COL_PIXELS = 20, 64
 
 _ESCAPE_ATTRIBUTE = re.compile('["&<>\n]')
+# a shared string with nothing to escape, without and with edge whitespace
+_PLAIN_SI, _KEPT_SI = "<si><t>{}</t></si>".format, '<si><t xml:space="preserve">{}</t></si>'.format
 # the characters SPECIAL_CHARACTER finds (a shared string with one is escaped), NUL aside: it joins the strings
 _ESCAPED = "&<>" + "".join(map(chr, [*range(1, 9), *range(11, 32)])) + "\ufffe\uffff"
 
@@ -248,7 +252,8 @@ class Workbook:
         """The shared strings, each straight into the template unless it has edge whitespace or (when a
         search of them all finds any) a character to escape; those through :func:`~.xlsx.shared_string`.
         The search is one substring test per such character (a regular expression's class over text
-        beyond Latin-1 is some 30 times slower)."""
+        beyond Latin-1 is some 30 times slower); with none to escape, the strings of edge whitespace (the
+        aid steps' indented detail labels) are found by one C-level pass and kept with ``xml:space``."""
         strings = list(self.strings)
         joined = "\x00".join(strings)  # NUL between strings: no "_x" made of two strings' ends
         escaped = any(c in joined for c in _ESCAPED) or joined.count("\x00") >= len(strings)  # a NUL of a string's own
@@ -256,10 +261,10 @@ class Workbook:
         if special or "_x" in joined:
             items = [f"<si><t>{t}</t></si>" if t == t.strip() and not (special and special(t)) and "_x" not in t
                      else shared_string(t) for t in strings]
-        elif all(map(str.__eq__, strings, map(str.strip, strings))):  # no edge whitespace: all in one template
-            items = ["<si><t>" + "</t></si><si><t>".join(strings) + "</t></si>"] if strings else []
         else:
-            items = [f"<si><t>{t}</t></si>" if t == t.strip() else shared_string(t) for t in strings]
+            items = list(map(_PLAIN_SI, strings))
+            for i in compress(range(len(strings)), map(str.__ne__, strings, map(str.strip, strings))):
+                items[i] = _KEPT_SI(strings[i])  # as shared_string writes a string of edge whitespace
         return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.string_count}" uniqueCount="{len(strings)}">'
                 + "".join(items) + "</sst>")
 
