@@ -31,7 +31,8 @@ def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: st
         last = max(1, sum(1 for j in range(len(widths)) if sum(widths[: j + 1]) <= NOTE_WIDTH)) - 1
     write_note(ws, st, 1, note, last, sum(widths[: last + 1]))
     placed = write_table(ws, st, frame, columns, first_row=3, name=table,
-                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text, table=as_table)
+                         freeze_cols=freeze_cols if len(frame) else None, empty_text=empty_text, table=as_table,
+                         widths=widths)
     printable(ws, f"{s.boces_name} — {s.school_year}", name, repeat=(3, 3), width=placed.width,
               repeat_cols=(0, freeze_cols - 1) if freeze_cols else None)
     return placed

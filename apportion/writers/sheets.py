@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -125,6 +126,30 @@ def _grid_header(code: str, name: str) -> str:
     return header if len(header) <= TABLE_COLUMN_NAME else header[:TABLE_COLUMN_NAME - 1] + "…"
 
 
+def _coser_grid(result: Result) -> tuple[pd.DataFrame, list[str]]:
+    """Each service's CoSer amounts by district (§1950(4)(d)): a row per service code, a column per district
+    code (both in sorted order) holding the sum of that district's CoSer billing lines for the service, blank
+    (NA) where it has none, and the row's total; with the district codes.
+
+    Summed in numpy over the billing lines (a job has hundreds of services and tens of thousands of lines):
+    a pandas pivot table and a nullable column per district cost more than the rest of the sheet.
+    """
+    billing = result.billing
+    coser = billing[billing["category"].str.startswith("coser")]
+    row, items = pd.factorize(coser["item_code"], sort=True)
+    col, codes = pd.factorize(coser["district_code"], sort=True)
+    sums = np.zeros((len(items), len(codes)), dtype=np.int64)
+    np.add.at(sums, (row, col), coser["amount"].to_numpy(dtype=np.int64))
+    bought = np.zeros(sums.shape, dtype=bool)
+    bought[row, col] = True
+    services = pd.Series(items, dtype="str")
+    columns = {"service_code": services,
+               "service_name": services.map(result.coser.services["service_name"])}
+    columns |= {code: pd.arrays.IntegerArray(sums[:, j], ~bought[:, j]) for j, code in enumerate(codes)}
+    columns["total"] = sums.sum(axis=1)
+    return pd.DataFrame(columns), list(codes)
+
+
 def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
     """CoSer charges as a grid: one row per service, one column per district, each cell the district's
     CoSer amount for that service (charge, SWD true-up and surplus together), with totals both ways.
@@ -132,13 +157,7 @@ def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
     A grid keeps the sheet to the charges that exist (a blank is a district that did not buy the service);
     the charge-by-charge working with units and unit costs is on each statement and in billing.csv.
     """
-    coser = result.billing[result.billing["category"].str.startswith("coser")]
-    grid = coser.pivot_table(index="item_code", columns="district_code", values="amount", aggfunc="sum")
-    codes = sorted(grid.columns)
-    grid = grid.reindex(columns=codes).sort_index()
-    frame = grid.astype("Int64").reset_index().rename(columns={"item_code": "service_code"})
-    frame["service_name"] = frame["service_code"].map(result.coser.services["service_name"])
-    frame["total"] = grid.sum(axis=1).astype("int64").to_numpy()
+    frame, codes = _coser_grid(result)
     names = result.districts["district_name"]
     cols = [Col("Service code", "service_code", width=10), Col("Service name", "service_name", width=24)]
     cols += [Col(_grid_header(code, str(names.get(code, ""))), code, "cents", 14, True) for code in codes]
