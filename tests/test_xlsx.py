@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from fractions import Fraction
 
+import numpy as np
 import openpyxl
 import pytest
 import python_calamine
@@ -110,6 +112,27 @@ def sample(book_class) -> bytes:
     ws.write_string(35, 0, "  kept spaces & <tags> ", bold)  # escaped and xml:space, as xlsxwriter does
     ws.write_cells(40, 8, [i * 0.01 for i in range(60)], money, text=False)  # rows across several span blocks
     ws.write_cells(100, 20, ["far"] * 3, None, text=True)
+    # a column of cells is kept as one run: later cells win over its cells and it over earlier ones, a
+    # format first met in a cell written over a run's is numbered where xlsxwriter would meet it, and a
+    # chart's cached data reads the run's cells
+    runs = book.add_worksheet("Runs")
+    runs.write_cells(0, 0, [1, 2, 3, 4, 5], money, text=False)
+    runs.write_number(0, 0, 99, book.add_format({"italic": True}))  # over the run's first cell
+    runs.write_cells(2, 0, [7, None, 8], date, text=False)  # a run over part of the run before
+    runs.write_string(5, 1, "before", money)
+    runs.write_cells(5, 1, ["after", None, "b"], bold, text=True)  # over an earlier cell
+    runs.write_cells(0, 2, [np.int64(5), 2.5, Fraction(1, 4), np.float64(0.1), 3], money, text=False)
+    runs.write_cells(0, 3, ["x" * 40_000, "y"], bold, text=True)  # cut to Excel's limit, its index in turn
+    runs.write_cells(10, 5, [1, 2], book.add_format({"num_format": "0.0"}), text=False)
+    runs.write_string(10, 4, "met first", book.add_format({"underline": 1}))  # its format numbered first
+    runs.set_row(12, 18, book.add_format({"font_color": "#FF0000"}))  # a row's format, before its cells'
+    runs.write_cells(12, 6, [3], book.add_format({"num_format": "0.00"}), text=False)
+    charted = book.add_worksheet("Charted")
+    charted.write_cells(0, 0, ["a", "b", "c"], bold, text=True)
+    charted.write_cells(0, 1, [1.5, None, 3], money, text=False)
+    chart = book.add_chart({"type": "bar"})
+    chart.add_series({"categories": ["Charted", 0, 0, 2, 0], "values": ["Charted", 0, 1, 2, 1]})
+    runs.insert_chart(8, 3, chart)
     other = book.add_worksheet("Table")
     other.write_cells(1, 0, ["a", "b", "c"], bold, text=True)
     other.write_cells(1, 1, [1, 2, 3], money, text=False)

@@ -5,7 +5,9 @@ xlsxwriter turning cells into XML (about 8 µs a cell). :class:`Workbook` is
 xlsxwriter's own workbook with three changes underneath its interface:
 
 * its worksheets (:class:`Worksheet`) store a column of cells in one call
-  (:meth:`Worksheet.write_cells`), take the row/column write calls without the
+  (:meth:`Worksheet.write_cells`) as one object, whose cells' XML is made a
+  column at a time when the sheet is written (a summary's data sheets are tens
+  of thousands of such cells), take the row/column write calls without the
   A1-notation wrapper (a string or formatted blank at int coordinates stored in
   one call), merge part of a row in one pass, and write the ``<sheetData>`` of
   plain cells (numbers, dates, shared strings, formatted blanks) and the
@@ -49,6 +51,7 @@ _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 SPECIAL_CHARACTER = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _PLAIN_NUMBER = (int, float)
+_PLAIN_NUMBER_SET = frozenset(_PLAIN_NUMBER)
 # A number's text in the XML is xlsxwriter's f"{number:.16G}", about 1 µs for a float: each float's text is
 # kept (a job's statements repeat their unit costs, pools and shares), and a whole number that a float holds
 # exactly prints as str() gives it.
@@ -79,8 +82,51 @@ def number_text(value) -> str:
     return f"{value:.16G}"
 
 
+
+class _Run:
+    """The cells of one ``write_cells`` call: from row ``first`` down column ``col``, all in ``format``;
+    ``values`` the numbers or (``text``) the shared-string indices, None where there is no cell. ``xml``
+    is each row's ``<c>`` element ("" where none), made by :meth:`render` when the sheet is written."""
+
+    __slots__ = ("first", "col", "format", "values", "text", "xml")
+
+    def __init__(self, first: int, col: int, cell_format, values: list, text: bool):
+        self.first, self.col, self.format, self.values, self.text = first, col, cell_format, values, text
+        self.xml: list[str] = []
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.values) - 1
+
+    def start(self, table: dict) -> int | None:
+        """The first row where the run has a cell that ``table`` (the sheet's cells written after the run)
+        does not hold; None when there is none."""
+        col = self.col
+        return next((row for row, v in enumerate(self.values, self.first)
+                     if v is not None and col not in (table.get(row) or ())), None)
+
+    def column(self) -> int:
+        return self.col
+
+    def render(self, letters: str, style: str) -> None:
+        """Each cell's XML as xlsxwriter writes a string or number cell of format index ``style``."""
+        head = f'<c r="{letters}'
+        if self.text:
+            tail = f'" s="{style}" t="s"><v>'
+            self.xml = [f"{head}{row}{tail}{v}</v></c>" if v is not None else ""
+                        for row, v in enumerate(self.values, self.first + 1)]
+        else:
+            tail = f'" s="{style}"><v>'
+            self.xml = [f"{head}{row}{tail}{number_text(v)}</v></c>" if v is not None else ""
+                        for row, v in enumerate(self.values, self.first + 1)]
+
+
 class Worksheet(_Worksheet):
     """An xlsxwriter worksheet whose plain cells cost a fraction of the Python."""
+
+    def __init__(self):
+        super().__init__()
+        self._runs: list[_Run] = []  # the columns stored by write_cells, in the order written
 
     # --- storing cells -----------------------------------------------------------------------------------
 
@@ -173,57 +219,127 @@ class Worksheet(_Worksheet):
     def write_cells(self, first_row: int, col: int, values: list, cell_format, text: bool) -> None:
         """``values`` down column ``col`` from ``first_row``, all with ``cell_format``; a None is left unwritten.
 
-        The same cells as ``write_string`` (``text``) or ``write_number`` on each value, stored in one
-        pass: the bounds checked once, numbers that are plain finite ints and floats stored directly
-        (anything else through ``write_number``), strings too long for Excel cut by ``write_string``.
+        The same cells as ``write_string`` (``text``) or ``write_number`` on each value. A column of plain
+        finite ints and floats, or of strings Excel can hold, in a format, is kept as one :class:`_Run` (the
+        strings given their shared-string indices now, in order, as ``write_string`` would): no object per
+        cell, its XML made a column at a time when the sheet is written. Any other value is a cell of its
+        own (NaN, infinity, Fraction, numpy scalars through xlsxwriter's own ``write_number``; a string that
+        may be too long for Excel cut by its ``write_string``), and so is every cell of an unformatted column
+        (which takes its row's or column's format).
         """
         rows = [i for i, v in enumerate(values) if v is not None]
         if not rows:
             return
         last = first_row + rows[-1]
-        if self.constant_memory or first_row < 0 or last >= self.xls_rowmax or not 0 <= col < self.xls_colmax:
+        if self.constant_memory or first_row < 0 or last >= self.xls_rowmax or not 0 <= col < self.xls_colmax \
+                or cell_format is None:
             write = self._write_string if text else self._write_number
             for i in rows:
                 write(first_row + i, col, values[i], cell_format)
             return
-        self._check_dimensions(first_row + rows[0], col)
-        self._check_dimensions(last, col)
-        table = self.table
+        values = list(values)
         if text:
             index = self.str_table._get_shared_string_index
             long = self.xls_strmax // 2
             for i in rows:
                 value = values[i]
-                if len(value) > long:
+                if len(value) > long:  # perhaps over Excel's limit: cut by xlsxwriter, its index taken in turn
                     self._write_string(first_row + i, col, value, cell_format)
+                    values[i] = None
                 else:
-                    table[first_row + i][col] = CellStringTuple(index(value), cell_format)
+                    values[i] = index(value)
         else:
-            for i in rows:
-                value = values[i]
-                if type(value) in _PLAIN_NUMBER and (type(value) is int or isfinite(value)):
-                    table[first_row + i][col] = CellNumberTuple(value, cell_format)
-                else:  # NaN, infinity, Fraction, numpy scalars: xlsxwriter's own handling
-                    self._write_number(first_row + i, col, value, cell_format)
+            kinds = set(map(type, (values[i] for i in rows)))
+            if not kinds <= _PLAIN_NUMBER_SET or (float in kinds and not all(
+                    map(isfinite, (v for v in values if v.__class__ is float)))):
+                for i in rows:  # NaN, infinity, Fraction, numpy scalars: xlsxwriter's own handling
+                    value = values[i]
+                    if type(value) not in _PLAIN_NUMBER or not (type(value) is int or isfinite(value)):
+                        self._write_number(first_row + i, col, value, cell_format)
+                        values[i] = None
+        self._check_dimensions(first_row + rows[0], col)
+        self._check_dimensions(last, col)
+        self._add_run(_Run(first_row, col, cell_format, values, text))
+
+    # --- column runs -------------------------------------------------------------------------------------
+
+    # A run's cells are the sheet's cells as if each were in self.table: a cell written after the run (in
+    # self.table) wins over it, and a run wins over the cells written before it, which it takes out of
+    # self.table (and out of earlier runs), so the table and the runs never hold the same cell twice.
+
+    def _add_run(self, run: _Run) -> None:
+        table, col, first = self.table, run.col, run.first
+        for row, value in enumerate(run.values, first):
+            if value is not None:
+                cells = table.get(row)
+                if cells and col in cells:
+                    del cells[col]
+        for other in self._runs:
+            if other.col == col and first <= other.last and other.first <= run.last:
+                kept = list(other.values)
+                for row in range(max(first, other.first), min(run.last, other.last) + 1):
+                    if run.values[row - first] is not None:
+                        kept[row - other.first] = None
+                other.values = kept
+        self._runs.append(run)
+
+    def _flush_runs(self) -> None:
+        """Every run's cells into self.table as xlsxwriter's own cells (for xlsxwriter code that reads them)."""
+        strings_or_numbers = {True: CellStringTuple, False: CellNumberTuple}
+        runs, self._runs = self._runs, []
+        for run in runs:
+            cell, table, col, fmt = strings_or_numbers[run.text], self.table, run.col, run.format
+            for row, value in enumerate(run.values, run.first):
+                if value is not None:
+                    cells = table[row]
+                    if col not in cells:
+                        cells[col] = cell(value, fmt)
+
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        self._flush_runs()  # a chart's cached data: read by xlsxwriter from self.table
+        return super()._get_range_data(row_start, col_start, row_end, col_end)
+
+    def autofit(self, *args, **kwargs):
+        self._flush_runs()
+        return super().autofit(*args, **kwargs)
 
     # --- the <sheetData> XML -----------------------------------------------------------------------------
 
     def _write_rows(self) -> None:
-        """xlsxwriter's rows and cells, the plain ones from templates; other rows and cells through its own code."""
+        """xlsxwriter's rows and cells, the plain ones and the runs' from templates; other rows and cells
+        through its own code."""
         if self.comments or self.default_row_height != self.original_row_height or self.excel_version == 2010:
+            self._flush_runs()
             return super()._write_rows()
         table, row_info = self.table, self.row_info
         spans = self._spans()
         colmin, colmax = self.dim_colmin, self.dim_colmax
         letters = [xl_col_to_name(col) for col in range(colmax + 1)]
         xf: dict = {}  # format → its xf index as text, asked of xlsxwriter once, in xlsxwriter's order
+        runs = [(run, run.start(table)) for run in self._runs if colmin <= run.col <= colmax]
+        runs = [(run, start) for run, start in runs if start is not None]
+        starts: dict[int, list[_Run]] = {}
+        ends: dict[int, list[_Run]] = {}
+        if runs:
+            self._number_formats(runs)
+            for run, _ in runs:
+                starts.setdefault(run.first, []).append(run)
+                ends.setdefault(run.last + 1, []).append(run)
+        active: list[_Run] = []  # the runs over this row, by column
         write = self.fh.write
         number_cell, string_cell, blank_cell, date_cell = CellNumberTuple, CellStringTuple, CellBlankTuple, \
             CellDatetimeTuple
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            if row in ends or row in starts:
+                gone = ends.get(row, ())
+                active = sorted([r for r in active if r not in gone] + starts.get(row, []), key=_Run.column)
+                for run in starts.get(row, ()):
+                    run.render(letters[run.col], str(run.format._get_xf_index()))
             cells = table.get(row)
+            from_runs = [run.xml[row - run.first] for run in active] if active else ()
+            joined = "".join(from_runs)
             info = row_info.get(row)
-            if not cells:
+            if not cells and not joined:
                 if info is not None:
                     self._write_empty_row(row, spans.get(row // 16), info)
                 continue
@@ -232,12 +348,19 @@ class Worksheet(_Worksheet):
             else:
                 span = spans.get(row // 16)
                 write(f'<row r="{row + 1}" spans="{span}">' if span else f'<row r="{row + 1}">')
+            if not cells:  # a row of the runs' cells only: already in column order
+                write(joined + "</row>")
+                continue
+            by_col = {run.col: xml for run, xml in zip(active, from_runs) if xml} if joined else {}
             number = f"{row + 1}\" s=\""  # the row number closing r, opening s
             parts = []
-            for col in sorted(cells):
+            for col in sorted(cells.keys() | by_col.keys()) if by_col else sorted(cells):
                 if col < colmin or col > colmax:
                     continue
-                cell = cells[col]
+                cell = cells.get(col)
+                if cell is None:
+                    parts.append(by_col[col])
+                    continue
                 kind = cell.__class__
                 fmt = cell.format
                 if fmt is None or (kind is not number_cell and kind is not string_cell and kind is not blank_cell
@@ -258,6 +381,19 @@ class Worksheet(_Worksheet):
                     parts.append(f'<c r="{letters[col]}{number}{s}"><v>{number_text(cell.number)}</v></c>')
             parts.append("</row>")
             write("".join(parts))
+
+    def _number_formats(self, runs: list[tuple[_Run, int]]) -> None:
+        """Give each format of the sheet its xf index in the order xlsxwriter's row by row walk would first
+        meet it (a row's own format before its cells, cells by column): a run's cells are made a column at a
+        time, ahead of that walk, so styles.xml lists the formats as it would for cells written one by one."""
+        low, high, colmin, colmax = self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax
+        uses = [(start, run.col, run.format) for run, start in runs]
+        uses += [(row, -1, info.row_format) for row, info in self.row_info.items()
+                 if info.row_format is not None and low <= row <= high]
+        uses += [(row, col, cell.format) for row, cells in self.table.items() if low <= row <= high
+                 for col, cell in cells.items() if cell.format is not None and colmin <= col <= colmax]
+        for _, _, fmt in sorted(uses, key=lambda use: use[:2]):
+            fmt._get_xf_index()
 
     def _write_merge_cells(self) -> None:
         """xlsxwriter's ``<mergeCells>``, each ``<mergeCell ref="A1:B1"/>`` from one template."""
@@ -285,6 +421,19 @@ class Worksheet(_Worksheet):
                 spans[row // 16] = [low, high]
             else:
                 block[0], block[1] = min(block[0], low), max(block[1], high)
+        for run in self._runs:
+            if not colmin <= run.col <= colmax:
+                continue
+            if None not in run.values:
+                blocks = range(run.first // 16, run.last // 16 + 1)
+            else:
+                blocks = {row // 16 for row, v in enumerate(run.values, run.first) if v is not None}
+            for index in blocks:
+                block = spans.get(index)
+                if block is None:
+                    spans[index] = [run.col, run.col]
+                else:
+                    block[0], block[1] = min(block[0], run.col), max(block[1], run.col)
         return {index: f"{low + 1}:{high + 1}" for index, (low, high) in spans.items()}
 
 
