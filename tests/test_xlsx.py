@@ -224,3 +224,29 @@ def test_text_shaped_like_rich_text_stays_text():
                     "<r>one more</r>"]
     calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("S").to_python()
     assert [row[0] for row in calamine][:2] == ["<r>not rich</r>", "<r><t>a&b</t></r>"]
+
+
+@pytest.mark.parametrize("book_class", [xlsx.Workbook, xlsxwriter.Workbook])
+def test_overlapping_tables_and_merges_refused(book_class):
+    """A table over a merged range, a table or an autofilter's first row, or a merged range over a table,
+    is refused as xlsxwriter refuses it (Excel would call the file corrupt): the fast ``add_table`` checks the
+    rectangle once and records the table's cells for the checks after it."""
+    book = book_class(io.BytesIO(), {"in_memory": True})
+    ws = book.add_worksheet("S")
+    ws.merge_range(0, 2, 0, 4, "", None)
+    options = {"columns": [{"header": "a"}, {"header": "b"}], "name": "T"}
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.add_table(0, 3, 5, 4, dict(options))  # over the merged range
+    assert ws.add_table(2, 0, 6, 1, dict(options)) == 0
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.add_table(6, 1, 9, 2, {"columns": [{"header": "c"}, {"header": "d"}]})  # over the table's corner
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.merge_range(4, 1, 4, 2, "", None)  # a merge over the table, one row
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.merge_range(5, 1, 8, 3, "", None)  # and over rows
+    assert ws.add_table(7, 0, 9, 1, {"columns": [{"header": "e"}, {"header": "f"}]}) == 0  # beside it: fine
+    other = book.add_worksheet("F")
+    other.autofilter(3, 0, 9, 2)
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        other.add_table(3, 1, 6, 3, {"columns": [{"header": "g"}, {"header": "h"}, {"header": "i"}]})
+    book.close()

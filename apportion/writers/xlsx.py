@@ -27,13 +27,14 @@ the files back with openpyxl and calamine).
 from __future__ import annotations
 
 import re
+from itertools import product
 from math import isfinite
 
 import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.packager import Packager as _Packager
 from xlsxwriter.sharedstrings import SharedStrings as _SharedStrings
-from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple,
                                   Worksheet as _Worksheet)
 
@@ -63,6 +64,21 @@ _EXACT_INT = 2**53
 # whose every call (the name before each "(") is one of these has none to prefix.
 _CALLED = re.compile(r"([\w.]*)\(")
 _PLAIN_CALLS = frozenset({"", "SUBTOTAL", "SUM"})
+# the add_table options (and a column's) that Worksheet.add_table makes as xlsxwriter does; a table's total
+# functions xlsxwriter writes as SUBTOTAL of the column, and the names it takes for two of them
+_TABLE_OPTIONS = frozenset({"columns", "style", "autofilter", "total_row", "name"})
+_TABLE_COLUMN_OPTIONS = frozenset({"header", "header_format", "total_string", "total_function", "total_value"})
+_TABLE_SUBTOTALS = frozenset({"average", "countNums", "count", "max", "min", "stdDev", "sum", "var"})
+_TABLE_FUNCTION_NAMES = {"count_nums": "countNums", "std_dev": "stdDev"}
+# a table name xlsxwriter takes without a warning: letters, digits, _ and ., not shaped like a cell (A1, R1C1)
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,254}")
+_CELL_LIKE = re.compile(r"[a-zA-Z][a-zA-Z]?[a-dA-D]?\d+|[rcRC]|[rcRC]\d+[rcRC]\d+")
+
+
+def _plain_table_name(options: dict) -> bool:
+    name = options.get("name")
+    return name is None or (name.__class__ is str and _TABLE_NAME.fullmatch(name) is not None
+                            and _CELL_LIKE.fullmatch(name) is None)
 
 
 def number_text(value) -> str:
@@ -127,6 +143,7 @@ class Worksheet(_Worksheet):
     def __init__(self):
         super().__init__()
         self._runs: list[_Run] = []  # the columns stored by write_cells, in the order written
+        self._table_boxes: list[tuple[int, int, int, int]] = []  # each table's first row, column, last row, column
 
     # --- storing cells -----------------------------------------------------------------------------------
 
@@ -302,6 +319,77 @@ class Worksheet(_Worksheet):
     def autofit(self, *args, **kwargs):
         self._flush_runs()
         return super().autofit(*args, **kwargs)
+
+    # --- tables ------------------------------------------------------------------------------------------
+
+    def add_table(self, first_row, first_col, last_row, last_col, options=None):
+        """xlsxwriter's ``add_table`` for the tables the reports make, its range checked against the earlier
+        tables and merged ranges once, as a rectangle: xlsxwriter checks and records each cell of the
+        range in turn, the largest cost of a summary's data sheet (its CoSer grid: tens of thousands of
+        cells). The table, its header and total cells are as xlsxwriter makes them; any other table (other
+        options, bad input, an overlap, which xlsxwriter reports) is xlsxwriter's own."""
+        options = dict(options or {})
+        columns = options.get("columns", [])
+        corners = (first_row, first_col, last_row, last_col)
+        width = last_col - first_col + 1 if all(v.__class__ is int for v in corners) else 0
+        headers = [(columns[j].get("header") if j < len(columns) and columns[j] else None) or f"Column{j + 1}"
+                   for j in range(width)]
+        if (not headers or self.constant_memory or not set(options) <= _TABLE_OPTIONS
+                or not options.get("autofilter", True) or not first_row < last_row or first_col > last_col
+                or self._check_dimensions(first_row, first_col, True, True)
+                or self._check_dimensions(last_row, last_col, True, True)
+                or any(c and not set(c) <= _TABLE_COLUMN_OPTIONS for c in columns)
+                or len({h.lower() for h in headers}) < len(headers) or not _plain_table_name(options)
+                or self._overlaps(corners)):
+            added = super().add_table(first_row, first_col, last_row, last_col, options)
+            if added == 0:  # its range as xlsxwriter took it (A1 notation, corners in any order)
+                first, _, last = self.tables[-1]["range"].partition(":")
+                self._table_boxes.append((*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last or first)))
+            return added
+        total = options.get("total_row", False)
+        cell_range = xl_range(first_row, first_col, last_row, last_col)
+        filtered = xl_range(first_row, first_col, last_row - 1 if total else last_row, last_col)
+        table = {"show_first_col": False, "show_last_col": False, "show_row_stripes": True,
+                 "show_col_stripes": False, "header_row_count": True, "totals_row_shown": total,
+                 "description": None, "title": None}
+        if "name" in options:
+            table["name"] = options["name"]
+        table["style"] = (options["style"] or "").replace(" ", "") if "style" in options else "TableStyleMedium9"
+        table |= {"range": cell_range, "a_range": filtered, "autofilter": filtered, "columns": []}
+        for j, (col, name) in enumerate(zip(range(first_col, last_col + 1), headers)):
+            user = columns[j] if j < len(columns) else None
+            data = {"id": j + 1, "name": name, "total_string": "", "total_function": "", "custom_total": "",
+                    "total_value": 0, "formula": "", "format": None, "name_format": None}
+            if user:
+                data["name_format"] = user.get("header_format")
+                if user.get("total_function"):
+                    function = _TABLE_FUNCTION_NAMES.get(user["total_function"], user["total_function"])
+                    if function in _TABLE_SUBTOTALS:
+                        formula = self._table_function_to_formula(function, name)
+                    else:
+                        formula = data["custom_total"] = self._prepare_formula(function, True)
+                        function = "custom"
+                    data["total_function"] = function
+                    self._write_formula(last_row, col, formula, None, user.get("total_value", 0))
+                elif user.get("total_string"):
+                    data["total_string"] = user["total_string"]
+                    self._write_string(last_row, col, user["total_string"], None)
+            table["columns"].append(data)
+            self._write_string(first_row, col, name, data["name_format"])
+        self.tables.append(table)
+        self._table_boxes.append(corners)
+        # recorded as xlsxwriter records them, for a later merged range or table to be checked against
+        self.table_cells.update(dict.fromkeys(product(range(first_row, last_row + 1), range(first_col, last_col + 1)),
+                                              cell_range))
+        self.filter_cells.update(dict.fromkeys(((first_row, col) for col in range(first_col, last_col + 1)),
+                                               ("table", cell_range)))
+        return 0
+
+    def _overlaps(self, corners: tuple[int, int, int, int]) -> bool:
+        """Whether the block overlaps a merged range or a table so far, or its first row an autofilter's."""
+        r1, c1, r2, c2 = corners
+        return any(a <= r2 and r1 <= b and c <= c2 and c1 <= d for a, c, b, d in self.merge + self._table_boxes) \
+            or any((r1, col) in self.filter_cells for col in range(c1, c2 + 1))
 
     # --- the <sheetData> XML -----------------------------------------------------------------------------
 
