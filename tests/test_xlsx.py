@@ -245,6 +245,11 @@ def test_overlapping_tables_and_merges_refused(book_class):
     with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
         ws.merge_range(5, 1, 8, 3, "", None)  # and over rows
     assert ws.add_table(7, 0, 9, 1, {"columns": [{"header": "e"}, {"header": "f"}]}) == 0  # beside it: fine
+    assert ws.add_table("A12:B14", {"banded_columns": True}) == 0  # an option only xlsxwriter's own code takes
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.add_table(13, 1, 15, 2, {"columns": [{"header": "j"}, {"header": "k"}]})  # over that one
+    with pytest.raises(xlsxwriter.exceptions.OverlappingRange):
+        ws.add_table("B9:C11", {"banded_columns": True})  # and xlsxwriter's over one made here
     other = book.add_worksheet("F")
     other.autofilter(3, 0, 9, 2)
     with pytest.raises(xlsxwriter.exceptions.OverlappingRange):

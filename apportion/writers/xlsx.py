@@ -27,16 +27,16 @@ the files back with openpyxl and calamine).
 from __future__ import annotations
 
 import re
-from itertools import product
 from math import isfinite
 
 import xlsxwriter
 import xlsxwriter.workbook
+from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.packager import Packager as _Packager
 from xlsxwriter.sharedstrings import SharedStrings as _SharedStrings
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import (CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple,
-                                  Worksheet as _Worksheet)
+                                  Worksheet as _Worksheet, convert_range_args)
 
 #: zlib level for every part of the zip: 1 deflates in a third of level 6's time, for about 20 % more bytes
 DEFLATE_LEVEL = 1
@@ -73,6 +73,12 @@ _TABLE_FUNCTION_NAMES = {"count_nums": "countNums", "std_dev": "stdDev"}
 # a table name xlsxwriter takes without a warning: letters, digits, _ and ., not shaped like a cell (A1, R1C1)
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,254}")
 _CELL_LIKE = re.compile(r"[a-zA-Z][a-zA-Z]?[a-dA-D]?\d+|[rcRC]|[rcRC]\d+[rcRC]\d+")
+
+
+def _ordered(corners: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A block's corners as first row, first column, last row, last column (xlsxwriter takes either order)."""
+    r1, c1, r2, c2 = corners
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
 def _plain_table_name(options: dict) -> bool:
@@ -143,7 +149,8 @@ class Worksheet(_Worksheet):
     def __init__(self):
         super().__init__()
         self._runs: list[_Run] = []  # the columns stored by write_cells, in the order written
-        self._table_boxes: list[tuple[int, int, int, int]] = []  # each table's first row, column, last row, column
+        # each table's (first row, first column, last row, last column) and its range in A1 notation
+        self._table_boxes: list[tuple[tuple[int, int, int, int], str]] = []
 
     # --- storing cells -----------------------------------------------------------------------------------
 
@@ -208,17 +215,25 @@ class Worksheet(_Worksheet):
             return self._write_blank(*args, **kwargs)
         return super().write_blank(*args, **kwargs)
 
+    @convert_range_args
     def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
         """xlsxwriter's ``merge_range``; an empty merge across part of one row (the statements' working and
-        notes: hundreds a statement) stored here, with the same overlap check, in one pass."""
+        notes: hundreds a statement) stored here, with the same overlap check, in one pass. A merge over a
+        table is refused here (the tables are kept as their ranges, not cell by cell: :meth:`add_table`)."""
+        corners = (first_row, first_col, last_row, last_col)
+        if all(v.__class__ is int for v in corners) and (first_row, first_col) != (last_row, last_col):
+            table = self._table_over(*_ordered(corners))
+            if table is not None:
+                raise OverlappingRange(f"Merge range '{xl_range(*_ordered(corners))}' overlaps previous table "
+                                       f"range '{table}'.")
         if data != "" or first_row != last_row or first_row.__class__ is not int or not (
                 first_col.__class__ is int and last_col.__class__ is int and first_col < last_col) \
                 or self.constant_memory or not (0 <= first_row < self.xls_rowmax and 0 <= first_col
                                                 and last_col < self.xls_colmax):
             return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
-        merged, tables = self.merged_cells, self.table_cells
+        merged = self.merged_cells
         keys = [(first_row, col) for col in range(first_col, last_col + 1)]
-        if any(key in merged or key in tables for key in keys):  # xlsxwriter raises its OverlappingRange
+        if any(key in merged for key in keys):  # xlsxwriter raises its OverlappingRange
             return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
         self._plain_cell(first_row, first_col)
         self._plain_cell(first_row, last_col)
@@ -322,12 +337,14 @@ class Worksheet(_Worksheet):
 
     # --- tables ------------------------------------------------------------------------------------------
 
+    @convert_range_args
     def add_table(self, first_row, first_col, last_row, last_col, options=None):
         """xlsxwriter's ``add_table`` for the tables the reports make, its range checked against the earlier
-        tables and merged ranges once, as a rectangle: xlsxwriter checks and records each cell of the
-        range in turn, the largest cost of a summary's data sheet (its CoSer grid: tens of thousands of
-        cells). The table, its header and total cells are as xlsxwriter makes them; any other table (other
-        options, bad input, an overlap, which xlsxwriter reports) is xlsxwriter's own."""
+        tables and merged ranges once, as a rectangle, and kept as its range: xlsxwriter checks and records
+        each cell of the range in turn, the largest cost of a summary's data sheet (its CoSer grid: tens of
+        thousands of cells), so a later merge or table is checked against the ranges here too. The table,
+        its header and total cells are as xlsxwriter makes them; any other table (other options, bad input,
+        an overlap, which xlsxwriter reports) is xlsxwriter's own."""
         options = dict(options or {})
         columns = options.get("columns", [])
         corners = (first_row, first_col, last_row, last_col)
@@ -341,10 +358,14 @@ class Worksheet(_Worksheet):
                 or any(c and not set(c) <= _TABLE_COLUMN_OPTIONS for c in columns)
                 or len({h.lower() for h in headers}) < len(headers) or not _plain_table_name(options)
                 or self._overlaps(corners)):
+            if width:  # over a table made here: xlsxwriter knows only its own tables' cells
+                table = self._table_over(*_ordered(corners))
+                if table is not None:
+                    raise OverlappingRange(f"Table range '{xl_range(*_ordered(corners))}' overlaps previous "
+                                           f"table range '{table}'.")
             added = super().add_table(first_row, first_col, last_row, last_col, options)
-            if added == 0:  # its range as xlsxwriter took it (A1 notation, corners in any order)
-                first, _, last = self.tables[-1]["range"].partition(":")
-                self._table_boxes.append((*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last or first)))
+            if added == 0:
+                self._table_boxes.append((_ordered(corners), self.tables[-1]["range"]))
             return added
         total = options.get("total_row", False)
         cell_range = xl_range(first_row, first_col, last_row, last_col)
@@ -377,10 +398,7 @@ class Worksheet(_Worksheet):
             table["columns"].append(data)
             self._write_string(first_row, col, name, data["name_format"])
         self.tables.append(table)
-        self._table_boxes.append(corners)
-        # recorded as xlsxwriter records them, for a later merged range or table to be checked against
-        self.table_cells.update(dict.fromkeys(product(range(first_row, last_row + 1), range(first_col, last_col + 1)),
-                                              cell_range))
+        self._table_boxes.append((corners, cell_range))  # for a later merged range or table to be checked against
         self.filter_cells.update(dict.fromkeys(((first_row, col) for col in range(first_col, last_col + 1)),
                                                ("table", cell_range)))
         return 0
@@ -388,8 +406,13 @@ class Worksheet(_Worksheet):
     def _overlaps(self, corners: tuple[int, int, int, int]) -> bool:
         """Whether the block overlaps a merged range or a table so far, or its first row an autofilter's."""
         r1, c1, r2, c2 = corners
-        return any(a <= r2 and r1 <= b and c <= c2 and c1 <= d for a, c, b, d in self.merge + self._table_boxes) \
-            or any((r1, col) in self.filter_cells for col in range(c1, c2 + 1))
+        return any(a <= r2 and r1 <= b and c <= c2 and c1 <= d for a, c, b, d in self.merge) \
+            or self._table_over(*corners) is not None or any((r1, col) in self.filter_cells for col in range(c1, c2 + 1))
+
+    def _table_over(self, r1: int, c1: int, r2: int, c2: int) -> str | None:
+        """The range of a table the block overlaps; None when it overlaps none."""
+        return next((ref for (a, c, b, d), ref in self._table_boxes if a <= r2 and r1 <= b and c <= c2 and c1 <= d),
+                    None)
 
     # --- the <sheetData> XML -----------------------------------------------------------------------------
 
