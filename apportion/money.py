@@ -93,12 +93,27 @@ def _text_rank(code: pd.Series) -> np.ndarray:
 
 def _order(gkey: np.ndarray, primary: np.ndarray, weight: np.ndarray, code_rank: np.ndarray) -> np.ndarray:
     """Row order within each group: largest ``primary``, then largest weight, then lowest code."""
+    primary, weight = _narrow(primary), _narrow(weight)
     if primary.dtype != object and weight.dtype != object:
         return np.lexsort((code_rank, -weight, -primary, gkey))
     order = np.argsort(code_rank, kind="stable")
     for key in (-big(weight), -big(primary), gkey):
         order = order[np.argsort(np.asarray(key)[order], kind="stable")]
     return order
+
+
+def _narrow(key: np.ndarray) -> np.ndarray:
+    """A sort key of Python ints as int64 when every value (and its negation) fits: the same order, sorted by
+    numpy instead of by Python comparisons (a remainder is below its group's weight, a share within its total,
+    so a split made in Python ints only for its products still sorts in int64)."""
+    if key.dtype != object or not key.size:
+        return key
+    if -_INT64_MAX <= key.min() and key.max() <= _INT64_MAX:
+        return key.astype(np.int64)
+    return key
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 def _rank_within(gkey: np.ndarray, order: np.ndarray) -> np.ndarray:
