@@ -27,20 +27,35 @@ def collaboration_credits(hours: pd.DataFrame, hours_per_credit: int) -> pd.Data
                "wants_credit", "credits_by_hours", "credits", "capped"]
     if hours.empty:
         return pd.DataFrame(columns=columns)
-    frame = hours.assign(district_code=hours["district_code"].fillna(""))  # hours logged for no district
-    ordered = frame.sort_values(["teacher", "district_code", "quarter", "excel_row"])
-    keys = ["teacher", "district_code"]
-    out = ordered.groupby(keys, sort=True).agg(hours=("hours", "sum"),
-                                               wants_credit=("wants_credit", "last")).reset_index()
-    logged = ordered[ordered["hours"] > 0].groupby(keys, sort=True).agg(
-        quarters=("quarter", "nunique"), first_quarter=("quarter", "first"),
-        registered_quarter=("quarter", "last")).reset_index()
-    out = out.merge(logged, on=keys, how="left")
-    out["quarters"] = out["quarters"].fillna(0).astype(np.int64)  # no quarter with hours logged: 0 quarters
+    # one sort of the rows by teacher, district (blank: hours logged for no district), quarter and row, then each
+    # teacher's figures from the boundaries of its run of rows: numpy over the rows, no grouping per teacher
+    teacher, teachers = pd.factorize(hours["teacher"].to_numpy(dtype=object), sort=True)
+    district, districts = pd.factorize(hours["district_code"].fillna("").to_numpy(dtype=object), sort=True)
+    quarter, quarter_names = pd.factorize(hours["quarter"].to_numpy(dtype=object), sort=True)
+    order = np.lexsort((hours["excel_row"].to_numpy(), quarter, district, teacher))
+    key = teacher[order] * len(districts) + district[order]
+    begins = np.r_[True, key[1:] != key[:-1]]  # the first row of each teacher (and district)
+    starts, group = np.flatnonzero(begins), np.cumsum(begins) - 1
+    logged_hours = hours["hours"].to_numpy(dtype=np.int64)[order]
+    wants = hours["wants_credit"].to_numpy(dtype=bool)[order][np.r_[starts[1:], len(order)] - 1]  # the last row's
+    # the quarters with hours logged (a row of 0 hours logs nothing), in quarter order within each teacher's rows
+    logged = np.flatnonzero(logged_hours > 0)
+    lgroup, lquarter = group[logged], quarter[order][logged]
+    changes = lgroup[1:] != lgroup[:-1]
+    distinct = np.r_[True, changes | (lquarter[1:] != lquarter[:-1])][:len(logged)]  # none logged: none
+    first, last = np.r_[True, changes][:len(logged)], np.r_[changes, True][:len(logged)]
+    quarters = np.bincount(lgroup[distinct], minlength=len(starts)).astype(np.int64)
+    first_quarter = np.full(len(starts), np.nan, dtype=object)  # no quarter with hours logged: none
+    registered_quarter = first_quarter.copy()
+    first_quarter[lgroup[first]] = quarter_names[lquarter[first]]
+    registered_quarter[lgroup[last]] = quarter_names[lquarter[last]]
+    total = np.add.reduceat(logged_hours, starts)
     per_credit = hours_per_credit * QUANTITY_SCALE
-    by_hours = out["hours"] // per_credit
-    earned = np.minimum(by_hours, out["quarters"])
-    out["credits_by_hours"] = np.where(out["wants_credit"], by_hours, 0)
-    out["credits"] = np.where(out["wants_credit"], earned, 0)
-    out["capped"] = out["wants_credit"] & (by_hours > out["quarters"])
-    return out[columns]
+    by_hours = total // per_credit
+    kind = hours["quarter"].dtype
+    return pd.DataFrame({
+        "teacher": teachers[teacher[order][starts]], "district_code": districts[district[order][starts]],
+        "quarters": quarters, "first_quarter": pd.Series(first_quarter, dtype=kind),
+        "registered_quarter": pd.Series(registered_quarter, dtype=kind), "hours": total, "wants_credit": wants,
+        "credits_by_hours": np.where(wants, by_hours, 0), "credits": np.where(wants, np.minimum(by_hours, quarters), 0),
+        "capped": wants & (by_hours > quarters)}, columns=columns)
