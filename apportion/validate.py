@@ -109,20 +109,26 @@ def _frame(inputs: Inputs, spec: TableSheet) -> pd.DataFrame:
     nullable Int64 / boolean, a blank being "not given". The law takes these columns as they are.
     """
     table = inputs.table(spec.name)
-    frame = table.frame.copy() if table is not None else pd.DataFrame()
+    frame = table.frame.copy(deep=False) if table is not None else pd.DataFrame()  # copy on write: columns shared
     for f in spec.fields:
-        if f.key not in frame.columns:
-            frame[f.key] = pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
-        elif f.default is not None:
-            frame[f.key] = frame[f.key].where(frame[f.key].notna(), f.default)
-    for f in spec.fields:
+        typed = frame[f.key] if f.key in frame.columns else None
+        column = typed if typed is not None else pd.Series([f.default] * len(frame), index=frame.index, dtype=object)
+        if typed is not None and f.default is not None and column.isna().any():
+            column = column.fillna(f.default)
         if f.kind in ("money", "signed money", "quantity"):
-            given = f.default is not None or (f.required and frame[f.key].notna().all())
-            frame[f.key] = frame[f.key].astype(np.int64 if given else "Int64")
+            column = _as(column, np.int64 if f.default is not None or (f.required and column.notna().all())
+                         else "Int64")
         elif f.kind == "yesno":
-            frame[f.key] = frame[f.key].astype("boolean" if f.default is None else bool)
+            column = _as(column, "boolean" if f.default is None else bool)
+        if column is not typed:  # a column already as the contract has it is left as it is
+            frame[f.key] = column
     frame["excel_row"] = frame.index
     return frame.reset_index(drop=True)
+
+
+def _as(column: pd.Series, dtype) -> pd.Series:
+    """``column`` as ``dtype``, converted only when it is not so already."""
+    return column if column.dtype == dtype else column.astype(dtype)
 
 
 #: the BOCES items without which there are no settings (their absence is the reader's error)
