@@ -40,20 +40,23 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
     n = len(index)
     if n == 0:
         return pd.Series(np.zeros(0, dtype=np.int64), index=index)
-    gkey, gcodes = pd.factorize(group, sort=True)
+    gkey, gcodes = _groups(group)
     gtotal = totals.reindex(gcodes).to_numpy()
     if pd.isna(gtotal).any():
         raise ValueError("a group has no total")
     gtotal = to_int64(gtotal)
     w = weight.to_numpy()
+    signed = w.dtype.kind == "i"
     wmax = max(int(w.max()), -int(w.min())) if w.dtype != object else None  # Python ints: a uint64 never wraps
     # int64 holds every intermediate below when wmax × (2 × |total| + 2n + 4) does: the largest are
     # 2 × total × w + Σw (half_up_div's numerator) and 2 × Σw (its divisor), with Σw ≤ n × wmax
-    small = w.dtype.kind == "i" and fits_int64(wmax + 1, 2 * (np.abs(gtotal).max(initial=0) + 1) + 2 * n + 2)
+    small = signed and fits_int64(wmax + 1, 2 * (np.abs(gtotal).max(initial=0) + 1) + 2 * n + 2)
+    # Σw per group: in int64 wherever n × wmax fits it, even when the products below need Python ints
+    wsum = np.zeros(len(gcodes), dtype=np.int64 if signed and fits_int64(wmax + 1, n + 1) else object)
+    np.add.at(wsum, gkey, w if wsum.dtype != object else big(w))
+    order_weight = w if signed else big(w)  # the weights sort as they are, whatever the products are taken in
     if not small:
-        w = big(w)
-    wsum = np.zeros(len(gcodes), dtype=object if not small else np.int64)
-    np.add.at(wsum, gkey, w)
+        w, wsum = big(w), big(wsum)
     sign = np.where(gtotal < 0, -1, 1)
     mag = np.abs(gtotal) if small else big(np.abs(gtotal))
     row_total = mag[gkey]
@@ -63,30 +66,45 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
     safe_wsum = np.where(row_wsum == 0, 1, row_wsum)
     product = row_total * w
     code_rank = _text_rank(code)
+    # a share is within its total and a remainder below its group's weight: int64 again, once divided (_narrow)
     if rounding == "largest remainder":
-        share, remainder = product // safe_wsum, product % safe_wsum
-        given = np.zeros(len(gcodes), dtype=product.dtype)
+        share, remainder = _narrow(product // safe_wsum), _narrow(product % safe_wsum)
+        given = np.zeros(len(gcodes), dtype=share.dtype)
         np.add.at(given, gkey, share)
         leftover = to_int64(mag - given)
-        order = _order(gkey, remainder, w, code_rank)
+        order = _order(gkey, remainder, order_weight, code_rank)
         rank = _rank_within(gkey, order)
         share = share + (rank < leftover[gkey])
     else:
-        share = half_up_div(product, safe_wsum)
+        share = _narrow(half_up_div(product, safe_wsum))
         given = np.zeros(len(gcodes), dtype=share.dtype)
         np.add.at(given, gkey, share)
         difference = to_int64(mag - given)
-        order = _order(gkey, share, w, code_rank)
+        order = _order(gkey, share, order_weight, code_rank)
         rank = _rank_within(gkey, order)
         share = share + np.where(rank == 0, difference[gkey], 0)
     result = to_int64(share) * sign[gkey]
     return pd.Series(result, index=index, dtype=np.int64)
 
 
+def _groups(group: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's group number and the groups (those with rows, sorted); a categorical column by its codes,
+    without hashing its values again."""
+    if isinstance(group.dtype, pd.CategoricalDtype) and not group.isna().any():
+        key, used = pd.factorize(group.cat.codes.to_numpy(), sort=True)
+        return key, group.cat.categories[used]
+    key, groups = pd.factorize(group, sort=True)
+    return key, groups
+
+
 def _text_rank(code: pd.Series) -> np.ndarray:
     """Each row's rank among the distinct codes compared as text (what ``code.astype(str)`` sorts by),
     converting each distinct code once."""
-    codes, uniques = pd.factorize(code.to_numpy(dtype=object), use_na_sentinel=False)
+    if isinstance(code.dtype, pd.CategoricalDtype) and not code.isna().any():  # the categories once each
+        codes, used = pd.factorize(code.cat.codes.to_numpy())
+        uniques = code.cat.categories.to_numpy(dtype=object)[used]
+    else:
+        codes, uniques = pd.factorize(code.to_numpy(dtype=object), use_na_sentinel=False)
     rank = pd.factorize(np.asarray([str(u) for u in uniques], dtype=object), sort=True)[0]
     return rank[codes]
 
@@ -102,18 +120,20 @@ def _order(gkey: np.ndarray, primary: np.ndarray, weight: np.ndarray, code_rank:
     return order
 
 
-def _narrow(key: np.ndarray) -> np.ndarray:
-    """A sort key of Python ints as int64 when every value (and its negation) fits: the same order, sorted by
-    numpy instead of by Python comparisons (a remainder is below its group's weight, a share within its total,
-    so a split made in Python ints only for its products still sorts in int64)."""
-    if key.dtype != object or not key.size:
-        return key
-    if -_INT64_MAX <= key.min() and key.max() <= _INT64_MAX:
-        return key.astype(np.int64)
-    return key
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Python ints as int64 when every one fits (numpy refuses one that does not: then they stay Python ints),
+    so the sums and sorts after a division in Python ints are numpy's, not Python's; never the int64 minimum,
+    whose negation (a sort key) would wrap."""
+    if values.dtype != object:
+        return values
+    try:
+        narrow = values.astype(np.int64)
+    except OverflowError:
+        return values
+    return values if (narrow == _INT64_MIN).any() else narrow
 
 
-_INT64_MAX = int(np.iinfo(np.int64).max)
+_INT64_MIN = int(np.iinfo(np.int64).min)
 
 
 def _rank_within(gkey: np.ndarray, order: np.ndarray) -> np.ndarray:
