@@ -14,34 +14,40 @@ from .values import Values
 
 def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Unit costs, charges, the SWD true-up and surpluses per service (rules §3)."""
-    services = job.services.copy()
-    rows = job.participation.copy()
+    services = job.services.copy(deep=False)  # copy on write: the job's frames stay as they are
+    rows = job.participation.copy(deep=False)
+    at = services.index.get_indexer(rows["service_code"])  # each row's service: every one is listed (validated)
+    # what a split groups by and settles ties by, as categories: each split of the rows hashes no code again
+    keys = pd.DataFrame({"service_code": pd.Categorical.from_codes(at, categories=services.index),
+                         "district_code": pd.Categorical(rows["district_code"])}, index=rows.index)
     units = coser.basis_units(rows, services)
-    rows["weight"], rows["divisor"] = units["weight"], units["divisor"]
-    services["total_weight"] = rows.groupby("service_code")["weight"].sum().reindex(services.index, fill_value=0)
+    weight = units["weight"]
+    rows["weight"], rows["divisor"] = weight, units["divisor"]
+    services["total_weight"] = _per_service(services, at, weight.to_numpy())
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
     services["divisor"] = services["basis"].map(divisors).astype(np.int64)  # int64 also with no service
     unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
     services["unit_cost"] = unit_cost.astype(np.int64)  # within the money limit: validated
-    rows["charge"] = coser.charges(services["budget"], rows, rows["weight"], rounding)
+    rows["charge"] = coser.charges(services["budget"], keys, weight, rounding)
     # students with disabilities: final charge on actual participation (§1950(4)(d)(3))
     swd = coser.trued_up(services["swd"], rows)
     services["trued_up"] = swd
     # the nullable actual cost replaced by the budget where not given: no blank left, int64
     services["final_cost"] = coser.final_cost(services["budget"], services["actual_cost"], swd).astype(np.int64)
-    rows["actual_weight"] = coser.actual_weight(rows["actual_units"])
-    trued = rows["service_code"].map(swd).astype(bool)  # every row's service is listed (validated); bool if none
-    services["total_actual"] = rows[trued].groupby("service_code")["actual_weight"].sum().reindex(services.index, fill_value=0)
-    rows["final_charge"] = coser.final_charges(services["final_cost"], rows, trued, rows["actual_weight"], rows["charge"],
+    actual_weight = coser.actual_weight(rows["actual_units"])
+    rows["actual_weight"] = actual_weight
+    trued = pd.Series(swd.to_numpy(dtype=bool)[at], index=rows.index)  # per row: its service is trued up
+    services["total_actual"] = _per_service(services, at, np.where(trued, actual_weight.to_numpy(), 0))
+    rows["final_charge"] = coser.final_charges(services["final_cost"], keys, trued, actual_weight, rows["charge"],
                                                rounding)
     rows["adjustment"] = coser.adjustment(rows["final_charge"], rows["charge"])
     services["actual_unit_cost"] = coser.unit_cost_cents(services["final_cost"], services["total_actual"],
                                                          pd.Series(1, index=services.index))
     # service surplus or assessment: returned by participation (§1950(4)(f)) — also on a service whose budget
     # is 0 (a discontinued service returning last year's money); validation refused one with no units
-    rows["surplus_credit"] = coser.surplus_credits(services["surplus"], rows, rows["weight"], rounding)
+    rows["surplus_credit"] = coser.surplus_credits(services["surplus"], keys, weight, rounding)
     # three-quarters approval (§1950(4)(d)(3))
-    services["participants"] = coser.participants(rows, rows["weight"], job.components.index).reindex(
+    services["participants"] = coser.participants(rows, weight, job.components.index).reindex(
         services.index, fill_value=0)
     fraction = p("coser.approval_fraction")
     services["approvals_needed"] = coser.approvals_needed(services["participants"], fraction)
@@ -63,6 +69,13 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     services["salaries_over_limit"] = over
     services["aidable_num"], services["aidable_den"] = coser.aidable_fraction(services, over)
     return services, rows
+
+
+def _per_service(services: pd.DataFrame, at: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Σ of the rows' int64 ``values`` per service (row ``i`` belongs to service ``at[i]``), 0 for one with no row."""
+    total = np.zeros(len(services), dtype=np.int64)
+    np.add.at(total, at, values.astype(np.int64, copy=False))
+    return pd.Series(total, index=services.index)
 
 
 def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFrame]:

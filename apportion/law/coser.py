@@ -25,24 +25,28 @@ def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataF
     Returns ``weight`` (integer millionths summed over the averaged years, the
     exact split weight) and ``divisor`` (1, 2 or 3): units = weight / divisor / 10⁶.
     """
-    basis = participation["service_code"].map(services["basis"])
+    basis = participation["service_code"].map(services["basis"]).to_numpy()
     weight = np.zeros(len(participation), dtype=np.int64)
     divisor = np.ones(len(participation), dtype=np.int64)
     for name, (columns, n) in BASIS_COLUMNS.items():
-        mask = (basis == name).to_numpy()
-        total = sum(participation[c].to_numpy(dtype=np.int64) for c in columns)
-        weight = np.where(mask, total, weight)
-        divisor = np.where(mask, n, divisor)
+        mask = basis == name
+        if mask.any():
+            weight[mask] = sum(participation[c].to_numpy(dtype=np.int64)[mask] for c in columns)
+            divisor[mask] = n
     return pd.DataFrame({"weight": weight, "divisor": divisor}, index=participation.index)
 
 
 def salaries_over_limit(staff: pd.DataFrame, services: pd.DataFrame, salary_limit_cents: int) -> pd.Series:
     """Σ max(0, salary − limit) per service, unless the Services sheet gives it. Statute: Educ. Law §1950(5)(b)."""
-    excess = (staff["salary"] - salary_limit_cents).clip(lower=0)
-    computed = excess.groupby(staff["service_code"]).sum().reindex(services.index, fill_value=0)
+    at = services.index.get_indexer(staff["service_code"])
+    listed = at >= 0  # a salary of a service not listed is validation's error
+    excess = np.maximum(staff["salary"].to_numpy(dtype=np.int64, na_value=0)[listed] - salary_limit_cents, 0)
+    computed = np.zeros(len(services), dtype=np.int64)
+    np.add.at(computed, at[listed], excess)
     given = services["salaries_over_limit"]
     # a blank Salaries over limit means "computed from the Staff sheet" (docs/formats.md, Services): not a 0
-    return given.where(given.notna(), computed).astype(np.int64)
+    blank = given.isna().to_numpy()
+    return pd.Series(np.where(blank, computed, given.to_numpy(dtype=np.int64, na_value=0)), index=services.index)
 
 
 def unit_cost_cents(budget: pd.Series, total_weight: pd.Series, divisor: pd.Series) -> pd.Series:
@@ -64,8 +68,8 @@ def charges(budget: pd.Series, rows: pd.DataFrame, weight: pd.Series, rounding: 
 def trued_up(swd: pd.Series, rows: pd.DataFrame) -> pd.Series:
     """Services charged finally on actual participation: students-with-disabilities services whose actual
     units are given. Statute: Educ. Law §1950(4)(d)(3)."""
-    has_actual = rows["actual_units"].notna().groupby(rows["service_code"]).any()
-    return swd & has_actual.reindex(swd.index, fill_value=False).astype(bool)  # bool also with no row
+    has_actual = swd.index.isin(rows["service_code"].to_numpy()[rows["actual_units"].notna().to_numpy()])
+    return swd & pd.Series(has_actual, index=swd.index)  # bool also with no row
 
 
 def final_cost(budget: pd.Series, actual_cost: pd.Series, trued: pd.Series) -> pd.Series:
@@ -121,8 +125,12 @@ def approvals_over_participants(approvals: pd.Series, participants: pd.Series) -
 def participants(rows: pd.DataFrame, weight: pd.Series, component_codes) -> pd.Series:
     """Per service, the component districts taking part (basis units above 0): those whose approval of the
     methodology counts. Statute: Educ. Law §1950(4)(d)(3)."""
-    taking = rows[(weight > 0).to_numpy() & rows["district_code"].isin(component_codes).to_numpy()]
-    return taking.groupby("service_code")["district_code"].nunique()
+    taking = (weight > 0).to_numpy() & rows["district_code"].isin(component_codes).to_numpy()
+    service, services = pd.factorize(rows["service_code"].to_numpy()[taking], sort=True)
+    district, districts = pd.factorize(rows["district_code"].to_numpy()[taking])
+    pairs = pd.unique(service.astype(np.int64) * max(len(districts), 1) + district)  # each district once a service
+    counts = np.bincount(pairs // max(len(districts), 1), minlength=len(services)).astype(np.int64)
+    return pd.Series(counts, index=pd.Index(services, name="service_code"), name="district_code")
 
 
 def approval_shortfall(participants: pd.Series, approvals: pd.Series, fraction) -> pd.Series:
