@@ -39,25 +39,27 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
                                        "item_name": label, "units": basis_units.to_numpy(), "unit_cost": pd.NA,
                                        "amount": shares[column].to_numpy()}))
     if len(rows):
+        at = services.index.get_indexer(rows["service_code"])  # each row's service: every one is listed
+        district, item = rows["district_code"].to_numpy(), rows["service_code"].to_numpy()
         # a service typed without a name is printed by its code (the name is optional on Services)
-        service_name = rows["service_code"].map(services["service_name"]).fillna(rows["service_code"])
-        units = units_text(rows["weight"], rows["divisor"])
-        paying = rows["weight"] > 0
-        parts.append(_rows(rows[paying], "coser", service_name, units, rows["service_code"].map(services["unit_cost"]),
-                           rows["charge"]))
-        trued = rows["service_code"].map(services["trued_up"])  # bool: every row's service is listed
-        actual_units = units_text(rows["actual_weight"], pd.Series(1, index=rows.index))
-        adj = trued & ((rows["actual_weight"] > 0) | (rows["charge"] != 0))
-        parts.append(_rows(rows[adj], "coser adjustment", service_name, actual_units,
-                           rows["service_code"].map(services["actual_unit_cost"]), rows["adjustment"]))
-        credit = rows["surplus_credit"] != 0
-        parts.append(_rows(rows[credit], "coser surplus", service_name, units, None, rows["surplus_credit"]))
+        name = services["service_name"].fillna(pd.Series(services.index, index=services.index)).to_numpy()[at]
+        weight, charge, credit_amount = (rows[c].to_numpy() for c in ("weight", "charge", "surplus_credit"))
+        paying, credit = weight > 0, credit_amount != 0
+        units = _texts(paying | credit, lambda m: units_text(rows["weight"][m], rows["divisor"][m]))
+        parts.append(_rows(paying, district, "coser", item, name, units, services["unit_cost"].to_numpy()[at], charge))
+        actual = rows["actual_weight"].to_numpy()
+        adj = services["trued_up"].to_numpy(dtype=bool)[at] & ((actual > 0) | (charge != 0))
+        actual_units = _texts(adj, lambda m: units_text(rows["actual_weight"][m], pd.Series(1, index=rows.index[m])))
+        parts.append(_rows(adj, district, "coser adjustment", item, name, actual_units,
+                           services["actual_unit_cost"].to_numpy()[at], rows["adjustment"].to_numpy()))
+        parts.append(_rows(credit, district, "coser surplus", item, name, units, None, credit_amount))
     if len(pd_rows) and "charge" in pd_rows:
-        label = pd_rows["contract"].map(contracts["vendor"]).fillna(pd_rows["contract"])  # no vendor: the contract
-        staff = units_text(pd_rows["staff"], pd.Series(1, index=pd_rows.index))
-        attended = pd_rows["staff"] > 0
-        parts.append(_rows(pd_rows[attended].rename(columns={"contract": "service_code"}), "shared pd", label, staff,
-                           pd_rows["contract"].map(contracts["unit_cost"]), pd_rows["charge"]))
+        at = contracts.index.get_indexer(pd_rows["contract"])
+        contract = pd_rows["contract"].to_numpy()
+        label = contracts["vendor"].fillna(pd.Series(contracts.index, index=contracts.index)).to_numpy()[at]  # no vendor: the contract
+        staff = units_text(pd_rows["staff"], pd.Series(1, index=pd_rows.index)).to_numpy()
+        parts.append(_rows(pd_rows["staff"].to_numpy() > 0, pd_rows["district_code"].to_numpy(), "shared pd",
+                           contract, label, staff, contracts["unit_cost"].to_numpy()[at], pd_rows["charge"].to_numpy()))
     billing = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else pd.DataFrame()
     billing["district_name"] = billing["district_code"].map(names)
     billing["amount"] = billing["amount"].astype(np.int64)  # the parts concatenated: one int64 column
@@ -65,12 +67,18 @@ def billing_table(job: Job, basis, shares: pd.DataFrame, services: pd.DataFrame,
     return billing[["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]]
 
 
-def _rows(rows: pd.DataFrame, category: str, name: pd.Series, units: pd.Series, unit_cost: pd.Series | None,
-          amount: pd.Series) -> pd.DataFrame:
-    idx = rows.index
+def _texts(mask: np.ndarray, make) -> np.ndarray:
+    """Texts made (by ``make``, given the mask) only for the rows printed: the other rows' entries stay empty."""
+    out = np.empty(len(mask), dtype=object)
+    if mask.any():
+        out[mask] = make(mask).to_numpy()
+    return out
+
+
+def _rows(mask: np.ndarray, district: np.ndarray, category: str, item: np.ndarray, name: np.ndarray, units: np.ndarray,
+          unit_cost: np.ndarray | None, amount: np.ndarray) -> pd.DataFrame:
+    """The billing rows of one category: the rows of the aligned per-row arrays where ``mask`` holds."""
     return pd.DataFrame({
-        "district_code": rows["district_code"].to_numpy(), "category": category,
-        "item_code": rows["service_code"].to_numpy(), "item_name": name.loc[idx].to_numpy(),
-        "units": units.loc[idx].to_numpy(),
-        "unit_cost": unit_cost.loc[idx].to_numpy() if unit_cost is not None else pd.NA,
-        "amount": amount.loc[idx].to_numpy()})
+        "district_code": district[mask], "category": category, "item_code": item[mask], "item_name": name[mask],
+        "units": units[mask], "unit_cost": unit_cost[mask] if unit_cost is not None else pd.NA,
+        "amount": amount[mask]})
