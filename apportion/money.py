@@ -37,22 +37,27 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
     if rounding not in ROUNDING_RULES:
         raise ValueError(f"rounding must be one of {ROUNDING_RULES}, found {rounding!r}")
     index = weight.index
-    n = len(index)
-    if n == 0:
+    if len(index) == 0:
         return pd.Series(np.zeros(0, dtype=np.int64), index=index)
     gkey, gcodes = _groups(group)
     gtotal = totals.reindex(gcodes).to_numpy()
     if pd.isna(gtotal).any():
         raise ValueError("a group has no total")
-    gtotal = to_int64(gtotal)
-    w = weight.to_numpy()
+    return pd.Series(_settle(to_int64(gtotal), gkey, weight.to_numpy(), _text_rank(code), rounding), index=index,
+                     dtype=np.int64)
+
+
+def _settle(gtotal: np.ndarray, gkey: np.ndarray, w: np.ndarray, code_rank: np.ndarray, rounding: str) -> np.ndarray:
+    """:func:`split` on arrays: each group's int64 total (``gkey`` numbers each row's group), the rows' weights and
+    their codes' ranks as text; int64 cents per row."""
+    n, groups = len(w), len(gtotal)
     signed = w.dtype.kind == "i"
     wmax = max(int(w.max()), -int(w.min())) if w.dtype != object else None  # Python ints: a uint64 never wraps
     # int64 holds every intermediate below when wmax × (2 × |total| + 2n + 4) does: the largest are
     # 2 × total × w + Σw (half_up_div's numerator) and 2 × Σw (its divisor), with Σw ≤ n × wmax
     small = signed and fits_int64(wmax + 1, 2 * (np.abs(gtotal).max(initial=0) + 1) + 2 * n + 2)
     # Σw per group: in int64 wherever n × wmax fits it, even when the products below need Python ints
-    wsum = np.zeros(len(gcodes), dtype=np.int64 if signed and fits_int64(wmax + 1, n + 1) else object)
+    wsum = np.zeros(groups, dtype=np.int64 if signed and fits_int64(wmax + 1, n + 1) else object)
     np.add.at(wsum, gkey, w if wsum.dtype != object else big(w))
     order_weight = w if signed else big(w)  # the weights sort as they are, whatever the products are taken in
     if not small:
@@ -65,11 +70,10 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         raise ValueError("total weight is zero")
     safe_wsum = np.where(row_wsum == 0, 1, row_wsum)
     product = row_total * w
-    code_rank = _text_rank(code)
     # a share is within its total and a remainder below its group's weight: int64 again, once divided (_narrow)
     if rounding == "largest remainder":
         share, remainder = _narrow(product // safe_wsum), _narrow(product % safe_wsum)
-        given = np.zeros(len(gcodes), dtype=share.dtype)
+        given = np.zeros(groups, dtype=share.dtype)
         np.add.at(given, gkey, share)
         leftover = to_int64(mag - given)
         order = _order(gkey, remainder, order_weight, code_rank)
@@ -77,14 +81,13 @@ def split(totals: pd.Series, group: pd.Series, weight: pd.Series, code: pd.Serie
         share = share + (rank < leftover[gkey])
     else:
         share = _narrow(half_up_div(product, safe_wsum))
-        given = np.zeros(len(gcodes), dtype=share.dtype)
+        given = np.zeros(groups, dtype=share.dtype)
         np.add.at(given, gkey, share)
         difference = to_int64(mag - given)
         order = _order(gkey, share, order_weight, code_rank)
         rank = _rank_within(gkey, order)
         share = share + np.where(rank == 0, difference[gkey], 0)
-    result = to_int64(share) * sign[gkey]
-    return pd.Series(result, index=index, dtype=np.int64)
+    return to_int64(share) * sign[gkey]
 
 
 def _groups(group: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -149,7 +152,12 @@ def _rank_within(gkey: np.ndarray, order: np.ndarray) -> np.ndarray:
 
 def split_one(total: int, weight: pd.Series, code: pd.Series | None = None,
               rounding: str = "largest remainder") -> pd.Series:
-    """Split a single pool: ``weight`` indexed by district code."""
-    code = pd.Series(weight.index, index=weight.index) if code is None else code
-    group = pd.Series(0, index=weight.index)
-    return split(pd.Series({0: int(total)}), group, weight, code, rounding)
+    """Split a single pool: ``weight`` indexed by district code (ties by ``code``, else by that index)."""
+    if rounding not in ROUNDING_RULES:
+        raise ValueError(f"rounding must be one of {ROUNDING_RULES}, found {rounding!r}")
+    if len(weight) == 0:
+        return pd.Series(np.zeros(0, dtype=np.int64), index=weight.index)
+    rank = _text_rank(weight.index if code is None else code)
+    one = np.zeros(len(weight), dtype=np.int64)  # every row in the one group
+    return pd.Series(_settle(to_int64(np.array([int(total)], dtype=object)), one, weight.to_numpy(), rank, rounding),
+                     index=weight.index, dtype=np.int64)
