@@ -27,6 +27,7 @@ from ..readers.jobs import Inputs
 from ..readers.table import Table
 from ..schema import BASIS_NAMES, DISTRICTS, PARTICIPATION
 from ..validate import Validated, validate
+from .services import per_service
 
 
 def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
@@ -190,15 +191,15 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     table = inputs.table("Services")
     services = services[services["service_code"].notna() & ~services.index.duplicated()]
     rows = participation[participation["service_code"].isin(services.index)]
+    at = services.index.get_indexer(rows["service_code"])  # each row's service (listed, once: deduplicated above)
     weight = coser.basis_units(rows, services)["weight"]
-    total = weight.groupby(rows["service_code"]).sum().reindex(services.index, fill_value=0)
+    total = per_service(services, at, weight.to_numpy())
     participants = coser.participants(rows, weight, districts.index[districts["is_component"]]).reindex(
         services.index, fill_value=0)
     basis, surplus, approvals = services["basis"], services["surplus"], services["approvals"]
     budget = given(services["budget"])
     trued = coser.trued_up(services["swd"], rows)
-    actual = coser.actual_weight(rows["actual_units"]).groupby(rows["service_code"]).sum().reindex(services.index,
-                                                                                                     fill_value=0)
+    actual = per_service(services, at, coser.actual_weight(rows["actual_units"]).to_numpy())
     # the final cost is known where the budget is given, or the actual cost replaces it (a blank budget is its error)
     known = services["budget"].notna() | (trued & services["actual_cost"].notna())
     final = coser.final_cost(services["budget"][known], services["actual_cost"][known], trued[known])
@@ -223,7 +224,7 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
                       expected=expected(c), found=found(c))
     divisor = services.loc[budget.index, "basis"].map({name: n for name, (_, n) in coser.BASIS_COLUMNS.items()})
     unit_cost = coser.unit_cost_cents(budget, total[budget.index], divisor)
-    for c in budget.index[unit_cost.map(lambda cost: abs(int(cost)) > MONEY_BOUND).to_numpy(dtype=bool)]:
+    for c in budget.index[(np.abs(unit_cost.to_numpy()) > MONEY_BOUND).astype(bool)]:  # Python ints if too large
         # a budget over a sliver of units: a unit cost no later sum could hold
         log.error("unit-cost-too-large", **table.where("budget", int(services.at[c, "excel_row"])),
                   expected=f"a unit cost up to {dollars_text(MONEY_BOUND)}",
@@ -234,10 +235,9 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
                   found="0 in total")
     # a blank Actual units cell is 0 units (docs/formats.md, Participation), and on a service trued up on actual
     # units 0 credits the district's whole charge: said at the cell, never silently
-    blank = rows["actual_units"].isna() & rows["service_code"].map(trued).astype(bool)  # bool: every row's service is listed
-    if blank.any():
+    hit = rows["actual_units"].isna().to_numpy() & trued.to_numpy(dtype=bool)[at]  # every row's service is listed
+    if hit.any():
         where = inputs.table("Participation").where
-        hit = blank.to_numpy(dtype=bool)
         for row, code in log.room("warning", "actual-units-blank",
                                   list(zip(rows["excel_row"].to_numpy()[hit], rows["service_code"].to_numpy()[hit]))):
             log.warning("actual-units-blank", **where("actual_units", int(row)), service=code,
