@@ -45,12 +45,13 @@ def aid_table(job: Job, p: Values, shares: pd.DataFrame, rows: pd.DataFrame, ser
         aid["approved_admin"] = expenses.dollars_half_up(shares["administrative"], factor)
         keys = pd.concat([rows["district_code"], pd_rows["district_code"]], ignore_index=True)
         cents = pd.concat([rows["final_charge"], pd_rows["charge"]], ignore_index=True)
-        num = pd.concat([rows["service_code"].map(services["aidable_num"]), pd_rows["aidable_num"]], ignore_index=True)
-        den = pd.concat([rows["service_code"].map(services["aidable_den"]), pd_rows["aidable_den"]], ignore_index=True)
-        inside = keys.isin(comps.index)  # the CoSer and PD parts concatenated: one int64 for the law
+        at = services.index.get_indexer(rows["service_code"])  # each row's service: every one is listed
+        num, den = (np.concatenate([services[c].to_numpy(dtype=np.int64)[at], pd_rows[c].to_numpy(dtype=np.int64)])
+                    for c in ("aidable_num", "aidable_den"))
+        inside = keys.isin(comps.index).to_numpy()  # the CoSer and PD parts concatenated: one int64 for the law
         aid["approved_services"] = expenses.sum_half_up_dollars(keys[inside], cents[inside].astype(np.int64),
-                                                                num[inside].astype(np.int64),
-                                                                den[inside].astype(np.int64), comps.index)
+                                                                pd.Series(num[inside]), pd.Series(den[inside]),
+                                                                comps.index)
         aid["capital_expense"] = expenses.dollars_half_up(shares["capital"], Fraction(s.capital_aidable_fraction))
         aid["rent_expense"] = expenses.dollars_half_up(shares["rent"])
         aid["save_harmless_aid"] = 0

@@ -90,13 +90,12 @@ def district_ratios(levy_cents: pd.Series, pilots_cents: pd.Series, av_cents: pd
     greater, between the floor and the cap) and which decided it; the capital ratio. AV and RWADA
     must be more than 0 (validation sees to it).
     """
-    out = pd.DataFrame(index=av_cents.index)
-    out["tax_rate_tenths"] = tax_rate_tenths(levy_cents, pilots_cents, av_cents)
-    out["millage_ratio"] = millage_ratio(out["tax_rate_tenths"], mills)
-    out["av_per_rwada"] = av_per_rwada(av_cents, rwada_millionths)
-    out["wealth_ratio"] = wealth_ratio(out["av_per_rwada"], state_avg_cents)
-    out["rwada_ratio"] = rwada_ratio(out["wealth_ratio"], rwada_factor)
-    out["sharing_ratio"] = sharing_ratio(out["millage_ratio"], out["rwada_ratio"], floor, cap)
-    out["ratio_source"] = ratio_source(out["millage_ratio"], out["rwada_ratio"], floor, cap)
-    out["capital_ratio"] = capital_ratio(out["rwada_ratio"], capital_cap)
-    return out
+    tax = tax_rate_tenths(levy_cents, pilots_cents, av_cents)
+    millage = millage_ratio(tax, mills)
+    av = av_per_rwada(av_cents, rwada_millionths)
+    wealth = wealth_ratio(av, state_avg_cents)
+    rwada = rwada_ratio(wealth, rwada_factor)
+    return pd.DataFrame({"tax_rate_tenths": tax, "millage_ratio": millage, "av_per_rwada": av, "wealth_ratio": wealth,
+                         "rwada_ratio": rwada, "sharing_ratio": sharing_ratio(millage, rwada, floor, cap),
+                         "ratio_source": ratio_source(millage, rwada, floor, cap),
+                         "capital_ratio": capital_ratio(rwada, capital_cap)}, index=av_cents.index)
