@@ -4,6 +4,7 @@ Source: a BOCES's published COSER 507 rules (docs/rules.md §4); aid under Educ.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..exact import QUANTITY_SCALE
@@ -12,8 +13,16 @@ from ..money import split
 
 def staff_attending(attendance: pd.DataFrame) -> pd.DataFrame:
     """Staff attending per contract and district: sign-in rows for several dates add up (the COSER 507 rules, rules §4)."""
-    grouped = attendance.groupby(["contract", "district_code"], sort=True)["staff"].sum()
-    return grouped.reset_index()
+    contract, contracts = pd.factorize(attendance["contract"], sort=True)
+    district, districts = pd.factorize(attendance["district_code"], sort=True)
+    listed = (contract >= 0) & (district >= 0)  # a row without its contract or district (its own error) counts for none
+    pair, pairs = pd.factorize(contract[listed].astype(np.int64) * len(districts) + district[listed], sort=True)
+    staff = np.zeros(len(pairs), dtype=np.int64)  # a blank count (its own error) adds nothing
+    np.add.at(staff, pair, attendance["staff"].to_numpy(dtype=np.int64, na_value=0)[listed])
+    text = "str" if len(pairs) else object  # the codes as grouping by them gave: text, or nothing
+    return pd.DataFrame({"contract": pd.array(contracts[pairs // max(len(districts), 1)], dtype=text),
+                         "district_code": pd.array(districts[pairs % max(len(districts), 1)], dtype=text),
+                         "staff": pd.array(staff, dtype=attendance["staff"].dtype)})
 
 
 def paying_districts(attending: pd.DataFrame) -> pd.Series:
