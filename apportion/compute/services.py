@@ -52,19 +52,22 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     fraction = p("coser.approval_fraction")
     services["approvals_needed"] = coser.approvals_needed(services["participants"], fraction)
     short = coser.approval_shortfall(services["participants"], services["approvals"], fraction)
-    for code in services.index[short.to_numpy()]:
+    hit = short.to_numpy(dtype=bool)  # the few services warned of, their cells read once (not .at per value)
+    for code, approvals, participants, needed, row in zip(
+            services.index[hit], *(services[c].to_numpy()[hit] for c in ("approvals", "participants",
+                                                                         "approvals_needed", "excel_row"))):
         log.warning("methodology-not-approved", f"service {code}: methodology not approved by three-quarters of "
-                    f"participating districts ({services.at[code, 'approvals'] / QUANTITY_SCALE:g} of "
-                    f"{services.at[code, 'participants']}; {services.at[code, 'approvals_needed']} needed)",
-                    **job.where("Services", "approvals", services.at[code, "excel_row"]),
-                    expected=f"at least {services.at[code, 'approvals_needed']}",
-                    found=f"{services.at[code, 'approvals'] / QUANTITY_SCALE:g}")
+                    f"participating districts ({approvals / QUANTITY_SCALE:g} of {participants}; {needed} needed)",
+                    **job.where("Services", "approvals", row), expected=f"at least {needed}",
+                    found=f"{approvals / QUANTITY_SCALE:g}")
     table = job.tables.get("Services")
     if table is not None and table.present("approvals"):  # a column left out is not a count left blank
-        for code in services.index[coser.approval_unknown(services["participants"], services["approvals"]).to_numpy()]:
-            log.warning("approvals-blank", **job.where("Services", "approvals", services.at[code, "excel_row"]),
-                        expected=f"the number of the {services.at[code, 'participants']} participating districts "
-                        "approving", found="a blank cell", service=code)
+        hit = coser.approval_unknown(services["participants"], services["approvals"]).to_numpy(dtype=bool)
+        for code, participants, row in zip(services.index[hit], services["participants"].to_numpy()[hit],
+                                           services["excel_row"].to_numpy()[hit]):
+            log.warning("approvals-blank", **job.where("Services", "approvals", row),
+                        expected=f"the number of the {participants} participating districts approving",
+                        found="a blank cell", service=code)
     over = coser.salaries_over_limit(job.staff, services, p.cents("aid.salary_limit"))
     services["salaries_over_limit"] = over
     services["aidable_num"], services["aidable_den"] = coser.aidable_fraction(services, over)
