@@ -33,13 +33,13 @@ def aid_lines(approved_admin: pd.Series, approved_services: pd.Series, capital_e
     ``services_only`` (a special act district, §1950(4)(m)) only services are aided.
     """
     keep = ~services_only.to_numpy()
-    out = pd.DataFrame(index=approved_admin.index)
-    out["admin_aid"] = aid_half_up(approved_admin, sharing).where(keep, 0)
-    out["services_aid"] = aid_half_up(approved_services, sharing)
-    out["capital_aid"] = aid_half_up(capital_expense, capital).where(keep, 0)
-    out["rent_aid"] = aid_truncated(rent_expense, capital).where(keep, 0)
-    out["total_aid"] = out.sum(axis=1) + save_harmless
-    return out
+    admin = aid_half_up(approved_admin, sharing).where(keep, 0)
+    services = aid_half_up(approved_services, sharing)
+    capital_aid = aid_half_up(capital_expense, capital).where(keep, 0)
+    rent = aid_truncated(rent_expense, capital).where(keep, 0)
+    return pd.DataFrame({"admin_aid": admin, "services_aid": services, "capital_aid": capital_aid, "rent_aid": rent,
+                         "total_aid": admin + services + capital_aid + rent + save_harmless},
+                        index=approved_admin.index)
 
 
 def published_lines(aid: pd.DataFrame) -> dict[str, pd.Series]:
