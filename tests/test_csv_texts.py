@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apportion.writers.text import distinct_texts as texts
+from apportion.writers.text import distinct_pair_texts, distinct_texts as texts
 from apportion.writers.text import cents_text, safe_text
 
 VALUES = st.one_of(st.none(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=False),
@@ -35,3 +35,15 @@ def test_text_column_with_missing_and_formula_like_values():
     # 1, 1.0 and True are equal as dict keys but print differently: a mixed column is taken value by value
     assert texts(pd.Series([1, 1.0, True, Decimal("1.00")], dtype=object), safe_text) == ["1", "1.0", "True", "1.00"]
     assert texts(pd.Series([], dtype="int64"), cents_text) == []
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["a", "b", "c"])),
+                          st.one_of(st.none(), st.integers(0, 3))), max_size=30))
+def test_pairs_with_missing_values_same_as_pair_by_pair(pairs):
+    # A missing value on either side gets the text of its own pair, never another row's.
+    first = pd.Series([a for a, _ in pairs], dtype=object)
+    second = pd.Series([b for _, b in pairs], dtype=object)
+    def text(a, b):  # factorize gives a missing value back as NaN: "missing" either way
+        return f"{'missing' if pd.isna(a) else a}|{'missing' if pd.isna(b) else b}"
+    assert list(distinct_pair_texts(first, second, text)) == [text(a, b) for a, b in pairs]

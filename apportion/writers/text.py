@@ -59,8 +59,11 @@ def distinct_texts(values, text) -> list[str]:
 def distinct_pair_texts(first, second, text) -> np.ndarray:
     """``text(a, b)`` of each pair of ``first`` and ``second`` (two columns, row for row, each of one kind as
     for :func:`distinct_texts`), worked out once per distinct pair, as an object array."""
-    first_codes, firsts = pd.factorize(np.asarray(first, dtype=object) if isinstance(first, list) else first)
-    second_codes, seconds = pd.factorize(second)
+    # A missing value is a distinct value of its own (not factorize's default code -1, which would index
+    # the last distinct value and give a missing cell another row's text).
+    first_codes, firsts = pd.factorize(np.asarray(first, dtype=object) if isinstance(first, list) else first,
+                                       use_na_sentinel=False)
+    second_codes, seconds = pd.factorize(second, use_na_sentinel=False)
     pair_codes, pairs = pd.factorize(first_codes.astype(np.int64) * len(seconds) + second_codes)
     texts = [text(firsts[p // len(seconds)], seconds[p % len(seconds)]) for p in pairs.tolist()]
     return np.array(texts, dtype=object)[pair_codes] if len(pair_codes) else np.array([], dtype=object)
