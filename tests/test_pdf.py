@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from apportion.writers.document import shown
-from apportion.writers.pdf import pdf_text, render_document_pdf, render_statement_pdf
+from apportion.writers.pdf import footer_size, pdf_text, render_document_pdf, render_statement_pdf, string_width
 from apportion.writers.summary import pdf_charts, summary_document
 
 
@@ -202,3 +202,21 @@ def test_a_long_text_value_in_the_header_wraps_within_its_block(example_files):
     assert not any("Net cost" in line and ".org" in line for line in lines)
     at = next(i for i, line in enumerate(lines) if "business.office@" in line)
     assert squeezed(lines[at].split("Email")[-1] + lines[at + 1]).startswith(squeezed(email)), lines[at:at + 2]
+
+
+def test_a_long_footer_is_set_smaller_to_clear_the_page_number():
+    """The footer's left third names the BOCES and the district; a long pair ran into the centred "Page 1 of 1".
+    It is now set smaller, in proportion, until it fits its third (4 pt at least), and printed whole."""
+    long = "Onondaga-Cortland-Madison BOCES - Jamesville-DeWitt Central School District"
+    document = {**nasty_document(), "footer": [long, "statement for 2026-27"]}
+    data = render_document_pdf(document)
+    assert check_pages(data, document) >= 1  # the whole footer is on every page
+    width = (612 - 2 * 30) / 3  # a letter page's third, inside the 30-point margins
+    size = footer_size(long, width)
+    # at 6.5 pt it is 232.3 pt wide, past its 184-pt third; at 5.03 pt (6.5 × 180 / 232.3, to the
+    # hundredth below) it is 179.7 pt: 4 pt clear of the page number
+    assert string_width(long, "", 6.5) > width
+    assert size == 5.03 and string_width(long, "", size) <= width - 4
+    stream = b"".join(page.get_contents().get_data() for page in read(data).pages)
+    assert f"/F1 {size:.2f} Tf".encode() in stream and f"({long}) Tj".encode() in stream
+    assert footer_size("Valley BOCES - Maple Junction CSD", width) == 6.5  # a pair that fits is as it was

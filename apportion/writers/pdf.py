@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import zlib
 from datetime import datetime
 
@@ -114,6 +115,19 @@ def string_width(text: str, style: str = "", size: float = 12.0) -> float:
     return _FACES[style][2].units(text) * size * 0.001
 
 
+FOOTER_SIZE = 6.5  # points: the footer's type
+FOOTER_SIZE_LEAST = 4.0  # points: the smallest a footer's left text is made to fit its third of the line
+
+
+def footer_size(text: str, width: float) -> float:
+    """The type size at which the footer's left text (the BOCES and the district, which can be long) fits its
+    third of the line, ``width`` points, clear of the centred "Page x of y": the footer's size, or smaller in
+    proportion, down to :data:`FOOTER_SIZE_LEAST`. The whole text is always printed; none of it is cut."""
+    room = width - 4  # a gap before the page number
+    natural = string_width(text, "", FOOTER_SIZE)
+    return FOOTER_SIZE if natural <= room else max(FOOTER_SIZE_LEAST, math.floor(FOOTER_SIZE * room / natural * 100) / 100)
+
+
 @functools.cache
 def _rgb(colour: tuple[int, int, int]) -> str:
     return " ".join(f"{c / 255:.4f}".rstrip("0").rstrip(".") for c in colour)
@@ -197,11 +211,14 @@ class _Page:
         """Each page's footer, once the number of pages is known."""
         left, right = self.document.get("footer", ["", ""])
         width = (self.w - 2 * MARGIN) / 3
+        left = pdf_text(left)
+        left_size = footer_size(left, width)
         for number, (self.ops, self.state) in enumerate(self.pages, 1):
             self.set_y(self.h - MARGIN + 10)
-            self.set_font("", 6.5)
+            self.set_font("", left_size)
             self.text_colour = GREY
-            self.cell(width, 8, pdf_text(left))
+            self.cell(width, 8, left)
+            self.set_font("", FOOTER_SIZE)
             # centred as it has always been placed: as if the count had three digits (fpdf2, which drew these
             # pages before, placed a footer before it knew the count), so page numbers keep their place
             self._line_at(width, 8, f"Page {number} of {len(self.pages)}",
