@@ -372,17 +372,6 @@ def cleaned(cells: Cells) -> np.ndarray:
     return cells.spread(hit) if hit.any() else np.zeros(len(cells.values), dtype=bool)
 
 
-def cleaned_rows(raw: pd.Series, cells: Cells | None = None) -> list[int]:
-    """The Excel rows of :func:`cleaned` cells."""
-    return [int(r) for r in raw.index.to_numpy()[cleaned(cells or Cells.of(raw))]]
-
-
-def to_text(raw: pd.Series, limit: int = DEFAULT_LIMITS.text_length,
-            cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
-    """Text as typed, trimmed; a whole number typed as 101 reads "101"; longer than ``limit`` is refused."""
-    return _result(raw, *typed_cells("text", cells or Cells.of(raw), limit=limit))
-
-
 def _squash(text) -> str:
     return re.sub(r"[^0-9a-z]", "", normalise(text))
 
@@ -399,12 +388,6 @@ def _choice(choices: tuple[str, ...]) -> Callable:
             return ("yes" if v else "no") if yesno else _BAD
         return lookup.get(_squash(v), _BAD)
     return one
-
-
-def to_choice(raw: pd.Series, choices: tuple[str, ...],
-              cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
-    """One of ``choices``, matched ignoring case, spaces and punctuation."""
-    return _result(raw, *typed_cells("choice", cells or Cells.of(raw), choices=choices))
 
 
 def _yesno_one(v):
@@ -487,11 +470,6 @@ def _quarter_one(v):
     return f"{year}-Q{quarter}"
 
 
-def to_quarter(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
-    """Quarters typed as text (2026-Q1, 2026 q1, Q1 2026) read as ``2026-Q1``."""
-    return _result(raw, *typed_cells("quarter", cells or Cells.of(raw)))
-
-
 def _addresses(v) -> list[str]:
     return [p.strip() for p in re.split(r"[;,]", str(v)) if p.strip()]
 
@@ -527,11 +505,6 @@ def _emails_one(v):
 def _email_one(v):
     parts = _addresses(v)
     return parts[0] if len(parts) == 1 and not email_problem(parts[0]) else _BAD
-
-
-def to_emails(raw: pd.Series, cells: Cells | None = None) -> tuple[pd.Series, dict[int, object]]:
-    """One or more addresses separated by ; or , — each a mailbox the mail standards allow."""
-    return _result(raw, *typed_cells("emails", cells or Cells.of(raw)))
 
 
 def _converter(kind: str, choices: tuple[str, ...] = (), limit: int = 0) -> Callable:
