@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..result import Result
