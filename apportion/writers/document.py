@@ -223,7 +223,7 @@ class JobWorking:
 
     def span(self, code: str) -> slice:
         """District ``code``'s rows in :attr:`charge_rows` (none for a district without charges)."""
-        return slice(*self.spans.get(code, (0, 0)))
+        return _span(self.spans, code)
 
 
 @dataclass(frozen=True)
@@ -298,6 +298,11 @@ def _limits(result: Result) -> dict[str, str]:
 def _quantity(millionths: int) -> str:
     """A quantity held in millionths as grouped text with the decimals it has (1,963; 654.5)."""
     return decimal_text(Decimal(int(millionths)) / QUANTITY_SCALE)
+
+
+def _span(spans: dict[str, tuple[int, int]], code: str) -> slice:
+    """District ``code``'s (start, stop) in ``spans`` as a slice: none for a district without rows."""
+    return slice(*spans.get(code, (0, 0)))
 
 
 def _split_texts(money, part, total, unit) -> list[str]:
@@ -392,9 +397,9 @@ def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame
     if len(adjusted):
         pick = lambda column: rows[column].iloc[adjusted]  # noqa: E731
         names[adjusted] = "actual " + names[adjusted]
-        shown[adjusted] = distinct_texts(pick("actual_weight"), lambda w: _quantity(w).replace(",", ""))
-        trued = _split_texts(distinct_texts(services["final_cost"].iloc[adjusted], money_text),
-                             distinct_texts(pick("actual_weight"), _quantity),
+        actual = distinct_texts(pick("actual_weight"), _quantity)
+        shown[adjusted] = [t.replace(",", "") for t in actual]
+        trued = _split_texts(distinct_texts(services["final_cost"].iloc[adjusted], money_text), actual,
                              distinct_texts(services["total_actual"].iloc[adjusted], _quantity), names[adjusted].tolist())
         split[adjusted] = list(map("".join, zip(repeat("final "), distinct_texts(pick("final_charge"), money_text),
                                                 repeat(" = "), trued, repeat(", less the charge "),
@@ -717,7 +722,7 @@ def _aid_section(result: Result, code: str, aid: dict) -> dict:
         texts.append(None)
         if line.key == "approved_services" and result.aid.mode == "estimate":
             aidable = job_working(result).aidable
-            span = slice(*aidable.spans.get(code, (0, 0)))
+            span = _span(aidable.spans, code)
             lines += aidable.lines[span]
             texts += aidable.texts[span]
     return {"title": f"{aid_heading(result)}: how it is figured", "note": note,
