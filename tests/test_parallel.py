@@ -18,7 +18,7 @@ def test_workers_write_identical_bytes(small_result, monkeypatch):
 def test_shares_balance_by_cost(small_result):
     result = small_result
     tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in result.aid.table.index]
-    shares = parallel._shares(result, tasks + [parallel.EXPORTS], 2)
+    shares = parallel._shares(tasks + [parallel.EXPORTS], 2, parallel._estimates(result, tasks + [parallel.EXPORTS]))
     dealt = [t for share in shares for t in share]
     assert dealt.count(parallel.EXPORTS) == 1  # the exports are written once, beside the workbooks
     assert sorted(t for t in dealt if t != parallel.EXPORTS) == sorted(tasks)
@@ -36,7 +36,7 @@ def test_files_written_into_a_stage_as_made_are_the_same(small_result, monkeypat
     monkeypatch.setattr(parallel, "MIN_WORKBOOKS", 2)
     monkeypatch.setattr(parallel, "ROUND_ROWS", round_rows)
     tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in small_result.aid.table.index]
-    assert (parallel._total_cost(small_result, tasks) > 2 * 2 * round_rows) == (round_rows == 50)
+    assert (sum(map(parallel._estimates(small_result, tasks), tasks)) > 2 * 2 * round_rows) == (round_rows == 50)
     expected = output_files(small_result, [("job.xlsx", "0" * 64)], workers=1)
     with Stage(tmp_path / "JOB") as stage:
         assert output_files(small_result, [("job.xlsx", "0" * 64)], workers=2, sink=stage) == {}

@@ -98,14 +98,13 @@ def _write(tasks: list[tuple[str, str | None]], charges: Result | None = None) -
     return out
 
 
-def _shares(result: Result, tasks: list[tuple[str, str | None]], workers: int) -> list[list]:
+def _shares(tasks: list[tuple[str, str | None]], workers: int, estimate) -> list[list]:
     """Tasks dealt to workers by estimated cost (longest first, to the least loaded), in units of one charge
     row of a statement (about 45 µs): a statement costs its billing rows plus 30; the summary 40 a district
     plus 0.07 a billing row (its CoSer charges grid); the exports 0.1 a billing row. Measured on the state's
     largest job and the million-row one (summary 3.6 thousand and 87 thousand units, exports 2 and 109
     thousand): the summary is not a fixed part of the statements (0.4 of them gave the million-row job's
-    parent 37 s of writing and its worker 59 s)."""
-    estimate = _estimates(result, tasks)
+    parent 37 s of writing and its worker 59 s). ``estimate``: each task's cost (:func:`_estimates`)."""
     load = [0.0] * workers
     shares: list[list] = [[] for _ in range(workers)]
     for task in sorted(tasks, key=lambda t: -estimate(t)):
@@ -122,11 +121,6 @@ def _estimates(result: Result, tasks: list[tuple[str, str | None]]):
     cost = {code: 30 + int(rows.get(code, 0)) for _, code in tasks if code is not None}
     cost[None] = 40 * len(result.districts) + 0.07 * len(result.billing)
     return lambda task: 0.1 * len(result.billing) if task == EXPORTS else cost[task[1]]
-
-
-def _total_cost(result: Result, tasks: list[tuple[str, str | None]]) -> float:
-    estimate = _estimates(result, tasks)
-    return sum(estimate(t) for t in tasks)
 
 
 def _round_order(share: list[tuple[str, str | None]]) -> int:
@@ -156,8 +150,9 @@ def write_workbooks(result: Result, inputs: list, tasks: list[tuple[str, str | N
     try:
         if workers <= 1 or sum(t != EXPORTS for t in tasks) < MIN_WORKBOOKS or not hasattr(os, "fork"):
             return dict(_write(tasks))
-        rounds = max(1, math.ceil(_total_cost(result, tasks) / (workers * ROUND_ROWS)))
-        chunks = _shares(result, tasks, workers * rounds)
+        estimate = _estimates(result, tasks)
+        rounds = max(1, math.ceil(sum(map(estimate, tasks)) / (workers * ROUND_ROWS)))
+        chunks = _shares(tasks, workers * rounds, estimate)
         from . import statement, summary  # noqa: F401  imported once, here, rather than again in every worker
         # Why trim: the heap the workers inherit is only what is alive — what reading and computing freed (a
         # million-row job's 256 MB) handed back to the system, not shared and then copied into each process
