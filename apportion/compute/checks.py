@@ -27,7 +27,6 @@ from ..readers.jobs import Inputs
 from ..readers.table import Table
 from ..schema import BASIS_NAMES, DISTRICTS, PARTICIPATION
 from ..validate import Validated, validate
-from .services import per_service
 
 
 def build_job(inputs: Inputs, log: IssueLog) -> Job | None:
@@ -193,13 +192,13 @@ def _check_services(inputs: Inputs, services: pd.DataFrame, participation: pd.Da
     rows = participation[participation["service_code"].isin(services.index)]
     at = services.index.get_indexer(rows["service_code"])  # each row's service (listed, once: deduplicated above)
     weight = coser.basis_units(rows, services)["weight"]
-    total = per_service(services, at, weight.to_numpy())
+    total = coser.per_service(services, at, weight.to_numpy())
     participants = coser.participants(rows, weight, districts.index[districts["is_component"]]).reindex(
         services.index, fill_value=0)
     basis, surplus, approvals = services["basis"], services["surplus"], services["approvals"]
     budget = given(services["budget"])
     trued = coser.trued_up(services["swd"], rows)
-    actual = per_service(services, at, coser.actual_weight(rows["actual_units"]).to_numpy())
+    actual = coser.per_service(services, at, coser.actual_weight(rows["actual_units"]).to_numpy())
     # the final cost is known where the budget is given, or the actual cost replaces it (a blank budget is its error)
     known = services["budget"].notna() | (trued & services["actual_cost"].notna())
     final = coser.final_cost(services["budget"][known], services["actual_cost"][known], trued[known])

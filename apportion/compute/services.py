@@ -23,7 +23,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     units = coser.basis_units(rows, services)
     weight = units["weight"]
     rows["weight"], rows["divisor"] = weight, units["divisor"]
-    services["total_weight"] = per_service(services, at, weight.to_numpy())
+    services["total_weight"] = coser.per_service(services, at, weight.to_numpy())
     divisors = {name: n for name, (_, n) in coser.BASIS_COLUMNS.items()}
     services["divisor"] = services["basis"].map(divisors).astype(np.int64)  # int64 also with no service
     unit_cost = coser.unit_cost_cents(services["budget"], services["total_weight"], services["divisor"])
@@ -37,7 +37,7 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     actual_weight = coser.actual_weight(rows["actual_units"])
     rows["actual_weight"] = actual_weight
     trued = pd.Series(swd.to_numpy(dtype=bool)[at], index=rows.index)  # per row: its service is trued up
-    services["total_actual"] = per_service(services, at, np.where(trued, actual_weight.to_numpy(), 0))
+    services["total_actual"] = coser.per_service(services, at, np.where(trued, actual_weight.to_numpy(), 0))
     rows["final_charge"] = coser.final_charges(services["final_cost"], keys, trued, actual_weight, rows["charge"],
                                                rounding)
     rows["adjustment"] = coser.adjustment(rows["final_charge"], rows["charge"])
@@ -72,13 +72,6 @@ def coser_tables(job: Job, p: Values, rounding: str, log: IssueLog) -> tuple[pd.
     services["salaries_over_limit"] = over
     services["aidable_num"], services["aidable_den"] = coser.aidable_fraction(services, over)
     return services, rows
-
-
-def per_service(services: pd.DataFrame, at: np.ndarray, values: np.ndarray) -> pd.Series:
-    """Σ of the rows' int64 ``values`` per service (row ``i`` belongs to service ``at[i]``), 0 for one with no row."""
-    total = np.zeros(len(services), dtype=np.int64)
-    np.add.at(total, at, values.astype(np.int64, copy=False))
-    return pd.Series(total, index=services.index)
 
 
 def shared_pd_tables(job: Job, rounding: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -36,13 +36,19 @@ def basis_units(participation: pd.DataFrame, services: pd.DataFrame) -> pd.DataF
     return pd.DataFrame({"weight": weight, "divisor": divisor}, index=participation.index)
 
 
+def per_service(services: pd.DataFrame, at: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Σ of the rows' int64 ``values`` per service (row ``i`` belongs to service ``at[i]``), 0 for one with no row."""
+    total = np.zeros(len(services), dtype=np.int64)
+    np.add.at(total, at, values.astype(np.int64, copy=False))
+    return pd.Series(total, index=services.index)
+
+
 def salaries_over_limit(staff: pd.DataFrame, services: pd.DataFrame, salary_limit_cents: int) -> pd.Series:
     """Σ max(0, salary − limit) per service, unless the Services sheet gives it. Statute: Educ. Law §1950(5)(b)."""
     at = services.index.get_indexer(staff["service_code"])
     listed = at >= 0  # a salary of a service not listed is validation's error
     excess = np.maximum(staff["salary"].to_numpy(dtype=np.int64, na_value=0)[listed] - salary_limit_cents, 0)
-    computed = np.zeros(len(services), dtype=np.int64)
-    np.add.at(computed, at[listed], excess)
+    computed = per_service(services, at[listed], excess).to_numpy()
     given = services["salaries_over_limit"]
     # a blank Salaries over limit means "computed from the Staff sheet" (docs/formats.md, Services): not a 0
     blank = given.isna().to_numpy()

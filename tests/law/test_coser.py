@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from apportion.law import coser
@@ -61,6 +62,13 @@ def test_charges_split_each_budget_by_basis_units_with_the_largest_remainder():
     assert c.iloc[:3].tolist() == [51_428_57, 25_714_29, 12_857_14]
     assert c.iloc[3:6].tolist() == [117_647_06, 58_823_53, 23_529_41]
     assert c.iloc[:3].sum() == 90_000_00 and c.iloc[3:6].sum() == 200_000_00 and c.iloc[6:].tolist() == [0, 0, 0]
+
+
+def test_per_service_sums_each_services_rows_and_gives_0_to_a_service_without_rows():
+    services = pd.DataFrame(index=pd.Index(["A", "B", "C"], name="service_code"))
+    # rows of A, C, A: A = 5 + 7 = 12, B has none = 0, C = 11
+    total = coser.per_service(services, np.array([0, 2, 0]), np.array([5, 11, 7]))
+    assert total.to_dict() == {"A": 12, "B": 0, "C": 11} and total.dtype == np.int64
 
 
 def test_salaries_over_the_limit_come_from_the_staff_unless_given():
