@@ -167,25 +167,26 @@ class Workbook:
     def string_indexes(self, texts: list) -> list[int | None]:
         """:meth:`string_index` of each text, in order (None stays None, a text over Excel's limit is cut):
         the new strings added in the order they first come, then every index looked up in one pass."""
-        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
-            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
-        self._add_strings(texts)
+        texts = self._add_strings(texts)
         self.string_count += len(texts) - texts.count(None)
         return list(map(self.strings.get, texts))
 
     def reserve_strings(self, texts: list[str | None]) -> None:
         """Give ``texts`` (None: none) their shared-string indexes in this order (none counts as a cell): a
         block written a column at a time numbers its strings as the same cells written row by row would."""
-        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
-            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
         self._add_strings(texts)
 
-    def _add_strings(self, texts: list) -> None:
+    def _add_strings(self, texts: list) -> list:
+        """Number the new ones of ``texts`` in the order they first come; ``texts`` as stored (a text over
+        Excel's limit cut to it)."""
+        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
+            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
         strings = self.strings
         unique = dict.fromkeys(texts)
         unique.pop(None, None)
         fresh = [t for t in unique if t not in strings]
         strings.update(zip(fresh, range(len(strings), len(strings) + len(fresh))))
+        return texts
 
     # --- the package ---------------------------------------------------------------------------------------
 
