@@ -58,21 +58,29 @@ def _number(value) -> float:
     return float(Decimal(value)) if isinstance(value, Decimal) else float(value)
 
 
+# the kinds held as whole numbers of a unit: how many make one of what Excel shows (cents in a dollar, …)
+_UNITS = {"cents": 100, "ratio": 1000, "mills": 10, "millionths": 1_000_000, "impact": 10_000}
+
+
+def _per(n: int):
+    return lambda v: int(v) / n
+
+
 # kind → (number format, how a stored value becomes what Excel holds)
 KINDS = {
     "text": ("general", str),
-    "cents": ("money", lambda v: int(v) / 100),
+    "cents": ("money", _per(_UNITS["cents"])),
     "dollars": ("dollars", int),
-    "ratio": ("ratio", lambda v: int(v) / 1000),
-    "mills": ("mills", lambda v: int(v) / 10),
+    "ratio": ("ratio", _per(_UNITS["ratio"])),
+    "mills": ("mills", _per(_UNITS["mills"])),
     "percent": ("percent", lambda v: float(v) / 100),  # a float percent (75.45 → 75.4500 %)
     "share": ("share", _number),  # a fraction 0-1
     "change": ("change", lambda v: float(v) / 100),  # a float percent
     "units": ("units", _number),  # a Decimal or float quantity
-    "millionths": ("units", lambda v: int(v) / 1_000_000),  # a quantity held as int millionths
+    "millionths": ("units", _per(_UNITS["millionths"])),  # a quantity held as int millionths
     "count": ("count", int),
     "weight": ("weight", _number),
-    "impact": ("impact", lambda v: int(v) / 10_000),  # dollars per $1,000, held × 10,000
+    "impact": ("impact", _per(_UNITS["impact"])),  # dollars per $1,000, held × 10,000
     "number": ("general", _number),
     "date": ("date", lambda v: v),
 }
@@ -265,9 +273,6 @@ def _listed(values: pd.Series | list) -> list:
 
 
 # an int of these kinds is held in these units of what Excel shows (cents: hundredths of a dollar)
-_UNITS = {"cents": 100, "ratio": 1000, "mills": 10, "millionths": 1_000_000, "impact": 10_000}
-
-
 def excel_values(values: pd.Series | list, kind: str) -> list:
     """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass.
 
