@@ -209,19 +209,21 @@ def _refuse_duplicates(outcomes: list[Outcome]) -> None:
     by_folder: dict[str, list[Outcome]] = {}
     for o in outcomes:
         if o.output:
-            by_folder.setdefault(o.output, []).append(o)
-    for folder, group in by_folder.items():
+            # casefolded: on a Windows or macOS share "abc_2026-27" and "ABC_2026-27" are one folder
+            by_folder.setdefault(o.output.casefold(), []).append(o)
+    for group in by_folder.values():
         if len({Path(o.source).resolve() for o in group}) < 2:
             continue  # one input named twice is one job, not two
         sources = [o.source for o in group]
         files = (" and ".join(sources) + " both" if len(sources) == 2
                  else ", ".join(sources[:-1]) + f" and {sources[-1]} all")
+        folder = " or ".join(dict.fromkeys(Path(o.output).name for o in group))
         for o in group:
             o.discard()
             others = ", ".join(x.source for x in group if x is not o)
             o.issues = [Issue("error", "duplicate-job", file=Path(o.source).name, expected="one job per BOCES code and "
                               "school year in a run", found=f"also in {others}",
-                              message=f"{files} write the output folder {Path(folder).name} (one BOCES code and "
+                              message=f"{files} write the output folder {folder} (named for the BOCES code and "
                               "school year); neither is written: remove the one that is not current")] + list(o.issues)
             o.status, o.errors = "failed", o.errors + 1
             o.output = ""

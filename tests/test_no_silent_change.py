@@ -46,6 +46,18 @@ def test_two_workbooks_of_one_boces_and_year_are_both_refused(tmp_path):
         assert sorted(p.name for p in out.iterdir() if ".tmp-" in p.name or not p.name.startswith(".")) == ["CR01_2026-27"]  # and no staged folder is left
 
 
+def test_codes_differing_only_in_case_are_one_folder_on_a_share(tmp_path):
+    # "cr01_2026-27" and "CR01_2026-27" are one folder on a Windows or macOS share: written from two jobs, the
+    # last to finish would replace the other without a word, so both are refused as two jobs of one BOCES
+    C.write(tmp_path / "upper.xlsx")
+    C.write(tmp_path / "lower.xlsx", C.variant(BOCES_code="cr01"))
+    batch = run_batch([tmp_path], tmp_path / "out", jobs=1)
+    assert batch.exit_code == 1 and [o.status for o in batch.outcomes] == ["failed", "failed"]
+    [message] = {i.message for o in batch.outcomes for i in o.issues if i.code == "duplicate-job"}
+    assert "write the output folder cr01_2026-27 or CR01_2026-27 (named for the BOCES code" in message
+    assert not (tmp_path / "out" / "CR01_2026-27").exists() and not (tmp_path / "out" / "cr01_2026-27").exists()
+
+
 def test_duplicate_jobs_fail_validate_too(tmp_path):
     C.write(tmp_path / "a.xlsx")
     C.write(tmp_path / "b.xlsx")
