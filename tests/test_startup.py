@@ -33,3 +33,32 @@ def test_a_run_without_pdf_never_imports_the_pdf_stack(tmp_path):
     with_pdf = _run(tmp_path, "--pdf")
     assert with_pdf["exit"] == 0 and "apportion.writers.pdf" in with_pdf["modules"]  # --pdf draws them
     assert "fpdf" not in with_pdf["modules"]  # the PDF is written by apportion itself (fpdf2 is a test reference)
+
+
+def _main(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``apportion`` as installed (its entry point, :func:`apportion.cli.main`), output through pipes."""
+    return subprocess.run([sys.executable, "-c", "from apportion.cli import main; main()", *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_command_leaves_with_its_exit_code_and_every_line_written(tmp_path):
+    """main() skips the interpreter's teardown (os._exit): the exit code and all the output, buffered in a
+    pipe, must still reach the caller, for a success, a job with errors and a usage error alike."""
+    job = ROOT / "inputs" / "example_valley_2026-27.xlsx"
+    done = _main("run", str(job), "-o", str(tmp_path / "out"), "--jobs", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("1 of 1 job(s) computed.")  # the run's last line, after the table
+    assert (tmp_path / "out" / "990001_2026-27" / "billing.csv").is_file()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    failed = _main("validate", str(bad), cwd=tmp_path)
+    assert failed.returncode == 1 and "bad.xlsx" in failed.stdout + failed.stderr
+    usage = _main("run", "--jobs", "0", cwd=tmp_path)
+    assert usage.returncode == 2 and "--jobs" in usage.stderr
+
+
+def test_a_text_exit_is_printed_and_is_one(tmp_path):
+    """SystemExit("text"), as Python exits with it: the text on stderr, exit code 1."""
+    code = "import sys; from apportion import cli; cli._leave('stopped: no jobs'); print('not reached')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stderr, done.stdout) == (1, "stopped: no jobs\n", "")
