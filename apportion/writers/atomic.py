@@ -33,7 +33,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -242,12 +242,16 @@ class Stage:
         self.path = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{owner}-", dir=final.parent))
         os.chmod(self.path, 0o777 & ~_umask())  # mkdtemp makes it private; the report is for colleagues too
 
-    def put(self, rel: str, data: bytes) -> None:
-        """Write one output file (relative path → bytes) into the stage."""
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> None:
+        """Write one output file (relative path → bytes, or its bytes in pieces, each written as it is made:
+        a million-row billing.csv is never held whole) into the stage."""
         path = self.path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                fh.writelines(data)
 
     def __enter__(self) -> "Stage":
         return self

@@ -13,6 +13,7 @@ import gc
 import math
 import multiprocessing
 import os
+from typing import Iterable
 
 from ..result import Result
 
@@ -34,10 +35,11 @@ EXPORTS = (None, None)
 
 
 def export_files(result: Result):
-    """The job's CSV and JSON exports, (path, bytes) in turn (docs/formats.md, Outputs)."""
+    """The job's CSV and JSON exports, (path, bytes) in turn (docs/formats.md, Outputs); billing.csv's bytes
+    in pieces (:func:`~.csvs.billing_chunks`), for the stage to write as they are made."""
     from ..compare import BASIS_FILE, basis_json
-    from .csvs import aid_csv, billing_csv, issues_csv, reconciliation_csv
-    yield "billing.csv", billing_csv(result)
+    from .csvs import aid_csv, billing_chunks, issues_csv, reconciliation_csv
+    yield "billing.csv", billing_chunks(result)
     yield "aid.csv", aid_csv(result)
     yield BASIS_FILE, basis_json(result)
     yield "issues.csv", issues_csv([i for i in result.log.sorted() if i.severity != "note"])
@@ -62,6 +64,11 @@ def _own_charges(result: Result, tasks: list[tuple[str, str | None]]) -> Result:
     return replace(result, billing=billing[billing["district_code"].isin(codes)], coser=coser)
 
 
+def _whole(data: bytes | Iterable[bytes]) -> bytes:
+    """A file's bytes, whether given whole or in pieces (:func:`export_files`)."""
+    return data if isinstance(data, bytes) else b"".join(data)
+
+
 def _share(tasks: list[tuple[str, str | None]]) -> list[tuple[str, bytes]]:
     """:func:`_write` in one worker of several: its statements from its own districts' charges."""
     return _write(tasks, _own_charges(_RESULT, tasks))
@@ -76,7 +83,7 @@ def _write(tasks: list[tuple[str, str | None]], charges: Result | None = None) -
     from .statement import write_statement
     from .summary import write_summary, write_summary_pdf
     out: list[tuple[str, bytes]] = []
-    put = _SINK.put if _SINK is not None else lambda path, data: out.append((path, data))
+    put = _SINK.put if _SINK is not None else lambda path, data: out.append((path, _whole(data)))
     charges = charges or _RESULT
     for path, code in tasks:
         if (path, code) == EXPORTS:
