@@ -30,10 +30,13 @@ def test_files_written_into_a_stage_as_made_are_the_same(small_result, monkeypat
     """With a Stage, every process writes its files into the staged folder as it makes them (nothing is
     returned or held): the folder holds exactly the bytes output_files returns, plus the output marker.
     Past ROUND_ROWS (50: the small job's few hundred rows make several rounds) the files are written in
-    more shares than workers, each in a process of its own holding only its districts' working."""
+    more shares than workers, each in a process of its own holding only its districts' working. billing.csv
+    goes into the stage in pieces (here of 7 rows), the same bytes as made whole."""
     from apportion.marker import MARKER
+    from apportion.writers import csvs
     from apportion.writers.atomic import Stage
     monkeypatch.setattr(parallel, "MIN_WORKBOOKS", 2)
+    monkeypatch.setattr(csvs, "CHUNK_ROWS", 7)
     monkeypatch.setattr(parallel, "ROUND_ROWS", round_rows)
     tasks = [("summary.xlsx", None)] + [(f"{c}.xlsx", c) for c in small_result.aid.table.index]
     assert (sum(map(parallel._estimates(small_result, tasks), tasks)) > 2 * 2 * round_rows) == (round_rows == 50)
