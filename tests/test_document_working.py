@@ -2,9 +2,11 @@
 column at a time give what a part-by-part Fraction reckoning gives (Educ. Law §1950(5)(b))."""
 from __future__ import annotations
 
+import pickle
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +83,13 @@ def test_aidable_parts_as_reckoned_part_by_part(small_result):
     text = document.jsontext.dumps({"x": [{"y": [1]}, {"s": {"lines": document.jsontext.Rows(
         parts.lines, parts.texts, document.ROWS_LINE, document.JSON_STEP)}}]})
     assert text == document.jsontext.dumps({"x": [{"y": [1]}, {"s": {"lines": list(parts.lines)}}]})
+
+
+def test_job_working_leaves_the_billing_as_it_was(small_result):
+    """The working writes each row's shown units into an array of its own: not into the result's billing
+    (pandas' to_numpy(copy=True) of an unpickled frame's text column gave the column itself, and the
+    statements' shown units then reached billing.csv)."""
+    result = pickle.loads(pickle.dumps(small_result))
+    before = result.billing.copy(deep=True)
+    document.job_working(result)
+    pd.testing.assert_frame_equal(result.billing, before)

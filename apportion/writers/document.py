@@ -328,7 +328,9 @@ def _working_charges(result: Result) -> pd.DataFrame:
     billing = result.billing
     category, item, code = billing["category"], billing["item_code"], billing["district_code"]
     kinds = category.to_numpy(dtype=object)
-    units = billing["units"].to_numpy(dtype=object, copy=True)
+    # a copy made here, not asked of pandas: to_numpy(copy=True) of an unpickled frame's text column returned
+    # the column itself, so writing the shown units into it changed the result's billing (and billing.csv)
+    units = np.array(billing["units"].to_numpy(dtype=object), dtype=object)
     unit = np.full(len(billing), None, dtype=object)
     working = np.full(len(billing), None, dtype=object)
     pool = np.flatnonzero(category.isin(POOL_COLUMNS.keys()).to_numpy())
