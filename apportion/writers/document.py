@@ -255,11 +255,11 @@ def job_working(result: Result) -> JobWorking:
     global _working
     if _working is None or _working[0]() is not result:
         charges = _working_charges(result)
-        columns = [_json_column(charges[key]) for key in CHARGE_KEYS]
+        columns = [charges[key] for key in CHARGE_KEYS]
         _working = (weakref.ref(result, _forget), JobWorking(
             charge_rows=[dict(zip(CHARGE_KEYS, values)) for values in zip(*columns)],
             charge_texts=jsontext.row_texts(CHARGE_KEYS, columns, ROWS_LINE, JSON_STEP),
-            categories=charges["category"].tolist(), amounts=columns[-1], spans=_spans(charges["district_code"]),
+            categories=charges["category"], amounts=charges["amount"], spans=_spans(charges["district_code"]),
             aidable=_aidable_parts(result) if result.aid.mode == "estimate" else None, limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
             districts=result.districts.to_dict("index"), shares=result.apportionment.shares.to_dict("index"),
@@ -267,9 +267,9 @@ def job_working(result: Result) -> JobWorking:
     return _working[1]
 
 
-def _spans(keys: pd.Series) -> dict[str, tuple[int, int]]:
+def _spans(keys: pd.Series | list) -> dict[str, tuple[int, int]]:
     """Where each key's run starts and stops in ``keys`` (grouped: each key's values together)."""
-    values = keys.to_numpy()
+    values = np.asarray(keys, dtype=object)
     codes = pd.factorize(values)[0]
     if not len(codes):
         return {}
@@ -312,7 +312,7 @@ def _split_texts(money, part, total, unit) -> list[str]:
     return list(map(str.rstrip, map("".join, zip(money, repeat(" × "), part, repeat(" ÷ "), total, repeat(" "), unit))))
 
 
-def _working_charges(result: Result) -> pd.DataFrame:
+def _working_charges(result: Result) -> dict[str, list]:
     """Every billing row with its working, in statement order (category, then item code).
 
     A pool charge: pool × the district's basis ÷ all components' basis. A CoSer charge: budget × the district's
@@ -324,6 +324,8 @@ def _working_charges(result: Result) -> pd.DataFrame:
 
     Each figure is formatted once per distinct value (:func:`~.text.distinct_texts`: a budget, a total or a
     unit count repeats down a service's rows), then each kind of row's text composed from those columns.
+    Returns the columns of :data:`CHARGE_KEYS` (JSON-ready, :func:`_json_column`) and each row's
+    ``district_code`` and ``category``, as lists, row for row.
     """
     billing = result.billing
     category, item, code = billing["category"], billing["item_code"], billing["district_code"]
@@ -346,15 +348,12 @@ def _working_charges(result: Result) -> pd.DataFrame:
     coser_kinds = [c for c in category.unique() if isinstance(c, str) and c.startswith("coser")]  # asked per kind
     coser = np.flatnonzero((category.isin(coser_kinds) & item.isin(services.index)).to_numpy())
     if len(coser):
-        # each charge's Participation row and service: only the columns the working reads, taken by position
-        at = pd.MultiIndex.from_arrays([rows["district_code"], rows["service_code"]]).get_indexer(
-            pd.MultiIndex.from_arrays([code.iloc[coser], item.iloc[coser]]))
+        at = _pair_positions(rows["district_code"], rows["service_code"], code.iloc[coser], item.iloc[coser])
         if (at < 0).any():
             raise KeyError("CoSer charges without their Participation row")
         unit[coser], units[coser], working[coser] = _coser_working(
-            kinds[coser], rows[[c for c in COSER_ROW_COLUMNS if c in rows]].take(at),
-            services[[c for c in COSER_SERVICE_COLUMNS if c in services]].take(
-                services.index.get_indexer(item.iloc[coser])))
+            kinds[coser], {c: rows[c].to_numpy()[at] for c in COSER_ROW_COLUMNS if c in rows},
+            services, services.index.get_indexer(item.iloc[coser]))
     contracts = result.shared_pd.contracts
     shared = np.flatnonzero(((category == "shared pd") & item.isin(contracts.index)).to_numpy())
     if len(shared):
@@ -368,41 +367,74 @@ def _working_charges(result: Result) -> pd.DataFrame:
     kind_codes, kind_names = pd.factorize(kinds, use_na_sentinel=False)
     rank = {c: i for i, c in enumerate(CATEGORY_LABELS)}
     order = np.array([rank.get(c, len(CATEGORY_LABELS)) for c in kind_names], dtype=np.int64)[kind_codes]
-    frame = pd.DataFrame({
-        "district_code": code, "category": category, "charge": distinct_texts(category, lambda c: CATEGORY_LABELS.get(c, c)),
-        "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
-        "unit_cost": billing["unit_cost"], "working": working, "amount": billing["amount"], "order": order})
-    return frame.sort_values(["district_code", "order", "item_code"], kind="stable").reset_index(drop=True)
+    # sorted as sort_values(["district_code", "order", "item_code"], kind="stable") sorts (pandas ranks each key
+    # by its sorted distinct values and lexsorts them), without a frame made for it
+    statement = np.lexsort((_ranks(item), order, _ranks(code)))
+    columns = {"district_code": code, "category": category,
+               "charge": np.array(distinct_texts(category, lambda c: CATEGORY_LABELS.get(c, c)), dtype=object),
+               "item_code": item, "item_name": billing["item_name"], "units": units, "unit": unit,
+               "unit_cost": billing["unit_cost"], "working": working, "amount": billing["amount"]}
+    return {key: _json_column(values.take(statement) if isinstance(values, pd.Series)
+                              else pd.Series(values[statement], dtype=object)) for key, values in columns.items()}
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Each value's place among the sorted distinct values (a missing value after them all, where sort_values
+    puts it)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def _pair_positions(firsts: pd.Series, seconds: pd.Series, first: pd.Series, second: pd.Series) -> np.ndarray:
+    """Where each pair (``first``, ``second``) is among the pairs (``firsts``, ``seconds``), unique (-1 where
+    absent): each side's values numbered together, the pairs found as int64 numbers (no MultiIndex built)."""
+    a = pd.factorize(np.concatenate([firsts.to_numpy(dtype=object), first.to_numpy(dtype=object)]))[0]
+    b, seconds_seen = pd.factorize(np.concatenate([seconds.to_numpy(dtype=object), second.to_numpy(dtype=object)]))
+    pairs = a.astype(np.int64) * max(len(seconds_seen), 1) + b
+    return pd.Index(pairs[:len(firsts)]).get_indexer(pairs[len(firsts):])
 
 
 COSER_ROW_COLUMNS = ["divisor", "weight", "actual_weight", "final_charge", "charge"]  # what _coser_working reads
-COSER_SERVICE_COLUMNS = ["unit", "total_weight", "budget", "surplus", "final_cost", "total_actual"]
 
 
-def _coser_working(kinds: np.ndarray, rows: pd.DataFrame, services: pd.DataFrame) -> tuple[list, list, list]:
+def _coser_working(kinds: np.ndarray, rows: dict[str, np.ndarray], services: pd.DataFrame,
+                   service: np.ndarray) -> tuple[list, list, list]:
     """The unit, the units shown and the working of CoSer charge rows (``kinds`` their categories; ``rows``
-    their Participation rows; ``services`` their services, row for row): a charge or surplus split by units
-    (or by several years' totals), an SWD true-up by actual units less the charge. Each text is made once per
-    distinct value (or pair) and the workings joined a column at a time (:func:`_split_texts`)."""
-    names = np.array(distinct_texts(services["unit"], lambda u: u if isinstance(u, str) and u else "units"),
-                     dtype=object)
-    divisors = rows["divisor"].to_numpy(dtype=np.int64)
-    weights = rows["weight"].to_numpy()
-    of = np.where(kinds == "coser", services["budget"].to_numpy(), -services["surplus"].to_numpy())
+    their Participation rows' columns; ``service`` their services' positions in ``services``, row for row): a
+    charge or surplus split by units (or by several years' totals), an SWD true-up by actual units less the
+    charge. A service's figures are made text once a service, a row's once per distinct value (or pair), and
+    the workings joined a column at a time (:func:`_split_texts`)."""
+    used, by_service = np.unique(service, return_inverse=True)
+    charged = services.iloc[used]
+
+    def per_service(column: str, text, where=slice(None)) -> list[str]:
+        """Each row's service's ``column`` as ``text`` (each of the services charged made once)."""
+        return np.array(distinct_texts(charged[column], text), dtype=object)[by_service[where]].tolist()
+
+    unit_names = [u if isinstance(u, str) and u else "units" for u in charged["unit"].tolist()]
+    names = np.array(unit_names, dtype=object)[by_service]
+    divisors = rows["divisor"].astype(np.int64)
+    weights = rows["weight"]
+    of = np.where(kinds == "coser", services["budget"].to_numpy()[service], -services["surplus"].to_numpy()[service])
+    parts = distinct_texts(weights, _quantity)
+    # the unit a split is by, per (service, divisor): numbered pairs, not the names' text hashed on every row
     split = np.array(_split_texts(
-        distinct_texts(of, money_text), distinct_texts(rows["weight"], _quantity),
-        distinct_texts(services["total_weight"], _quantity),
-        distinct_pair_texts(names, divisors, lambda name, divisor: name if divisor <= 1 else
-                            f"{name}, {divisor}-year totals").tolist()), dtype=object)
-    shown = distinct_pair_texts(weights, divisors, _units_shown)
+        distinct_texts(of, money_text), parts, per_service("total_weight", _quantity),
+        distinct_pair_texts(by_service, divisors, lambda at, divisor: unit_names[at] if divisor <= 1 else
+                            f"{unit_names[at]}, {divisor}-year totals").tolist()), dtype=object)
+    # a row's units are its part's text ungrouped (:func:`_units_shown`), but for several years' average
+    shown = np.array([t.replace(",", "") for t in parts], dtype=object)
+    averaged = np.flatnonzero(divisors > 1)
+    if len(averaged):
+        shown[averaged] = distinct_pair_texts(weights[averaged], divisors[averaged], _units_shown)
     adjusted = np.flatnonzero(kinds == "coser adjustment")
     if len(adjusted):
-        pick = lambda column: rows[column].iloc[adjusted]  # noqa: E731
+        pick = lambda column: rows[column][adjusted]  # noqa: E731
         names[adjusted] = "actual " + names[adjusted]
         actual = distinct_texts(pick("actual_weight"), _quantity)
         shown[adjusted] = [t.replace(",", "") for t in actual]
-        trued = _split_texts(distinct_texts(services["final_cost"].iloc[adjusted], money_text), actual,
-                             distinct_texts(services["total_actual"].iloc[adjusted], _quantity), names[adjusted].tolist())
+        trued = _split_texts(per_service("final_cost", money_text, adjusted), actual,
+                             per_service("total_actual", _quantity, adjusted), names[adjusted].tolist())
         split[adjusted] = list(map("".join, zip(repeat("final "), distinct_texts(pick("final_charge"), money_text),
                                                 repeat(" = "), trued, repeat(", less the charge "),
                                                 distinct_texts(pick("charge"), money_text))))
