@@ -85,15 +85,17 @@ def _ratio_text(numerator: int, denominator: int) -> str:
     return str(numerator // g) if denominator == g else f"{numerator // g}/{denominator // g}"
 
 
-def _by_key(keys: np.ndarray, *columns: list) -> dict:
-    """Row values grouped by key, keys sorted and rows in their order within each key (as
-    ``groupby(sort=True)``, without a frame per group): key → the columns' slices."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=int)
-    ends = np.r_[starts[1:], len(ordered)]
-    picked = [[column[i] for i in order] for column in columns]
-    return {ordered[a]: [column[a:b] for column in picked] for a, b in zip(starts, ends)}
+def _units_by_item(items: np.ndarray, districts: np.ndarray, units: list[str]) -> dict[str, dict[str, str]]:
+    """Each item's participants' units, item → {district: units}: items sorted (as ``groupby(sort=True)``),
+    participants in their rows' order. Sorted by the items' ranks (one hash of each code, the few distinct
+    codes compared), each column taken in that order at once, without a frame per group."""
+    ranks, _ = pd.factorize(items, sort=True)
+    order = np.argsort(ranks, kind="stable")
+    ordered = items[order]
+    starts = np.flatnonzero(np.r_[True, ranks[order][1:] != ranks[order][:-1]]) if len(order) else order
+    ends = np.r_[starts[1:], len(order)]
+    districts, units = districts[order].tolist(), np.array(units, dtype=object)[order].tolist()
+    return {ordered[a]: dict(zip(districts[a:b], units[a:b])) for a, b in zip(starts.tolist(), ends.tolist())}
 
 
 def basis_json(result) -> bytes:
@@ -109,29 +111,33 @@ def basis_json(result) -> bytes:
     services = result.coser.services
     items: dict[str, dict] = {"coser": {}, "shared pd": {}}
     if len(rows) and "weight" in rows:
-        paying = rows[rows["weight"] > 0]
+        paying = np.flatnonzero(rows["weight"].to_numpy() > 0)
         # each distinct (weight, divisor) written once: a million rows repeat a few thousand unit counts
-        by_weight, weights = pd.factorize(paying["weight"].to_numpy())
-        by_divisor, divisors = pd.factorize(paying["divisor"].to_numpy())
+        by_weight, weights = pd.factorize(rows["weight"].to_numpy()[paying])
+        by_divisor, divisors = pd.factorize(rows["divisor"].to_numpy()[paying])
         codes, pairs = pd.factorize(by_weight * len(divisors) + by_divisor)
         texts = [_ratio_text(int(weights[k // len(divisors)]), int(divisors[k % len(divisors)]) * QUANTITY_SCALE)
                  for k in pairs.tolist()]
-        units = [texts[i] for i in codes.tolist()]
-        groups = _by_key(paying["service_code"].to_numpy(dtype=object), paying["district_code"].tolist(), units)
-        codes = list(groups)
-        figures = services.loc[codes, ["total_weight", "budget", "divisor"]] if codes else services.iloc[:0]
-        for code, total_weight, budget, divisor in zip(codes, *(figures[c].tolist() for c in figures.columns)):
-            cost = Fraction(int(budget) * int(divisor) * QUANTITY_SCALE, int(total_weight))
-            districts, texts = groups[code]
-            items["coser"][code] = {"unit_cost": str(cost), "units": dict(zip(districts, texts))}
+        groups = _units_by_item(rows["service_code"].to_numpy(dtype=object)[paying],
+                                rows["district_code"].to_numpy(dtype=object)[paying],
+                                np.array(texts, dtype=object)[codes].tolist() if len(codes) else [])
+        at = services.index.get_indexer(list(groups))
+        figures = zip(*(services[c].to_numpy()[at].tolist() for c in ("total_weight", "budget", "divisor")))
+        for (code, units), (total_weight, budget, divisor) in zip(groups.items(), figures):
+            # str(Fraction(budget × divisor × scale, total weight)), without making the Fraction
+            items["coser"][code] = {"unit_cost": _ratio_text(int(budget) * int(divisor) * QUANTITY_SCALE,
+                                                             int(total_weight)), "units": units}
     pd_rows = result.shared_pd.rows
     if len(pd_rows) and "charge" in pd_rows:
-        attending = pd_rows[pd_rows["staff"] > 0]
+        # the contracts' attending staff (a row without a contract is no contract's, as groupby drops it)
+        attending = pd_rows[(pd_rows["staff"] > 0) & pd_rows["contract"].notna()]
         contracts = result.shared_pd.contracts
-        for code, group in attending.groupby("contract", sort=True):
+        groups = _units_by_item(attending["contract"].to_numpy(dtype=object),
+                                attending["district_code"].to_numpy(dtype=object),
+                                list(map(str, attending["staff"].astype(int))))
+        for code, units in groups.items():
             cost = Fraction(int(contracts.at[code, "cost"]), int(contracts.at[code, "staff_total"]))
-            items["shared pd"][code] = {"unit_cost": str(cost),
-                                        "units": dict(zip(group["district_code"], map(str, group["staff"].astype(int))))}
+            items["shared pd"][code] = {"unit_cost": str(cost), "units": units}
     doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
            "school_year": str(s.school_year), "variant": variant, "settings_changed": changed,
            "method": s.method, "aid_mode": result.aid.mode, "pool_shares": shares, "items": items}

@@ -20,7 +20,7 @@ booleans or None become their JSON text; any other value is a TypeError.
 """
 from __future__ import annotations
 
-from itertools import repeat
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring as _string
 
 _INFINITY = float("inf")
@@ -134,18 +134,23 @@ def _value_text(value) -> str:
 
 def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)``."""
-    return _writer(" " * indent, sort_keys)(value, "\n")
+    return "".join(_writer(" " * indent, sort_keys)(value, "\n"))
 
 
 def item_texts(items: list, inner: str, step: str) -> list[str]:
     """Each of ``items`` as :func:`dumps` (indent ``len(step)``) writes it as an item of a list whose items are
     on lines starting ``inner``: the texts of a :class:`Rows`."""
     text = _writer(step, False)
-    return [text(item, inner) for item in items]
+    return ["".join(text(item, inner)) for item in items]
 
 
 def _writer(step: str, sort_keys: bool):
-    """The function giving a value's text when its line starts ``inner`` (``"\n"`` at the top)."""
+    """The function giving a value's text, as a list of pieces, when its line starts ``inner`` (``"\n"`` at
+    the top).
+
+    Why pieces: a statement's charges rows are most of its text (100 KB a district), and a container made as
+    one string copied them again at every level it is nested in (five); pieces are joined once, at the end.
+    """
     scalars = _SCALAR_TEXT
     labels: dict[str, str] = {}  # a str key's '"key": ', made once per writer (a document repeats its keys)
 
@@ -155,32 +160,60 @@ def _writer(step: str, sort_keys: bool):
         text = labels[key] = _string(key) + ": "
         return text
 
-    def item_text(item, inner: str) -> str:
-        convert = scalars.get(item.__class__)
+    def write(value, inner: str, out: list) -> None:
+        """Append ``value``'s text to ``out``: a scalar's at once, a container's items in turn."""
+        convert = scalars.get(value.__class__)
         if convert is not None:
-            return convert(item)
-        text = _scalar(item)
-        return container(item, inner) if text is None else text
+            out.append(convert(value))
+            return
+        text = _scalar(value)
+        if text is None:
+            container(value, inner, out)
+        else:
+            out.append(text)
 
-    def container(value, newline: str) -> str:
-        """A list, tuple or dict as text, its items on lines indented one step from ``newline``."""
+    def container(value, newline: str, out: list) -> None:
+        """A list, tuple or dict's text, its items on lines indented one step from ``newline``."""
         if not value:
-            return "{}" if isinstance(value, dict) else "[]"
+            out.append("{}" if isinstance(value, dict) else "[]")
+            return
         inner = newline + step
+        between = "," + inner
         if value.__class__ is Rows and value.inner == inner and value.step == step and not sort_keys:
             parts = value.texts
             if None in parts:
-                parts = [item_text(item, inner) if text is None else text for item, text in zip(value, parts)]
-            return "[" + inner + ("," + inner).join(parts) + newline + "]"
+                parts = ["".join(write_one(item, inner)) if text is None else text for item, text in zip(value, parts)]
+            # each text a piece of its own, a separator before all but the first: copied once, by the final join
+            out += ("[", inner, parts[0])
+            out += chain.from_iterable(zip(repeat(between), islice(parts, 1, None)))
+            out += (newline, "]")
+            return
         if isinstance(value, dict):
             items = sorted(value.items()) if sort_keys else value.items()
             get = labels.get
-            parts = [(get(key) or label(key)) + item_text(item, inner)
-                     for key, item in items]
-            opening, closing = "{", "}"
-        else:
-            parts = [item_text(item, inner) for item in value]
-            opening, closing = "[", "]"
-        return opening + inner + ("," + inner).join(parts) + newline + closing
+            out.append("{")
+            lead = inner
+            for key, item in items:
+                convert = scalars.get(item.__class__)
+                if convert is not None:  # a plain scalar: its key and text in one piece
+                    out.append(lead + (get(key) or label(key)) + convert(item))
+                else:
+                    out += (lead, get(key) or label(key))
+                    write(item, inner, out)
+                lead = between
+            out += (newline, "}")
+            return
+        out.append("[")
+        lead = inner
+        for item in value:
+            out.append(lead)
+            write(item, inner, out)
+            lead = between
+        out += (newline, "]")
 
-    return item_text
+    def write_one(value, inner: str) -> list:
+        out: list[str] = []
+        write(value, inner, out)
+        return out
+
+    return write_one
