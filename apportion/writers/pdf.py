@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import zlib
 from datetime import datetime
+
+import numpy as np
 
 from .document import shown
 from .helvetica import HELVETICA, HELVETICA_BOLD
@@ -50,7 +53,6 @@ TOLERANCE = 1e-9  # points a text may exceed its width and still fit (so a text 
 REPLACE = {"\u2212": "-", "\u2264": "<=", "\u2265": ">=", "\u2248": "~", "\u2192": "->", "\u00a0": " ",
            "\u2009": " ", "\u202f": " ", "\u2011": "-", "\t": " ", "\r": "", "\u00ad": ""}
 ENCODING = "cp1252"  # the bytes of WinAnsiEncoding (ISO 32000-1 Annex D.2) are Windows-1252's
-_REPLACE_TABLE = str.maketrans(REPLACE)
 
 def pdf_text(text) -> str:
     """Text the standard fonts can show: a few signs mapped (a tab as a space, a soft hyphen or carriage return
@@ -67,7 +69,10 @@ def pdf_text(text) -> str:
         else:
             if "\xa0" not in text and "\xad" not in text:
                 return text
-    return text.translate(_REPLACE_TABLE).encode(ENCODING, errors="replace").decode(ENCODING)
+    for sign, mapped in REPLACE.items():  # no mapped text holds a sign, so one after another is one at once
+        if sign in text:  # str.translate looks up every character: scanning for the few signs is C's memchr
+            text = text.replace(sign, mapped)
+    return text.encode(ENCODING, errors="replace").decode(ENCODING)
 
 
 class _Widths:
@@ -83,6 +88,18 @@ class _Widths:
             except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined: no character gives them
                 pass
         self.texts: dict[str, int] = {}
+        self.by_byte = np.array(table, dtype=np.int64)
+
+    def column(self, texts: list[str]) -> np.ndarray:
+        """Each text's width at once: the column's Windows-1252 bytes (one a character) looked up in the table
+        and added up text by text — a C loop, where :meth:`units` is a Python call a text."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        joined = "".join(texts)
+        data = joined.encode("ascii") if joined.isascii() else joined.encode(ENCODING)  # ASCII's codec is a copy
+        ends = np.cumsum(self.by_byte.take(np.frombuffer(data, dtype=np.uint8)))
+        ends = np.concatenate(([0], ends))
+        cut = np.concatenate(([0], np.cumsum(lengths)))
+        return ends[cut[1:]] - ends[cut[:-1]]
 
     def units(self, text: str) -> int:
         units = self.texts.get(text)
@@ -131,6 +148,9 @@ def footer_size(text: str, width: float) -> float:
 @functools.cache
 def _rgb(colour: tuple[int, int, int]) -> str:
     return " ".join(f"{c / 255:.4f}".rstrip("0").rstrip(".") for c in colour)
+
+
+_LINES: dict[tuple, list] = {}  # (text, width, style, size) → its lines (_Page.lines)
 
 
 class _Page:
@@ -231,10 +251,16 @@ class _Page:
         """Texts in the current type and colour as one text object: each (x, y, text) with its baseline's left
         end at (x, y) in stream coordinates, set by its text matrix (``Tm``, §9.4.2: absolute, so a reader
         gets the very positions written); ``spacing``: points added at each space (a justified line)."""
-        ops, state = self.ops, self.state
+        opening = self._begin_text(spacing)
+        self.ops.append(opening + _placed(placed) + "ET")
+
+    def _begin_text(self, spacing: float = 0.0) -> str:
+        """A text object's start in the current type: ``BT``, then the font and the word spacing where they
+        change (§9.3); the text colour, where it changes, goes to the stream before it."""
+        state = self.state
         if state["rg"] != self.text_colour:
             state["rg"] = self.text_colour
-            ops.append(_rgb(self.text_colour) + " rg")
+            self.ops.append(_rgb(self.text_colour) + " rg")
         font = (self.style, self.size)
         tf = tw = ""
         if state["Tf"] != font:
@@ -244,16 +270,7 @@ class _Page:
         if state["Tw"] != spacing:
             state["Tw"] = spacing
             tw = f"{spacing:.3f} Tw "
-        shown = [f"BT {tf}{tw}"]
-        last_y = y_text = None
-        for x, y, text in placed:
-            if y != last_y:  # a row's cells share their baseline: written once
-                last_y, y_text = y, f"{y:.2f}"
-            if "(" in text or ")" in text or "\\" in text:  # a literal string's specials (§7.3.4.2)
-                text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            shown.append(f"1 0 0 1 {x:.2f} {y_text} Tm ({text}) Tj ")
-        shown.append("ET")
-        ops.append("".join(shown))
+        return f"BT {tf}{tw}"
 
     def rect(self, x: float, y: float, w: float, h: float) -> None:
         """A box filled with the fill colour."""
@@ -264,6 +281,11 @@ class _Page:
 
     def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
         """A rule in the draw colour and the line width."""
+        self._stroking()
+        self.ops.append(f"{x1:.2f} {self.h - y1:.2f} m {x2:.2f} {self.h - y2:.2f} l S")
+
+    def _stroking(self) -> None:
+        """The draw colour and the line width set in the stream where they change, before a rule."""
         state = self.state
         if state["RG"] != self.draw_colour:
             state["RG"] = self.draw_colour
@@ -271,7 +293,6 @@ class _Page:
         if state["w"] != self.line_width:
             state["w"] = self.line_width
             self.ops.append(f"{self.line_width:.2f} w")
-        self.ops.append(f"{x1:.2f} {self.h - y1:.2f} m {x2:.2f} {self.h - y2:.2f} l S")
 
     def _line_at(self, w: float, h: float, text: str, width: float, align: str, spacing: float = 0.0) -> None:
         """One line of text in the cell of ``w`` × ``h`` points at the current position, vertically centred
@@ -313,7 +334,18 @@ class _Page:
         """``text`` broken into the lines that fit a ``w``-point cell in the current type: each (its text, its
         width, its spaces, whether the line was broken at a space to fit, so may be justified). Lines break at
         the last space that fits and at each newline; a word wider than the cell breaks after its last
-        character that fits."""
+        character that fits. Kept per process (read only): the same item names and workings wrap on the
+        statements of every district of a job."""
+        key = (text, w, self.style, self.size)
+        found = _LINES.get(key)
+        if found is None:
+            if len(_LINES) > 100_000:
+                _LINES.clear()
+            found = _LINES[key] = self._broken(text, w)
+        return found
+
+    def _broken(self, text: str, w: float) -> list[tuple[str, float, int, bool]]:
+        """:meth:`lines`, worked out."""
         size = self.size
         f = size * 0.001
         room = (w - 2 * C_MARGIN) / f  # in thousandths of the type size
@@ -552,13 +584,13 @@ def _section(pdf: _Page, section: dict) -> None:
 
 
 def _widths(pdf: _Page, columns: list[dict], extents: list[list[float]], total: list[str] | None) -> list[float]:
-    """Column widths in points: each fits its header words and shown values (``extents``: each row's texts'
+    """Column widths in points: each fits its header words and shown values (``extents``: each column's texts'
     widths in the body type; ``total``: the total row's texts, "" where it has none); the wrapped columns share
     what the others leave, in proportion to their text."""
     widths = []
     for j, c in enumerate(columns):
         pdf.set_font("", pdf.body)
-        longest = max((row[j] for row in extents), default=0)
+        longest = max(extents[j], default=0)
         if total and total[j]:
             longest = max(longest, pdf.string_width(total[j]))
         pdf.set_font("B", pdf.body)
@@ -582,8 +614,12 @@ def _widths(pdf: _Page, columns: list[dict], extents: list[list[float]], total: 
 
 
 def _extents(pdf: _Page, texts: list[str]) -> list[float]:
-    """Each text's width in points in the current type."""
-    size, units = pdf.size, pdf.widths.units
+    """Each text's width in points in the current type (a column's at once: the same sums in int64 and the
+    same two float products as a text's, so the very same floats)."""
+    size = pdf.size
+    if len(texts) > 16:
+        return (pdf.widths.column(texts) * size * 0.001).tolist()
+    units = pdf.widths.units
     return [units(text) * size * 0.001 for text in texts]
 
 
@@ -663,11 +699,11 @@ def _aligns(columns: list[dict]) -> list[str]:
 def _table(pdf: _Page, table: dict) -> None:
     """A table whose header repeats on each page it runs onto; the last row and the total stay together."""
     columns, rows, total = table["columns"], table["rows"], table.get("total")
-    cells = [[pdf_text(shown(r.get(c["key"]), c["kind"])) for c in columns] for r in rows]
+    texts = [_column_texts([shown(r.get(c["key"]), c["kind"]) for r in rows]) for c in columns]
     total_cells = [pdf_text(shown(total[c["key"]], c["kind"])) if c["key"] in total else "" for c in columns] \
         if total else None
     pdf.set_font("", pdf.body)
-    extents = [_extents(pdf, texts) for texts in cells]  # each cell measured once: for the widths and its row
+    extents = [_extents(pdf, column) for column in texts]  # each cell measured once: for the widths and its row
     widths = _widths(pdf, columns, extents, total_cells)
     aligns = _aligns(columns)
     _table_header(pdf, columns, widths)
@@ -675,13 +711,7 @@ def _table(pdf: _Page, table: dict) -> None:
         pdf.set_font("I", pdf.body)
         pdf.cell(0, pdf.line_h, pdf_text(table.get("empty", "None.")), ln=True)
         return
-    for i, (texts, sizes) in enumerate(zip(cells, extents)):
-        measured = _measure(pdf, widths, texts, extents=sizes)
-        need = measured[2] + (pdf.line_h + 2 if total and i == len(rows) - 1 else 0)
-        if pdf.get_y() + need > pdf.bottom:
-            pdf.add_page()
-            _table_header(pdf, columns, widths)
-        _row(pdf, aligns, widths, measured)
+    _body(pdf, columns, widths, aligns, texts, extents, len(rows) - 1 if total else None)
     if total:
         texts = [pdf_text(shown(total.get("label", "Total") if j == 0 else total.get(c["key"]), c["kind"]))
                  for j, c in enumerate(columns)]
@@ -692,23 +722,123 @@ def _steps(pdf: _Page, steps: dict) -> None:
     """The aid steps as a four-column table: step, value, how it is figured (wrapped), law."""
     names = steps["columns"]
     columns = [{"header": name, "kind": "text"} for name in names]
-    aligns = ["L", "R", "L", "L"]
     room = pdf.w - 2 * MARGIN
     widths = [108, 56, room - 108 - 56 - 50, 50]
     _table_header(pdf, columns, widths)
     lines = steps["lines"]
-    for i, line in enumerate(lines):
-        label = ("    " if line["role"] == "detail" else "") + line["label"]
-        texts = [pdf_text(t) for t in (label, shown(line["value"], line["kind"]), line["working"], line["law"])]
-        style = "B" if line["role"] == "total" else ""
-        measured = _measure(pdf, widths, texts)
-        need = measured[2]
-        if i == len(lines) - 2 and lines[-1]["role"] == "total":
-            need += pdf.line_h + 2  # the last line and the total stay together
-        if pdf.get_y() + need > pdf.bottom:
+    texts = [_column_texts([("    " if line["role"] == "detail" else "") + line["label"] for line in lines]),
+             _column_texts([shown(line["value"], line["kind"]) for line in lines]),
+             _column_texts([line["working"] for line in lines]), _column_texts([line["law"] for line in lines])]
+    pdf.set_font("", pdf.body)
+    extents = [_extents(pdf, column) for column in texts]
+    bold = {i for i, line in enumerate(lines) if line["role"] == "total"}
+    _body(pdf, columns, widths, ["L", "R", "L", "L"], texts, extents,
+          len(lines) - 2 if len(lines) - 1 in bold else None, bold)
+
+
+def _column_texts(texts: list[str]) -> list[str]:
+    """A column's texts as the standard fonts show them (:func:`pdf_text`), mapped in one call over the column
+    joined by NUL: the mapping is character by character and keeps NUL, so the column splits back as it was
+    (a column holding a NUL of its own is mapped text by text)."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        return [pdf_text(text) for text in texts]
+    return pdf_text(joined).split("\0") if texts else []
+
+
+def _placed(placed: list[tuple[float, float, str]]) -> str:
+    """The ``Tm … Tj`` of texts placed at (x, y) in stream coordinates (:meth:`_Page._show`)."""
+    shown = []
+    last_y = y_text = None
+    for x, y, text in placed:
+        if y != last_y:  # a row's cells share their baseline: written once
+            last_y, y_text = y, f"{y:.2f}"
+        shown.append(f"1 0 0 1 {x:.2f} {y_text} Tm ({_literal(text)}) Tj ")
+    return "".join(shown)
+
+
+def _literal(text: str) -> str:
+    """``text`` as the inside of a PDF literal string: its specials escaped (ISO 32000-1 §7.3.4.2)."""
+    if "(" in text or ")" in text or "\\" in text:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return text
+
+
+def _body(pdf: _Page, columns: list[dict], widths: list[float], aligns: list[str], texts: list[list[str]],
+          extents: list[list[float]], together: int | None = None, bold: set[int] = frozenset()) -> None:
+    """A table's rows under its header (``columns``, repeated on each page the rows run onto): ``texts`` and
+    ``extents`` its cells column by column and their widths in the body type; row ``together`` stays on the
+    page of the row after it; the rows in ``bold`` are set (and measured) in bold.
+
+    What :func:`_measure` and :func:`_row` would write a cell at a time is made column by column here (the
+    cells' ``Tm … Tj`` with the baseline left open as NUL, filled in once the row's place on its page is
+    known); only a wrapped cell is broken into its lines when its row is drawn. A row in bold, or with a NUL
+    of its own, is measured and drawn by those two.
+    """
+    pieces, wrapped, odd = _cell_pieces(widths, aligns, texts, extents)
+    rows, sizes = list(zip(*texts)), list(zip(*extents))
+    starts = list(itertools.accumulate(widths, initial=MARGIN))  # each column's left, added up as _row does
+    one_line, keep = pdf.line_h + 1, pdf.line_h + 2  # _measure's height of a one-line row; the row kept with it
+    rule = f"{MARGIN:.2f} %s m {MARGIN + sum(widths):.2f} %s l S"  # _row's rule below a row, at its y
+    for i, parts in enumerate(zip(*pieces)):
+        if i in bold or i in odd:
+            measured = _measure(pdf, widths, rows[i], extents=sizes[i])
+            if pdf.y + measured[2] + (keep if i == together else 0) > pdf.bottom:
+                pdf.add_page()
+                _table_header(pdf, columns, widths)
+            _row(pdf, aligns, widths, _measure(pdf, widths, rows[i], "B") if i in bold else measured,
+                 "B" if i in bold else "")
+            continue
+        pdf.set_font("", pdf.body)
+        height, broken = one_line, None
+        if i in wrapped:
+            broken = {j: pdf.lines(rows[i][j], widths[j] - 3) for j in wrapped[i]}
+            height = max(len(lines) for lines in broken.values()) * pdf.line_h + 1
+        if pdf.y + (height + keep if i == together else height) > pdf.bottom:
             pdf.add_page()
             _table_header(pdf, columns, widths)
-        _row(pdf, aligns, widths, measured if not style else _measure(pdf, widths, texts, style), style)
+            pdf.set_font("", pdf.body)
+        y = pdf.y
+        if broken:  # a wrapped cell's lines one below the other, top-aligned, as _row puts them
+            parts = list(parts)
+            for j, lines in broken.items():
+                placed: list = []
+                _put(pdf, placed, starts[j] + 1.5, y + 0.5, widths[j] - 3, rows[i][j], lines, aligns[j])
+                parts[j] = _placed(placed)
+        baseline = f"{pdf.h - (y + 0.5) - 0.5 * pdf.line_h - 0.3 * pdf.size:.2f}"  # as _row places a one-line cell
+        opening = pdf._begin_text()
+        pdf.ops.append(opening + "".join(parts).replace("\0", baseline) + "ET")
+        pdf.draw_colour = RULE
+        pdf._stroking()
+        below = f"{pdf.h - (y + height):.2f}"
+        pdf.ops.append(rule % (below, below))
+        pdf.x, pdf.y = MARGIN, y + height
+
+
+def _cell_pieces(widths: list[float], aligns: list[str], texts: list[list[str]],
+                 extents: list[list[float]]) -> tuple[list[list[str]], dict[int, list[int]], set[int]]:
+    """Each body cell's part of its row's text object (:meth:`_Page._show`'s ``1 0 0 1 x y Tm (text) Tj``
+    with NUL for y; "" for an empty cell), placed as :func:`_row` places it, column by column; the columns of
+    each row whose cell does not fit one line of its column (:func:`_measure`); the rows with a NUL in a text."""
+    pieces, wrapped, odd = [], {}, set()
+    x = MARGIN
+    for j, (w, align, column, sizes) in enumerate(zip(widths, aligns, texts, extents)):
+        limit = w - 3 - 2 * C_MARGIN  # _measure's room on the line (pad 3)
+        for i, width in enumerate(sizes):
+            if width - limit > TOLERANCE:
+                wrapped.setdefault(i, []).append(j)
+        start = x + 1.5
+        if align == "R":
+            room = w - 3 - C_MARGIN
+            pieces.append([f"1 0 0 1 {start + (room - width):.2f} \0 Tm ({_literal(text)}) Tj " if text else ""
+                           for text, width in zip(column, sizes)])
+        else:
+            left = f"1 0 0 1 {start + C_MARGIN:.2f} \0 Tm ("
+            pieces.append([f"{left}{_literal(text)}) Tj " if text else "" for text in column])
+        if "\0" in "".join(column):  # a NUL of the text's own would be taken for the baseline
+            odd.update(i for i, text in enumerate(column) if "\0" in text)
+        x += w
+    return pieces, wrapped, odd
 
 
 def _bar_chart(pdf: _Page, chart: dict) -> None:
