@@ -14,6 +14,8 @@ one readable page breaks between sections, with the title rows repeated.
 from __future__ import annotations
 
 import io
+import operator
+from itertools import compress, repeat
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -82,7 +84,7 @@ def longest_shown(values: list, kind: str) -> int:
     smallest value can be the longest (the widest positive, the widest negative), so only those are shown;
     any other kind shows each distinct value once (a charges table repeats its units and unit costs).
     """
-    present = [v for v in values if v is not None]
+    present = [v for v in values if v is not None] if None in values else values
     if not present:
         return 0
     types = set(map(type, present))
@@ -272,7 +274,8 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
     values and formats listed once, the working merged across the middle columns for all the steps in one
     call, the rows' heights from one pass over the working. A total step's value is its formula."""
     last = len(widths) - 1
-    header, label, detail, plain = st["header"], st["label"], st["detail"], st["working"]
+    header = st["header"]
+    st["label"], st["detail"], st["working"]  # made before the steps' own formats, as they always were
     names = steps["columns"]
     ws.write_string(row, 0, names[0], header)
     ws.write_string(row, 1, names[1], st["header_right"])
@@ -283,29 +286,18 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
     lines = steps["lines"]
     if not lines:
         return first, []
-    # each step's formats, asked for in the order its cells come (a workbook numbers its formats as first used)
-    label_formats, value_formats, working_formats, law_formats = [], [], [], []
-    body: dict[str, object] = {}  # number format → the body format (st() once per kind)
-    for line in lines:
-        number = KINDS[line["kind"]][0]
-        if line["role"] == "total":
-            label_formats.append(st["total"])
-            value_formats.append(st(number, "total"))
-            working_formats.append(st["total_working"])
-            law_formats.append(st["total"])
-        else:
-            label_formats.append(detail if line["role"] == "detail" else label)
-            fmt = body.get(number)
-            value_formats.append(fmt if fmt is not None else body.setdefault(number, st(number)))
-            working_formats.append(plain)
-            law_formats.append(plain)
-    roles = [line["role"] for line in lines]
-    labels = ["    " + line["label"] if role == "detail" else line["label"] for line, role in zip(lines, roles)]
+    # each step's fields, a column each, taken from all the steps in one pass
+    roles, kinds, labels, values, workings, laws = map(list, zip(*map(_STEP_FIELDS, lines)))
+    # each step's formats by its role and kind, made in the order its cells come (a workbook numbers its formats
+    # as first used): one look-up a step
+    made: dict[tuple[str, str], tuple] = {}
+    formats = [made.get(key) or made.setdefault(key, _step_formats(st, *key)) for key in zip(roles, kinds)]
+    label_formats, value_formats, working_formats, law_formats = map(list, zip(*formats))
+    labels = list(map(operator.add, map(_STEP_INDENTS.get, roles, repeat("")), labels))  # a detail's indented
     # a value as Excel holds it (a document's blank is None: a formatted blank cell); a total's is its formula
-    values = [None if role == "total" else BLANK if line["value"] is None else KINDS[line["kind"]][1](line["value"])
-              for line, role in zip(lines, roles)]
-    workings = [line["working"] for line in lines]
-    laws = [line["law"] for line in lines]
+    convert = {kind: KINDS[kind][1] for kind in dict.fromkeys(kinds)}
+    values = [None if role == "total" else BLANK if v is None else convert[kind](v)
+              for v, kind, role in zip(values, kinds, roles)]
     # the shared strings numbered as the cells come row by row: label, a value that is text, working, law
     order: list = [None] * (4 * len(lines))
     order[0::4], order[2::4], order[3::4] = labels, workings, laws
@@ -318,10 +310,23 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
     for col in range(3, last):  # the rest of the merged working: formatted blanks
         write_column(ws, first, col, [BLANK] * len(lines), working_formats)
     write_column(ws, first, last, laws, law_formats)
-    for i, (line, role) in enumerate(zip(lines, roles)):
-        if role == "total":
-            ws.write_formula(first + i, 1, _formula(line["formula"], first), value_formats[i],
-                             cell_value(line["value"], line["kind"]) or 0)
+    for i in compress(range(len(lines)), map("total".__eq__, roles)):
+        line = lines[i]
+        ws.write_formula(first + i, 1, _formula(line["formula"], first), value_formats[i],
+                         cell_value(line["value"], line["kind"]) or 0)
     counts = lines_column(workings, sum(widths[2:last]) - INDENT_WIDTH)
     set_rows(ws, first, [ROW_HEIGHT * n if n > 1 else None for n in counts])
     return first + len(lines), counts
+
+
+_STEP_FIELDS = operator.itemgetter("role", "kind", "label", "value", "working", "law")
+_STEP_INDENTS = {"detail": "    "}  # a detail step's label is indented by leading spaces (its format has no indent)
+
+
+def _step_formats(st: Styles, role: str, kind: str) -> tuple:
+    """The formats of a step's label, value, working and law for its ``role`` and ``kind``, asked for in that
+    order."""
+    number = KINDS[kind][0]
+    if role == "total":
+        return st["total"], st(number, "total"), st["total_working"], st["total"]
+    return st["detail"] if role == "detail" else st["label"], st(number), st["working"], st["working"]

@@ -110,12 +110,13 @@ class Styles:
 
     def __call__(self, number: str = "general", role: str = "body"):
         key = (number, role)
-        if key not in self._made:
+        made = self._made.get(key)
+        if made is None:
             spec = dict(FONT) | ROLES[role]
             if number != "general":
                 spec["num_format"] = NUMBER_FORMATS[number]
-            self._made[key] = self.book.add_format(spec)
-        return self._made[key]
+            made = self._made[key] = self.book.add_format(spec)
+        return made
 
     def __getitem__(self, role: str):
         """A role with no number format (``styles["title"]``)."""
