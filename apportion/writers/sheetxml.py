@@ -48,7 +48,7 @@ import struct
 import zipfile
 import zlib
 from datetime import datetime
-from itertools import filterfalse, islice, repeat
+from itertools import filterfalse, repeat
 from math import isfinite
 
 import xlsxwriter
@@ -408,39 +408,134 @@ class _Blank:
 BLANK = _Blank()
 
 
+class _Full:
+    """A column of a band with a cell in every row, kept as its parts until the rows are made: the cells'
+    kind (``"s"`` a shared string, ``"n"`` a number, ``"b"`` a formatted blank), their ``s`` attribute (one
+    for the column, or a list of one per row) and each cell's value text (a string's index or a number's
+    text; none for blanks). :func:`_row_maker` writes such columns into the rows with no cell made alone."""
+
+    __slots__ = ("kind", "styles", "texts", "n")
+
+    def __init__(self, kind: str, styles: str | list[str], texts: list[str] | None, n: int):
+        self.kind, self.styles, self.texts, self.n = kind, styles, texts, n
+
+    def cells(self, letter: str, rows: list[str]) -> list[str]:
+        """The cells as finished XML, one per row (``rows``: the rows' numbers), for a write over some of
+        them or a row taken out."""
+        styles = self.styles if isinstance(self.styles, list) else repeat(self.styles)
+        if self.kind == "b":
+            return [f'<c r="{letter}{r}"{s}/>' for r, s in zip(rows, styles)]
+        close = _VALUE_OPEN[self.kind]
+        return [f'<c r="{letter}{r}"{s}{close}{t}</v></c>' for r, s, t in zip(rows, styles, self.texts)]
+
+    def cell(self, letter: str, i: int, row: str) -> str:
+        """The cell of the ``i``-th row (its number ``row``) as finished XML."""
+        style = self.styles[i] if isinstance(self.styles, list) else self.styles
+        if self.kind == "b":
+            return f'<c r="{letter}{row}"{style}/>'
+        return f'<c r="{letter}{row}"{style}{_VALUE_OPEN[self.kind]}{self.texts[i]}</v></c>'
+
+
+_VALUE_OPEN = {"s": ' t="s"><v>', "n": "><v>"}  # a full column's cell from its s attribute to its value
+
+
 class _Band:
     """Rows ``first`` … ``first + n - 1`` whose cells were written a column at a time: by column, each
-    row's cell XML ("" where that row has no cell in the column, so a row is its cells joined as they are).
-    A later write of a column over the same rows replaces the cells it writes, as one write per cell would."""
+    row's cell XML ("" where that row has no cell in the column, so a row is its cells joined as they are),
+    or a :class:`_Full` column. A later write of a column over the same rows replaces the cells it writes,
+    as one write per cell would."""
 
     __slots__ = ("first", "n", "columns", "taken")
 
     def __init__(self, first: int, n: int):
         self.first, self.n = first, n
-        self.columns: dict[int, list[str]] = {}
+        self.columns: dict[int, list[str] | _Full] = {}
         self.taken = False  # whether a row was taken out (written one cell at a time since)
 
-    def put(self, col: int, cells: list[str]) -> None:
+    def put(self, col: int, cells: list[str] | _Full) -> None:
         old = self.columns.get(col)
-        self.columns[col] = cells if old is None else [c or o for c, o in zip(cells, old)]
+        if old is None or isinstance(cells, _Full):  # a full column replaces every cell
+            self.columns[col] = cells
+            return
+        if isinstance(old, _Full):
+            old = old.cells(_LETTERS[col], _numbers(self.first + 1, self.first + self.n))
+        self.columns[col] = [c or o for c, o in zip(cells, old)]
 
     def take(self, row: int) -> dict[int, str]:
-        """Row ``row``'s cells by column, taken out of the band (a single write to the row follows)."""
+        """Row ``row``'s cells by column, taken out of the band (a single write to the row follows; the
+        sheet's XML leaves the row out of the band's rows, so a full column is left as it is)."""
         i = row - self.first
         self.taken = True
         out = {}
         for col, cells in self.columns.items():
-            if cells[i]:
+            if isinstance(cells, _Full):
+                out[col] = cells.cell(_LETTERS[col], i, str(row + 1))
+            elif cells[i]:
                 out[col] = cells[i]
                 cells[i] = ""
         return out
 
-    def joined(self) -> tuple[list[str], list[int]]:
-        """Each row's cells in column order as one string; the columns that still hold a cell."""
+    def rows(self, heights: dict[int, str]) -> tuple[list[str], list[int]]:
+        """Each row's ``<row>`` element ("" for a row of no cell), its attributes from ``heights``; the columns
+        that hold a cell. With a full column every row has a cell: all are made by one f-string a row."""
         order = sorted(self.columns)
-        lists = [self.columns[c] for c in order]
-        rows = list(map("".join, zip(*lists)))
-        return rows, [c for c, cells in zip(order, lists) if any(cells)]
+        columns = [self.columns[c] for c in order]
+        first, n = self.first, self.n
+        numbers = _numbers(first + 1, first + n)
+        attributes = list(map(heights.get, range(first, first + n), repeat("")))
+        full = [isinstance(c, _Full) for c in columns]
+        used = [c for c, cells, is_full in zip(order, columns, full) if is_full or any(cells)]
+        if not any(full):
+            texts = map("".join, zip(*columns))
+            return [f'<row r="{r}"{h}>{t}</row>' if t else "" for r, h, t in zip(numbers, attributes, texts)], used
+        shape, args = [], []
+        for col, cells in zip(order, columns):
+            if not isinstance(cells, _Full):
+                shape.append(("cells", "", None))
+                args.append(cells)
+                continue
+            varies = isinstance(cells.styles, list)
+            shape.append((cells.kind, _LETTERS[col], None if varies else cells.styles))
+            args += ([cells.styles] if varies else []) + ([] if cells.texts is None else [cells.texts])
+        return _row_maker(tuple(shape))(numbers, attributes, *args), used
+
+
+_LETTERS_ONLY, _STYLE_ONLY = re.compile("[A-Z]{1,3}"), re.compile(r'( s="[0-9]+")?')
+
+
+@functools.lru_cache(maxsize=256)
+def _row_maker(shape: tuple[tuple[str, str, str | None], ...]):
+    """A function making a band's ``<row>`` elements for columns of ``shape`` (in column order): for a
+    column of finished cells ``("cells", "", None)``, else its :class:`_Full` kind, letter and ``s``
+    attribute (None when it varies by row). Called with the rows' numbers, their attributes, then for each
+    column its cells, or its styles (when they vary) and its texts (but a blank's), each a list by row.
+
+    Why made from source: each row's XML as one f-string (the fixed markup of its cells compiled in) is
+    about twice as fast as an f-string per cell and a join per row, and most of a statement is its
+    charges' and steps' rows. The source holds only column letters and ``s`` attributes (checked here
+    against their forms) and this module's markup; every text of a cell comes in as an argument."""
+    names, pieces = ["r", "h"], []
+    for j, (kind, letter, style) in enumerate(shape):
+        if kind == "cells":
+            names.append(f"c{j}")
+            pieces.append(f"{{c{j}}}")
+            continue
+        if not _LETTERS_ONLY.fullmatch(letter) or not (style is None or _STYLE_ONLY.fullmatch(style)):
+            raise ValueError(f"not a column letter and s attribute: {letter!r}, {style!r}")
+        if style is None:
+            names.append(f"s{j}")
+            style = f"{{s{j}}}"
+        if kind == "b":
+            pieces.append(f'<c r="{letter}{{r}}"{style}/>')
+        else:
+            names.append(f"t{j}")
+            pieces.append(f'<c r="{letter}{{r}}"{style}{_VALUE_OPEN[kind]}{{t{j}}}</v></c>')
+    lists = ", ".join(name + "_" for name in names)
+    source = (f"def rows({lists}):\n"
+              f"    return [f'<row r=\"{{r}}\"{{h}}>{''.join(pieces)}</row>' for {', '.join(names)} in zip({lists})]\n")
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the source is this module's markup, letters and s attributes only
+    return namespace["rows"]
 
 
 class Table:
@@ -528,16 +623,19 @@ class Worksheet:
             cells = self.rows[row] = band.take(row) if band is not None else {}
         return cells
 
-    def _store(self, first_row: int, col: int, cells: list[str]) -> None:
-        """Column ``col``'s cells from ``first_row`` ("": no cell). Kept in the band of exactly these rows
-        (a new one if none of the rows holds a cell yet); over rows written otherwise, one cell at a time."""
-        n, banded = len(cells), self._banded
+    def _store(self, first_row: int, col: int, cells: list[str] | _Full) -> None:
+        """Column ``col``'s cells from ``first_row`` ("": no cell), or a full column. Kept in the band of
+        exactly these rows (a new one if none of the rows holds a cell yet); over rows written otherwise, one
+        cell at a time."""
+        n, banded = (cells.n if isinstance(cells, _Full) else len(cells)), self._banded
         band = banded.get(first_row)
         if band is None or band.first != first_row or band.n != n:
             last = first_row + n - 1
             if not (first_row.__class__ is int and 0 <= first_row and last < _MAX_ROWS):
                 raise IndexError(f"rows {first_row} to {last} are outside the sheet")
             if any(r in banded or r in self.rows for r in range(first_row, last + 1)):
+                if isinstance(cells, _Full):
+                    cells = cells.cells(_LETTERS[col], _numbers(first_row + 1, last + 1))
                 for row, cell in enumerate(cells, first_row):
                     if cell:
                         self._cells(row)[col] = cell
@@ -582,24 +680,43 @@ class Worksheet:
         The same cells as ``write_string`` (``text``) or ``write_number`` on each value, made in one pass."""
         if not values:
             return
-        styles = repeat(cell_format.s if cell_format is not None else "")
+        style = cell_format.s if cell_format is not None else ""
+        if None not in values:
+            texts = self._string_texts(values) if text else _finite_texts(values)
+            self._store(first_row, col, _Full("s" if text else "n", style, texts, len(values)))
+            return
         make = self._text_cells if text else _number_cells
-        self._store(first_row, col, make(_LETTERS[col], _numbers(first_row + 1, first_row + len(values)), values, styles))
+        self._store(first_row, col, make(_LETTERS[col], _numbers(first_row + 1, first_row + len(values)), values,
+                                         repeat(style)))
 
     def write_column(self, first_row: int, col: int, values: list, formats: Format | None | list) -> None:
         """``values`` down column ``col`` from ``first_row``, each written as its type says: text (a str) as
         ``write_string``, a number as ``write_number``, :data:`BLANK` as ``write_blank``; None is left
-        unwritten. ``formats``: one for every cell, or a list of one per value. Made in one pass per type."""
+        unwritten. ``formats``: one for every cell, or a list of one per value. Made in one pass per type;
+        a column of one type with a cell in every row is kept as a full column."""
         if not values:
             return
         if not isinstance(formats, list):
-            styles = repeat(formats.s if formats is not None else "")
+            style = formats.s if formats is not None else ""
         elif None in formats:
-            styles = [f.s if f is not None else "" for f in formats]
+            style = [f.s if f is not None else "" for f in formats]
         else:
-            styles = list(map(_STYLE, formats))
+            style = list(map(_STYLE, formats))
+        types = set(map(type, values))
+        if len(types) == 1 and type(None) not in types:  # one type, a cell in every row: a full column
+            (only,) = types
+            if only is str:
+                self._store(first_row, col, _Full("s", style, self._string_texts(values), len(values)))
+                return
+            if only is not _Blank:
+                self._store(first_row, col, _Full("n", style, _finite_texts(values), len(values)))
+                return
+            if (style != "") if isinstance(style, str) else "" not in style:  # a blank with no format is no cell
+                self._store(first_row, col, _Full("b", style, None, len(values)))
+                return
+        styles = style if isinstance(style, list) else [style] * len(values)
         letter, rows = _LETTERS[col], _numbers(first_row + 1, first_row + len(values))
-        types = set(map(type, values)) - {type(None)}
+        types.discard(type(None))
         if types <= {str}:
             cells = self._text_cells(letter, rows, values, styles)
         elif types == {_Blank}:
@@ -607,14 +724,17 @@ class Worksheet:
         elif str not in types and _Blank not in types:
             cells = _number_cells(letter, rows, values, styles)
         else:  # mixed: each type's cells made apart, then taken row by row
-            if not isinstance(styles, list):
-                styles = list(islice(styles, len(values)))
             texts = self._text_cells(letter, rows, [v if isinstance(v, str) else None for v in values], styles)
             blanks = _blank_cells(letter, rows, [v if v is BLANK else None for v in values], styles)
             numbers = _number_cells(letter, rows, [None if v is None or v is BLANK or isinstance(v, str) else v
                                                    for v in values], styles)
             cells = [t or b or n for t, b, n in zip(texts, blanks, numbers)]
         self._store(first_row, col, cells)
+
+    def _string_texts(self, texts: list[str]) -> list[str]:
+        """The shared-string index of each of ``texts`` (none None) as text (counted as cells)."""
+        indexes = self.book.string_indexes(texts)
+        return list(map(_number_texts_to(len(self.book.strings)).__getitem__, indexes))
 
     def _text_cells(self, letter: str, rows: list[str], texts: list, styles) -> list[str]:
         """Shared-string cells for ``texts`` (None: no cell, "") in rows ``rows``, each with its ``s``."""
@@ -801,13 +921,15 @@ class Worksheet:
         out: dict[int, str] = {}  # row → its <row> element
         columns: list[int] = []
         for band in self.bands:
-            texts, used = band.joined()
+            texts, used = band.rows(heights)
             if used:
                 columns += (used[0], used[-1])
             first = band.first
-            out.update({row: f'<row r="{n}"{heights.get(row, "")}>{text}</row>' for row, n, text in zip(
-                range(first, first + band.n), _numbers(first + 1, first + band.n), texts)
-                if text and (not band.taken or banded.get(row) is band)})
+            if band.taken or "" in texts:  # only the rows with a cell that are still the band's
+                out.update({row: text for row, text in zip(range(first, first + band.n), texts)
+                            if text and banded.get(row) is band})
+            else:
+                out.update(zip(range(first, first + band.n), texts))
         for row, cells in rows.items():
             if cells:
                 order = sorted(cells)
