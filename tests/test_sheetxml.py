@@ -197,6 +197,57 @@ def test_block_calls_write_what_the_cell_calls_write():
         book(lambda ws, st: sheetxml.write_column(ws, 0, 0, [1, float("nan")], None))
 
 
+def test_full_columns_write_what_the_cell_calls_write():
+    """A column with a cell in every row (kept as its texts and made into rows by one f-string a row) is the
+    same bytes as its cells written one at a time: text, numbers and blanks, one format or one per row, beside
+    a column of blanks, written over by a later column, and a row of them written over by a single cell."""
+    def book(write) -> bytes:
+        buffer = io.BytesIO()
+        wb = sheetxml.Workbook(buffer, styles.WORKBOOK_OPTIONS)
+        wb.set_properties({"created": dt.datetime(2026, 7, 1)})
+        write(wb.add_worksheet("S"), styles.Styles(wb))
+        wb.close()
+        return buffer.getvalue()
+    B = sheetxml.BLANK
+    values = [["a", "b", "a", " c"], [1, 2.5, -0.0, 1e20], [B, B, B, B], ["w", None, "x", None], [B, B, B, B]]
+    later = [None, "over", None, 3]  # written over column 1 after the others
+
+    def formats(st, col):
+        per_row = [st["label"], st("money"), st["note"], st["detail"]]
+        return [per_row, st("money"), per_row, st["label"], [st["label"], None, st["note"], st["label"]]][col]
+
+    def by_column(ws, st):
+        for col, column in enumerate(values):
+            sheetxml.write_column(ws, 3, col, column, formats(st, col))
+        ws.write_cells(3, 5, ["t1", "t2", "t3", "t4"], st["label"], text=True)
+        ws.write_cells(3, 6, [4, 5, 6, 7], None, text=False)
+        sheetxml.write_column(ws, 3, 1, later, st["total"])
+        ws.write_formula(4, 2, "=B4", st["total"], 1)  # one cell into a row of the band
+        sheetxml.set_rows(ws, 3, [None, 30, None, 13.5 * 2])
+
+    def by_cell(ws, st):
+        for col, column in enumerate(values + [["t1", "t2", "t3", "t4"], [4, 5, 6, 7]]):
+            for i, value in enumerate(column):
+                fmt = formats(st, col) if col < 5 else st["label"] if col == 5 else None
+                fmt = fmt[i] if isinstance(fmt, list) else fmt
+                if value is B:
+                    ws.write_blank(3 + i, col, None, fmt)
+                elif isinstance(value, str):
+                    ws.write_string(3 + i, col, value, fmt)
+                elif value is not None:
+                    ws.write_number(3 + i, col, value, fmt)
+        ws.write_string(4, 1, "over", st["total"])
+        ws.write_number(6, 1, 3, st["total"])
+        ws.write_formula(4, 2, "=B4", st["total"], 1)
+        ws.set_row(4, 30)
+        ws.set_row(6, 13.5 * 2)
+    assert book(by_column) == book(by_cell)
+    with pytest.raises(ValueError):
+        sheetxml._row_maker((("s", "A{x}", ' s="1"'),))  # the source holds only letters and s attributes
+    with pytest.raises(TypeError):
+        book(lambda ws, st: ws.write_cells(0, 0, [1.0, float("inf")], None, text=False))
+
+
 def drawn(book_class) -> bytes:
     """Every kind of cell and setting the template writer takes, through the calls the layout code makes."""
     buffer = io.BytesIO()

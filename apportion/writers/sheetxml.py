@@ -180,12 +180,12 @@ class Workbook:
     def _add_strings(self, texts: list) -> list:
         """Number the new ones of ``texts`` in the order they first come; ``texts`` as stored (a text over
         Excel's limit cut to it)."""
-        if max(map(len, filter(None, texts)), default=0) > _MAX_STRING:
-            texts = [t if t is None else t[:_MAX_STRING] for t in texts]
         strings = self.strings
         unique = dict.fromkeys(texts)
         unique.pop(None, None)
         fresh = list(filterfalse(strings.__contains__, unique))
+        if max(map(len, fresh), default=0) > _MAX_STRING:  # only a new text can be (the stored ones are cut)
+            return self._add_strings([t if t is None else t[:_MAX_STRING] for t in texts])
         strings.update(zip(fresh, range(len(strings), len(strings) + len(fresh))))
         return texts
 
@@ -193,7 +193,7 @@ class Workbook:
 
     def close(self) -> None:
         """Write every part into the zip, in xlsxwriter's order, each deflated at :data:`DEFLATE_LEVEL`."""
-        styles, theme = _styles_part(tuple(tuple(sorted(f.spec.items())) for f in self._formats.values()))
+        styles, theme = _styles_part(tuple(self._formats))  # the formats' sorted properties, in the order made
         tables = [t for s in self.sheets for t in s.tables]
         parts: list[tuple[str, str | bytes]] = [
             ("[Content_Types].xml", self._content_types(len(tables))),
@@ -333,9 +333,8 @@ _REPEATED_PART = 64 * 1024  # parts up to this size are kept deflated, by their 
 
 
 def _deflate(data: bytes) -> tuple[bytes, int]:
-    """``data`` deflated (raw, as zipfile deflates it) and its CRC-32."""
-    compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+    """``data`` deflated (raw, as zipfile deflates it: the same stream in one call) and its CRC-32."""
+    return zlib.compress(data, DEFLATE_LEVEL, -15), zlib.crc32(data)
 
 
 _deflate_repeated = functools.lru_cache(maxsize=256)(_deflate)

@@ -92,20 +92,19 @@ def longest_shown(values: list, kind: str) -> int:
         return max(map(len, present if types == {str} else map(str, present)))
     if kind in _GROWS_WITH_SIZE and types == {int}:
         return max(len(shown(max(present), kind)), len(shown(min(present), kind)))
-    return max(_shown_length(v, kind) for v in dict.fromkeys(present))
+    distinct = list(dict.fromkeys(present))
+    # the type too: 1 and 1.0 are one key but may show differently
+    keys = list(zip(map(type, distinct), distinct, repeat(kind)))
+    lengths = list(map(_SHOWN_LENGTHS.get, keys))
+    if None in lengths:  # the values no statement of this process showed yet
+        if len(_SHOWN_LENGTHS) > 100_000:
+            _SHOWN_LENGTHS.clear()
+        for i in compress(range(len(keys)), map(operator.is_, lengths, repeat(None))):
+            lengths[i] = _SHOWN_LENGTHS[keys[i]] = len(shown(distinct[i], kind))
+    return max(lengths)
 
 
 _SHOWN_LENGTHS: dict[tuple, int] = {}  # (type, value, kind) → its shown length: a job's statements share units
-
-
-def _shown_length(value, kind: str) -> int:
-    key = (type(value), value, kind)  # the type too: 1 and 1.0 are one key but may show differently
-    length = _SHOWN_LENGTHS.get(key)
-    if length is None:
-        if len(_SHOWN_LENGTHS) > 100_000:
-            _SHOWN_LENGTHS.clear()
-        length = _SHOWN_LENGTHS[key] = len(shown(value, kind))
-    return length
 
 
 def render_statement(ws, st: Styles, document: dict) -> None:
