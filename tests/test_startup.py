@@ -19,11 +19,17 @@ print(json.dumps({"exit": code, "modules": sorted({m.split(".")[0] for m in sys.
 """
 
 
-def _run(tmp_path: Path, *extra: str) -> dict:
-    job = ROOT / "inputs" / "example_valley_2026-27.xlsx"
-    done = subprocess.run([sys.executable, "-c", RUN, "run", str(job), "-o", str(tmp_path / "out"), "--jobs", "1",
-                           *extra], capture_output=True, text=True, cwd=tmp_path, check=True)
+JOB = ROOT / "inputs" / "example_valley_2026-27.xlsx"
+
+
+def _command(tmp_path: Path, *args: str) -> dict:
+    """A command's exit code and every module it imported, run in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=tmp_path, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run(tmp_path: Path, *extra: str) -> dict:
+    return _command(tmp_path, "run", str(JOB), "-o", str(tmp_path / "out"), "--jobs", "1", *extra)
 
 
 def test_a_run_without_pdf_never_imports_the_pdf_stack(tmp_path):
@@ -33,6 +39,30 @@ def test_a_run_without_pdf_never_imports_the_pdf_stack(tmp_path):
     with_pdf = _run(tmp_path, "--pdf")
     assert with_pdf["exit"] == 0 and "apportion.writers.pdf" in with_pdf["modules"]  # --pdf draws them
     assert "fpdf" not in with_pdf["modules"]  # the PDF is written by apportion itself (fpdf2 is a test reference)
+
+
+#: what only other commands and options need, with its import's CPU on the 2-core test machine (after pandas):
+#: reading workbooks back (openpyxl 145 ms), mail (apportion.mail 90 ms with smtplib, ssl and dnspython's
+#: resolver 74 ms), watch (75 ms: watchfiles, asyncio), the template, the PDF reference stack (pypdf 72 ms,
+#: Pillow, fontTools) — each imported where it is used, never at start-up
+NOT_FOR_RUN = ("openpyxl", "apportion.mail", "smtplib", "ssl", "dns", "apportion.watch", "watchfiles", "asyncio",
+               "apportion.template", "pypdf", "PIL", "fontTools")
+
+
+def test_a_plain_run_imports_only_what_it_uses(tmp_path):
+    plain = _run(tmp_path)
+    assert plain["exit"] == 0
+    assert [m for m in NOT_FOR_RUN if m in plain["modules"]] == []
+
+
+def test_validate_imports_no_workbook_writer(tmp_path):
+    """validate writes nothing: neither xlsxwriter (about 20 ms) nor apportion's sheet writers are imported (the
+    prior-year warning words its amounts with exact.dollars_text, not through the writers' labels)."""
+    checked = _command(tmp_path, "validate", str(JOB))
+    assert checked["exit"] == 0
+    writers = {"xlsxwriter", "apportion.writers.styles", "apportion.writers.tables", "apportion.writers.sheetxml",
+               "apportion.writers.labels", "apportion.writers.document"} | set(NOT_FOR_RUN)
+    assert sorted(writers & set(checked["modules"])) == []
 
 
 def _main(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import IssueLog
 from ..result import PriorYear
-from ..writers.labels import dollars
+from ..exact import dollars_text
 from ..years import SchoolYear
 from . import NotAJobOutput, compare, figures_of_result, load_run
 from .drivers import percent_change
@@ -105,7 +105,7 @@ def _warn_net_cost(result, table: pd.DataFrame, prior_year_label: str, warn_perc
         code = row["district_code"]
         pct = int(row["change_percent"])
         percent = f"{'+' if pct > 0 else '-'}{abs(pct) // 100}.{abs(pct) % 100:02d} %"
-        log.warning("net-cost-change", f"{names.get(code, code)}'s net cost moves from {dollars(row['prior'])} "
-                    f"({prior_year_label}) to {dollars(row['current'])} ({s.school_year}), {percent}: more than the "
-                    f"{warn_percent} % that draws this warning", **result.where_district("district_code", code),
+        log.warning("net-cost-change", f"{names.get(code, code)}'s net cost moves from "
+                    f"{dollars_text(row['prior'])} ({prior_year_label}) to {dollars_text(row['current'])} "
+                    f"({s.school_year}), {percent}: more than the {warn_percent} % that draws this warning", **result.where_district("district_code", code),
                     expected=f"a change within {warn_percent} %", found=f"{code}: {percent}")
