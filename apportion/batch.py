@@ -89,7 +89,7 @@ def run_batch(paths: list[Path], output: Path, jobs: int | None = None, write: b
               limits: Limits = DEFAULT_LIMITS, on_done: Callable[[Outcome], None] | None = None,
               verbose: bool = False, options=None, what_if: RunOptions = RunOptions()) -> Batch:
     """Run every job found under ``paths``; ``on_done`` is called as each finishes; ``options`` (a
-    :class:`~.writers.document.ReportOptions`) say whether PDFs are written and the prepared-on date;
+    :class:`~.options.ReportOptions`) say whether PDFs are written and the prepared-on date;
     ``what_if`` (a :class:`~.options.RunOptions`): a variant's settings and the prior year, for every job."""
     batch = Batch()
     sources = discover(paths, batch.log)
@@ -128,6 +128,8 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
         outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options, what_if) for source in sources]
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # a run of one job never starts a pool
+        if write:  # the workbook writers every worker uses, imported once here: each forked worker inherits them
+            from .writers import statement, summary  # noqa: F401
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))

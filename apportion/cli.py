@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .cli_options import echo_issues, limit_option, verbose_option, writing
 from .delivery_cli import register
-from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, RunOptions, parse_setting
+from .options import DEFAULT_WARN_PERCENT, VARIANT_NAME, ReportOptions, RunOptions, parse_setting
 from .schema import DATE_RANGE
 
 
@@ -112,7 +112,6 @@ def run(paths: tuple[Path, ...], output: Path, jobs: int | None, pdf: bool, prep
 
     from .batch import run_batch
     from .progress import Progress
-    from .writers.document import ReportOptions
     gc.freeze()  # what start-up made lives as long as the process: no collection walks it again, nor a worker's
     paths = _existing(list(paths) or [Path("inputs")])
     what_if = _what_if(settings, variant, compare_base, prior, warn_percent)

@@ -1,10 +1,11 @@
 """What ``apportion run`` is asked beyond its inputs: BOCES items set on the command line, a what-if
 variant's name, a comparison with the base run, the prior year's output folder and the net-cost change
-that draws a warning (docs/formats.md, Command line; rules §9)."""
+that draws a warning (docs/formats.md, Command line; rules §9); PDFs too and a prepared-on date."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 #: seconds a writer waits for another on the same folder (docs/formats.md); the environment variable overrides it
@@ -30,6 +31,18 @@ def lock_wait_setting(text: str | None) -> float:
 #: a variant's name becomes part of a folder name: letters, digits, - and _
 VARIANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 DEFAULT_WARN_PERCENT = 25
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a run's reports are made beyond the inputs: PDFs too, and a prepared-on date from the command line
+    (used only when the BOCES sheet gives no ``Prepared date``).
+
+    Here, not beside the writers that read it, so that the command line makes it without importing them: a run
+    whose jobs all have input errors writes no workbook and never loads xlsxwriter and the sheet writers."""
+
+    pdf: bool = False
+    prepared: date | None = None
 
 
 @dataclass(frozen=True)

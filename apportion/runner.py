@@ -129,7 +129,7 @@ def sha256(path: Path) -> str:
 def output_files(result: Result, inputs: list[tuple[str, str]], workers: int = 1, options=None,
                  sink=None) -> dict[str, bytes]:
     """Every output file of a computed job, by path relative to its folder (workbooks in ``workers`` processes;
-    ``options``, a :class:`~.writers.document.ReportOptions`: PDFs too, the prepared-on date). With ``sink`` (a
+    ``options``, a :class:`~.options.ReportOptions`: PDFs too, the prepared-on date). With ``sink`` (a
     :class:`~.writers.atomic.Stage`) each file is written into it as soon as it is made and nothing is returned:
     a million-row job's outputs (900 MB) are never all in memory."""
     from .writers.manifest import MANIFEST, mail_manifest
@@ -163,7 +163,7 @@ def run_job(source: JobSource, output_root: Path, limits: Limits = DEFAULT_LIMIT
     swaps them in with :meth:`Outcome.commit` or drops them with :meth:`Outcome.discard`
     (a batch does, once it knows no two jobs write the same folder). ``owner`` names the process that
     will commit (:class:`~apportion.writers.atomic.Owner`; default this one). ``options`` (a
-    :class:`~.writers.document.ReportOptions`): PDFs too, the prepared-on date. ``what_if``: a variant's
+    :class:`~.options.ReportOptions`): PDFs too, the prepared-on date. ``what_if``: a variant's
     settings, its comparison with the base run and the prior year (:class:`~.options.RunOptions`).
     """
     log = IssueLog(cap=limits.issues_per_code)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+
 ROOT = Path(__file__).resolve().parents[1]
 
 RUN = """
@@ -55,14 +57,31 @@ def test_a_plain_run_imports_only_what_it_uses(tmp_path):
     assert [m for m in NOT_FOR_RUN if m in plain["modules"]] == []
 
 
+#: the workbook writers: xlsxwriter (about 20 ms) and apportion's sheet writers
+WRITERS = {"xlsxwriter", "apportion.writers.styles", "apportion.writers.tables", "apportion.writers.sheetxml",
+           "apportion.writers.labels", "apportion.writers.document", "apportion.writers.statement",
+           "apportion.writers.summary"}
+
+
 def test_validate_imports_no_workbook_writer(tmp_path):
-    """validate writes nothing: neither xlsxwriter (about 20 ms) nor apportion's sheet writers are imported (the
-    prior-year warning words its amounts with exact.dollars_text, not through the writers' labels)."""
+    """validate writes nothing: no workbook writer is imported (the prior-year warning words its amounts with
+    exact.dollars_text, not through the writers' labels)."""
     checked = _command(tmp_path, "validate", str(JOB))
     assert checked["exit"] == 0
-    writers = {"xlsxwriter", "apportion.writers.styles", "apportion.writers.tables", "apportion.writers.sheetxml",
-               "apportion.writers.labels", "apportion.writers.document"} | set(NOT_FOR_RUN)
-    assert sorted(writers & set(checked["modules"])) == []
+    assert sorted((WRITERS | set(NOT_FOR_RUN)) & set(checked["modules"])) == []
+
+
+def test_a_run_of_a_job_with_input_errors_imports_no_workbook_writer(tmp_path):
+    """Such a job writes only issues.csv and ERRORS.txt: the command line makes its ReportOptions (apportion.options)
+    without importing the writers, which only a job that computes draws in."""
+    book = openpyxl.load_workbook(JOB)
+    sheet = book["Districts"]
+    sheet.cell(row=2, column=[c.value for c in sheet[1]].index("RWADA") + 1, value="many")
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    failed = _command(tmp_path, "run", str(bad), "-o", str(tmp_path / "out"), "--jobs", "1")
+    assert failed["exit"] == 1 and len(list((tmp_path / "out").glob("*/ERRORS.txt"))) == 1
+    assert sorted(WRITERS & set(failed["modules"])) == []
 
 
 def _main(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..exact import QUANTITY_SCALE
 from ..law import special_act
+from ..options import ReportOptions
 from ..result import Result
 from . import jsontext, yoy
 from .text import distinct_pair_texts, distinct_texts
@@ -56,15 +57,6 @@ CHARGE_COLUMNS = [  # key, header, kind, width (workbook characters: the least, 
 ]
 WRAPPED = {"item_name", "working"}  # the columns whose text wraps within their width
 AVERAGE_PLACES = Decimal("0.01")  # an average of several years' units is shown to the cent of a unit
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """How a run's reports are made beyond the inputs: PDFs too, and a prepared-on date from the command line
-    (used only when the BOCES sheet gives no ``Prepared date``)."""
-
-    pdf: bool = False
-    prepared: date | None = None
 
 
 # --- shown values: the text a reader sees, as the workbook's number formats show it ---------------------------
