@@ -184,12 +184,12 @@ def _refuse_outputs_holding_inputs(outcomes: list[Outcome], inputs: list[Path]) 
     """A job whose output folder is, or holds, one of the run's inputs fails unwritten: replacing the folder
     would delete the input (``run g/990001_2026-27/v.xlsx -o g`` names the folder holding v.xlsx as the job's
     own output folder, which only its BOCES code and year reveal, after reading)."""
-    held = [p.resolve() for p in inputs]
+    held = _holders([p.resolve() for p in inputs])
     for o in outcomes:
         if not o.output:
             continue
         folder = Path(o.output).resolve()
-        inside = next((p for p in held if p == folder or folder in p.parents), None)
+        inside = held.get(folder)
         if inside is None:
             continue
         o.discard()
@@ -199,6 +199,19 @@ def _refuse_outputs_holding_inputs(outcomes: list[Outcome], inputs: list[Path]) 
                                            message=f"the output folder is {where}; choose one outside the inputs "
                                            "(writing it would replace the input)")]
         o.status, o.errors, o.output = "failed", o.errors + 1, ""
+
+
+def _holders(inputs: list[Path]) -> dict[Path, Path]:
+    """Each folder holding one of ``inputs`` (and each input itself) → the first input it holds.
+
+    Why a table: asking of every job's folder whether it is each input or among its parents made a Path per
+    parent for each pair — 370 jobs' 137,000 pairs took 28 s under load; this is 370 inputs' parents once.
+    """
+    held: dict[Path, Path] = {}
+    for path in inputs:
+        for folder in (path, *path.parents):
+            held.setdefault(folder, path)
+    return held
 
 
 def _refuse_duplicates(outcomes: list[Outcome]) -> None:
