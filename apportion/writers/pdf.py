@@ -67,7 +67,7 @@ def pdf_text(text) -> str:
         except UnicodeEncodeError:
             pass
         else:
-            if "\xa0" not in text and "\xad" not in text:
+            if "\xa0" not in text and "\xad" not in text and "\t" not in text and "\r" not in text:
                 return text
     for sign, mapped in REPLACE.items():  # no mapped text holds a sign, so one after another is one at once
         if sign in text:  # str.translate looks up every character: scanning for the few signs is C's memchr
