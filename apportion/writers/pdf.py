@@ -89,17 +89,7 @@ class _Widths:
                 pass
         self.texts: dict[str, int] = {}
         self.by_byte = np.array(table, dtype=np.int64)
-
-    def column(self, texts: list[str]) -> np.ndarray:
-        """Each text's width at once: the column's Windows-1252 bytes (one a character) looked up in the table
-        and added up text by text — a C loop, where :meth:`units` is a Python call a text."""
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        joined = "".join(texts)
-        data = joined.encode("ascii") if joined.isascii() else joined.encode(ENCODING)  # ASCII's codec is a copy
-        ends = np.cumsum(self.by_byte.take(np.frombuffer(data, dtype=np.uint8)))
-        ends = np.concatenate(([0], ends))
-        cut = np.concatenate(([0], np.cumsum(lengths)))
-        return ends[cut[1:]] - ends[cut[:-1]]
+        self.by_byte[0] = 0  # NUL parts the texts measured at once (_cells): none is measured with one in it
 
     def units(self, text: str) -> int:
         units = self.texts.get(text)
@@ -251,8 +241,14 @@ class _Page:
         """Texts in the current type and colour as one text object: each (x, y, text) with its baseline's left
         end at (x, y) in stream coordinates, set by its text matrix (``Tm``, §9.4.2: absolute, so a reader
         gets the very positions written); ``spacing``: points added at each space (a justified line)."""
-        opening = self._begin_text(spacing)
-        self.ops.append(opening + _placed(placed) + "ET")
+        shown = [self._begin_text(spacing)]
+        last_y = y_text = None
+        for x, y, text in placed:
+            if y != last_y:  # a row's cells share their baseline: written once
+                last_y, y_text = y, f"{y:.2f}"
+            shown.append(f"1 0 0 1 {x:.2f} {y_text} Tm ({_literal(text)}) Tj ")
+        shown.append("ET")
+        self.ops.append("".join(shown))
 
     def _begin_text(self, spacing: float = 0.0) -> str:
         """A text object's start in the current type: ``BT``, then the font and the word spacing where they
@@ -614,12 +610,8 @@ def _widths(pdf: _Page, columns: list[dict], extents: list[list[float]], total: 
 
 
 def _extents(pdf: _Page, texts: list[str]) -> list[float]:
-    """Each text's width in points in the current type (a column's at once: the same sums in int64 and the
-    same two float products as a text's, so the very same floats)."""
-    size = pdf.size
-    if len(texts) > 16:
-        return (pdf.widths.column(texts) * size * 0.001).tolist()
-    units = pdf.widths.units
+    """Each text's width in points in the current type."""
+    size, units = pdf.size, pdf.widths.units
     return [units(text) * size * 0.001 for text in texts]
 
 
@@ -640,16 +632,18 @@ def _measure(pdf: _Page, widths: list[float], texts: list[str], style: str = "",
     return texts, fitted, most * pdf.line_h + gap
 
 
-def _put(pdf: _Page, placed: list, x: float, y: float, w: float, text: str, fitted, align: str) -> None:
-    """A cell's text in a ``w``-point column at (x, y), added to ``placed`` (:meth:`_Page._show`): one line
-    (``fitted``: its width) or its lines (``fitted``: :meth:`_Page.lines`) one below the other, each left- or
-    right-aligned."""
+def _put(pdf: _Page, x: float, y: float, w: float, text: str, fitted, align: str) -> str:
+    """A cell's text in a ``w``-point column at (x, y) as its part of a text object (:meth:`_Page._show`'s
+    ``1 0 0 1 x y Tm (text) Tj``): one line (``fitted``: its width) or its lines (``fitted``:
+    :meth:`_Page.lines`) one below the other, each left- or right-aligned."""
     h, size = pdf.line_h, pdf.size
+    out = []
     for line, width, *_ in ((text, fitted),) if fitted.__class__ is float else fitted:
         if line:
-            placed.append((x + (w - C_MARGIN - width if align == "R" else C_MARGIN),
-                           pdf.h - y - 0.5 * h - 0.3 * size, line))
+            out.append(f"1 0 0 1 {x + (w - C_MARGIN - width if align == 'R' else C_MARGIN):.2f} "
+                       f"{pdf.h - y - 0.5 * h - 0.3 * size:.2f} Tm ({_literal(line)}) Tj ")
         y += h
+    return "".join(out)
 
 
 def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
@@ -657,12 +651,13 @@ def _table_header(pdf: _Page, columns: list[dict], widths: list[float]) -> None:
     y = pdf.get_y()
     pdf.fill_colour = NAVY
     pdf.text_colour = WHITE
-    x, placed = MARGIN, []
+    x, parts = MARGIN, []
     for c, w, text, n in zip(columns, widths, heads, fitted):
         pdf.rect(x, y, w, height)
-        _put(pdf, placed, x + 1, y + 1, w - 2, text, n, "L" if c["kind"] in ("text", "date") else "R")
+        parts.append(_put(pdf, x + 1, y + 1, w - 2, text, n, "L" if c["kind"] in ("text", "date") else "R"))
         x += w
-    pdf._show(placed)
+    opening = pdf._begin_text()
+    pdf.ops.append(opening + "".join(parts) + "ET")
     pdf.text_colour = BLACK
     pdf.set_xy(MARGIN, y + height)
 
@@ -678,15 +673,17 @@ def _row(pdf: _Page, aligns: list[str], widths: list[float], measured: tuple, st
         pdf.rect(MARGIN, y, sum(widths), height)
         pdf.draw_colour = BLACK
         pdf.line(MARGIN, y, MARGIN + sum(widths), y)
-    x, placed = MARGIN, []
-    baseline = pdf.h - (y + 0.5) - 0.5 * pdf.line_h - 0.3 * pdf.size  # a one-line cell's, as _put places it
+    x, parts = MARGIN, []
+    baseline = f"{pdf.h - (y + 0.5) - 0.5 * pdf.line_h - 0.3 * pdf.size:.2f}"  # a one-line cell's, as _put's
     for align, w, text, n in zip(aligns, widths, texts, fitted):
         if n.__class__ is not float:
-            _put(pdf, placed, x + 1.5, y + 0.5, w - 3, text, n, align)
+            parts.append(_put(pdf, x + 1.5, y + 0.5, w - 3, text, n, align))
         elif text:  # one line, the common case: _put's placing, inline
-            placed.append((x + 1.5 + (w - 3 - C_MARGIN - n if align == "R" else C_MARGIN), baseline, text))
+            parts.append(f"1 0 0 1 {x + 1.5 + (w - 3 - C_MARGIN - n if align == 'R' else C_MARGIN):.2f} {baseline} "
+                         f"Tm ({_literal(text)}) Tj ")
         x += w
-    pdf._show(placed)
+    opening = pdf._begin_text()
+    pdf.ops.append(opening + "".join(parts) + "ET")
     pdf.draw_colour = RULE
     pdf.line(MARGIN, y + height, MARGIN + sum(widths), y + height)
     pdf.set_xy(MARGIN, y + height)
@@ -699,11 +696,11 @@ def _aligns(columns: list[dict]) -> list[str]:
 def _table(pdf: _Page, table: dict) -> None:
     """A table whose header repeats on each page it runs onto; the last row and the total stay together."""
     columns, rows, total = table["columns"], table["rows"], table.get("total")
-    texts = [_column_texts([shown(r.get(c["key"]), c["kind"]) for r in rows]) for c in columns]
     total_cells = [pdf_text(shown(total[c["key"]], c["kind"])) if c["key"] in total else "" for c in columns] \
         if total else None
     pdf.set_font("", pdf.body)
-    extents = [_extents(pdf, column) for column in texts]  # each cell measured once: for the widths and its row
+    # each cell measured once: for the widths and its row
+    texts, extents = _cells(pdf, [_shown_column([r.get(c["key"]) for r in rows], c["kind"]) for c in columns])
     widths = _widths(pdf, columns, extents, total_cells)
     aligns = _aligns(columns)
     _table_header(pdf, columns, widths)
@@ -726,35 +723,54 @@ def _steps(pdf: _Page, steps: dict) -> None:
     widths = [108, 56, room - 108 - 56 - 50, 50]
     _table_header(pdf, columns, widths)
     lines = steps["lines"]
-    texts = [_column_texts([("    " if line["role"] == "detail" else "") + line["label"] for line in lines]),
-             _column_texts([shown(line["value"], line["kind"]) for line in lines]),
-             _column_texts([line["working"] for line in lines]), _column_texts([line["law"] for line in lines])]
     pdf.set_font("", pdf.body)
-    extents = [_extents(pdf, column) for column in texts]
+    texts, extents = _cells(pdf, [[("    " if line["role"] == "detail" else "") + line["label"] for line in lines],
+                                  [shown(line["value"], line["kind"]) for line in lines],
+                                  [line["working"] for line in lines], [line["law"] for line in lines]])
     bold = {i for i, line in enumerate(lines) if line["role"] == "total"}
     _body(pdf, columns, widths, ["L", "R", "L", "L"], texts, extents,
           len(lines) - 2 if len(lines) - 1 in bold else None, bold)
 
 
-def _column_texts(texts: list[str]) -> list[str]:
-    """A column's texts as the standard fonts show them (:func:`pdf_text`), mapped in one call over the column
-    joined by NUL: the mapping is character by character and keeps NUL, so the column splits back as it was
-    (a column holding a NUL of its own is mapped text by text)."""
-    joined = "\0".join(texts)
-    if joined.count("\0") != len(texts) - 1:
-        return [pdf_text(text) for text in texts]
-    return pdf_text(joined).split("\0") if texts else []
+def _shown_column(values: list, kind: str) -> list[str]:
+    """Each value as shown (:func:`~.document.shown`); a figure repeated down a column (a district's full value
+    on each of its budget rows) made text once. A text column is shown value by value: its texts cost little,
+    and 1 and True, equal as keys, show differently."""
+    if kind in ("text", "date"):
+        return [shown(value, kind) for value in values]
+    once = dict.fromkeys(values)
+    for value in once:
+        once[value] = shown(value, kind)
+    return [once[value] for value in values]
 
 
-def _placed(placed: list[tuple[float, float, str]]) -> str:
-    """The ``Tm … Tj`` of texts placed at (x, y) in stream coordinates (:meth:`_Page._show`)."""
-    shown = []
-    last_y = y_text = None
-    for x, y, text in placed:
-        if y != last_y:  # a row's cells share their baseline: written once
-            last_y, y_text = y, f"{y:.2f}"
-        shown.append(f"1 0 0 1 {x:.2f} {y_text} Tm ({_literal(text)}) Tj ")
-    return "".join(shown)
+def _cells(pdf: _Page, columns: list[list[str]]) -> tuple[list[list[str]], list[list[float]]]:
+    """A table body's texts as the standard fonts show them (:func:`pdf_text`) and their widths in points in
+    the current type, column by column, in one pass over all the cells joined by NUL: the mapping is character
+    by character and keeps NUL, so the texts split back as they were, and their widths are the cumulative sums
+    of the characters' between the NULs (NUL counting 0) — the same integer sums :meth:`_Widths.units` makes,
+    times the same two floats, so the same widths. A table holding a NUL of its own is done text by text."""
+    flat = [text for column in columns for text in column]
+    joined = "\0".join(flat)
+    if joined.count("\0") != len(flat) - 1:
+        texts = [[pdf_text(text) for text in column] for column in columns]
+        return texts, [_extents(pdf, column) for column in texts]
+    mapped = pdf_text(joined)
+    data = np.frombuffer(mapped.encode("ascii") if mapped.isascii() else mapped.encode(ENCODING), dtype=np.uint8)
+    sums = np.cumsum(pdf.widths.by_byte.take(data))
+    ends = np.append(sums[np.flatnonzero(data == 0)], sums[-1]) if data.size else np.zeros(len(flat), np.int64)
+    sizes = (np.diff(ends, prepend=0) * pdf.size * 0.001).tolist()
+    cells = mapped.split("\0") if flat else []
+    bounds = list(itertools.accumulate((len(column) for column in columns), initial=0))
+    return ([cells[a:b] for a, b in zip(bounds, bounds[1:])], [sizes[a:b] for a, b in zip(bounds, bounds[1:])])
+
+
+def _literals(texts: list[str]) -> list[str]:
+    """:func:`_literal` of each text, the column looked over once for the specials first (most have none)."""
+    joined = "".join(texts)
+    if "(" in joined or ")" in joined or "\\" in joined:
+        return [_literal(text) for text in texts]
+    return texts
 
 
 def _literal(text: str) -> str:
@@ -780,6 +796,9 @@ def _body(pdf: _Page, columns: list[dict], widths: list[float], aligns: list[str
     starts = list(itertools.accumulate(widths, initial=MARGIN))  # each column's left, added up as _row does
     one_line, keep = pdf.line_h + 1, pdf.line_h + 2  # _measure's height of a one-line row; the row kept with it
     rule = f"{MARGIN:.2f} %s m {MARGIN + sum(widths):.2f} %s l S"  # _row's rule below a row, at its y
+    # a one-line cell's baseline is h - (y + 0.5) - 0.5 line_h - 0.3 size (as _row places it), in these steps
+    lift = (0.5 * pdf.line_h, 0.3 * pdf.body)
+    steady = False  # whether the stream's type, colours and rule width are already the body rows' own
     for i, parts in enumerate(zip(*pieces)):
         if i in bold or i in odd:
             measured = _measure(pdf, widths, rows[i], extents=sizes[i])
@@ -788,8 +807,10 @@ def _body(pdf: _Page, columns: list[dict], widths: list[float], aligns: list[str
                 _table_header(pdf, columns, widths)
             _row(pdf, aligns, widths, _measure(pdf, widths, rows[i], "B") if i in bold else measured,
                  "B" if i in bold else "")
+            steady = False
             continue
-        pdf.set_font("", pdf.body)
+        if not steady:
+            pdf.set_font("", pdf.body)
         height, broken = one_line, None
         if i in wrapped:
             broken = {j: pdf.lines(rows[i][j], widths[j] - 3) for j in wrapped[i]}
@@ -798,20 +819,23 @@ def _body(pdf: _Page, columns: list[dict], widths: list[float], aligns: list[str
             pdf.add_page()
             _table_header(pdf, columns, widths)
             pdf.set_font("", pdf.body)
+            steady = False
         y = pdf.y
         if broken:  # a wrapped cell's lines one below the other, top-aligned, as _row puts them
             parts = list(parts)
             for j, lines in broken.items():
-                placed: list = []
-                _put(pdf, placed, starts[j] + 1.5, y + 0.5, widths[j] - 3, rows[i][j], lines, aligns[j])
-                parts[j] = _placed(placed)
-        baseline = f"{pdf.h - (y + 0.5) - 0.5 * pdf.line_h - 0.3 * pdf.size:.2f}"  # as _row places a one-line cell
-        opening = pdf._begin_text()
-        pdf.ops.append(opening + "".join(parts).replace("\0", baseline) + "ET")
-        pdf.draw_colour = RULE
-        pdf._stroking()
+                parts[j] = _put(pdf, starts[j] + 1.5, y + 0.5, widths[j] - 3, rows[i][j], lines, aligns[j])
+        text = "".join(parts).replace("\0", f"{pdf.h - (y + 0.5) - lift[0] - lift[1]:.2f}") + "ET"
         below = f"{pdf.h - (y + height):.2f}"
-        pdf.ops.append(rule % (below, below))
+        if steady:  # nothing to set: the text object and its rule as one entry of the page's lines
+            pdf.ops.append(f"BT {text}\n{rule % (below, below)}")
+        else:
+            opening = pdf._begin_text()
+            pdf.ops.append(opening + text)
+            pdf.draw_colour = RULE
+            pdf._stroking()
+            pdf.ops.append(rule % (below, below))
+            steady = True
         pdf.x, pdf.y = MARGIN, y + height
 
 
@@ -824,17 +848,16 @@ def _cell_pieces(widths: list[float], aligns: list[str], texts: list[list[str]],
     x = MARGIN
     for j, (w, align, column, sizes) in enumerate(zip(widths, aligns, texts, extents)):
         limit = w - 3 - 2 * C_MARGIN  # _measure's room on the line (pad 3)
-        for i, width in enumerate(sizes):
-            if width - limit > TOLERANCE:
-                wrapped.setdefault(i, []).append(j)
+        for i in [i for i, width in enumerate(sizes) if width - limit > TOLERANCE]:
+            wrapped.setdefault(i, []).append(j)
         start = x + 1.5
         if align == "R":
             room = w - 3 - C_MARGIN
-            pieces.append([f"1 0 0 1 {start + (room - width):.2f} \0 Tm ({_literal(text)}) Tj " if text else ""
-                           for text, width in zip(column, sizes)])
+            pieces.append([f"1 0 0 1 {start + (room - width):.2f} \0 Tm ({text}) Tj " if text else ""
+                           for text, width in zip(_literals(column), sizes)])
         else:
             left = f"1 0 0 1 {start + C_MARGIN:.2f} \0 Tm ("
-            pieces.append([f"{left}{_literal(text)}) Tj " if text else "" for text in column])
+            pieces.append([f"{left}{text}) Tj " if text else "" for text in _literals(column)])
         if "\0" in "".join(column):  # a NUL of the text's own would be taken for the baseline
             odd.update(i for i, text in enumerate(column) if "\0" in text)
         x += w
