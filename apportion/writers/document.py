@@ -370,7 +370,7 @@ def _working_charges(result: Result) -> dict[str, list]:
                               else pd.Series(values[statement], dtype=object)) for key, values in columns.items()}
 
 
-def _ranks(values: pd.Series) -> np.ndarray:
+def _ranks(values: pd.Series | np.ndarray) -> np.ndarray:
     """Each value's place among the sorted distinct values (a missing value after them all, where sort_values
     puts it)."""
     codes, uniques = pd.factorize(values, sort=True)
@@ -450,50 +450,48 @@ def _aidable_parts(result: Result) -> AidableParts:
 
     Worked a column at a time over the job's charges (:func:`_exact_arrays`: int64 where the products fit).
     """
-    pieces = []
+    pieces = []  # each kind of charge's (district, item, name, charge, numerator, denominator), as arrays
     rows, services = result.coser.rows, result.coser.services
     if len(rows) and "final_charge" in rows:
         charged = np.flatnonzero(rows["final_charge"].to_numpy() != 0)
-        service = rows["service_code"].iloc[charged]
+        service = rows["service_code"].to_numpy(dtype=object)[charged]
         # a service's name (its code when it has none) and its aidable fraction: each service's row taken once
         at = services.index.get_indexer(service)
         if (at < 0).any():
             raise KeyError(f"CoSer rows of services not in the Services table: {sorted(set(service[at < 0]))}")
         names = np.array([n if isinstance(n, str) else c for c, n in zip(services.index, services["service_name"])],
                          dtype=object)
-        pieces.append(pd.DataFrame({
-            "district_code": rows["district_code"].to_numpy()[charged], "item": service.to_numpy(),
-            "name": names[at], "charge": rows["final_charge"].to_numpy()[charged],
-            "num": services["aidable_num"].to_numpy()[at], "den": services["aidable_den"].to_numpy()[at]}))
+        pieces.append((rows["district_code"].to_numpy(dtype=object)[charged], service, names[at],
+                       rows["final_charge"].to_numpy()[charged], services["aidable_num"].to_numpy()[at],
+                       services["aidable_den"].to_numpy()[at]))
     pd_rows, contracts = result.shared_pd.rows, result.shared_pd.contracts
     if len(pd_rows) and "charge" in pd_rows:
-        charged = pd_rows[pd_rows["charge"].to_numpy() != 0]
-        contract = charged["contract"]
-        vendors = contract.map({c: v if isinstance(v, str) else c
-                                for c, v in zip(contracts.index, contracts["vendor"].tolist())})
-        pieces.append(pd.DataFrame({
-            "district_code": charged["district_code"], "item": contract, "name": vendors.where(vendors.notna(), contract),
-            "charge": charged["charge"], "num": charged["aidable_num"], "den": charged["aidable_den"]}))
+        charged = np.flatnonzero(pd_rows["charge"].to_numpy() != 0)
+        contract = pd_rows["contract"].to_numpy(dtype=object)[charged]
+        vendors = {c: v if isinstance(v, str) else c for c, v in zip(contracts.index, contracts["vendor"].tolist())}
+        pieces.append((pd_rows["district_code"].to_numpy(dtype=object)[charged], contract,
+                       np.array([vendors.get(c, c) for c in contract.tolist()], dtype=object),
+                       *(pd_rows[c].to_numpy()[charged] for c in ("charge", "aidable_num", "aidable_den"))))
     if not pieces:
         return AidableParts([], [], {}, {})
-    # each district's parts together, by item within it (CoSers before shared PD where an item is both)
-    parts = pd.concat(pieces, ignore_index=True).sort_values(["district_code", "item"], kind="stable")
-    charge, num, den = _exact_arrays(*(parts[c].to_numpy() for c in ("charge", "num", "den")))
+    district, item, name, charge, num, den = (np.concatenate(column) for column in zip(*pieces))
+    # each district's parts together, by item within it (CoSers before shared PD where an item is both): as
+    # sort_values(["district_code", "item"], kind="stable") ranks and lexsorts the keys
+    order = np.lexsort((_ranks(item), _ranks(district)))
+    district, item, name, charge, num, den = (column[order] for column in (district, item, name, charge, num, den))
+    exact_charge, num, den = _exact_arrays(charge, num, den)
     aided = den != 0  # a zero denominator (no budget) has no aidable part
-    value = np.where(aided, _half_up_quotient(charge * num, np.where(aided, den, 1)), 0)
-    workings = list(map("".join, zip(parts["name"].tolist(), repeat(": charge "),
-                                     distinct_texts(parts["charge"], money_text), repeat(" "),
-                                     distinct_pair_texts(parts["num"].to_numpy(), parts["den"].to_numpy(),
-                                                         aidable_fraction_text).tolist())))
-    items, values = parts["item"].tolist(), value.tolist()
-    spans = _spans(parts["district_code"])
+    value = np.where(aided, _half_up_quotient(exact_charge * num, np.where(aided, den, 1)), 0)
+    workings = list(map("".join, zip(name.tolist(), repeat(": charge "), distinct_texts(charge, money_text),
+                                     repeat(" "), distinct_pair_texts(num, den, aidable_fraction_text).tolist())))
+    items, values = item.tolist(), value.tolist()
+    spans = _spans(district)
     return AidableParts(
         lines=[{"label": i, "value": v, "kind": "cents", "working": w, "law": "", "role": "detail"}
                for i, v, w in zip(items, values, workings)],
         texts=jsontext.row_texts(DETAIL_KEYS, [items, values, jsontext.Same("cents"), workings, jsontext.Same(""),
                                                jsontext.Same("detail")], ROWS_LINE, JSON_STEP),
-        spans=spans, sums=_exact_sums(parts["district_code"].to_numpy(dtype=object)[aided], charge[aided],
-                                      num[aided], den[aided], spans))
+        spans=spans, sums=_exact_sums(district[aided], exact_charge[aided], num[aided], den[aided], spans))
 
 
 def _exact_arrays(charge: np.ndarray, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
