@@ -47,3 +47,20 @@ def test_pairs_with_missing_values_same_as_pair_by_pair(pairs):
     def text(a, b):  # factorize gives a missing value back as NaN: "missing" either way
         return f"{'missing' if pd.isna(a) else a}|{'missing' if pd.isna(b) else b}"
     assert list(distinct_pair_texts(first, second, text)) == [text(a, b) for a, b in pairs]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.one_of(st.integers(-10**15 + 1, 10**15 - 1), st.sampled_from([0, -1, 1, -99, 100, -100, 10**15 - 1,
+                                                                                -(10**15 - 1)])), max_size=30),
+       st.sampled_from([[], [10**15], [-10**15], [2**62]]))
+def test_cents_columns_at_once_same_as_value_by_value(cents, beyond):
+    """An int64 column of cents formatted a column at a time (cents_texts) gives cents_text's and money_text's
+    text value by value; with a value beyond EXACT_FLOAT_CENTS, where money_text's float division shows other
+    digits, the column is formatted value by value."""
+    import numpy as np
+
+    from apportion.writers.labels import money_text
+    from apportion.writers.text import cents_texts
+    column = np.array(cents + beyond, dtype=np.int64)
+    assert cents_texts(column, cents_text) == [cents_text(c) for c in column.tolist()]
+    assert cents_texts(pd.Series(column), money_text, grouped=True) == [money_text(c) for c in column.tolist()]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import ISSUE_FIELDS, Issue, grouped_lines
 from ..result import Result
-from .text import cents_text, distinct_texts, safe_text, scaled_text, visible, whole_text
+from .text import cents_text, cents_texts, distinct_texts, safe_text, scaled_text, visible, whole_text
 
 BILLING_COLUMNS = ["district_code", "district_name", "category", "item_code", "item_name", "units", "unit_cost", "amount"]
 AID_COLUMNS = ["district_code", "district_name", "tax_rate_mills", "millage_ratio", "wealth_ratio", "rwada_ratio",
@@ -88,8 +88,8 @@ def billing_chunks(result: Result) -> Iterator[bytes]:
     b = result.billing
     columns = [_fields(b["district_code"], safe_text), _fields(b["district_name"], safe_text), _fields(b["category"]),
                _fields(b["item_code"], safe_text), _fields(b["item_name"], safe_text),
-               _fields(b["units"], lambda v: "" if pd.isna(v) else v), _fields(b["unit_cost"], cents_text),
-               _fields(b["amount"], cents_text)]
+               _fields(b["units"], lambda v: "" if pd.isna(v) else v), cents_texts(b["unit_cost"], cents_text),
+               cents_texts(b["amount"], cents_text)]  # cents' text is never quoted: digits, a sign, a point
     yield from csv_chunks(BILLING_COLUMNS, columns)
 
 
@@ -103,8 +103,8 @@ def aid_csv(result: Result) -> bytes:
                ratio("wealth_ratio"), ratio("rwada_ratio"), ratio("sharing_ratio"), _fields(a["ratio_source"]),
                ratio("capital_ratio"), whole("approved_admin"), whole("approved_services"), whole("capital_expense"),
                whole("rent_expense"), whole("admin_aid"), whole("services_aid"), whole("capital_aid"),
-               whole("rent_aid"), whole("save_harmless_aid"), whole("total_aid"), _fields(a["total_charges"], cents_text),
-               _fields(a["net_cost"], cents_text)]
+               whole("rent_aid"), whole("save_harmless_aid"), whole("total_aid"),
+               cents_texts(a["total_charges"], cents_text), cents_texts(a["net_cost"], cents_text)]
     return csv_columns(AID_COLUMNS, columns)
 
 

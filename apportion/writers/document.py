@@ -38,7 +38,7 @@ from ..law import special_act
 from ..options import ReportOptions
 from ..result import Result
 from . import jsontext, yoy
-from .text import distinct_pair_texts, distinct_texts
+from .text import cents_texts, distinct_pair_texts, distinct_texts
 from .labels import (AID_LINES, CATEGORY_LABELS, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      money_text, parameter, ratio_text)
 
@@ -352,7 +352,7 @@ def _working_charges(result: Result) -> dict[str, list]:
         staff = result.shared_pd.rows.groupby("contract")["staff"].sum()
         contract = item.iloc[shared]
         unit[shared] = "staff"
-        working[shared] = _split_texts(distinct_texts(contracts["cost"].reindex(contract), money_text),
+        working[shared] = _split_texts(cents_texts(contracts["cost"].reindex(contract), money_text, grouped=True),
                                        distinct_texts(units[shared], decimal_text),
                                        distinct_texts(staff.reindex(contract), _quantity), "staff")
     # the statement order of each row's category, looked up once per category (a few dozen down all the rows)
@@ -411,7 +411,7 @@ def _coser_working(kinds: np.ndarray, rows: dict[str, np.ndarray], services: pd.
     parts = distinct_texts(weights, _quantity)
     # the unit a split is by, per (service, divisor): numbered pairs, not the names' text hashed on every row
     split = np.array(_split_texts(
-        distinct_texts(of, money_text), parts, per_service("total_weight", _quantity),
+        cents_texts(of, money_text, grouped=True), parts, per_service("total_weight", _quantity),
         distinct_pair_texts(by_service, divisors, lambda at, divisor: unit_names[at] if divisor <= 1 else
                             f"{unit_names[at]}, {divisor}-year totals").tolist()), dtype=object)
     # a row's units are its part's text ungrouped (:func:`_units_shown`), but for several years' average
@@ -427,9 +427,9 @@ def _coser_working(kinds: np.ndarray, rows: dict[str, np.ndarray], services: pd.
         shown[adjusted] = [t.replace(",", "") for t in actual]
         trued = _split_texts(per_service("final_cost", money_text, adjusted), actual,
                              per_service("total_actual", _quantity, adjusted), names[adjusted].tolist())
-        split[adjusted] = list(map("".join, zip(repeat("final "), distinct_texts(pick("final_charge"), money_text),
-                                                repeat(" = "), trued, repeat(", less the charge "),
-                                                distinct_texts(pick("charge"), money_text))))
+        money = lambda column: cents_texts(pick(column), money_text, grouped=True)  # noqa: E731
+        split[adjusted] = list(map("".join, zip(repeat("final "), money("final_charge"), repeat(" = "), trued,
+                                                repeat(", less the charge "), money("charge"))))
     return names.tolist(), shown.tolist(), split.tolist()
 
 
@@ -482,7 +482,7 @@ def _aidable_parts(result: Result) -> AidableParts:
     exact_charge, num, den = _exact_arrays(charge, num, den)
     aided = den != 0  # a zero denominator (no budget) has no aidable part
     value = np.where(aided, _half_up_quotient(exact_charge * num, np.where(aided, den, 1)), 0)
-    workings = list(map("".join, zip(name.tolist(), repeat(": charge "), distinct_texts(charge, money_text),
+    workings = list(map("".join, zip(name.tolist(), repeat(": charge "), cents_texts(charge, money_text, grouped=True),
                                      repeat(" "), distinct_pair_texts(num, den, aidable_fraction_text).tolist())))
     items, values = item.tolist(), value.tolist()
     spans = _spans(district)

@@ -56,6 +56,29 @@ def distinct_texts(values, text) -> list[str]:
     return np.array([text(v) for v in uniques.tolist()], dtype=object)[codes].tolist() if len(codes) else []
 
 
+#: whole cents below this in size divided as a float (labels.money_text) are within 0.001 of the exact
+#: dollars (a double's spacing below 10**13 is 2**-9), so shown to two places they are the exact digits
+EXACT_FLOAT_CENTS = 10**15
+
+
+def cents_texts(values, text, grouped: bool = False) -> list[str]:
+    """``text`` of every value (a Series or an array): :func:`cents_text`, or with ``grouped``
+    :func:`~.labels.money_text` (dollars with two decimals, grouped by thousands). Each distinct value once
+    (:func:`distinct_texts`), and those of a column of int64 below :data:`EXACT_FLOAT_CENTS` a column at a
+    time: one ``str.format`` over their dollars and cents, not a call per value (a job's charges are nearly
+    all distinct amounts)."""
+    array = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
+    if (array.dtype.kind != "i" or not len(array)
+            or not -EXACT_FLOAT_CENTS < array.min() <= array.max() < EXACT_FLOAT_CENTS):
+        return distinct_texts(values, text)
+    codes, uniques = pd.factorize(array)
+    dollars, cents = np.divmod(np.abs(uniques), 100)
+    made = list(map("{:,}.{:02d}".format if grouped else "{}.{:02d}".format, dollars.tolist(), cents.tolist()))
+    for i in np.flatnonzero(uniques < 0).tolist():
+        made[i] = "-" + made[i]
+    return np.array(made, dtype=object)[codes].tolist()
+
+
 def distinct_pair_texts(first, second, text) -> np.ndarray:
     """``text(a, b)`` of each pair of ``first`` and ``second`` (two columns, row for row, each of one kind as
     for :func:`distinct_texts`), worked out once per distinct pair, as an object array."""
