@@ -93,3 +93,22 @@ def test_job_working_leaves_the_billing_as_it_was(small_result):
     before = result.billing.copy(deep=True)
     document.job_working(result)
     pd.testing.assert_frame_equal(result.billing, before)
+
+
+def test_by_index_is_to_dict_index(small_result):
+    """by_index gives what DataFrame.to_dict("index") gives, value for value and type for type: the job's own
+    tables and one of every kind of column (an object column's numpy ints and pd.NA boxed, a nullable column's
+    pd.NA kept, text, floats with NaN, an empty frame)."""
+    frame = pd.DataFrame({"object": pd.Series([np.int64(3), pd.NA, "a", 2.5], dtype=object),
+                          "nullable": pd.array([1, None, 3, 4], dtype="Int64"), "text": ["x", None, "z", "w"],
+                          "float": [1.5, np.nan, 0.0, -2.0], "int": np.arange(4), "bool": [True, False, True, False]},
+                         index=["d1", "d2", "d3", "d4"])
+    for table in (small_result.districts, small_result.apportionment.shares, small_result.aid.table,
+                  small_result.net, frame, frame.iloc[:0]):
+        expected, got = table.to_dict("index"), document.by_index(table)
+        assert list(got) == list(expected)
+        for key, row in expected.items():
+            assert list(got[key]) == list(row)
+            for column, value in row.items():
+                assert type(got[key][column]) is type(value)
+                assert got[key][column] == value or (pd.isna(value) and pd.isna(got[key][column]))

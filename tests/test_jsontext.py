@@ -88,3 +88,10 @@ def test_rows_with_some_texts_and_same_columns():
     assert item_texts([step], "\n   ", " ") == [dumps(step).replace("\n", "\n   ")]
     with pytest.raises(ValueError):
         row_texts(["kind"], [Same("cents")], "\n ", " ")
+
+
+def test_dumps_with_an_end():
+    """dumps(..., end=...) is the text followed by ``end`` (a file's last line break)."""
+    doc = {"a": [1, {"b": "é"}], "c": None}
+    assert dumps(doc, end="\n") == json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    assert dumps(doc, indent=2, sort_keys=True, end="") == json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)

@@ -141,7 +141,7 @@ def basis_json(result) -> bytes:
     doc = {"format": BASIS_FORMAT, "boces_code": s.boces_code, "boces_name": s.boces_name,
            "school_year": str(s.school_year), "variant": variant, "settings_changed": changed,
            "method": s.method, "aid_mode": result.aid.mode, "pool_shares": shares, "items": items}
-    return (jsontext.dumps(doc, sort_keys=True) + "\n").encode("utf-8")
+    return jsontext.dumps(doc, sort_keys=True, end="\n").encode("utf-8")
 
 
 # --- reading a run back ----------------------------------------------------------------

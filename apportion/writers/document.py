@@ -32,6 +32,8 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.core.dtypes.cast import maybe_box_native  # to_dict's own boxing, for by_index
 
 from ..exact import QUANTITY_SCALE
 from ..law import special_act
@@ -180,7 +182,7 @@ ROWS_LINE = "\n" + JSON_STEP * 5
 
 def document_json(document: dict) -> bytes:
     """The document as deterministic UTF-8 JSON (keys in the order built, one indent level per nesting)."""
-    return (jsontext.dumps(document, indent=len(JSON_STEP)) + "\n").encode("utf-8")
+    return jsontext.dumps(document, indent=len(JSON_STEP), end="\n").encode("utf-8")
 
 
 # --- what every statement of a job shares, worked out once per job -----------------------------------------
@@ -254,9 +256,21 @@ def job_working(result: Result) -> JobWorking:
             categories=charges["category"], amounts=charges["amount"], spans=_spans(charges["district_code"]),
             aidable=_aidable_parts(result) if result.aid.mode == "estimate" else None, limits=_limits(result),
             proposed=result.net.get("proposed_total_charges"),
-            districts=result.districts.to_dict("index"), shares=result.apportionment.shares.to_dict("index"),
-            aid=result.aid.table.to_dict("index"), net=result.net.to_dict("index")))
+            districts=by_index(result.districts), shares=by_index(result.apportionment.shares),
+            aid=by_index(result.aid.table), net=by_index(result.net)))
     return _working[1]
+
+
+def by_index(frame: pd.DataFrame) -> dict:
+    """``frame.to_dict("index")`` (pandas 3's) made a column at a time: a numpy column's values as Python
+    scalars, an object or extension column's boxed as to_dict boxes them (numpy scalars as Python's, pd.NA as
+    None), then one ``dict(zip(...))`` a row, instead of a tuple and a comprehension a row."""
+    if not frame.index.is_unique or not frame.columns.is_unique:
+        return frame.to_dict("index")  # which refuses a repeated index, as it should
+    columns = [list(map(maybe_box_native, values)) if values.dtype == object or isinstance(values.dtype, ExtensionDtype)
+               else values.tolist() for _, values in frame.items()]
+    names = frame.columns.tolist()
+    return {key: dict(zip(names, row)) for key, row in zip(frame.index, zip(*columns))}
 
 
 def _spans(keys: pd.Series | list) -> dict[str, tuple[int, int]]:
@@ -441,7 +455,7 @@ def _units_shown(weight: int, divisor: int) -> str:
     return _quantity(weight).replace(",", "")
 
 
-DETAIL_KEYS = ["label", "value", "kind", "working", "law", "role"]  # an aidable part's step
+DETAIL_KEYS = ["label", "value", "kind", "working", "law", "role"]  # a step's: an aid line's, an aidable part's
 
 
 def _aidable_parts(result: Result) -> AidableParts:
@@ -749,6 +763,12 @@ def _aid_section(result: Result, code: str, aid: dict) -> dict:
             span = _span(aidable.spans, code)
             lines += aidable.lines[span]
             texts += aidable.texts[span]
+    # the steps' texts made as the aidable parts' are, a column at a time (the total, with its formula, as usual)
+    plain = [i for i, (step, text) in enumerate(zip(lines, texts)) if text is None and list(step) == DETAIL_KEYS]
+    made = jsontext.row_texts(DETAIL_KEYS, [[lines[i][key] for i in plain] for key in DETAIL_KEYS], ROWS_LINE,
+                              JSON_STEP) if plain else []
+    for i, text in zip(plain, made):
+        texts[i] = text
     return {"title": f"{aid_heading(result)}: how it is figured", "note": note,
             "steps": {"columns": ["Step", "Value", "How it is figured", "Law"],
                       "lines": jsontext.Rows(lines, texts, ROWS_LINE, JSON_STEP)}}

@@ -132,9 +132,12 @@ def _value_text(value) -> str:
     return text
 
 
-def dumps(value, indent: int = 1, sort_keys: bool = False) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)``."""
-    return "".join(_writer(" " * indent, sort_keys)(value, "\n"))
+def dumps(value, indent: int = 1, sort_keys: bool = False, end: str = "") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys) + end`` (a file's last line
+    break joined with the rest, not copied onto it after)."""
+    pieces = _writer(" " * indent, sort_keys)(value, "\n")
+    pieces.append(end)
+    return "".join(pieces)
 
 
 def item_texts(items: list, inner: str, step: str) -> list[str]:
