@@ -20,7 +20,7 @@ booleans or None become their JSON text; any other value is a TypeError.
 """
 from __future__ import annotations
 
-from itertools import chain, islice, repeat
+from itertools import repeat
 from json.encoder import encode_basestring as _string
 
 _INFINITY = float("inf")
@@ -89,6 +89,9 @@ class Rows(list):
     def __init__(self, rows, texts: list[str | None], inner: str, step: str):
         super().__init__(rows)
         self.texts, self.inner, self.step = texts, inner, step
+
+
+_CONTAINERS = {dict, list, tuple, Rows}  # written by the writer's container(), items and all
 
 
 class Same:
@@ -169,6 +172,9 @@ def _writer(step: str, sort_keys: bool):
         if convert is not None:
             out.append(convert(value))
             return
+        if value.__class__ in _CONTAINERS:  # not asked of _scalar's type tests first
+            container(value, inner, out)
+            return
         text = _scalar(value)
         if text is None:
             container(value, inner, out)
@@ -186,9 +192,12 @@ def _writer(step: str, sort_keys: bool):
             parts = value.texts
             if None in parts:
                 parts = ["".join(write_one(item, inner)) if text is None else text for item, text in zip(value, parts)]
-            # each text a piece of its own, a separator before all but the first: copied once, by the final join
-            out += ("[", inner, parts[0])
-            out += chain.from_iterable(zip(repeat(between), islice(parts, 1, None)))
+            # each text a piece of its own between separators (laid in by one slice assignment): copied once,
+            # by the final join
+            pieces = [between] * (2 * len(parts) - 1)
+            pieces[::2] = parts
+            out += ("[", inner)
+            out += pieces
             out += (newline, "]")
             return
         if isinstance(value, dict):
