@@ -5,7 +5,9 @@ message; the others still complete.
 """
 from __future__ import annotations
 
+import gc
 import os
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +130,11 @@ def _run_all(batch: Batch, sources: list[JobSource], output: Path, jobs: int | N
         outcomes = [_safe_run(source, output, limits, write, verbose, inner, owner, options, what_if) for source in sources]
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # a run of one job never starts a pool
-        if write:  # the workbook writers every worker uses, imported once here: each forked worker inherits them
+        if write and "apportion.writers.summary" not in sys.modules:
+            # the workbook writers every worker uses, imported once here: each forked worker inherits them, and
+            # frozen as start-up was (cli.run) so that no worker's full collection walks (and copies) their pages
             from .writers import statement, summary  # noqa: F401
+            gc.freeze()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # the largest jobs first, so a big job never starts last and runs alone
             ordered = sorted(sources, key=lambda s: (-_input_bytes(s), str(s.path)))
