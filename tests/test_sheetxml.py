@@ -209,18 +209,19 @@ def test_full_columns_write_what_the_cell_calls_write():
         wb.close()
         return buffer.getvalue()
     B = sheetxml.BLANK
-    values = [["a", "b", "a", " c"], [1, 2.5, -0.0, 1e20], [B, B, B, B], ["w", None, "x", None], [B, B, B, B]]
+    values = [["a", "b", "a", " c"], [1, 2.5, -0.0, 1e20], [B, B, B, B], ["w", None, "x", None], [B, B, B, B],
+              ["m", 3, "b", 0.25]]  # the last: text among numbers
     later = [None, "over", None, 3]  # written over column 1 after the others
 
     def formats(st, col):
         per_row = [st["label"], st("money"), st["note"], st["detail"]]
-        return [per_row, st("money"), per_row, st["label"], [st["label"], None, st["note"], st["label"]]][col]
+        return [per_row, st("money"), per_row, st["label"], [st["label"], None, st["note"], st["label"]], per_row][col]
 
     def by_column(ws, st):
         for col, column in enumerate(values):
             sheetxml.write_column(ws, 3, col, column, formats(st, col))
-        ws.write_cells(3, 5, ["t1", "t2", "t3", "t4"], st["label"], text=True)
-        ws.write_cells(3, 6, [4, 5, 6, 7], None, text=False)
+        ws.write_cells(3, 6, ["t1", "t2", "t3", "t4"], st["label"], text=True)
+        ws.write_cells(3, 7, [4, 5, 6, 7], None, text=False)
         sheetxml.write_column(ws, 3, 1, later, st["total"])
         ws.write_formula(4, 2, "=B4", st["total"], 1)  # one cell into a row of the band
         sheetxml.set_rows(ws, 3, [None, 30, None, 13.5 * 2])
@@ -228,7 +229,7 @@ def test_full_columns_write_what_the_cell_calls_write():
     def by_cell(ws, st):
         for col, column in enumerate(values + [["t1", "t2", "t3", "t4"], [4, 5, 6, 7]]):
             for i, value in enumerate(column):
-                fmt = formats(st, col) if col < 5 else st["label"] if col == 5 else None
+                fmt = formats(st, col) if col < 6 else st["label"] if col == 6 else None
                 fmt = fmt[i] if isinstance(fmt, list) else fmt
                 if value is B:
                     ws.write_blank(3 + i, col, None, fmt)

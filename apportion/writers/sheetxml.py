@@ -48,7 +48,7 @@ import struct
 import zipfile
 import zlib
 from datetime import datetime
-from itertools import filterfalse, repeat
+from itertools import compress, filterfalse, repeat
 from math import isfinite
 
 import xlsxwriter
@@ -409,14 +409,19 @@ BLANK = _Blank()
 
 class _Full:
     """A column of a band with a cell in every row, kept as its parts until the rows are made: the cells'
-    kind (``"s"`` a shared string, ``"n"`` a number, ``"b"`` a formatted blank), their ``s`` attribute (one
-    for the column, or a list of one per row) and each cell's value text (a string's index or a number's
-    text; none for blanks). :func:`_row_maker` writes such columns into the rows with no cell made alone."""
+    kind (``"s"`` a shared string, ``"n"`` a number, ``"m"`` either, ``"b"`` a formatted blank), their ``s``
+    attribute (one for the column, or a list of one per row), each cell's value text (a string's index or a
+    number's text; none for blanks) and, for a column of both, each cell's opening of its value (whether it
+    is a string). :func:`_row_maker` writes such columns into the rows with no cell made alone."""
 
-    __slots__ = ("kind", "styles", "texts", "n")
+    __slots__ = ("kind", "styles", "texts", "n", "opens")
 
-    def __init__(self, kind: str, styles: str | list[str], texts: list[str] | None, n: int):
-        self.kind, self.styles, self.texts, self.n = kind, styles, texts, n
+    def __init__(self, kind: str, styles: str | list[str], texts: list[str] | None, n: int,
+                 opens: list[str] | None = None):
+        self.kind, self.styles, self.texts, self.n, self.opens = kind, styles, texts, n, opens
+
+    def _opens(self):
+        return self.opens if self.kind == "m" else repeat(_VALUE_OPEN[self.kind], self.n)
 
     def cells(self, letter: str, rows: list[str]) -> list[str]:
         """The cells as finished XML, one per row (``rows``: the rows' numbers), for a write over some of
@@ -424,18 +429,19 @@ class _Full:
         styles = self.styles if isinstance(self.styles, list) else repeat(self.styles)
         if self.kind == "b":
             return [f'<c r="{letter}{r}"{s}/>' for r, s in zip(rows, styles)]
-        close = _VALUE_OPEN[self.kind]
-        return [f'<c r="{letter}{r}"{s}{close}{t}</v></c>' for r, s, t in zip(rows, styles, self.texts)]
+        return [f'<c r="{letter}{r}"{s}{o}{t}</v></c>' for r, s, o, t in zip(rows, styles, self._opens(), self.texts)]
 
     def cell(self, letter: str, i: int, row: str) -> str:
         """The cell of the ``i``-th row (its number ``row``) as finished XML."""
         style = self.styles[i] if isinstance(self.styles, list) else self.styles
         if self.kind == "b":
             return f'<c r="{letter}{row}"{style}/>'
-        return f'<c r="{letter}{row}"{style}{_VALUE_OPEN[self.kind]}{self.texts[i]}</v></c>'
+        opening = self.opens[i] if self.kind == "m" else _VALUE_OPEN[self.kind]
+        return f'<c r="{letter}{row}"{style}{opening}{self.texts[i]}</v></c>'
 
 
 _VALUE_OPEN = {"s": ' t="s"><v>', "n": "><v>"}  # a full column's cell from its s attribute to its value
+_MIXED_OPEN = (_VALUE_OPEN["n"], _VALUE_OPEN["s"])  # the same by whether the value is a string
 
 
 class _Band:
@@ -495,7 +501,8 @@ class _Band:
                 continue
             varies = isinstance(cells.styles, list)
             shape.append((cells.kind, _LETTERS[col], None if varies else cells.styles))
-            args += ([cells.styles] if varies else []) + ([] if cells.texts is None else [cells.texts])
+            args += (([cells.styles] if varies else []) + ([cells.opens] if cells.kind == "m" else [])
+                     + ([] if cells.texts is None else [cells.texts]))
         return _row_maker(tuple(shape))(numbers, attributes, *args), used
 
 
@@ -526,9 +533,13 @@ def _row_maker(shape: tuple[tuple[str, str, str | None], ...]):
             style = f"{{s{j}}}"
         if kind == "b":
             pieces.append(f'<c r="{letter}{{r}}"{style}/>')
-        else:
-            names.append(f"t{j}")
-            pieces.append(f'<c r="{letter}{{r}}"{style}{_VALUE_OPEN[kind]}{{t{j}}}</v></c>')
+            continue
+        opening = _VALUE_OPEN.get(kind)
+        if opening is None:  # "m": each row's own
+            names.append(f"k{j}")
+            opening = f"{{k{j}}}"
+        names.append(f"t{j}")
+        pieces.append(f'<c r="{letter}{{r}}"{style}{opening}{{t{j}}}</v></c>')
     lists = ", ".join(name + "_" for name in names)
     source = (f"def rows({lists}):\n"
               f"    return [f'<row r=\"{{r}}\"{{h}}>{''.join(pieces)}</row>' for {', '.join(names)} in zip({lists})]\n")
@@ -702,17 +713,10 @@ class Worksheet:
         else:
             style = list(map(_STYLE, formats))
         types = set(map(type, values))
-        if len(types) == 1 and type(None) not in types:  # one type, a cell in every row: a full column
-            (only,) = types
-            if only is str:
-                self._store(first_row, col, _Full("s", style, self._string_texts(values), len(values)))
-                return
-            if only is not _Blank:
-                self._store(first_row, col, _Full("n", style, _finite_texts(values), len(values)))
-                return
-            if (style != "") if isinstance(style, str) else "" not in style:  # a blank with no format is no cell
-                self._store(first_row, col, _Full("b", style, None, len(values)))
-                return
+        full = None if type(None) in types else self._full(values, types, style)
+        if full is not None:
+            self._store(first_row, col, full)
+            return
         styles = style if isinstance(style, list) else [style] * len(values)
         letter, rows = _LETTERS[col], _numbers(first_row + 1, first_row + len(values))
         types.discard(type(None))
@@ -730,6 +734,25 @@ class Worksheet:
             cells = [t or b or n for t, b, n in zip(texts, blanks, numbers)]
         self._store(first_row, col, cells)
 
+    def _full(self, values: list, types: set, style: str | list[str]) -> _Full | None:
+        """``values`` (none None; of ``types``) as a full column, or None where it is not one: blanks with
+        values, or a blank without a format (no cell). Text among numbers is numbered as the strings come."""
+        n = len(values)
+        if _Blank in types:
+            with_format = style != "" if isinstance(style, str) else "" not in style
+            return _Full("b", style, None, n) if len(types) == 1 and with_format else None
+        if str not in types:
+            return _Full("n", style, _finite_texts(values), n)
+        if len(types) == 1:
+            return _Full("s", style, self._string_texts(values), n)
+        # text and numbers: each type's texts made apart, then taken back in the rows' order
+        is_text = list(map(isinstance, values, repeat(str)))
+        strings = self._string_texts(list(compress(values, is_text)))
+        numbers = _finite_texts(list(compress(values, map(operator.not_, is_text))))
+        sources = (iter(numbers), iter(strings))
+        return _Full("m", style, list(map(next, map(sources.__getitem__, is_text))), n,
+                     list(map(_MIXED_OPEN.__getitem__, is_text)))
+
     def _string_texts(self, texts: list[str]) -> list[str]:
         """The shared-string index of each of ``texts`` (none None) as text (counted as cells)."""
         indexes = self.book.string_indexes(texts)
@@ -745,8 +768,9 @@ class Worksheet:
     def _check_merge(self, box: tuple[int, int, int, int]) -> None:
         """Refuse a merge over another merged range or a table, as xlsxwriter does."""
         by_row = self._merged_rows
-        for other in [b for row in range(box[0], box[2] + 1) for b in by_row.get(row, ())] + [
-                (*t.first, *t.last) for t in self.tables]:
+        rows = range(box[0], box[2] + 1)
+        merged = [b for row in rows for b in by_row.get(row, ())] if any(map(by_row.__contains__, rows)) else []
+        for other in merged + [(*t.first, *t.last) for t in self.tables]:
             if _overlap(box, other):
                 raise OverlappingRange(f"merge {box} overlaps {other}")
 
@@ -777,10 +801,14 @@ class Worksheet:
         box = (first_row, first_col, last_row, last_col)
         self._check_merge(box)
         by_row = self._merged_rows
-        boxes = [(row, first_col, row, last_col) for row in range(first_row, last_row + 1)]
+        rows = range(first_row, last_row + 1)
+        boxes = list(zip(rows, repeat(first_col), rows, repeat(last_col)))
         self.merged += boxes
-        for box in boxes:
-            by_row.setdefault(box[0], []).append(box)
+        if any(map(by_row.__contains__, rows)):
+            for box in boxes:
+                by_row.setdefault(box[0], []).append(box)
+        else:  # rows merged nowhere yet (the aid steps' block): each row's list of its one box, in one pass
+            by_row.update(zip(rows, map(list, zip(boxes))))
         if cell_format is not None:
             blanks = [BLANK] * len(boxes)
             for col in range(first_col, last_col + 1):

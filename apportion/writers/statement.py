@@ -287,15 +287,16 @@ def _steps(ws, st: Styles, steps: dict, widths: list[float], row: int) -> tuple[
         return first, []
     # each step's fields, a column each, taken from all the steps in one pass
     roles, kinds, labels, values, workings, laws = map(list, zip(*map(_STEP_FIELDS, lines)))
-    # each step's formats by its role and kind, made in the order its cells come (a workbook numbers its formats
-    # as first used): one look-up a step
-    made: dict[tuple[str, str], tuple] = {}
-    formats = [made.get(key) or made.setdefault(key, _step_formats(st, *key)) for key in zip(roles, kinds)]
-    label_formats, value_formats, working_formats, law_formats = map(list, zip(*formats))
+    # each step's formats by its role and kind, made in the order its cells first come (a workbook numbers its
+    # formats as first used): one look-up a step
+    keys = list(zip(roles, kinds))
+    made = {key: _step_formats(st, *key) for key in dict.fromkeys(keys)}
+    label_formats, value_formats, working_formats, law_formats = map(list, zip(*map(made.__getitem__, keys)))
     labels = list(map(operator.add, map(_STEP_INDENTS.get, roles, repeat("")), labels))  # a detail's indented
-    # a value as Excel holds it (a document's blank is None: a formatted blank cell); a total's is its formula
+    # a value as Excel holds it (a document's blank is None: a formatted blank cell); a total's is its formula,
+    # written below over a 0 here (so the column has a cell in every row: kept as a full column)
     convert = {kind: KINDS[kind][1] for kind in dict.fromkeys(kinds)}
-    values = [None if role == "total" else BLANK if v is None else convert[kind](v)
+    values = [0 if role == "total" else BLANK if v is None else convert[kind](v)
               for v, kind, role in zip(values, kinds, roles)]
     # the shared strings numbered as the cells come row by row: label, a value that is text, working, law
     order: list = [None] * (4 * len(lines))

@@ -432,7 +432,8 @@ def _write_body(ws, styles: Styles, frame: pd.DataFrame | dict, columns: list[Co
         else:
             write_column(ws, styles, row, j, values, c.kind, role)
         if c.wrap:  # wrapped text is indented
-            texts = [None if blank else v for v, blank in zip(_listed(values), blanks(values))]
+            texts = values if isinstance(values, list) else [None if blank else v for v, blank in zip(
+                values.tolist(), blanks(values))]  # a list's blanks are None already
             lines = list(map(max, lines, lines_column(texts, widths[j] - INDENT_WIDTH)))
     set_rows(ws, row, [ROW_HEIGHT * count + 2 if count > 1 else None for count in lines])
     return lines
