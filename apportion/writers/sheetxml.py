@@ -329,7 +329,9 @@ def _zipfile_fields() -> tuple[int, int, int, int, int]:
 _ZIP_FIELDS = _zipfile_fields()
 _DOS_TIME = _STAMP[3] << 11 | _STAMP[4] << 5 | _STAMP[5] // 2
 _DOS_DATE = (_STAMP[0] - 1980) << 9 | _STAMP[1] << 5 | _STAMP[2]
-_REPEATED_PART = 64 * 1024  # parts up to this size are kept deflated, by their bytes (most repeat per statement)
+# parts up to this size are kept deflated, by their bytes: the styles, theme, relationships … repeat on every
+# statement (under 8 KiB); a larger part (a statement's sheet or shared strings) is its own, not worth hashing
+_REPEATED_PART = 16 * 1024
 
 
 def _deflate(data: bytes) -> tuple[bytes, int]:
@@ -1048,13 +1050,31 @@ def _number_cells(letter: str, rows: list[str], values: list, styles) -> list[st
 
 def _finite_texts(numbers: list) -> list[str]:
     """Each number's text as :func:`~.xlsx.number_text` gives it (xlsxwriter's ``.16G``: an int that a float
-    holds exactly prints as ``str`` does), by one bound format over the column."""
+    holds exactly prints as ``str`` does), by one bound format over the column; a column of ints and floats
+    takes the texts this process already made (:data:`_FLOAT_TEXTS`) in one look-up pass, formatting only the
+    others (a job's statements repeat their units, unit costs and many amounts)."""
     if not all(map(isfinite, numbers)):
         raise TypeError(f"{next(v for v in numbers if not isfinite(v))} cannot be written as a number")
-    return list(map(_G16, numbers))
+    if not _INT_OR_FLOAT.issuperset(map(type, numbers)):  # a Decimal 5.0 equals 5.0 but prints "5.0"
+        return list(map(_G16, numbers))
+    texts = list(map(_FLOAT_TEXTS.get, numbers))
+    if None in texts:
+        if len(_FLOAT_TEXTS) > _FLOAT_TEXTS_LIMIT:
+            _FLOAT_TEXTS.clear()
+        for i in compress(range(len(texts)), map(operator.is_, texts, repeat(None))):
+            number = numbers[i]
+            texts[i] = text = _G16(number)
+            if number.__class__ is float and number:  # 0.0 and -0.0 are one key but two texts: neither kept
+                _FLOAT_TEXTS[number] = text
+    return texts
 
 
 _G16 = "{:.16G}".format
+_INT_OR_FLOAT = frozenset({int, float})
+# a float's .16G text, by the float: an int equal to it prints the same (.16G formats an int as the float it
+# equals); never a zero (0.0 and -0.0 are one key)
+_FLOAT_TEXTS: dict[float, str] = {}
+_FLOAT_TEXTS_LIMIT = 200_000
 
 
 def _blank_cells(letter: str, rows: list[str], values: list, styles) -> list[str]:

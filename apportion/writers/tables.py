@@ -119,11 +119,15 @@ def lines_needed(text: str, width: float) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
+_TEXT_OR_NONE = frozenset({str, type(None)})
+
+
 def lines_column(texts: list, width: float) -> list[int]:
     """:func:`lines_needed` of each of ``texts`` (a blank, None, is one line), the line's width worked out
     once for the column: one paragraph (most text) is its length over the characters a line holds."""
     per_line = max(int(width * CHARS_PER_WIDTH), 1)
-    texts = [None if t is None else str(t) for t in texts]
+    if not _TEXT_OR_NONE.issuperset(map(type, texts)):  # a document's texts are already (no copy made)
+        texts = [None if t is None else str(t) for t in texts]
     return [1 if t is None else lines_needed(t, width) if "\n" in t else (-(-len(t) // per_line) or 1) for t in texts]
 
 
