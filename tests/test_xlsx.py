@@ -127,6 +127,16 @@ def sample(book_class) -> bytes:
     runs.write_string(10, 4, "met first", book.add_format({"underline": 1}))  # its format numbered first
     runs.set_row(12, 18, book.add_format({"font_color": "#FF0000"}))  # a row's format, before its cells'
     runs.write_cells(12, 6, [3], book.add_format({"num_format": "0.00"}), text=False)
+    # runs of one kind of number (floats, ints, ints past 2**53 printed as xlsxwriter does) starting and
+    # ending on different rows, gaps over whole 16-row blocks inside and outside the other cells' spans,
+    # a cell between two runs' columns on a row of theirs
+    grid = book.add_worksheet("Grid")
+    grid.write_cells(3, 2, [float(i) / 7 for i in range(70)] + [0.0, -0.0], money, text=False)
+    grid.write_cells(0, 0, [i if i % 40 < 5 else None for i in range(100)], money, text=False)
+    grid.write_cells(20, 6, [None] * 30 + [-(2**53), 2**53, None, 2**60, 3], money, text=False)
+    grid.write_cells(10, 4, [None] * 40 + [5] * 10, money, text=False)
+    grid.write_cells(30, 8, ["z", None, "y"] * 5, bold, text=True)
+    grid.write_string(33, 3, "between", bold)
     charted = book.add_worksheet("Charted")
     charted.write_cells(0, 0, ["a", "b", "c"], bold, text=True)
     charted.write_cells(0, 1, [1.5, None, 3], money, text=False)

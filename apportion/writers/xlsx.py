@@ -105,15 +105,29 @@ def number_text(value) -> str:
 
 
 
+def _number_kind(numbers: list, kinds: set | None = None) -> str:
+    """What a run's plain ``numbers`` (of the types ``kinds``, when known) are, for :meth:`_Run.render`:
+    "float", "int" (each within ±2**53, printed by ``str``) or "mixed"."""
+    kinds = set(map(type, numbers)) if kinds is None else kinds
+    if kinds == {float}:
+        return "float"
+    if kinds == {int} and -_EXACT_INT <= min(numbers) and max(numbers) <= _EXACT_INT:
+        return "int"
+    return "mixed"
+
+
 class _Run:
     """The cells of one ``write_cells`` call: from row ``first`` down column ``col``, all in ``format``;
-    ``values`` the numbers or (``text``) the shared-string indices, None where there is no cell. ``xml``
-    is each row's ``<c>`` element ("" where none), made by :meth:`render` when the sheet is written."""
+    ``values`` the numbers or (``text``) the shared-string indices, None where there is no cell; ``number``
+    what the numbers are: "float" (every one a float), "int" (every one an int that prints as ``str``) or
+    "mixed". ``xml`` is each row's ``<c>`` element ("" where none), made by :meth:`render` when the sheet
+    is written."""
 
-    __slots__ = ("first", "col", "format", "values", "text", "xml")
+    __slots__ = ("first", "col", "format", "values", "text", "number", "xml")
 
-    def __init__(self, first: int, col: int, cell_format, values: list, text: bool):
+    def __init__(self, first: int, col: int, cell_format, values: list, text: bool, number: str = "mixed"):
         self.first, self.col, self.format, self.values, self.text = first, col, cell_format, values, text
+        self.number = number
         self.xml: list[str] = []
 
     @property
@@ -131,16 +145,23 @@ class _Run:
         return self.col
 
     def render(self, letters: str, style: str) -> None:
-        """Each cell's XML as xlsxwriter writes a string or number cell of format index ``style``."""
+        """Each cell's XML as xlsxwriter writes a string or number cell of format index ``style``: a column
+        of one kind of number formatted in the template itself (what :func:`number_text` gives each: a
+        float's ``.16G``, an int's ``str``), with no call per cell; a float is seldom met twice in a column of
+        the summary (its amounts), so keeping its text would cost more than it saves."""
         head = f'<c r="{letters}'
-        if self.text:
-            tail = f'" s="{style}" t="s"><v>'
-            self.xml = [f"{head}{row}{tail}{v}</v></c>" if v is not None else ""
-                        for row, v in enumerate(self.values, self.first + 1)]
+        values, rows = self.values, range(self.first + 1, self.first + 1 + len(self.values))
+        if self.text or self.number == "int":
+            tail = f'" s="{style}" t="s"><v>' if self.text else f'" s="{style}"><v>'
+            self.xml = [f"{head}{row}{tail}{v}</v></c>" if v is not None else "" for row, v in zip(rows, values)]
+            return
+        tail = f'" s="{style}"><v>'
+        if self.number == "float":
+            self.xml = [f"{head}{row}{tail}{v:.16G}</v></c>" if v is not None else ""
+                        for row, v in zip(rows, values)]
         else:
-            tail = f'" s="{style}"><v>'
             self.xml = [f"{head}{row}{tail}{number_text(v)}</v></c>" if v is not None else ""
-                        for row, v in enumerate(self.values, self.first + 1)]
+                        for row, v in zip(rows, values)]
 
 
 class Worksheet(_Worksheet):
@@ -270,28 +291,38 @@ class Worksheet(_Worksheet):
                 write(first_row + i, col, values[i], cell_format)
             return
         values = list(values)
+        present = values if len(rows) == len(values) else [values[i] for i in rows]
+        number = "mixed"
         if text:
             index = self.str_table._get_shared_string_index
             long = self.xls_strmax // 2
-            for i in rows:
-                value = values[i]
-                if len(value) > long:  # perhaps over Excel's limit: cut by xlsxwriter, its index taken in turn
-                    self._write_string(first_row + i, col, value, cell_format)
-                    values[i] = None
-                else:
-                    values[i] = index(value)
+            if max(map(len, present)) <= long:  # none can be over Excel's limit: every index taken in order
+                values = [None if v is None else index(v) for v in values]
+            else:
+                for i in rows:
+                    value = values[i]
+                    if len(value) > long:  # perhaps over Excel's limit: cut by xlsxwriter, its index taken in turn
+                        self._write_string(first_row + i, col, value, cell_format)
+                        values[i] = None
+                    else:
+                        values[i] = index(value)
         else:
-            kinds = set(map(type, (values[i] for i in rows)))
-            if not kinds <= _PLAIN_NUMBER_SET or (float in kinds and not all(
-                    map(isfinite, (v for v in values if v.__class__ is float)))):
+            kinds = set(map(type, present))
+            # floats only: finite when their sum is (a NaN or an infinity makes the sum one)
+            finite = isfinite(sum(present)) if kinds == {float} else float not in kinds or all(
+                map(isfinite, (v for v in present if v.__class__ is float)))
+            if not kinds <= _PLAIN_NUMBER_SET or not finite:
                 for i in rows:  # NaN, infinity, Fraction, numpy scalars: xlsxwriter's own handling
                     value = values[i]
                     if type(value) not in _PLAIN_NUMBER or not (type(value) is int or isfinite(value)):
                         self._write_number(first_row + i, col, value, cell_format)
                         values[i] = None
+                number = _number_kind([v for v in values if v is not None])
+            else:
+                number = _number_kind(present, kinds)
         self._check_dimensions(first_row + rows[0], col)
         self._check_dimensions(last, col)
-        self._add_run(_Run(first_row, col, cell_format, values, text))
+        self._add_run(_Run(first_row, col, cell_format, values, text, number))
 
     # --- column runs -------------------------------------------------------------------------------------
 
@@ -301,11 +332,14 @@ class Worksheet(_Worksheet):
 
     def _add_run(self, run: _Run) -> None:
         table, col, first = self.table, run.col, run.first
-        for row, value in enumerate(run.values, first):
-            if value is not None:
-                cells = table.get(row)
-                if cells and col in cells:
-                    del cells[col]
+        # the rows the table holds within the run, found from whichever is shorter (a data sheet's table
+        # holds a few rows of titles and totals, its runs hundreds of cells)
+        rows = [row for row in table if first <= row <= run.last] if len(table) < len(run.values) \
+            else range(first, run.last + 1)
+        for row in rows:
+            cells = table.get(row)
+            if cells and col in cells and run.values[row - first] is not None:
+                del cells[col]
         for other in self._runs:
             if other.col == col and first <= other.last and other.first <= run.last:
                 kept = list(other.values)
@@ -437,6 +471,10 @@ class Worksheet(_Worksheet):
                 starts.setdefault(run.first, []).append(run)
                 ends.setdefault(run.last + 1, []).append(run)
         active: list[_Run] = []  # the runs over this row, by column
+        # the rows from one start or end of a run to the next have the same runs over them: each such
+        # stretch's rows of run cells joined at once, the runs' columns turned into rows by zip
+        bounds = sorted(starts.keys() | ends.keys())
+        stretch, stretch_first = [], 0
         write = self.fh.write
         number_cell, string_cell, blank_cell, date_cell = CellNumberTuple, CellStringTuple, CellBlankTuple, \
             CellDatetimeTuple
@@ -446,9 +484,11 @@ class Worksheet(_Worksheet):
                 active = sorted([r for r in active if r not in gone] + starts.get(row, []), key=_Run.column)
                 for run in starts.get(row, ()):
                     run.render(letters[run.col], str(run.format._get_xf_index()))
+                stop = next((b for b in bounds if b > row), self.dim_rowmax + 1)
+                stretch = list(map("".join, zip(*(run.xml[row - run.first:stop - run.first] for run in active))))
+                stretch_first = row
             cells = table.get(row)
-            from_runs = [run.xml[row - run.first] for run in active] if active else ()
-            joined = "".join(from_runs)
+            joined = stretch[row - stretch_first] if active else ""
             info = row_info.get(row)
             if not cells and not joined:
                 if info is not None:
@@ -462,7 +502,8 @@ class Worksheet(_Worksheet):
             if not cells:  # a row of the runs' cells only: already in column order
                 write(joined + "</row>")
                 continue
-            by_col = {run.col: xml for run, xml in zip(active, from_runs) if xml} if joined else {}
+            by_col = {run.col: run.xml[row - run.first] for run in active if run.xml[row - run.first]} \
+                if joined else {}
             number = f"{row + 1}\" s=\""  # the row number closing r, opening s
             parts = []
             for col in sorted(cells.keys() | by_col.keys()) if by_col else sorted(cells):
@@ -532,13 +573,17 @@ class Worksheet(_Worksheet):
                 spans[row // 16] = [low, high]
             else:
                 block[0], block[1] = min(block[0], low), max(block[1], high)
-        for run in self._runs:
-            if not colmin <= run.col <= colmax:
-                continue
+        # a run with a cell in every row first, then one with gaps only over the blocks whose span does not
+        # yet reach its column (a span is the least and greatest column, whatever the order they are met in)
+        runs = sorted((run for run in self._runs if colmin <= run.col <= colmax), key=lambda run: None in run.values)
+        for run in runs:
             if None not in run.values:
                 blocks = range(run.first // 16, run.last // 16 + 1)
             else:
-                blocks = {row // 16 for row, v in enumerate(run.values, run.first) if v is not None}
+                col, values, first = run.col, run.values, run.first
+                blocks = [index for index in range(first // 16, run.last // 16 + 1)
+                          if not (index in spans and spans[index][0] <= col <= spans[index][1])
+                          and any(v is not None for v in values[max(index * 16 - first, 0):index * 16 + 16 - first])]
             for index in blocks:
                 block = spans.get(index)
                 if block is None:
