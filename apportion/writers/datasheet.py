@@ -7,10 +7,10 @@ import pandas as pd
 from ..result import Result
 from .labels import NOTE_WIDTH
 from .styles import PAGE_WIDTH, Styles, printable
-from .tables import Col, Placed, fitted_widths, write_note, write_table
+from .tables import Col, Columns, Placed, fitted_widths, write_note, write_table
 
 
-def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame,
+def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: str, frame: pd.DataFrame | Columns,
                 columns: list[Col], table: str, freeze_cols: int = 2, empty_text: str = "None.",
                 as_table: bool | None = None) -> Placed:
     """A sheet holding one table under a title and a line of explanation, set up for printing.
@@ -22,6 +22,7 @@ def data_sheet(book, st: Styles, result: Result, name: str, title: str, note: st
     ws = book.add_worksheet(name)
     ws.write_string(0, 0, title, st["title"])
     ws.set_row(0, 22)
+    frame = frame if isinstance(frame, Columns) else Columns.of(frame, columns)  # each column taken out once
     widths = fitted_widths(frame, columns)
     if sum(widths) > PAGE_WIDTH and freeze_cols:
         # printed over several pages across, with only the first columns repeated: the note wraps within

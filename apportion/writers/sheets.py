@@ -14,7 +14,7 @@ from ..schema import BOCES_ITEMS
 from .styles import CODE_WIDTH, NAME_WIDTH, Styles, printable
 from .datasheet import data_sheet
 from .yoy import run_section
-from .tables import Col, Placed, write_pairs, write_section, write_table
+from .tables import Col, Columns, Placed, listed, write_pairs, write_section, write_table
 from .labels import (AID_LINES, AID_TOTALLED, DISTRICT, SOURCE_LABELS, aid_heading, basis_label, created_at, dollars,
                      half_up_cents, method_text, number_text, parameter, ratio_text)
 
@@ -126,16 +126,18 @@ def _grid_header(code: str, name: str) -> str:
     return header if len(header) <= TABLE_COLUMN_NAME else header[:TABLE_COLUMN_NAME - 1] + "…"
 
 
-def _coser_grid(result: Result) -> tuple[pd.DataFrame, list[str]]:
+def _coser_grid(result: Result) -> tuple[Columns, list[str]]:
     """Each service's CoSer amounts by district (§1950(4)(d)): a row per service code, a column per district
     code (both in sorted order) holding the sum of that district's CoSer billing lines for the service, blank
-    (NA) where it has none, and the row's total; with the district codes.
+    (None) where it has none, and the row's total; with the district codes.
 
-    Summed in numpy over the billing lines (a job has hundreds of services and tens of thousands of lines):
-    a pandas pivot table and a nullable column per district cost more than the rest of the sheet.
+    Summed in numpy over the billing lines (a job has hundreds of services and tens of thousands of lines)
+    and taken out as a list per district in one call: a pandas pivot table, or a nullable column per
+    district, cost more than the rest of the sheet.
     """
     billing = result.billing
-    coser = billing[billing["category"].str.startswith("coser")]
+    categories = billing["category"]  # a few categories over every line: each tested once
+    coser = billing[categories.isin([c for c in categories.unique() if str(c).startswith("coser")])]
     row, items = pd.factorize(coser["item_code"], sort=True)
     col, codes = pd.factorize(coser["district_code"], sort=True)
     sums = np.zeros((len(items), len(codes)), dtype=np.int64)
@@ -143,11 +145,11 @@ def _coser_grid(result: Result) -> tuple[pd.DataFrame, list[str]]:
     bought = np.zeros(sums.shape, dtype=bool)
     bought[row, col] = True
     services = pd.Series(items, dtype="str")
-    columns = {"service_code": services,
-               "service_name": services.map(result.coser.services["service_name"])}
-    columns |= {code: pd.arrays.IntegerArray(sums[:, j], ~bought[:, j]) for j, code in enumerate(codes)}
-    columns["total"] = sums.sum(axis=1)
-    return pd.DataFrame(columns), list(codes)
+    columns = {"service_code": services.tolist(),
+               "service_name": listed(services.map(result.coser.services["service_name"]))}
+    columns |= zip(codes, np.where(bought, sums, None).T.tolist())  # Python ints, None where not bought
+    columns["total"] = sums.sum(axis=1).tolist()
+    return Columns(columns, len(items)), list(codes)
 
 
 def _coser_charges_sheet(book, st: Styles, result: Result) -> None:

@@ -131,16 +131,18 @@ def lines_column(texts: list, width: float) -> list[int]:
     return [1 if t is None else lines_needed(t, width) if "\n" in t else (-(-len(t) // per_line) or 1) for t in texts]
 
 
-def fitted_widths(frame: pd.DataFrame, columns: list[Col]) -> list[float]:
+def fitted_widths(frame: pd.DataFrame | Columns, columns: list[Col]) -> list[float]:
     """Each column's width: its own, widened for unwrapped text values up to :data:`MAX_FIT`, and for
     numbers to the widest as formatted (its total included), so none prints as ``###``."""
     widths = []
     for c in columns:
         width = c.shown_width
-        if c.kind == "text" and not c.wrap and c.key in frame.columns and len(frame):
-            width = max(width, min(MAX_FIT, math.ceil(longest_text(frame[c.key]) / CHARS_PER_WIDTH) + 2))
-        elif c.numeric and c.kind_key is None and c.key in frame.columns and len(frame):
-            width = max(width, number_width(frame[c.key], c.kind, c.total))
+        fitted = (c.kind == "text" and not c.wrap) or (c.numeric and c.kind_key is None)
+        values = frame.get(c.key) if fitted else None
+        if values is not None and len(values) and c.kind == "text":
+            width = max(width, min(MAX_FIT, math.ceil(longest_text(values) / CHARS_PER_WIDTH) + 2))
+        elif values is not None and len(values):
+            width = max(width, number_width(values, c.kind, c.total))
         widths.append(width)
     return widths
 
@@ -150,9 +152,18 @@ PLACES = {"cents": 2, "dollars": 0, "ratio": 3, "mills": 1, "percent": 4, "share
 PERCENT_KINDS = {"percent", "share", "change"}
 
 
-def number_width(values: pd.Series, kind: str, total: bool = False) -> float:
+def number_width(values: pd.Series | list, kind: str, total: bool = False) -> float:
     """The width a numeric column needs for its widest value as its number format shows it (digits are one
     unit wide; a grouping comma, point, sign or % about half): the largest magnitude, or the column's sum."""
+    if isinstance(values, list):  # a table's column (:class:`Columns`), measured in Python
+        numbers = [abs(v) for v in values if v is not None]
+        if not numbers:
+            return 0
+        types = set(map(type, numbers))
+        # the largest of any numbers is the same in Python; a sum only of ints (pandas adds floats pairwise)
+        if types == {int} or (not total and types <= {int, float, Decimal} and all(map(math.isfinite, numbers))):
+            return _number_width(float(max(numbers)), float(sum(numbers)) if total else 0.0, kind)
+        values = pd.Series(values, dtype=object)  # any other numbers as pandas reads them
     # an integer column (int64, or Int64 with blanks) in numpy: a few µs, where a Series per step costs 100
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
         numbers = np.abs(values.to_numpy())
@@ -164,9 +175,12 @@ def number_width(values: pd.Series, kind: str, total: bool = False) -> float:
         numbers = pd.to_numeric(values, errors="coerce").abs()
         if not numbers.notna().any():
             return 0
-    largest = float(numbers.max())
-    if total:
-        largest = max(largest, float(numbers.sum()))
+    return _number_width(float(numbers.max()), float(numbers.sum()) if total else 0.0, kind)
+
+
+def _number_width(largest: float, total: float, kind: str) -> float:
+    """:func:`number_width` from a column's largest magnitude and (when it is totalled) its sum."""
+    largest = max(largest, total)
     shown = cell_value(largest, kind) if kind not in ("units", "number", "weight") else largest
     shown = abs(float(shown or 0)) * (100 if kind in PERCENT_KINDS else 1)
     digits = len(f"{int(shown):d}") + PLACES.get(kind, 2) + (1 if kind in PERCENT_KINDS else 0)
@@ -180,7 +194,7 @@ def longest_text(values: pd.Series) -> int:
     One pass over the strings (blanks are not strings): cheaper than pandas' ``.str.len()`` for the short
     columns of a statement (9 µs against 200 µs) and no dearer on long ones.
     """
-    return max((len(v) for v in values.tolist() if isinstance(v, str)), default=0)
+    return max((len(v) for v in _listed(values) if isinstance(v, str)), default=0)
 
 
 def cell_value(value, kind: str):
@@ -207,6 +221,31 @@ def write_value(ws, row: int, col: int, value, kind: str, styles: Styles, role: 
 def subtotal_formula(col: int, first: int, last: int) -> str:
     """The total of a table column's visible rows (plain A1 references: every spreadsheet program reads them)."""
     return f"SUBTOTAL(109,{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)})"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A table's values as one list per key, None where blank, and its number of rows: each column of a
+    data sheet sized, written and totalled from one list (taking a column out of a DataFrame costs some
+    20 µs each time, and its blanks another pass)."""
+
+    values: dict[str, list]
+    rows: int
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: list[Col]) -> Columns:
+        """The frame's columns that ``columns`` show (or name the kinds of)."""
+        keys = dict.fromkeys(k for c in columns for k in (c.key, c.kind_key) if k is not None and k in frame)
+        return cls({key: listed(frame[key]) for key in keys}, len(frame))
+
+    def get(self, key: str):
+        return self.values.get(key)
+
+    def __getitem__(self, key: str) -> list:
+        return self.values[key]
+
+    def __len__(self) -> int:
+        return self.rows
 
 
 @dataclass(frozen=True)
@@ -243,7 +282,10 @@ def exact_total(frame: pd.DataFrame | dict, col: Col):
     column = frame.get(col.key)
     if column is None:
         return 0
-    values = [v for v, blank in zip(_listed(column), blanks(column)) if not blank]
+    if isinstance(column, list):  # a document's or a table's column: its blanks are None
+        values = [v for v in column if v is not None]
+    else:
+        values = [v for v, blank in zip(column.tolist(), blanks(column)) if not blank]
     if col.kind in ("cents", "dollars", "count", "millionths"):
         return sum(map(int, values))
     return sum((Decimal(v) if isinstance(v, Decimal) else Decimal(str(float(v))) for v in values), Decimal(0))
@@ -256,7 +298,15 @@ def blanks(values: pd.Series | list) -> list[bool]:
         return [v is None for v in values]
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
         return [False] * len(values)
-    return pd.isna(values.to_numpy()).tolist()
+    return np.asarray(values.array.isna()).tolist()  # a nullable column's mask, not an object array of it
+
+
+def listed(column: pd.Series) -> list:
+    """A column's values as a list, None where blank (a table's column in :class:`Columns`)."""
+    values = column.tolist()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":  # none can be blank
+        return values
+    return [None if blank else v for v, blank in zip(values, blanks(column))]
 
 
 def document_columns(rows: list[dict], keys: list[str]) -> dict[str, list]:
@@ -315,7 +365,7 @@ def write_column(ws, styles: Styles, row: int, col: int, values: pd.Series | lis
     ws.write_cells(row, col, excel_values(values, kind), styles(KINDS[kind][0], role), text=kind == "text")
 
 
-def write_table(ws, styles: Styles, frame: pd.DataFrame | list[dict], columns: list[Col], first_row: int = 0,
+def write_table(ws, styles: Styles, frame: pd.DataFrame | Columns | list[dict], columns: list[Col], first_row: int = 0,
                 name: str | None = None, total_label: str = "Total", freeze_cols: int | None = None,
                 set_widths: bool = True, empty_text: str = "None.", widths: list[float] | None = None,
                 table: bool | None = None) -> Placed:
@@ -330,13 +380,15 @@ def write_table(ws, styles: Styles, frame: pd.DataFrame | list[dict], columns: l
     blank row; ``lines`` each data row's lines of wrapped text.
 
     ``frame`` may also be a document's rows (dicts by key, a blank None): their columns are then taken
-    as lists, with no DataFrame made (a statement's charges).
+    as lists, with no DataFrame made (a statement's charges). A DataFrame's columns are taken out once, as
+    :class:`Columns` (or given so).
     """
     n = len(frame)
     if isinstance(frame, list):
         widths = widths or fitted_widths(pd.DataFrame(frame, columns=[c.key for c in columns]), columns)
         frame = document_columns(frame, [c.key for c in columns])
     else:
+        frame = frame if isinstance(frame, Columns) else Columns.of(frame, columns)
         widths = widths or fitted_widths(frame, columns)
     if set_widths:
         for j, width in enumerate(widths):
