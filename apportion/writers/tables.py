@@ -283,6 +283,8 @@ def exact_total(frame: pd.DataFrame | dict, col: Col):
     if column is None:
         return 0
     if isinstance(column, list):  # a document's or a table's column: its blanks are None
+        if col.kind in ("cents", "dollars", "count", "millionths") and set(map(type, column)) <= {int, type(None)}:
+            return sum(filter(None, column))  # whole numbers summed in C (a blank, like a 0, adds nothing)
         values = [v for v in column if v is not None]
     else:
         values = [v for v, blank in zip(column.tolist(), blanks(column)) if not blank]
@@ -296,17 +298,24 @@ def blanks(values: pd.Series | list) -> list[bool]:
     A list is a document's column, its blanks None (a document's values are JSON's)."""
     if isinstance(values, list):
         return [v is None for v in values]
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
-        return [False] * len(values)
-    return np.asarray(values.array.isna()).tolist()  # a nullable column's mask, not an object array of it
+    missing = _missing(values)
+    return [False] * len(values) if missing is None else missing.tolist()
+
+
+def _missing(column: pd.Series) -> np.ndarray | None:
+    """A column's blanks as an array; None for a numpy integer or bool column, where none can be."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return None
+    return np.asarray(column.array.isna())  # a nullable column's mask, not an object array of it
 
 
 def listed(column: pd.Series) -> list:
     """A column's values as a list, None where blank (a table's column in :class:`Columns`)."""
     values = column.tolist()
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":  # none can be blank
+    missing = _missing(column)
+    if missing is None or not missing.any():  # most columns: no pass over the values
         return values
-    return [None if blank else v for v, blank in zip(values, blanks(column))]
+    return [None if blank else v for v, blank in zip(values, missing.tolist())]
 
 
 def document_columns(rows: list[dict], keys: list[str]) -> dict[str, list]:

@@ -280,9 +280,11 @@ class Worksheet(_Worksheet):
         may be too long for Excel cut by its ``write_string``), and so is every cell of an unformatted column
         (which takes its row's or column's format).
         """
-        rows = [i for i, v in enumerate(values) if v is not None]
-        if not rows:
+        present = [v for v in values if v is not None] if None in values else values
+        if not present:
             return
+        # the rows with a value (a full column, most of them, makes no list of its rows)
+        rows = range(len(values)) if present is values else [i for i, v in enumerate(values) if v is not None]
         last = first_row + rows[-1]
         if self.constant_memory or first_row < 0 or last >= self.xls_rowmax or not 0 <= col < self.xls_colmax \
                 or cell_format is None:
@@ -291,7 +293,6 @@ class Worksheet(_Worksheet):
                 write(first_row + i, col, values[i], cell_format)
             return
         values = list(values)
-        present = values if len(rows) == len(values) else [values[i] for i in rows]
         number = "mixed"
         if text:
             index = self.str_table._get_shared_string_index
