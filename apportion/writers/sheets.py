@@ -27,7 +27,14 @@ def _basis_col(result: Result) -> Col:
 def _shares_frame(result: Result) -> pd.DataFrame:
     shares = result.apportionment.shares.sort_index().reset_index()
     scale = result.apportionment.basis_scale
-    return shares.assign(basis_value=shares["basis"].map(lambda v: Decimal(int(v)) / scale))
+    return shares.assign(basis_value=[Decimal(int(v)) / scale for v in shares["basis"].tolist()])
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> list:
+    """Each key's value in ``values`` (a Series by key), None where it has none or it is blank: what
+    ``keys.map(values)`` gives a data sheet, from a dict (pandas' map over a text column costs a few ms)."""
+    found = dict(zip(values.index.tolist(), listed(values)))
+    return list(map(found.get, keys.tolist()))
 
 
 def administrative_sheet(book, st: Styles, result: Result) -> Placed:
@@ -85,15 +92,6 @@ def comparison_sheet(book, st: Styles, result: Result) -> Placed:
 
 def coser_sheets(book, st: Styles, result: Result) -> None:
     services = result.coser.services.sort_index().reset_index(drop=True)
-    if len(services):
-        trued = services["trued_up"]
-        services = services.assign(
-            units_total=[Decimal(int(w)) / int(d) / 1_000_000
-                         for w, d in zip(services["total_weight"], services["divisor"])],
-            aidable_share=[n / d if d else 0.0 for n, d in zip(services["aidable_num"], services["aidable_den"])],
-            approvals_count=services["approvals"].map(lambda v: None if pd.isna(v) else int(v) // 1_000_000),
-            final=services["final_cost"].where(trued), actual=services["total_actual"].where(trued),
-            actual_cost_unit=services["actual_unit_cost"].where(trued))
     cols = [Col("Service code", "service_code", width=9), Col("Service name", "service_name", width=24),
             Col("Unit", "unit", width=8), Col("Unit cost basis", "basis", width=12),
             Col("Budget", "budget", "cents", 14, True), Col("Basis units", "units_total", "units", 11),
@@ -110,9 +108,31 @@ def coser_sheets(book, st: Styles, result: Result) -> None:
             "three-quarters must approve the methodology. Aidable part = (budget − salaries over the limit − "
             "non-aidable costs) ÷ budget; transportation is not an approved cost (0 %). Students-with-disabilities "
             "services are trued up on actual units.")
-    data_sheet(book, st, result, "CoSer unit costs", "CoSer services and unit costs", note, services, cols,
-                "CoSerUnitCosts", empty_text="No CoSer services in this job.")
+    data_sheet(book, st, result, "CoSer unit costs", "CoSer services and unit costs", note,
+               _service_columns(services, cols), cols, "CoSerUnitCosts", empty_text="No CoSer services in this job.")
     _coser_charges_sheet(book, st, result)
+
+
+def _service_columns(services: pd.DataFrame, cols: list[Col]) -> Columns:
+    """The CoSer unit costs sheet's columns: the services' own, and those worked out here as lists (no
+    column added to a copy of the frame): the basis units, the aidable part, approvals as a count of
+    districts, and a trued-up service's final cost, actual units and actual unit cost (blank otherwise)."""
+    table = Columns.of(services, cols)
+    if not len(services):
+        return table
+    raw = {key: services[key].tolist() for key in ("total_weight", "divisor", "aidable_num", "aidable_den",
+                                                     "final_cost", "total_actual", "actual_unit_cost")}
+    trued = services["trued_up"].tolist()
+    approvals = services["approvals"]
+    made = {
+        "units_total": [Decimal(int(w)) / int(d) / 1_000_000 for w, d in zip(raw["total_weight"], raw["divisor"])],
+        "aidable_share": [n / d if d else 0.0 for n, d in zip(raw["aidable_num"], raw["aidable_den"])],
+        "approvals_count": [None if blank else int(v) // 1_000_000
+                            for v, blank in zip(approvals.tolist(), approvals.isna().tolist())]}
+    made |= {key: [v if t else None for v, t in zip(raw[source], trued)]
+             for key, source in (("final", "final_cost"), ("actual", "total_actual"),
+                                 ("actual_cost_unit", "actual_unit_cost"))}
+    return Columns(table.values | made, table.rows)
 
 
 #: the longest name a table column may have in Excel; the header cell is the column's name
@@ -146,7 +166,7 @@ def _coser_grid(result: Result) -> tuple[Columns, list[str]]:
     bought[row, col] = True
     services = pd.Series(items, dtype="str")
     columns = {"service_code": services.tolist(),
-               "service_name": listed(services.map(result.coser.services["service_name"]))}
+               "service_name": _lookup(services, result.coser.services["service_name"])}
     columns |= zip(codes, np.where(bought, sums, None).T.tolist())  # Python ints, None where not bought
     columns["total"] = sums.sum(axis=1).tolist()
     return Columns(columns, len(items)), list(codes)
@@ -173,7 +193,7 @@ def _coser_charges_sheet(book, st: Styles, result: Result) -> None:
 
 def aid_sheet(book, st: Styles, result: Result) -> Placed:
     aid = result.aid.table.sort_index().reset_index()
-    aid["ratio_source"] = aid["ratio_source"].map(lambda v: SOURCE_LABELS.get(v, v))
+    aid["ratio_source"] = [SOURCE_LABELS.get(v, v) for v in aid["ratio_source"].tolist()]
     cols = DISTRICT + [Col("Type", "type", width=13), Col("Aid AV", "aid_av", "cents", 18),
                        Col("Aid RWADA", "aid_rwada", "millionths", 12), Col("Tax levy", "tax_levy", "cents", 16),
                        Col("PILOTs", "pilots", "cents", 12)]
@@ -194,7 +214,7 @@ def aid_sheet(book, st: Styles, result: Result) -> Placed:
 
 def net_sheet(book, st: Styles, result: Result) -> Placed:
     net = result.net.sort_index().reset_index()
-    net["full_value"] = net["district_code"].map(result.districts["full_value"])
+    net["full_value"] = _lookup(net["district_code"], result.districts["full_value"])
     cols = DISTRICT + [Col("Type", "type", width=13), Col("Total charges", "total_charges", "cents", total=True),
                        Col("BOCES aid", "total_aid", "dollars", total=True),
                        Col("Net cost", "net_cost", "cents", total=True),
@@ -213,7 +233,7 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
     if len(contracts):
         contracts = contracts.assign(
             aidable_share=[n / d if d else 0.0 for n, d in zip(contracts["aidable_num"], contracts["aidable_den"])],
-            staff_total=contracts["contract"].map(result.shared_pd.rows.groupby("contract")["staff"].sum()))
+            staff_total=_lookup(contracts["contract"], result.shared_pd.rows.groupby("contract")["staff"].sum()))
     cols = [Col("Contract", "contract", width=CODE_WIDTH), Col("Vendor", "vendor", width=NAME_WIDTH),
             Col("Cost", "cost", "cents", total=True), Col("Staff attending", "staff_total", "millionths", 12, True),
             Col("Cost per attendee", "unit_cost", "cents", 14),
@@ -231,8 +251,8 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
         return
     ws = book.get_worksheet_by_name("Shared PD")
     rows = result.shared_pd.rows.sort_values(["district_code", "contract"], kind="stable")
-    rows = rows.assign(district_name=rows["district_code"].map(result.districts["district_name"]),
-                       unit_cost=rows["contract"].map(result.shared_pd.contracts["unit_cost"]))
+    rows = rows.assign(district_name=_lookup(rows["district_code"], result.districts["district_name"]),
+                       unit_cost=_lookup(rows["contract"], result.shared_pd.contracts["unit_cost"]))
     write_table(ws, st, rows, [Col("Contract", "contract"), Col("District name", "district_name"),
                                Col("District code", "district_code"),
                                Col("Staff attending", "staff", "millionths", total=True),
@@ -243,9 +263,9 @@ def shared_pd_sheet(book, st: Styles, result: Result) -> None:
 
 def collaboration_sheet(book, st: Styles, result: Result) -> None:
     frame = result.collaboration.sort_values(["district_code", "teacher"], kind="stable", na_position="last")
-    frame = frame.assign(district_name=frame["district_code"].map(result.districts["district_name"]),
-                         wants=frame["wants_credit"].map(lambda v: "yes" if v else "no"),
-                         cap=frame["capped"].map(lambda v: "capped: one per quarter with hours" if v else ""))
+    frame = frame.assign(district_name=_lookup(frame["district_code"], result.districts["district_name"]),
+                         wants=["yes" if v else "no" for v in frame["wants_credit"].tolist()],
+                         cap=["capped: one per quarter with hours" if v else "" for v in frame["capped"].tolist()])
     cols = [Col("Teacher", "teacher", width=24), Col("District code", "district_code", width=CODE_WIDTH),
             Col("District name", "district_name", width=NAME_WIDTH), Col("First quarter", "first_quarter", width=11),
             Col("Registered at end of", "registered_quarter", width=12), Col("Quarters with hours", "quarters", "count", 9),
