@@ -428,7 +428,7 @@ def _coser_working(kinds: np.ndarray, rows: dict[str, np.ndarray], services: pd.
         cents_texts(of, money_text, grouped=True), parts, per_service("total_weight", _quantity),
         distinct_pair_texts(by_service, divisors, lambda at, divisor: unit_names[at] if divisor <= 1 else
                             f"{unit_names[at]}, {divisor}-year totals").tolist()), dtype=object)
-    # a row's units are its part's text ungrouped (:func:`_units_shown`), but for several years' average
+    # a row's units are its part's text ungrouped, but for several years' average (:func:`_units_shown`)
     shown = np.array([t.replace(",", "") for t in parts], dtype=object)
     averaged = np.flatnonzero(divisors > 1)
     if len(averaged):
@@ -448,11 +448,9 @@ def _coser_working(kinds: np.ndarray, rows: dict[str, np.ndarray], services: pd.
 
 
 def _units_shown(weight: int, divisor: int) -> str:
-    """A CoSer row's units as the charges table shows them: its units (millionths), or for several years'
-    average the average to the cent of a unit; ungrouped."""
-    if divisor > 1:
-        return str((Decimal(int(weight)) / divisor / QUANTITY_SCALE).quantize(AVERAGE_PLACES))
-    return _quantity(weight).replace(",", "")
+    """A CoSer row's units as the charges table shows them for several years' average (``divisor`` > 1): the
+    average to the cent of a unit, ungrouped (a row of one year shows its part's text, ungrouped)."""
+    return str((Decimal(int(weight)) / divisor / QUANTITY_SCALE).quantize(AVERAGE_PLACES))
 
 
 DETAIL_KEYS = ["label", "value", "kind", "working", "law", "role"]  # a step's: an aid line's, an aidable part's
