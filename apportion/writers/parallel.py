@@ -59,6 +59,8 @@ def _own_charges(result: Result, tasks: list[tuple[str, str | None]]) -> Result:
     """
     from dataclasses import replace
     codes = [code for _, code in tasks if code is not None]
+    if not codes:  # a share of the summary or the exports alone draws no statement: nothing to filter
+        return result
     billing, rows = result.billing, result.coser.rows
     coser = replace(result.coser, rows=rows[rows["district_code"].isin(codes)]) if "district_code" in rows else result.coser
     return replace(result, billing=billing[billing["district_code"].isin(codes)], coser=coser)
