@@ -335,7 +335,6 @@ def _listed(values: pd.Series | list) -> list:
     return values if isinstance(values, list) else values.tolist()
 
 
-# an int of these kinds is held in these units of what Excel shows (cents: hundredths of a dollar)
 def excel_values(values: pd.Series | list, kind: str) -> list:
     """What Excel should hold for each value of a column of ``kind`` (None where blank), converted in one pass.
 
@@ -480,10 +479,10 @@ def _write_total_row(ws, styles: Styles, columns: list[Col], totals: dict, first
             ws.write_blank(row, j, None, styles["total"])
 
 
-def _write_body(ws, styles: Styles, frame: pd.DataFrame | dict, columns: list[Col], widths: list[float],
+def _write_body(ws, styles: Styles, frame: dict | Columns, columns: list[Col], widths: list[float],
                 row: int, n: int) -> list[int]:
-    """The ``n`` data rows from ``row``, column by column (``frame`` a DataFrame or lists by key); a row with
-    wrapped text grows to show it all. Returns each row's lines."""
+    """The ``n`` data rows from ``row``, column by column (``frame`` lists by key, None where blank, as
+    :func:`write_table` makes them); a row with wrapped text grows to show it all. Returns each row's lines."""
     lines = [1] * n
     for j, c in enumerate(columns):
         values = frame.get(c.key)
@@ -491,15 +490,13 @@ def _write_body(ws, styles: Styles, frame: pd.DataFrame | dict, columns: list[Co
             values = [None] * n
         role = "wrap" if c.wrap else "body"
         if c.kind_key:  # a column of mixed kinds: each value its own
-            for i, (value, kind) in enumerate(zip(_listed(values), _listed(frame[c.kind_key]))):
+            for i, (value, kind) in enumerate(zip(values, frame[c.kind_key])):
                 if not _blank(value):
                     write_value(ws, row + i, j, value, kind, styles, role)
         else:
             write_column(ws, styles, row, j, values, c.kind, role)
         if c.wrap:  # wrapped text is indented
-            texts = values if isinstance(values, list) else [None if blank else v for v, blank in zip(
-                values.tolist(), blanks(values))]  # a list's blanks are None already
-            lines = list(map(max, lines, lines_column(texts, widths[j] - INDENT_WIDTH)))
+            lines = list(map(max, lines, lines_column(values, widths[j] - INDENT_WIDTH)))
     set_rows(ws, row, [ROW_HEIGHT * count + 2 if count > 1 else None for count in lines])
     return lines
 
