@@ -55,7 +55,8 @@ import xlsxwriter
 from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.utility import _datetime_to_excel_datetime, quote_sheetname, xl_col_to_name
 
-from .xlsx import DEFLATE_LEVEL, SPECIAL_CHARACTER, escape_data, number_text, shared_string, xml_text, xstring
+from .xlsx import (DEFLATE_LEVEL, SPECIAL_CHARACTER, boxes_overlap, escape_data, number_text, shared_string,
+                   xml_text, xstring)
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -773,7 +774,7 @@ class Worksheet:
         rows = range(box[0], box[2] + 1)
         merged = [b for row in rows for b in by_row.get(row, ())] if any(map(by_row.__contains__, rows)) else []
         for other in merged + [(*t.first, *t.last) for t in self.tables]:
-            if _overlap(box, other):
+            if boxes_overlap(box, other):
                 raise OverlappingRange(f"merge {box} overlaps {other}")
 
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: str,
@@ -821,7 +822,7 @@ class Worksheet:
         in their ``header_format``; the total row's label and formulas (with ``total_value``) too."""
         box = (first_row, first_col, last_row, last_col)
         for other in self.merged + [(*t.first, *t.last) for t in self.tables]:
-            if _overlap(box, other):
+            if boxes_overlap(box, other):
                 raise OverlappingRange(f"table {box} overlaps {other}")
         specs = options.get("columns", [])
         total = bool(options.get("total_row"))
@@ -1101,5 +1102,3 @@ def _col(col: int, width: float) -> str:
     return f'<col min="{col + 1}" max="{col + 1}" width="{(pixels * 256 // 7) / 256.0:.16g}"{custom}/>'
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]

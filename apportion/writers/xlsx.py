@@ -87,6 +87,11 @@ def _plain_table_name(options: dict) -> bool:
                             and _CELL_LIKE.fullmatch(name) is None)
 
 
+def boxes_overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two blocks of cells, each (first row, first column, last row, last column), share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 def number_text(value) -> str:
     """A number as xlsxwriter writes it in a cell, ``f"{value:.16G}"``, a float's text kept for the next time."""
     if value.__class__ is float:
@@ -441,13 +446,12 @@ class Worksheet(_Worksheet):
     def _overlaps(self, corners: tuple[int, int, int, int]) -> bool:
         """Whether the block overlaps a merged range or a table so far, or its first row an autofilter's."""
         r1, c1, r2, c2 = corners
-        return any(a <= r2 and r1 <= b and c <= c2 and c1 <= d for a, c, b, d in self.merge) \
+        return any(boxes_overlap(corners, merged) for merged in self.merge) \
             or self._table_over(*corners) is not None or any((r1, col) in self.filter_cells for col in range(c1, c2 + 1))
 
     def _table_over(self, r1: int, c1: int, r2: int, c2: int) -> str | None:
         """The range of a table the block overlaps; None when it overlaps none."""
-        return next((ref for (a, c, b, d), ref in self._table_boxes if a <= r2 and r1 <= b and c <= c2 and c1 <= d),
-                    None)
+        return next((ref for box, ref in self._table_boxes if boxes_overlap((r1, c1, r2, c2), box)), None)
 
     # --- the <sheetData> XML -----------------------------------------------------------------------------
 
