@@ -276,12 +276,7 @@ class _Page:
         self.ops.append(f"{x:.2f} {self.h - y:.2f} {w:.2f} {-h:.2f} re f")
 
     def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        """A rule in the draw colour and the line width."""
-        self._stroking()
-        self.ops.append(f"{x1:.2f} {self.h - y1:.2f} m {x2:.2f} {self.h - y2:.2f} l S")
-
-    def _stroking(self) -> None:
-        """The draw colour and the line width set in the stream where they change, before a rule."""
+        """A rule in the draw colour and the line width (each set in the stream where it changes)."""
         state = self.state
         if state["RG"] != self.draw_colour:
             state["RG"] = self.draw_colour
@@ -289,6 +284,7 @@ class _Page:
         if state["w"] != self.line_width:
             state["w"] = self.line_width
             self.ops.append(f"{self.line_width:.2f} w")
+        self.ops.append(f"{x1:.2f} {self.h - y1:.2f} m {x2:.2f} {self.h - y2:.2f} l S")
 
     def _line_at(self, w: float, h: float, text: str, width: float, align: str, spacing: float = 0.0) -> None:
         """One line of text in the cell of ``w`` × ``h`` points at the current position, vertically centred
@@ -833,8 +829,7 @@ def _body(pdf: _Page, columns: list[dict], widths: list[float], aligns: list[str
             opening = pdf._begin_text()
             pdf.ops.append(opening + text)
             pdf.draw_colour = RULE
-            pdf._stroking()
-            pdf.ops.append(rule % (below, below))
+            pdf.line(MARGIN, y + height, MARGIN + sum(widths), y + height)  # the same entry as ``rule`` at y
             steady = True
         pdf.x, pdf.y = MARGIN, y + height
 
