@@ -512,8 +512,8 @@ def _converter(kind: str, choices: tuple[str, ...] = (), limit: int = 0) -> Call
     if kind in SCALES:
         scale = SCALES[kind]
         return lambda v: _scaled_one(v, scale)
-    return {"code": _code_one, "key": _bounded_text(limit or DEFAULT_LIMITS.code_length),
-            "text": _bounded_text(limit or DEFAULT_LIMITS.text_length), "choice": _choice(choices),
+    return {"code": _code_one, "key": _bounded_text(limit or text_limit("key")),
+            "text": _bounded_text(limit or text_limit("text")), "choice": _choice(choices),
             "yesno": _yesno_one, "date": _date_one, "quarter": _quarter_one, "emails": _emails_one,
             "email": _email_one}[kind]
 
@@ -529,7 +529,7 @@ def typed_cells(kind: str, cells: Cells, choices: tuple[str, ...] = (), limit: i
     if kind in SCALES:
         return _scaled_cells(cells, SCALES[kind])
     if kind in ("key", "text"):
-        typed, bad = _text_values(cells, limit or getattr(DEFAULT_LIMITS, text_limit_name(kind)))
+        typed, bad = _text_values(cells, limit or text_limit(kind))
     else:
         typed, bad = cells.each(_converter(kind, choices, limit))
     typed, bad = cells.spread(typed), cells.spread(bad)
